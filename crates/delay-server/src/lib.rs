@@ -1,0 +1,195 @@
+//! The delay server of the `io-net` workload: it answers each request after the delay the request carries.
+//!
+//! The protocol is in [`workloads::net`]: a 12-byte request (`id: u64`, `delay_ms: u32`, little-endian), an 8-byte
+//! reply (`id`) sent `delay_ms` after the request arrived. It binds 127.0.0.1 only, runs on its own tokio runtime
+//! (two threads) on background threads, and must never be the bottleneck: the listen backlog takes 8,192 pending
+//! connections, the open-file limit is raised to its hard maximum, and a reply is scheduled against the arrival time
+//! so the delay does not include queueing inside the server.
+//!
+//! It is used by the conformance suite and the driver (`arena serve`, `arena bench`); it is never linked into a
+//! runtime binary, so no runtime pays for tokio it does not use.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::sync::oneshot;
+use tokio::time::Instant;
+use workloads::net::{REQUEST_LEN, SERVER_DEFAULT_DELAY, parse_request, reply};
+
+/// A running delay server. Dropping it (or [`DelayServer::stop`]) closes the listener and every connection.
+#[derive(Debug)]
+pub struct DelayServer {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl DelayServer {
+    /// Starts a server on 127.0.0.1 at `port` (0 = an ephemeral port). `default_delay_ms` answers requests whose
+    /// delay is [`SERVER_DEFAULT_DELAY`].
+    pub fn start(port: u16, default_delay_ms: u32) -> anyhow::Result<DelayServer> {
+        raise_nofile_limit();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("delay-server")
+            .enable_all()
+            .build()
+            .context("could not start the delay server's tokio runtime")?;
+        let listener = rt.block_on(async {
+            let socket = TcpSocket::new_v4()?;
+            socket.set_reuseaddr(true)?;
+            socket.bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))?;
+            socket.listen(8192)
+        });
+        let listener = listener.with_context(|| format!("could not listen on 127.0.0.1:{port}"))?;
+        let addr = listener.local_addr()?;
+        let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("delay-server-main".into())
+            .spawn(move || {
+                rt.block_on(async move {
+                    loop {
+                        tokio::select! {
+                            _ = &mut stop_rx => break,
+                            accepted = listener.accept() => match accepted {
+                                Ok((stream, _)) => {
+                                    tokio::spawn(serve_connection(stream, default_delay_ms));
+                                }
+                                // Out of file descriptors or a reset before accept: keep serving the others.
+                                Err(_) => tokio::time::sleep(Duration::from_millis(1)).await,
+                            },
+                        }
+                    }
+                });
+                // Dropping the runtime cancels every connection task.
+                rt.shutdown_timeout(Duration::from_millis(100));
+            })
+            .context("could not spawn the delay server thread")?;
+        Ok(DelayServer {
+            addr,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// The address clients connect to.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops the server and waits for its threads to end.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for DelayServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+async fn serve_connection(stream: TcpStream, default_delay_ms: u32) {
+    let _ = stream.set_nodelay(true);
+    let (mut rd, wr) = stream.into_split();
+    let wr = std::sync::Arc::new(tokio::sync::Mutex::new(wr));
+    let mut buf = [0u8; REQUEST_LEN];
+    while rd.read_exact(&mut buf).await.is_ok() {
+        let arrived = Instant::now();
+        let (id, delay) = parse_request(&buf);
+        let delay = if delay == SERVER_DEFAULT_DELAY {
+            default_delay_ms
+        } else {
+            delay
+        };
+        let wr = wr.clone();
+        // Each request is answered on its own timer, so pipelined requests do not queue behind each other.
+        tokio::spawn(async move {
+            tokio::time::sleep_until(arrived + Duration::from_millis(u64::from(delay))).await;
+            let _ = wr.lock().await.write_all(&reply(id)).await;
+        });
+    }
+}
+
+/// Raises the soft open-file limit to the hard limit, so 10,000 connections fit.
+pub fn raise_nofile_limit() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct we pass them.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use workloads::net::{REPLY_LEN, parse_reply, request};
+
+    #[test]
+    fn answers_after_the_requested_delay_and_stops() {
+        let server = DelayServer::start(0, 7).unwrap();
+        assert!(server.addr().ip().is_loopback());
+        let mut s = std::net::TcpStream::connect(server.addr()).unwrap();
+        for (id, delay) in [(41u64, 30u32), (42, SERVER_DEFAULT_DELAY)] {
+            let t = std::time::Instant::now();
+            s.write_all(&request(id, delay)).unwrap();
+            let mut b = [0u8; REPLY_LEN];
+            s.read_exact(&mut b).unwrap();
+            let took = t.elapsed();
+            assert_eq!(parse_reply(&b), id);
+            let want = Duration::from_millis(if delay == SERVER_DEFAULT_DELAY {
+                7
+            } else {
+                u64::from(delay)
+            });
+            assert!(
+                took >= want && took < want + Duration::from_millis(200),
+                "{took:?} for {want:?}"
+            );
+        }
+        let addr = server.addr();
+        server.stop();
+        assert!(std::net::TcpStream::connect(addr).is_err());
+    }
+
+    #[test]
+    fn serves_many_connections_at_once() {
+        let server = DelayServer::start(0, 0).unwrap();
+        let addr = server.addr();
+        let t = std::time::Instant::now();
+        let handles: Vec<_> = (0..200u64)
+            .map(|id| {
+                std::thread::spawn(move || {
+                    let mut s = std::net::TcpStream::connect(addr).unwrap();
+                    s.write_all(&request(id, 50)).unwrap();
+                    let mut b = [0u8; REPLY_LEN];
+                    s.read_exact(&mut b).unwrap();
+                    parse_reply(&b)
+                })
+            })
+            .collect();
+        let sum: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+        assert_eq!(sum, 199 * 200 / 2);
+        // 200 concurrent 50 ms requests overlap: far less than 200 x 50 ms.
+        assert!(t.elapsed() < Duration::from_secs(5));
+    }
+}

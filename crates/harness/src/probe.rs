@@ -1,0 +1,100 @@
+//! Probes of the process itself: peak resident memory and the number of OS threads.
+//!
+//! The thread count is sampled by a probe thread every [`SAMPLE_PERIOD`] while a run is going, plus on demand
+//! ([`sample_threads`]), from `/proc/self/stat`. The reported peak excludes the harness's own probe and watchdog
+//! threads, so a single-threaded model reports 1. A peak shorter than the period can be missed; runtimes that know
+//! when their thread count peaks (after spawning everything) call [`sample_threads`] there.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// How often the probe thread samples the thread count.
+pub const SAMPLE_PERIOD: Duration = Duration::from_millis(2);
+
+static PEAK: AtomicU64 = AtomicU64::new(0);
+static OWN_THREADS: AtomicU64 = AtomicU64::new(0);
+
+/// The current number of OS threads in this process, or 0 if /proc is unavailable.
+pub fn threads_now() -> u64 {
+    // Field 20 of /proc/self/stat; the command name (field 2) may contain spaces, so count after the last ')'.
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            s.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(17)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Records the current thread count into the peak.
+pub fn sample_threads() {
+    PEAK.fetch_max(threads_now(), Ordering::Relaxed);
+}
+
+/// The peak thread count so far, minus the harness's own threads.
+pub fn threads_peak() -> u64 {
+    PEAK.load(Ordering::Relaxed)
+        .saturating_sub(OWN_THREADS.load(Ordering::Relaxed))
+        .max(1)
+}
+
+/// Peak resident set size (VmHWM) in KiB, or 0 if /proc is unavailable.
+pub fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Declares that the harness runs `n` threads of its own (excluded from the peak).
+pub(crate) fn add_own_threads(n: u64) {
+    OWN_THREADS.fetch_add(n, Ordering::Relaxed);
+}
+
+/// The sampling thread; stops when dropped.
+pub(crate) struct Sampler {
+    stop: &'static AtomicBool,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sampler {
+    pub(crate) fn start() -> Sampler {
+        let stop: &'static AtomicBool = Box::leak(Box::new(AtomicBool::new(false)));
+        add_own_threads(1);
+        let handle = std::thread::Builder::new()
+            .name("arena-probe".into())
+            .spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    sample_threads();
+                    std::thread::sleep(SAMPLE_PERIOD);
+                }
+            })
+            .ok();
+        Sampler { stop, handle }
+    }
+}
+
+impl Drop for Sampler {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        sample_threads();
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probes_read_proc() {
+        assert!(threads_now() >= 1);
+        assert!(peak_rss_kib() > 0);
+    }
+}

@@ -1,0 +1,296 @@
+//! The JSON wire types: what `list` and `run` print. The driver deserializes these same types.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use workloads::Workload;
+
+use crate::latency::Latency;
+
+/// The kind of concurrency model a runtime implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Model {
+    /// One task after another.
+    Sequential,
+    /// OS threads.
+    Threads,
+    /// An event loop (async executor).
+    Async,
+    /// Data parallelism inside one process (work stealing).
+    Parallel,
+    /// Several processes passing messages.
+    Process,
+    /// An emulated interpreter model (the GIL).
+    Emulated,
+}
+
+/// One variant of a runtime (`--variant`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Variant {
+    /// The `--variant` name.
+    pub name: String,
+    /// Whether it runs when `--variant` is not given. Exactly one variant is the default.
+    pub default: bool,
+    /// What it is.
+    pub notes: String,
+}
+
+/// How an `--opt` value is checked before the run starts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum OptKind {
+    /// Any text.
+    #[default]
+    Text,
+    /// `true` or `false`.
+    Bool,
+    /// A whole number in an inclusive range.
+    Int { min: u64, max: u64 },
+    /// One of these words.
+    Choice(Vec<String>),
+}
+
+/// One `--opt KEY=VALUE` a runtime accepts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptSpec {
+    /// The key.
+    pub key: String,
+    /// The value used when the opt is not given.
+    pub default: String,
+    /// What it does, and which workloads read it.
+    pub help: String,
+    /// How the value is checked (not part of the JSON).
+    #[serde(skip)]
+    pub kind: OptKind,
+}
+
+impl OptSpec {
+    /// A `true`/`false` opt.
+    pub fn bool(key: &str, default: bool, help: &str) -> OptSpec {
+        OptSpec {
+            key: key.into(),
+            default: default.to_string(),
+            help: help.into(),
+            kind: OptKind::Bool,
+        }
+    }
+
+    /// A whole-number opt in `min..=max`.
+    pub fn int(key: &str, default: u64, min: u64, max: u64, help: &str) -> OptSpec {
+        OptSpec {
+            key: key.into(),
+            default: default.to_string(),
+            help: help.into(),
+            kind: OptKind::Int { min, max },
+        }
+    }
+
+    /// An opt that takes one of `choices`; the first is the default.
+    pub fn choice(key: &str, choices: &[&str], help: &str) -> OptSpec {
+        OptSpec {
+            key: key.into(),
+            default: choices[0].into(),
+            help: help.into(),
+            kind: OptKind::Choice(choices.iter().map(|c| c.to_string()).collect()),
+        }
+    }
+
+    /// Checks a value; the error says what is accepted.
+    pub fn check(&self, value: &str) -> Result<(), String> {
+        let ok = match &self.kind {
+            OptKind::Text => true,
+            OptKind::Bool => matches!(value, "true" | "false"),
+            OptKind::Int { min, max } => value
+                .parse::<u64>()
+                .is_ok_and(|v| (*min..=*max).contains(&v)),
+            OptKind::Choice(c) => c.iter().any(|c| c == value),
+        };
+        if ok {
+            return Ok(());
+        }
+        let want = match &self.kind {
+            OptKind::Text => String::new(),
+            OptKind::Bool => "true or false".into(),
+            OptKind::Int { min, max } => format!("a whole number from {min} to {max}"),
+            OptKind::Choice(c) => format!("one of {}", c.join(", ")),
+        };
+        Err(format!("--opt {}={value}: expected {want}", self.key))
+    }
+}
+
+/// What `rt-<name> list` prints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Info {
+    /// The binary's name, e.g. `rt-tokio`.
+    pub runtime: String,
+    /// A display name, e.g. `Tokio`.
+    pub display: String,
+    /// The kind of model.
+    pub model: Model,
+    /// Its variants; exactly one has `default: true`.
+    pub variants: Vec<Variant>,
+    /// The workloads it implements; the others exit 3.
+    pub workloads: Vec<Workload>,
+    /// The opts it accepts, including the harness's own (`sync`).
+    pub opts: Vec<OptSpec>,
+    /// Versions of the crates it is built on.
+    pub versions: BTreeMap<String, String>,
+    /// Caveats a reader should know.
+    pub notes: String,
+}
+
+impl Info {
+    /// A runtime with no variants, workloads or opts yet.
+    pub fn new(runtime: &str, display: &str, model: Model) -> Info {
+        Info {
+            runtime: runtime.into(),
+            display: display.into(),
+            model,
+            variants: Vec::new(),
+            workloads: Vec::new(),
+            opts: Vec::new(),
+            versions: BTreeMap::new(),
+            notes: String::new(),
+        }
+    }
+
+    /// Adds a variant; the first one added is the default.
+    pub fn variant(mut self, name: &str, notes: &str) -> Info {
+        let default = self.variants.is_empty();
+        self.variants.push(Variant {
+            name: name.into(),
+            default,
+            notes: notes.into(),
+        });
+        self
+    }
+
+    /// Sets the implemented workloads.
+    pub fn workloads(mut self, w: impl IntoIterator<Item = Workload>) -> Info {
+        self.workloads = w.into_iter().collect();
+        self
+    }
+
+    /// Adds an opt.
+    pub fn opt(mut self, o: OptSpec) -> Info {
+        self.opts.push(o);
+        self
+    }
+
+    /// Sets the versions (see [`crate::locked_versions!`]).
+    pub fn versions(mut self, v: BTreeMap<String, String>) -> Info {
+        self.versions = v;
+        self
+    }
+
+    /// Sets the notes.
+    pub fn notes(mut self, n: &str) -> Info {
+        self.notes = n.into();
+        self
+    }
+
+    /// The default variant's name.
+    pub fn default_variant(&self) -> Option<&str> {
+        self.variants
+            .iter()
+            .find(|v| v.default)
+            .map(|v| v.name.as_str())
+    }
+}
+
+/// What `rt-<name> run` prints: one JSON object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// The binary's name.
+    pub runtime: String,
+    /// The variant that ran.
+    pub variant: String,
+    /// The workload that ran.
+    pub workload: Workload,
+    /// Every effective parameter, defaults filled in: `size`, `workers`, the workload's own numbers, `deadline_s`,
+    /// `addr` for io-net, and `opts`.
+    pub params: serde_json::Map<String, serde_json::Value>,
+    /// The workload's checksum, to compare with the reference.
+    pub checksum: u64,
+    /// Wall time inside the process, from just before the model sets up to just after it shut down.
+    pub elapsed_ms: f64,
+    /// Latency percentiles in ms (io-sleep: lateness; io-net: round trip; mixed: ticker lateness), else null.
+    pub latency_ms: Option<Latency>,
+    /// For race: W*K - checksum; else null.
+    pub lost_updates: Option<u64>,
+    /// Peak resident set size (VmHWM) in KiB.
+    pub peak_rss_kib: u64,
+    /// Most OS threads seen at once in the process, not counting the harness's own probe and watchdog threads.
+    pub os_threads_peak: u64,
+    /// Runtime-specific figures.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl RunReport {
+    /// The [`workloads::Params`] recorded in `params` (fields a workload does not use are 0).
+    pub fn workload_params(&self) -> workloads::Params {
+        let get = |k: &str| self.params.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+        workloads::Params {
+            tasks: get("tasks"),
+            workers: get("workers"),
+            work: get("work"),
+            delay_ms: get("delay_ms"),
+            size_kib: get("size_kib"),
+            rounds: get("rounds"),
+        }
+    }
+
+    /// The reference checksum for this run's parameters.
+    pub fn reference_checksum(&self) -> u64 {
+        self.workload.reference_checksum(&self.workload_params())
+    }
+
+    /// Whether the checksum agrees with the reference (`race`: `checksum + lost_updates == W*K`).
+    pub fn checksum_ok(&self) -> bool {
+        let reference = self.reference_checksum();
+        match self.workload {
+            Workload::Race => self.checksum + self.lost_updates.unwrap_or(0) == reference,
+            _ => self.checksum == reference,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opt_checks() {
+        assert!(OptSpec::bool("offload", false, "").check("true").is_ok());
+        assert!(
+            OptSpec::bool("offload", false, "")
+                .check("yes")
+                .unwrap_err()
+                .contains("true or false")
+        );
+        assert!(
+            OptSpec::int("n", 1, 1, 9, "")
+                .check("10")
+                .unwrap_err()
+                .contains("1 to 9")
+        );
+        assert!(
+            OptSpec::choice("sync", &["none", "lock"], "")
+                .check("lock")
+                .is_ok()
+        );
+        let s = OptSpec::choice("sync", &["none", "lock"], "");
+        assert_eq!(s.default, "none");
+    }
+
+    #[test]
+    fn first_variant_is_default() {
+        let i = Info::new("rt-x", "X", Model::Threads)
+            .variant("a", "")
+            .variant("b", "");
+        assert_eq!(i.default_variant(), Some("a"));
+        let json = serde_json::to_value(&i).unwrap();
+        assert_eq!(json["model"], "threads");
+        assert_eq!(json["variants"][1]["default"], false);
+    }
+}

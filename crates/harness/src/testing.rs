@@ -1,0 +1,349 @@
+//! The conformance suite: what every runtime (and every peer implementation in another language) must do to take
+//! part. A runtime's `tests/contract.rs` is five lines:
+//!
+//! ```ignore
+//! #[test]
+//! fn conforms() {
+//!     harness::testing::assert_conforms(env!("CARGO_BIN_EXE_rt-seq"));
+//! }
+//! ```
+//!
+//! It checks that `list` parses; that every listed workload in every variant at `--size check` exits 0 with exactly
+//! one valid RunReport whose checksum matches the reference (for `race`, `checksum + lost_updates == W*K`); that bad
+//! input exits 2 with a message and no backtrace; that an unlisted workload exits 3; and that `--deadline-s 1` on a
+//! run that needs longer exits 124 within 2 s. It starts its own delay server for `io-net`.
+
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use delay_server::DelayServer;
+use workloads::Workload;
+
+use crate::report::{Info, RunReport};
+
+/// Runs the whole conformance suite against a runtime binary; panics with every problem found.
+pub fn assert_conforms(binary: &str) {
+    Conformance::new(vec![binary.to_string()]).assert();
+}
+
+/// The conformance suite for a command (a binary, or an interpreter and a script with its arguments).
+#[derive(Debug, Clone)]
+pub struct Conformance {
+    command: Vec<String>,
+    /// Extra arguments for every `run` (for example `--opt` values a peer needs).
+    pub extra_run_args: Vec<String>,
+}
+
+impl Conformance {
+    /// The suite for `command` (program first, then fixed leading arguments).
+    pub fn new(command: Vec<String>) -> Conformance {
+        assert!(!command.is_empty(), "the command must name a program");
+        Conformance {
+            command,
+            extra_run_args: Vec::new(),
+        }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.command[0]);
+        c.args(&self.command[1..]).args(args).stdin(Stdio::null());
+        c
+    }
+
+    fn output(&self, args: &[&str]) -> Output {
+        self.cmd(args)
+            .output()
+            .unwrap_or_else(|e| panic!("could not start {:?}: {e}", self.command))
+    }
+
+    /// The runtime's `list`, parsed.
+    pub fn list(&self) -> Info {
+        let out = self.output(&["list"]);
+        assert!(
+            out.status.success(),
+            "`list` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        serde_json::from_str(text.trim())
+            .unwrap_or_else(|e| panic!("`list` did not print one Info object: {e}\n{text}"))
+    }
+
+    /// Runs every check; panics listing all failures.
+    pub fn assert(&self) {
+        let info = self.list();
+        let mut problems = Vec::new();
+        problems.extend(check_info(&info));
+        let server = DelayServer::start(0, 0).expect("delay server starts");
+        let addr = server.addr().to_string();
+        for variant in &info.variants {
+            for &w in &info.workloads {
+                problems.extend(self.check_run(&info, &variant.name, w, &addr));
+            }
+        }
+        problems.extend(self.check_bad_input(&info));
+        problems.extend(self.check_deadline(&info, &addr));
+        server.stop();
+        assert!(
+            problems.is_empty(),
+            "{} does not conform:\n- {}",
+            info.runtime,
+            problems.join("\n- ")
+        );
+    }
+
+    /// Runs one workload at `--size check` and checks the report; returns the problems found.
+    pub fn check_run(&self, info: &Info, variant: &str, w: Workload, addr: &str) -> Vec<String> {
+        let mut args = vec![
+            "run",
+            w.name(),
+            "--variant",
+            variant,
+            "--size",
+            "check",
+            "--deadline-s",
+            "60",
+        ];
+        if w.needs_addr() {
+            args.extend(["--addr", addr]);
+        }
+        let extra: Vec<&str> = self.extra_run_args.iter().map(String::as_str).collect();
+        args.extend(extra);
+        let what = format!("{variant}/{w}");
+        let out = self.output(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            return vec![format!(
+                "{what}: exit {:?}: {}",
+                out.status.code(),
+                stderr.trim()
+            )];
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<_> = stdout.lines().filter(|l| !l.trim().is_empty()).collect();
+        if lines.len() != 1 {
+            return vec![format!(
+                "{what}: stdout must be exactly one JSON line, got {} lines",
+                lines.len()
+            )];
+        }
+        let report: RunReport = match serde_json::from_str(lines[0]) {
+            Ok(r) => r,
+            Err(e) => {
+                return vec![format!(
+                    "{what}: stdout is not a RunReport: {e}: {}",
+                    lines[0]
+                )];
+            }
+        };
+        let mut p = check_report(&report, info, variant, w);
+        p.iter_mut().for_each(|m| *m = format!("{what}: {m}"));
+        p
+    }
+
+    fn check_bad_input(&self, info: &Info) -> Vec<String> {
+        let w = info
+            .workloads
+            .first()
+            .map(|w| w.name())
+            .unwrap_or("cpu-balanced");
+        let mut cases: Vec<(Vec<&str>, i32)> = vec![
+            (
+                vec!["run", "no-such-workload", "--size", "check"],
+                crate::exit::USAGE,
+            ),
+            (
+                vec!["run", w, "--size", "check", "--variant", "no-such-variant"],
+                crate::exit::USAGE,
+            ),
+            (
+                vec!["run", w, "--size", "check", "--tasks", "abc"],
+                crate::exit::USAGE,
+            ),
+            (
+                vec!["run", w, "--size", "check", "--opt", "no-such-opt=1"],
+                crate::exit::USAGE,
+            ),
+            (vec!["run", w, "--size", "no-such-size"], crate::exit::USAGE),
+            (
+                vec!["run", w, "--size", "check", "--workers", "0"],
+                crate::exit::USAGE,
+            ),
+        ];
+        if info.workloads.contains(&Workload::IoNet) {
+            cases.push((vec!["run", "io-net", "--size", "check"], crate::exit::USAGE));
+        }
+        if info.workloads.contains(&Workload::Race) {
+            cases.push((
+                vec!["run", "race", "--size", "check", "--opt", "sync=maybe"],
+                crate::exit::USAGE,
+            ));
+        }
+        let unlisted: Vec<Workload> = Workload::ALL
+            .into_iter()
+            .filter(|w| !info.workloads.contains(w))
+            .collect();
+        if let Some(u) = unlisted.first() {
+            cases.push((
+                vec!["run", u.name(), "--size", "check", "--addr", "127.0.0.1:9"],
+                crate::exit::UNSUPPORTED,
+            ));
+        }
+        let mut problems = Vec::new();
+        for (args, want) in cases {
+            let out = self.output(&args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let cmd = args.join(" ");
+            if out.status.code() != Some(want) {
+                problems.push(format!(
+                    "`{cmd}` exited {:?}, expected {want}: {}",
+                    out.status.code(),
+                    stderr.trim()
+                ));
+            }
+            if stderr.trim().is_empty() {
+                problems.push(format!("`{cmd}` printed no message on stderr"));
+            }
+            if stderr.contains("panicked")
+                || stderr.contains("RUST_BACKTRACE")
+                || stderr.contains("stack backtrace")
+            {
+                problems.push(format!("`{cmd}` printed a panic: {}", stderr.trim()));
+            }
+            if !out.stdout.is_empty() {
+                problems.push(format!("`{cmd}` printed on stdout although it failed"));
+            }
+        }
+        problems
+    }
+
+    fn check_deadline(&self, info: &Info, addr: &str) -> Vec<String> {
+        // A run that needs far longer than the 1 s deadline.
+        let args: Vec<&str> = if info.workloads.contains(&Workload::IoSleep) {
+            vec![
+                "run",
+                "io-sleep",
+                "--tasks",
+                "2",
+                "--delay-ms",
+                "20000",
+                "--deadline-s",
+                "1",
+            ]
+        } else if info.workloads.contains(&Workload::CpuBalanced) {
+            vec![
+                "run",
+                "cpu-balanced",
+                "--tasks",
+                "64",
+                "--work",
+                "2000000",
+                "--deadline-s",
+                "1",
+            ]
+        } else if info.workloads.contains(&Workload::IoNet) {
+            vec![
+                "run",
+                "io-net",
+                "--tasks",
+                "2",
+                "--delay-ms",
+                "20000",
+                "--deadline-s",
+                "1",
+                "--addr",
+                addr,
+            ]
+        } else {
+            return vec![];
+        };
+        let t = Instant::now();
+        let out = self.output(&args);
+        let took = t.elapsed();
+        let mut problems = Vec::new();
+        let cmd = args.join(" ");
+        if out.status.code() != Some(crate::exit::DEADLINE) {
+            problems.push(format!(
+                "`{cmd}` exited {:?}, expected 124",
+                out.status.code()
+            ));
+        }
+        if took > Duration::from_secs(2) {
+            problems.push(format!(
+                "`{cmd}` took {took:?} to honour a 1 s deadline (limit 2 s)"
+            ));
+        }
+        problems
+    }
+}
+
+/// Checks `list` output: names, exactly one default variant, at least one workload.
+pub fn check_info(info: &Info) -> Vec<String> {
+    let mut p = Vec::new();
+    if info.runtime.is_empty() || info.display.is_empty() {
+        p.push("list: runtime and display must not be empty".to_string());
+    }
+    let defaults = info.variants.iter().filter(|v| v.default).count();
+    if defaults != 1 {
+        p.push(format!(
+            "list: exactly one variant must be the default, found {defaults}"
+        ));
+    }
+    if info.workloads.is_empty() {
+        p.push("list: no workloads".to_string());
+    }
+    if !info.opts.iter().any(|o| o.key == "sync") {
+        p.push("list: the harness opt `sync` is missing".to_string());
+    }
+    p
+}
+
+/// Checks one RunReport against the reference; returns the problems found.
+pub fn check_report(r: &RunReport, info: &Info, variant: &str, w: Workload) -> Vec<String> {
+    let mut p = Vec::new();
+    if r.runtime != info.runtime {
+        p.push(format!(
+            "runtime is '{}', list says '{}'",
+            r.runtime, info.runtime
+        ));
+    }
+    if r.variant != variant || r.workload != w {
+        p.push(format!("report is for {}/{}", r.variant, r.workload));
+    }
+    if !r.checksum_ok() {
+        p.push(format!(
+            "checksum {} (lost {:?}) does not match the reference {}",
+            r.checksum,
+            r.lost_updates,
+            r.reference_checksum()
+        ));
+    }
+    if !(r.elapsed_ms > 0.0 && r.elapsed_ms.is_finite()) {
+        p.push(format!(
+            "elapsed_ms {} is not a positive time",
+            r.elapsed_ms
+        ));
+    }
+    if r.peak_rss_kib == 0 || r.os_threads_peak == 0 {
+        p.push("peak_rss_kib and os_threads_peak must be measured".to_string());
+    }
+    for key in ["size", "workers", "deadline_s", "opts"]
+        .iter()
+        .chain(w.uses())
+    {
+        if !r.params.contains_key(*key) {
+            p.push(format!("params lacks '{key}'"));
+        }
+    }
+    let wants_latency = matches!(w, Workload::IoSleep | Workload::IoNet | Workload::Mixed);
+    if wants_latency != r.latency_ms.is_some() {
+        p.push(format!(
+            "latency_ms must be {} for {w}",
+            if wants_latency { "set" } else { "null" }
+        ));
+    }
+    if (w == Workload::Race) != r.lost_updates.is_some() {
+        p.push("lost_updates must be set for race and only for race".to_string());
+    }
+    p
+}

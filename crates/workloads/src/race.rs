@@ -1,0 +1,181 @@
+//! The `race` kernel: W workers each add 1 to one shared counter K times.
+//!
+//! With [`Sync::None`] the increment is an unsynchronized read-modify-write: a relaxed atomic load, then a relaxed
+//! store of the value plus one. Two workers that interleave between the load and the store lose an update, exactly
+//! like `counter += 1` in Python, but without undefined behaviour. [`Sync::Lock`] guards the same read-modify-write
+//! with a mutex and [`Sync::Atomic`] uses `fetch_add`; neither can lose an update.
+
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use crate::Checkpoint;
+
+/// How the increment is synchronized (`--opt sync=none|lock|atomic`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sync {
+    /// Load, then store: updates can be lost.
+    #[default]
+    None,
+    /// The load and store under a mutex.
+    Lock,
+    /// One atomic `fetch_add`.
+    Atomic,
+}
+
+impl Sync {
+    /// The `--opt sync=` spellings.
+    pub const NAMES: [&str; 3] = ["none", "lock", "atomic"];
+
+    /// The `--opt sync=` spelling of this mode.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sync::None => "none",
+            Sync::Lock => "lock",
+            Sync::Atomic => "atomic",
+        }
+    }
+}
+
+impl FromStr for Sync {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "none" => Ok(Sync::None),
+            "lock" => Ok(Sync::Lock),
+            "atomic" => Ok(Sync::Atomic),
+            _ => Err(format!(
+                "sync must be one of none, lock, atomic (got '{s}')"
+            )),
+        }
+    }
+}
+
+/// The shared counter of the `race` workload.
+#[derive(Debug, Default)]
+pub struct RaceCounter {
+    value: AtomicU64,
+    lock: Mutex<()>,
+}
+
+impl RaceCounter {
+    /// A counter at zero.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The read half of the unsynchronized increment.
+    #[inline(always)]
+    pub fn load(&self) -> u64 {
+        self.value.load(Relaxed)
+    }
+
+    /// The write half of the unsynchronized increment.
+    #[inline(always)]
+    pub fn store(&self, v: u64) {
+        self.value.store(v, Relaxed)
+    }
+
+    /// The final value.
+    pub fn get(&self) -> u64 {
+        self.value.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// One increment under `sync`, calling `between.check()` between the load and the store when `check_between`
+    /// is set (the GIL emulation's `counter += f()`: a call, hence a check point, inside the statement).
+    #[inline(always)]
+    pub fn increment<C: Checkpoint + ?Sized>(
+        &self,
+        sync: Sync,
+        check_between: bool,
+        between: &mut C,
+    ) {
+        match sync {
+            Sync::None => {
+                let v = self.load();
+                if check_between {
+                    between.check();
+                }
+                self.store(v + 1);
+            }
+            Sync::Lock => {
+                let _held = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+                let v = self.load();
+                if check_between {
+                    between.check();
+                }
+                self.store(v + 1);
+            }
+            Sync::Atomic => {
+                if check_between {
+                    between.check();
+                }
+                self.value.fetch_add(1, Relaxed);
+            }
+        }
+    }
+}
+
+/// One worker's share of `race`: `k` increments, calling `cp.check()` every `every` iterations (a loop back-edge)
+/// and, when `check_between` is set, between each load and store.
+#[inline]
+pub fn race_worker<C: Checkpoint + ?Sized>(
+    counter: &RaceCounter,
+    sync: Sync,
+    k: u64,
+    every: u64,
+    check_between: bool,
+    cp: &mut C,
+) {
+    let mut since = 0;
+    for _ in 0..k {
+        counter.increment(sync, check_between, cp);
+        if every != 0 {
+            since += 1;
+            if since == every {
+                since = 0;
+                cp.check();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_worker_loses_nothing_in_any_mode() {
+        for sync in [Sync::None, Sync::Lock, Sync::Atomic] {
+            let c = RaceCounter::new();
+            race_worker(&c, sync, 1000, 10, true, &mut ());
+            assert_eq!(c.get(), 1000);
+        }
+    }
+
+    #[test]
+    fn synchronized_modes_lose_nothing_across_threads() {
+        for sync in [Sync::Lock, Sync::Atomic] {
+            let c = RaceCounter::new();
+            std::thread::scope(|s| {
+                for _ in 0..4 {
+                    s.spawn(|| race_worker(&c, sync, 100_000, 0, false, &mut ()));
+                }
+            });
+            assert_eq!(c.get(), 400_000, "{sync:?}");
+        }
+    }
+
+    #[test]
+    fn sync_names_round_trip() {
+        for name in Sync::NAMES {
+            assert_eq!(name.parse::<Sync>().unwrap().name(), name);
+        }
+        assert!(
+            "bogus"
+                .parse::<Sync>()
+                .unwrap_err()
+                .contains("none, lock, atomic")
+        );
+    }
+}
