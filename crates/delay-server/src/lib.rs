@@ -31,7 +31,7 @@ impl DelayServer {
     /// Starts a server on 127.0.0.1 at `port` (0 = an ephemeral port). `default_delay_ms` answers requests whose
     /// delay is [`SERVER_DEFAULT_DELAY`].
     pub fn start(port: u16, default_delay_ms: u32) -> anyhow::Result<DelayServer> {
-        raise_nofile_limit();
+        workloads::net::raise_nofile_limit();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("delay-server")
@@ -120,21 +120,6 @@ async fn serve_connection(stream: TcpStream, default_delay_ms: u32) {
             tokio::time::sleep_until(arrived + Duration::from_millis(u64::from(delay))).await;
             let _ = wr.lock().await.write_all(&reply(id)).await;
         });
-    }
-}
-
-/// Raises the soft open-file limit to the hard limit, so 10,000 connections fit.
-pub fn raise_nofile_limit() {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit and setrlimit only read and write the struct we pass them.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
-            lim.rlim_cur = lim.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
-        }
     }
 }
 

@@ -129,6 +129,7 @@ pub fn main<R: Runtime>(rt: R) -> ! {
 fn run<R: Runtime>(rt: &R, args: RunArgs) -> Result<RunReport, RunError> {
     let info = full_info(rt);
     let ctx = resolve(&info, args)?;
+    workloads::net::raise_nofile_limit();
     crate::probe::sample_threads();
     let sampler = crate::probe::Sampler::start();
     crate::watchdog::start(info.runtime.clone(), ctx.deadline);

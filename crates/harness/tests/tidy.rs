@@ -1,0 +1,106 @@
+//! Keeps the workspace honest: every runtime crate (`crates/rt-*`) declares its `[package.metadata.arena]`, opens
+//! with a `//!` header, and runs the conformance suite from `tests/contract.rs`.
+
+use std::path::{Path, PathBuf};
+
+const MODELS: [&str; 6] = [
+    "sequential",
+    "threads",
+    "async",
+    "parallel",
+    "process",
+    "emulated",
+];
+
+fn runtime_crates() -> Vec<PathBuf> {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&crates)
+        .expect("crates/ is readable")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("rt-"))
+        })
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn problems_of(dir: &Path) -> Vec<String> {
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    let mut p = Vec::new();
+    let manifest: toml::Table =
+        match std::fs::read_to_string(dir.join("Cargo.toml")).map(|s| s.parse()) {
+            Ok(Ok(t)) => t,
+            _ => return vec![format!("{name}: Cargo.toml is missing or not TOML")],
+        };
+    let package = manifest.get("package").and_then(|v| v.as_table());
+    if package.and_then(|t| t.get("name")).and_then(|v| v.as_str()) != Some(name.as_str()) {
+        p.push(format!("{name}: the package must be named like its folder"));
+    }
+    let arena = package
+        .and_then(|t| t.get("metadata"))
+        .and_then(|m| m.get("arena"))
+        .and_then(|a| a.as_table());
+    match arena {
+        None => p.push(format!("{name}: Cargo.toml lacks [package.metadata.arena]")),
+        Some(a) => {
+            if a.get("display")
+                .and_then(|v| v.as_str())
+                .is_none_or(str::is_empty)
+            {
+                p.push(format!(
+                    "{name}: [package.metadata.arena] needs display = \"...\""
+                ));
+            }
+            if !a
+                .get("model")
+                .and_then(|v| v.as_str())
+                .is_some_and(|m| MODELS.contains(&m))
+            {
+                p.push(format!(
+                    "{name}: [package.metadata.arena] model must be one of {MODELS:?}"
+                ));
+            }
+        }
+    }
+    let main = std::fs::read_to_string(dir.join("src/main.rs")).unwrap_or_default();
+    if !main.trim_start().starts_with("//!") {
+        p.push(format!(
+            "{name}: src/main.rs must open with a //! header saying what the model is"
+        ));
+    }
+    let contract = std::fs::read_to_string(dir.join("tests/contract.rs")).unwrap_or_default();
+    if !contract.contains("assert_conforms") {
+        p.push(format!(
+            "{name}: tests/contract.rs must call harness::testing::assert_conforms"
+        ));
+    }
+    p
+}
+
+#[test]
+fn every_runtime_crate_is_complete() {
+    let dirs = runtime_crates();
+    assert!(
+        dirs.iter().any(|d| d.ends_with("rt-seq")),
+        "rt-seq, the baseline, must exist"
+    );
+    let problems: Vec<String> = dirs.iter().flat_map(|d| problems_of(d)).collect();
+    assert!(
+        problems.is_empty(),
+        "runtime crates are incomplete:\n- {}",
+        problems.join("\n- ")
+    );
+}
+
+#[test]
+fn tidy_catches_an_incomplete_crate() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = dir.path().join("rt-bogus");
+    std::fs::create_dir_all(rt.join("src")).unwrap();
+    std::fs::write(rt.join("Cargo.toml"), "[package]\nname = \"rt-bogus\"\n").unwrap();
+    std::fs::write(rt.join("src/main.rs"), "fn main() {}\n").unwrap();
+    let p = problems_of(&rt);
+    assert_eq!(p.len(), 3, "{p:?}");
+}

@@ -1,0 +1,82 @@
+//! The two ways rt-threads runs a list of jobs: a pool of W threads fed by a crossbeam channel, or one OS thread
+//! per job.
+
+use crossbeam_channel::unbounded;
+use harness::RunError;
+
+/// What a job gives back: a value for the checksum and its latency samples in ms.
+#[derive(Debug, Default)]
+pub struct Done {
+    pub value: u64,
+    pub latency_ms: Vec<f64>,
+}
+
+/// One task of the workload. Jobs may borrow from the caller (the run's counter, its scratch directory).
+pub type Job<'a> = Box<dyn FnOnce() -> Result<Done, String> + Send + 'a>;
+
+/// How jobs are mapped onto threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// W threads pull jobs from one shared channel, in order: Python's ThreadPoolExecutor.
+    Pool { workers: u64 },
+    /// One thread per job: the article's `Thread(target=task).start()` loop.
+    PerTask,
+}
+
+/// Runs every job and returns what they gave, in completion order. The first failed job or failed spawn fails the
+/// run (after the threads already started have finished).
+pub fn run(mode: Mode, jobs: Vec<Job<'_>>) -> Result<Vec<Done>, RunError> {
+    let total = jobs.len();
+    let (done_tx, done_rx) = unbounded::<Result<Done, String>>();
+    let spawn_error = std::thread::scope(|s| -> Option<String> {
+        match mode {
+            Mode::Pool { workers } => {
+                let (job_tx, job_rx) = unbounded::<Job<'_>>();
+                for job in jobs {
+                    job_tx.send(job).expect("the receiver is alive");
+                }
+                drop(job_tx);
+                // Why an explicit W: fairness demands every model be given the same worker count, never a default.
+                for i in 0..workers {
+                    let (job_rx, done_tx) = (job_rx.clone(), done_tx.clone());
+                    let spawned = std::thread::Builder::new()
+                        .name(format!("pool-{i}"))
+                        .spawn_scoped(s, move || {
+                            for job in job_rx.iter() {
+                                let _ = done_tx.send(job());
+                            }
+                        });
+                    if let Err(e) = spawned {
+                        return Some(format!(
+                            "could not spawn pool thread {} of {workers}: {e}",
+                            i + 1
+                        ));
+                    }
+                }
+            }
+            Mode::PerTask => {
+                for (i, job) in jobs.into_iter().enumerate() {
+                    let done_tx = done_tx.clone();
+                    let spawned = std::thread::Builder::new().spawn_scoped(s, move || {
+                        let _ = done_tx.send(job());
+                    });
+                    if let Err(e) = spawned {
+                        return Some(format!("could not spawn thread {} of {total}: {e}", i + 1));
+                    }
+                }
+                // Every thread exists now (the short ones may have ended): record the peak.
+                harness::probe::sample_threads();
+            }
+        }
+        None
+    });
+    drop(done_tx);
+    if let Some(e) = spawn_error {
+        return Err(RunError::Failed(e));
+    }
+    let mut out = Vec::with_capacity(total);
+    for r in done_rx.iter() {
+        out.push(r.map_err(RunError::Failed)?);
+    }
+    Ok(out)
+}
