@@ -245,7 +245,7 @@ impl Params {
                 p.delay_ms = pick([2, 10, 10, 10]);
             }
             IoFile => {
-                p.tasks = pick([8, 64, 256, 1024]);
+                p.tasks = pick([8, 128, 256, 1024]);
                 p.size_kib = pick([16, 1024, 1024, 1024]);
             }
             Mixed => {
@@ -287,6 +287,32 @@ impl Params {
         let lo = BASE + before * self.work;
         (lo, lo + skew_weight(i, self.tasks) * self.work)
     }
+}
+
+/// The parameters `workload` reads, as `name=value` words: the cells of the size table in `docs/workloads.md`.
+pub fn describe_params(workload: Workload, p: &Params) -> String {
+    let v = named_fields(p);
+    workload
+        .uses()
+        .iter()
+        .map(|k| {
+            format!(
+                "{k}={}",
+                v.iter().find(|(n, _)| n == k).map_or(0, |(_, x)| *x)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn named_fields(p: &Params) -> [(&'static str, u64); 5] {
+    [
+        ("tasks", p.tasks),
+        ("work", p.work),
+        ("delay_ms", p.delay_ms),
+        ("size_kib", p.size_kib),
+        ("rounds", p.rounds),
+    ]
 }
 
 /// The cost weight of task `i` of `cpu-skewed` among `tasks`: the first `ceil(T/16)` tasks weigh 16, the next ones
@@ -365,6 +391,20 @@ mod tests {
             ..Params::preset(Workload::Race, Size::Check, 3)
         };
         assert_eq!(Workload::Race.reference_checksum(&p), 21);
+    }
+
+    #[test]
+    fn docs_size_table_matches_the_presets() {
+        let doc = include_str!("../../../docs/workloads.md");
+        for w in Workload::ALL {
+            for z in Size::ALL {
+                let row = format!(
+                    "| `{w}` | {z} | {} |",
+                    describe_params(w, &Params::preset(w, z, 2))
+                );
+                assert!(doc.contains(&row), "docs/workloads.md lacks the row\n{row}");
+            }
+        }
     }
 
     #[test]
