@@ -1,0 +1,74 @@
+//! `cpu-balanced`, `cpu-skewed` and `mixed`: prime counting as tokio tasks, inline or on the blocking pool.
+
+use std::time::{Duration, Instant};
+
+use harness::{LatencyRecorder, Outcome, RunCtx, RunError};
+use tokio::task::JoinHandle;
+use workloads::count_primes;
+
+use crate::join_all;
+
+pub const OFFLOAD_HELP: &str = "cpu-balanced, cpu-skewed, mixed: run each CPU task on tokio's blocking pool \
+     (spawn_blocking) instead of inline as an async task";
+
+/// One CPU task: the primes in `lo..hi`, and how long counting them took.
+fn count(lo: u64, hi: u64) -> (u64, Duration) {
+    let t = Instant::now();
+    (count_primes(lo, hi, 0, &mut ()), t.elapsed())
+}
+
+/// Spawns one CPU task. Inline (the default) it is an ordinary async task that never awaits, so it holds its
+/// executor thread until done: the pattern the article warns about. With `offload` it goes to `spawn_blocking`.
+fn spawn_cpu(offload: bool, (lo, hi): (u64, u64)) -> JoinHandle<(u64, Duration)> {
+    if offload {
+        tokio::task::spawn_blocking(move || count(lo, hi))
+    } else {
+        tokio::spawn(async move { count(lo, hi) })
+    }
+}
+
+pub async fn cpu(ctx: &RunCtx) -> Result<Outcome, RunError> {
+    let (p, offload) = (ctx.params, ctx.opt_bool("offload"));
+    let handles = (0..p.tasks)
+        .map(|i| spawn_cpu(offload, p.cpu_range(ctx.workload, i)))
+        .collect();
+    let found = join_all("CPU task", handles)
+        .await?
+        .iter()
+        .map(|r| r.0)
+        .sum::<u64>();
+    Ok(Outcome::new(found).extra("offload", offload))
+}
+
+pub async fn mixed(ctx: &RunCtx) -> Result<Outcome, RunError> {
+    let (p, offload, delay) = (ctx.params, ctx.opt_bool("offload"), ctx.delay());
+    // The ticker is spawned first, so it starts its first wait before any CPU task runs (as in every model).
+    let ticker = tokio::spawn(async move {
+        let mut lat = LatencyRecorder::new();
+        for _ in 0..p.rounds {
+            let t = Instant::now();
+            tokio::time::sleep(delay).await;
+            lat.record(harness::latency::lateness(t, delay, Instant::now()));
+        }
+        lat
+    });
+    let handles = (0..p.tasks)
+        .map(|i| spawn_cpu(offload, p.balanced_range(i)))
+        .collect();
+    let done = join_all("CPU task", handles).await?;
+    let lat = join_all("ticker", vec![ticker]).await?.remove(0);
+    let rounds = lat.samples().len() as u64;
+    let found: u64 = done.iter().map(|r| r.0).sum();
+    let task_ms: Vec<f64> = done.iter().map(|r| r.1.as_secs_f64() * 1000.0).collect();
+    Ok(Outcome::new(found + rounds)
+        .latency(lat)
+        .extra("offload", offload)
+        .extra(
+            "cpu_task_ms_min",
+            task_ms.iter().copied().fold(f64::INFINITY, f64::min),
+        )
+        .extra(
+            "cpu_task_ms_max",
+            task_ms.iter().copied().fold(0.0, f64::max),
+        ))
+}

@@ -1,0 +1,82 @@
+//! `io-sleep`, `io-net` and `io-file` with tokio's timer, TCP stream and `tokio::fs`.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use harness::{LatencyRecorder, Outcome, RunCtx, RunError, ScratchDir};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use workloads::{file, net};
+
+use crate::join_all;
+
+pub async fn sleep(ctx: &RunCtx) -> Result<Outcome, RunError> {
+    let delay = ctx.delay();
+    let handles = (0..ctx.params.tasks)
+        .map(|id| {
+            tokio::spawn(async move {
+                let t = Instant::now();
+                tokio::time::sleep(delay).await;
+                (id, harness::latency::lateness(t, delay, Instant::now()))
+            })
+        })
+        .collect();
+    let mut lat = LatencyRecorder::new();
+    let mut sum = 0;
+    for (id, late) in join_all("sleep task", handles).await? {
+        lat.record(late);
+        sum += id;
+    }
+    Ok(Outcome::new(sum).latency(lat))
+}
+
+/// One io-net request on its own connection; returns the echoed id and the round trip (connect included).
+async fn request(addr: SocketAddr, id: u64, delay_ms: u64) -> std::io::Result<(u64, Duration)> {
+    let t = Instant::now();
+    let mut s = tokio::net::TcpStream::connect(addr).await?;
+    s.set_nodelay(true)?;
+    s.write_all(&net::request(id, delay_ms as u32)).await?;
+    let mut b = [0u8; net::REPLY_LEN];
+    s.read_exact(&mut b).await?;
+    Ok((net::parse_reply(&b), t.elapsed()))
+}
+
+pub async fn net(ctx: &RunCtx) -> Result<Outcome, RunError> {
+    let (addr, delay_ms) = (ctx.server()?, ctx.params.delay_ms);
+    let handles = (0..ctx.params.tasks)
+        .map(|id| tokio::spawn(request(addr, id, delay_ms)))
+        .collect();
+    let mut lat = LatencyRecorder::new();
+    let mut sum = 0;
+    for (id, r) in join_all("request", handles).await?.into_iter().enumerate() {
+        let (echo, rtt) = r.map_err(|e| RunError::failed(format!("request {id} to {addr}"), e))?;
+        lat.record(rtt);
+        sum += echo;
+    }
+    Ok(Outcome::new(sum).latency(lat))
+}
+
+pub async fn file(ctx: &RunCtx) -> Result<Outcome, RunError> {
+    let dir = ScratchDir::new("rt-tokio")?;
+    let size_kib = ctx.params.size_kib;
+    let handles = (0..ctx.params.tasks)
+        .map(|id| {
+            let path = dir.path().join(file::file_name(id));
+            tokio::spawn(async move {
+                tokio::fs::write(&path, file::contents(id, size_kib)).await?;
+                Ok::<_, std::io::Error>(file::hash(&tokio::fs::read(&path).await?))
+            })
+        })
+        .collect();
+    let mut acc = 0;
+    for (id, r) in join_all("file task", handles)
+        .await?
+        .into_iter()
+        .enumerate()
+    {
+        let h = r.map_err(|e| {
+            RunError::failed(format!("file task {id} in {}", dir.path().display()), e)
+        })?;
+        acc = file::combine(acc, h);
+    }
+    Ok(Outcome::new(acc))
+}

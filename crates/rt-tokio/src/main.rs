@@ -1,0 +1,102 @@
+//! `rt-tokio`: the workloads as tokio tasks, on a runtime built explicitly with `tokio::runtime::Builder`.
+//!
+//! Two variants: `multi-thread` (the default: tokio's work-stealing scheduler on `--workers` worker threads) and
+//! `current-thread` (one thread runs every task: the closest model of Python's asyncio). Every workload uses tokio's
+//! own primitives: `tokio::spawn` and `JoinHandle`, `tokio::time::sleep`, `tokio::net::TcpStream`, `tokio::fs`,
+//! `spawn_blocking` and `yield_now`. CPU tasks run inline as async tasks unless `--opt offload=true` moves them to
+//! the blocking pool, so a report can show the blocked event loop and its fix side by side.
+//!
+//! What it is not: a tuned tokio. No `block_in_place`, no rayon hand-off, no custom timer: the idiomatic form.
+
+mod cpu;
+mod io;
+mod race;
+
+use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime};
+use tokio::runtime::Builder;
+use workloads::Workload;
+
+const MULTI: &str = "multi-thread";
+const CURRENT: &str = "current-thread";
+
+struct Tokio;
+
+impl Runtime for Tokio {
+    fn info(&self) -> Info {
+        Info::new("rt-tokio", "Tokio", Model::Async)
+            .variant(MULTI, "tokio's work-stealing scheduler on --workers worker threads")
+            .variant(
+                CURRENT,
+                "one thread runs every task (the asyncio model): a task that computes blocks all the others",
+            )
+            .workloads(Workload::ALL)
+            .opt(OptSpec::bool("offload", false, cpu::OFFLOAD_HELP))
+            .opt(OptSpec::bool("yield", false, race::YIELD_HELP))
+            .opt(OptSpec::int(
+                "yield_every",
+                race::DEFAULT_YIELD_EVERY,
+                1,
+                u64::MAX,
+                race::YIELD_EVERY_HELP,
+            ))
+            .versions(harness::locked_versions!("tokio"))
+            .notes(
+                "The blocking pool (spawn_blocking, tokio::fs) is capped at --workers threads, like the executor. \
+                 The timer has 1 ms granularity, so sleep lateness includes up to 1 ms of rounding.",
+            )
+    }
+
+    fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
+        let workers = ctx.params.workers as usize;
+        let (mut builder, executor_threads) = if ctx.variant == CURRENT {
+            (Builder::new_current_thread(), 1)
+        } else {
+            let mut b = Builder::new_multi_thread();
+            b.worker_threads(workers);
+            (b, workers)
+        };
+        // Why cap the blocking pool: tokio allows 512 blocking threads by default, so `offload=true` would run
+        // every CPU task on its own OS thread (the thread model, with T threads) and tokio::fs would get far more
+        // threads than --workers. --workers is the OS threads a model may use for its work, for every model.
+        builder.max_blocking_threads(workers).enable_all();
+        let rt = builder
+            .build()
+            .map_err(|e| RunError::failed("could not build the tokio runtime", e))?;
+        let outcome = rt.block_on(async {
+            match ctx.workload {
+                Workload::CpuBalanced | Workload::CpuSkewed => cpu::cpu(ctx).await,
+                Workload::Mixed => cpu::mixed(ctx).await,
+                Workload::IoSleep => io::sleep(ctx).await,
+                Workload::IoNet => io::net(ctx).await,
+                Workload::IoFile => io::file(ctx).await,
+                Workload::Race => race::race(ctx).await,
+            }
+        })?;
+        harness::probe::sample_threads();
+        // Shutting the runtime down is part of the measured run (the harness times all of `run`).
+        drop(rt);
+        Ok(outcome
+            .extra("executor_threads", executor_threads)
+            .extra("blocking_threads_max", workers))
+    }
+}
+
+/// Awaits every handle in order; a task that failed to join (it panicked or was cancelled) fails the run.
+async fn join_all<T>(
+    what: &str,
+    handles: Vec<tokio::task::JoinHandle<T>>,
+) -> Result<Vec<T>, RunError> {
+    harness::probe::sample_threads();
+    let mut out = Vec::with_capacity(handles.len());
+    for (i, h) in handles.into_iter().enumerate() {
+        out.push(
+            h.await
+                .map_err(|e| RunError::failed(format!("{what} {i}"), e))?,
+        );
+    }
+    Ok(out)
+}
+
+fn main() {
+    harness::main(Tokio)
+}
