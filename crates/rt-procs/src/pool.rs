@@ -1,0 +1,401 @@
+//! The parent side: W worker processes, each bootstrapped through its own `IpcOneShotServer` and then fed jobs
+//! over its one channel pair, like `multiprocessing.Pool`.
+//!
+//! Every worker is killed and reaped on every way out: a normal shutdown waits for them; `Drop` (any error path)
+//! kills and reaps whatever is left; the harness's early-exit clean-up (deadline, panic) does the same; and each
+//! worker has asked the kernel for SIGKILL when the parent dies.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use harness::RunError;
+use harness::watchdog::{CleanupGuard, on_early_exit};
+use ipc_channel::ipc::{IpcOneShotServer, IpcReceiver, IpcSender};
+
+use crate::proto::{CONNECT_TIMEOUT_ENV, Done, Hello, Job, Reply, Setup, Task, WORKER_ARG};
+
+/// ipc-channel copies the socket path into `sun_path` (108 bytes with the NUL) and silently truncates longer ones.
+const MAX_SOCKET_PATH: usize = 107;
+
+type Children = Arc<Mutex<Vec<Child>>>;
+
+struct Link {
+    tx: IpcSender<Job>,
+    rx: IpcReceiver<Reply>,
+}
+
+/// Figures for `extra`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stats {
+    /// From the first spawn until every worker has connected.
+    pub spawn_ms: f64,
+    /// Summed over all jobs: the round trip seen by the parent minus the worker's busy time.
+    pub ipc_ms: f64,
+    /// Jobs (chunks) sent.
+    pub jobs: u64,
+    /// The workers' peak RSS, summed (the report's `peak_rss_kib` is the parent's alone).
+    pub workers_peak_rss_kib: u64,
+}
+
+/// A pool of worker processes.
+pub struct Pool {
+    links: Vec<Link>,
+    children: Children,
+    _guard: CleanupGuard,
+    pub stats: Stats,
+}
+
+impl Pool {
+    /// Spawns `workers` copies of this binary and waits until each has connected. Call it on the thread that runs
+    /// the workload: `PR_SET_PDEATHSIG` fires when the *thread* that spawned a child exits, not the process.
+    pub fn start(workers: u64) -> Result<Pool, RunError> {
+        check_socket_dir()?;
+        let t0 = Instant::now();
+        let exe = std::env::current_exe()
+            .map_err(|e| RunError::failed("cannot find my own executable", e))?;
+        let children: Children = Arc::default();
+        let c = children.clone();
+        let guard = on_early_exit(move || kill_all(&c, true));
+        let mut pool = Pool {
+            links: Vec::new(),
+            children,
+            _guard: guard,
+            stats: Stats::default(),
+        };
+        let mut servers = Vec::new();
+        for i in 0..workers {
+            let (server, name) = IpcOneShotServer::<Hello>::new().map_err(|e| {
+                RunError::failed(format!("worker {i}: cannot create the bootstrap socket"), e)
+            })?;
+            let child = Command::new(&exe)
+                .args([
+                    WORKER_ARG,
+                    &i.to_string(),
+                    &name,
+                    &std::process::id().to_string(),
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null()) // stdout carries only the parent's JSON report
+                .spawn()
+                .map_err(|e| {
+                    RunError::failed(format!("could not spawn worker {i} of {workers}"), e)
+                })?;
+            lock(&pool.children).push(child);
+            servers.push((server, name));
+        }
+        let hellos = pool.accept_all(servers)?;
+        pool.links = hellos.into_iter().map(|(tx, rx)| Link { tx, rx }).collect();
+        pool.stats.spawn_ms = t0.elapsed().as_secs_f64() * 1e3;
+        Ok(pool)
+    }
+
+    /// Accepts every worker on helper threads (`accept` blocks forever if a child dies before connecting), while
+    /// this thread watches the children and the clock.
+    fn accept_all(
+        &self,
+        servers: Vec<(IpcOneShotServer<Hello>, String)>,
+    ) -> Result<Vec<Hello>, RunError> {
+        let timeout = std::env::var(CONNECT_TIMEOUT_ENV)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map_or(Duration::from_secs(10), Duration::from_millis);
+        let (tx, rx) = mpsc::channel();
+        let mut names = Vec::new();
+        let mut threads = Vec::new();
+        for (i, (server, name)) in servers.into_iter().enumerate() {
+            let tx = tx.clone();
+            names.push(name);
+            threads.push(std::thread::spawn(move || {
+                let _ = tx.send((
+                    i,
+                    server
+                        .accept()
+                        .map(|(_, hello)| hello)
+                        .map_err(|e| e.to_string()),
+                ));
+            }));
+        }
+        drop(tx);
+        let mut hellos: Vec<Option<Hello>> = names.iter().map(|_| None).collect();
+        let deadline = Instant::now() + timeout;
+        let outcome = loop {
+            if hellos.iter().all(Option::is_some) {
+                break Ok(());
+            }
+            match rx.recv_timeout(Duration::from_millis(5)) {
+                Ok((i, Ok(h))) => hellos[i] = Some(h),
+                Ok((i, Err(e))) => break Err(self.describe(i, "during the handshake", &e)),
+                Err(_) => {}
+            }
+            let waiting = (0..hellos.len()).filter(|&i| hellos[i].is_none());
+            if let Some((i, status)) = waiting
+                .clone()
+                .find_map(|i| self.exit_status(i).map(|s| (i, s)))
+            {
+                break Err(format!(
+                    "worker {i} (pid {}) exited before connecting: {status}",
+                    self.pid(i)
+                ));
+            }
+            if Instant::now() > deadline {
+                let late: Vec<String> = waiting
+                    .map(|i| format!("{i} (pid {})", self.pid(i)))
+                    .collect();
+                break Err(format!(
+                    "worker {} did not connect within {timeout:?}",
+                    late.join(", ")
+                ));
+            }
+        };
+        if let Err(msg) = outcome {
+            kill_all(&self.children, true);
+            // Unblock the accept threads still waiting, so that their servers drop and remove their socket dirs.
+            for (i, name) in names.into_iter().enumerate() {
+                if hellos[i].is_none() {
+                    drop(IpcSender::<Hello>::connect(name));
+                }
+            }
+            threads.into_iter().for_each(|t| drop(t.join()));
+            return Err(RunError::Failed(msg));
+        }
+        threads.into_iter().for_each(|t| drop(t.join()));
+        Ok(hellos.into_iter().flatten().collect())
+    }
+
+    /// Sends every worker the run's shared arguments.
+    pub fn setup(&mut self, setup: &Setup) -> Result<(), RunError> {
+        for i in 0..self.links.len() {
+            if let Err(e) = self.links[i].tx.send(Job::Setup(setup.clone())) {
+                return Err(RunError::Failed(self.describe(
+                    i,
+                    "before its first task",
+                    &e,
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `tasks` in chunks of `chunksize`; each idle worker takes the next chunk, one chunk at a time.
+    pub fn map(&mut self, tasks: Vec<Task>, chunksize: usize) -> Result<Vec<Done>, RunError> {
+        let chunks: Vec<Vec<Task>> = tasks
+            .chunks(chunksize.max(1))
+            .map(<[Task]>::to_vec)
+            .collect();
+        let next = AtomicUsize::new(0);
+        self.drive(&chunks, &|_| Some(next.fetch_add(1, Ordering::Relaxed)))
+    }
+
+    /// Sends `per_worker[i]` to worker i (race: exactly one racer per process).
+    pub fn each(&mut self, per_worker: Vec<Task>) -> Result<Vec<Done>, RunError> {
+        let chunks: Vec<Vec<Task>> = per_worker.into_iter().map(|t| vec![t]).collect();
+        let taken: Vec<AtomicBool> = chunks.iter().map(|_| AtomicBool::new(false)).collect();
+        self.drive(&chunks, &|w| {
+            (!taken[w].swap(true, Ordering::Relaxed)).then_some(w)
+        })
+    }
+
+    /// One parent thread per worker sends it a chunk and waits for the answer, until `pick` runs dry. The first
+    /// failure kills every worker, so that the other threads stop waiting at once.
+    fn drive(
+        &mut self,
+        chunks: &[Vec<Task>],
+        pick: &(dyn Fn(usize) -> Option<usize> + Sync),
+    ) -> Result<Vec<Done>, RunError> {
+        let failure: Mutex<Option<String>> = Mutex::new(None);
+        let stop = AtomicBool::new(false);
+        let children = &self.children;
+        let mut ipc = Duration::ZERO;
+        let mut jobs = 0;
+        let mut all = Vec::new();
+        let per_worker: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = self
+                .links
+                .iter_mut()
+                .enumerate()
+                .map(|(w, link)| {
+                    let (failure, stop) = (&failure, &stop);
+                    s.spawn(move || {
+                        let (mut done, mut ipc, mut jobs) = (Vec::new(), Duration::ZERO, 0u64);
+                        while let Some(c) =
+                            pick(w).filter(|&c| c < chunks.len() && !stop.load(Ordering::Relaxed))
+                        {
+                            let t = Instant::now();
+                            let reply = link
+                                .tx
+                                .send(Job::Run(chunks[c].clone()))
+                                .map_err(|e| e.to_string());
+                            let reply =
+                                reply.and_then(|()| link.rx.recv().map_err(|e| e.to_string()));
+                            let err = match reply {
+                                Ok(Reply::Done { results, busy_ns }) => {
+                                    ipc +=
+                                        t.elapsed().saturating_sub(Duration::from_nanos(busy_ns));
+                                    jobs += 1;
+                                    done.extend(results);
+                                    continue;
+                                }
+                                Ok(Reply::Failed(m)) => {
+                                    format!("worker {w} (pid {}): {m}", pid(children, w))
+                                }
+                                Ok(other) => format!(
+                                    "worker {w} (pid {}) sent {other:?} mid-run",
+                                    pid(children, w)
+                                ),
+                                Err(e) => describe(children, w, "mid-run", &e),
+                            };
+                            if !stop.swap(true, Ordering::SeqCst) {
+                                *lock(failure) = Some(err);
+                                kill_all(children, false);
+                            }
+                            break;
+                        }
+                        (done, ipc, jobs)
+                    })
+                })
+                .collect();
+            harness::probe::sample_threads();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        if let Some(msg) = lock(&failure).take() {
+            return Err(RunError::Failed(msg));
+        }
+        for (done, i, j) in per_worker {
+            all.extend(done);
+            ipc += i;
+            jobs += j;
+        }
+        self.stats.ipc_ms += ipc.as_secs_f64() * 1e3;
+        self.stats.jobs += jobs;
+        Ok(all)
+    }
+
+    /// Stops every worker, collects its peak RSS and reaps it.
+    pub fn shutdown(mut self) -> Result<Stats, RunError> {
+        for i in 0..self.links.len() {
+            let link = &self.links[i];
+            match link
+                .tx
+                .send(Job::Stop)
+                .map_err(|e| e.to_string())
+                .and_then(|()| link.rx.recv().map_err(|e| e.to_string()))
+            {
+                Ok(Reply::Bye { peak_rss_kib }) => self.stats.workers_peak_rss_kib += peak_rss_kib,
+                Ok(other) => {
+                    return Err(RunError::Failed(format!(
+                        "worker {i} answered Stop with {other:?}"
+                    )));
+                }
+                Err(e) => {
+                    return Err(RunError::Failed(self.describe(i, "at shutdown", &e)));
+                }
+            }
+        }
+        for i in 0..self.links.len() {
+            let t = Instant::now();
+            let status = loop {
+                match self.exit_status(i) {
+                    Some(s) => break s,
+                    None if t.elapsed() > Duration::from_secs(5) => {
+                        return Err(RunError::Failed(format!(
+                            "worker {i} (pid {}) did not exit after Stop",
+                            self.pid(i)
+                        )));
+                    }
+                    None => std::thread::sleep(Duration::from_micros(200)),
+                }
+            };
+            if !status.success() {
+                return Err(RunError::Failed(format!(
+                    "worker {i} (pid {}) ended with {status}",
+                    self.pid(i)
+                )));
+            }
+        }
+        Ok(self.stats)
+    }
+
+    fn pid(&self, i: usize) -> u32 {
+        pid(&self.children, i)
+    }
+
+    fn exit_status(&self, i: usize) -> Option<std::process::ExitStatus> {
+        exit_status(&self.children, i)
+    }
+
+    fn describe(&self, i: usize, when: &str, err: &dyn std::fmt::Display) -> String {
+        describe(&self.children, i, when, err)
+    }
+}
+
+fn pid(children: &Children, i: usize) -> u32 {
+    lock(children).get(i).map_or(0, Child::id)
+}
+
+/// The exit status of worker `i`, if it has ended (reaping it).
+fn exit_status(children: &Children, i: usize) -> Option<std::process::ExitStatus> {
+    lock(children)
+        .get_mut(i)
+        .and_then(|c| c.try_wait().ok().flatten())
+}
+
+/// Names worker `i` and says how it ended (`when`: "mid-run", ...), waiting up to 3 s for it to end after its
+/// channel broke with `err`.
+fn describe(children: &Children, i: usize, when: &str, err: &dyn std::fmt::Display) -> String {
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(3) {
+        if let Some(status) = exit_status(children, i) {
+            return format!(
+                "worker {i} (pid {}) died {when}: {status}",
+                pid(children, i)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    format!(
+        "worker {i} (pid {}) broke its channel {when} ({err}) but is still running; it was killed",
+        pid(children, i)
+    )
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        kill_all(&self.children, true);
+    }
+}
+
+/// SIGKILLs every child not yet reaped, then (with `reap`) waits for each. `Child::kill` never signals a child that
+/// was already reaped, so a recycled pid is never hit. The lock is never held across a blocking call elsewhere.
+fn kill_all(children: &Children, reap: bool) {
+    let mut list = lock(children);
+    for c in list.iter_mut() {
+        let _ = c.kill();
+    }
+    if reap {
+        for c in list.iter_mut() {
+            let _ = c.wait();
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// ipc-channel binds `$TMPDIR/.tmpXXXXXX/socket`; fail before creating anything if that cannot fit.
+fn check_socket_dir() -> Result<(), RunError> {
+    let dir = std::env::temp_dir();
+    let len = dir.join(".tmpXXXXXX").join("socket").as_os_str().len();
+    if len > MAX_SOCKET_PATH {
+        return Err(RunError::Failed(format!(
+            "the temporary directory '{}' is too long for ipc-channel's Unix socket path ({len} > {MAX_SOCKET_PATH} bytes); set TMPDIR to a short directory such as /tmp",
+            dir.display()
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! The messages between the parent and its worker processes. Both ends are the same binary, so the types always
+//! match; ipc-channel serializes them with postcard.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use ipc_channel::ipc::{IpcReceiver, IpcSender};
+use serde::{Deserialize, Serialize};
+
+/// The hidden first argument that turns the binary into a worker: `rt-procs __worker <index> <socket> <parent-pid>`.
+pub const WORKER_ARG: &str = "__worker";
+
+/// Fault injection, for the tests only: `kill:<i>` (worker i sends itself SIGKILL on its first job), `no-connect:<i>`
+/// (worker i exits with status 3 before connecting), `stall:<i>` (worker i never connects).
+pub const FAULT_ENV: &str = "RT_PROCS_FAULT";
+
+/// How long the parent waits for every worker to connect, in ms (default 10 s); for the tests.
+pub const CONNECT_TIMEOUT_ENV: &str = "RT_PROCS_CONNECT_TIMEOUT_MS";
+
+/// What a new worker sends the parent through the one-shot server: its job sender and its reply receiver. One pair
+/// per worker, reused for every job: never a channel per task (each received channel costs a file descriptor).
+pub type Hello = (IpcSender<Job>, IpcReceiver<Reply>);
+
+/// One task, with the arguments it needs (as `Pool.map` pickles each argument).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Task {
+    /// Count the primes in `lo..hi`.
+    Primes { lo: u64, hi: u64 },
+    /// Sleep `delay_ms`; the value is `id`.
+    Sleep { id: u64, delay_ms: u64 },
+    /// One blocking request to the delay server; the value is the echoed id.
+    Net { id: u64, delay_ms: u64 },
+    /// Write, read back and hash task `id`'s file; the value is the hash.
+    File { id: u64, size_kib: u64 },
+    /// `k` increments of the race counter (local, or the shared one if set up); the value is the local count.
+    Race { k: u64, sync: String },
+}
+
+/// What every task of a run shares, sent once to each worker before its first job.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Setup {
+    /// The delay server (io-net).
+    pub addr: Option<SocketAddr>,
+    /// The scratch directory (io-file).
+    pub dir: Option<PathBuf>,
+    /// The inherited memfd of the shared race counter (`--opt shared=true`).
+    pub shm_fd: Option<i32>,
+}
+
+/// Parent to worker.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum Job {
+    /// The run's shared arguments.
+    Setup(Setup),
+    /// A chunk of tasks, run one after another; answered with [`Reply::Done`] or [`Reply::Failed`].
+    Run(Vec<Task>),
+    /// Finish: answered with [`Reply::Bye`], then the worker exits 0.
+    Stop,
+}
+
+/// The result of one task.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Done {
+    /// The task's contribution to the checksum.
+    pub value: u64,
+    /// Its latency sample in ns (io-sleep lateness, io-net round trip), if it has one.
+    pub latency_ns: Option<u64>,
+}
+
+/// Worker to parent.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum Reply {
+    /// A chunk's results, and how long the worker spent running it (to separate IPC time).
+    Done { results: Vec<Done>, busy_ns: u64 },
+    /// A task failed; one line.
+    Failed(String),
+    /// The answer to [`Job::Stop`], with the worker's peak RSS.
+    Bye { peak_rss_kib: u64 },
+}

@@ -1,0 +1,189 @@
+//! The worker process: `rt-procs __worker <index> <socket> <parent-pid>`. It connects to the parent's one-shot
+//! server, hands over its channel pair, then runs jobs one at a time until told to stop or the parent hangs up.
+//! It never goes through the command line of `harness::main` and never writes to stdout.
+
+use std::time::{Duration, Instant};
+
+use ipc_channel::ipc::{self, IpcSender};
+use workloads::{RaceCounter, blocking, count_primes, race::race_worker};
+
+use crate::proto::{Done, FAULT_ENV, Hello, Job, Reply, Setup, Task};
+use crate::shm::SharedCounter;
+
+/// The worker's `main`; `args` are the arguments after [`crate::proto::WORKER_ARG`].
+pub fn main(args: Vec<String>) -> ! {
+    let index = args.first().cloned().unwrap_or_default();
+    std::panic::set_hook(Box::new(move |info| {
+        eprintln!("rt-procs worker {index}: internal error: {info}");
+    }));
+    let code = match run(&args) {
+        Ok(()) => 0,
+        Err(msg) => {
+            eprintln!("rt-procs worker {}: {msg}", args.first().map_or("?", |s| s));
+            1
+        }
+    };
+    std::process::exit(code)
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let [index, socket, parent] = args else {
+        return Err(format!(
+            "expected <index> <socket> <parent-pid>, got {args:?}"
+        ));
+    };
+    let parent: libc::pid_t = parent
+        .parse()
+        .map_err(|_| format!("bad parent pid '{parent}'"))?;
+    // Why here: die with the parent, whatever kills it (SIGKILL included, where no clean-up runs). The check right
+    // after closes the race where the parent died before prctl: we would then have been re-parented already.
+    // SAFETY: prctl and getppid only act on this process.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_PDEATHSIG,
+            libc::SIGKILL as libc::c_ulong,
+            0,
+            0,
+            0,
+        );
+        if libc::getppid() != parent {
+            return Err("the parent is gone; exiting".into());
+        }
+    }
+    let fault = Fault::from_env(index);
+    match fault {
+        Fault::NoConnect => std::process::exit(3),
+        Fault::Stall => loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        },
+        _ => {}
+    }
+    let (job_tx, job_rx) = ipc::channel::<Job>().map_err(|e| format!("channel: {e}"))?;
+    let (reply_tx, reply_rx) = ipc::channel::<Reply>().map_err(|e| format!("channel: {e}"))?;
+    IpcSender::<Hello>::connect(socket.clone())
+        .map_err(|e| format!("could not connect to {socket}: {e}"))?
+        .send((job_tx, reply_rx))
+        .map_err(|e| format!("could not send the handshake: {e}"))?;
+    let mut setup = Setup::default();
+    let mut shared: Option<SharedCounter> = None;
+    loop {
+        let reply = match job_rx.recv() {
+            Ok(Job::Setup(s)) => {
+                if let Some(fd) = s.shm_fd {
+                    shared =
+                        Some(SharedCounter::open(fd).map_err(|e| format!("shared memory: {e}"))?);
+                }
+                setup = s;
+                continue;
+            }
+            Ok(Job::Run(tasks)) => {
+                if fault == Fault::Kill {
+                    // SAFETY: signalling ourselves.
+                    unsafe { libc::kill(libc::getpid(), libc::SIGKILL) };
+                }
+                let t = Instant::now();
+                let done: Result<Vec<Done>, String> = tasks
+                    .iter()
+                    .map(|t| run_task(t, &setup, shared.as_ref()))
+                    .collect();
+                match done {
+                    Ok(results) => Reply::Done {
+                        results,
+                        busy_ns: t.elapsed().as_nanos() as u64,
+                    },
+                    Err(m) => Reply::Failed(m),
+                }
+            }
+            Ok(Job::Stop) => Reply::Bye {
+                peak_rss_kib: harness::probe::peak_rss_kib(),
+            },
+            // The parent hung up (it failed, or was killed): nothing left to do.
+            Err(_) => return Ok(()),
+        };
+        let stop = matches!(reply, Reply::Bye { .. });
+        reply_tx
+            .send(reply)
+            .map_err(|e| format!("could not reply: {e}"))?;
+        if stop {
+            return Ok(());
+        }
+    }
+}
+
+fn run_task(task: &Task, setup: &Setup, shared: Option<&SharedCounter>) -> Result<Done, String> {
+    let plain = |value| Done {
+        value,
+        latency_ns: None,
+    };
+    let timed = |value, d: Duration| Done {
+        value,
+        latency_ns: Some(d.as_nanos() as u64),
+    };
+    Ok(match *task {
+        Task::Primes { lo, hi } => plain(count_primes(lo, hi, 0, &mut ())),
+        Task::Sleep { id, delay_ms } => {
+            let d = Duration::from_millis(delay_ms);
+            let t = Instant::now();
+            std::thread::sleep(d);
+            timed(id, harness::latency::lateness(t, d, Instant::now()))
+        }
+        Task::Net { id, delay_ms } => {
+            let addr = setup.addr.ok_or("io-net task without a server address")?;
+            let (echo, rtt) = blocking::net_request(addr, id, delay_ms)
+                .map_err(|e| format!("request {id} to {addr}: {e}"))?;
+            timed(echo, rtt)
+        }
+        Task::File { id, size_kib } => {
+            let dir = setup
+                .dir
+                .as_deref()
+                .ok_or("io-file task without a directory")?;
+            let h = blocking::file_task(dir, id, size_kib)
+                .map_err(|e| format!("file task {id} in {}: {e}", dir.display()))?;
+            plain(h)
+        }
+        Task::Race { k, ref sync } => {
+            let sync = sync.parse()?;
+            match shared {
+                Some(s) => {
+                    race_worker(s.counter(), sync, k, 0, false, &mut ());
+                    plain(0)
+                }
+                None => {
+                    let local = RaceCounter::new();
+                    race_worker(&local, sync, k, 0, false, &mut ());
+                    plain(local.get())
+                }
+            }
+        }
+    })
+}
+
+/// The fault `RT_PROCS_FAULT` asks this worker to simulate (tests only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    None,
+    Kill,
+    NoConnect,
+    Stall,
+}
+
+impl Fault {
+    fn from_env(index: &str) -> Fault {
+        let Ok(spec) = std::env::var(FAULT_ENV) else {
+            return Fault::None;
+        };
+        let Some((kind, who)) = spec.split_once(':') else {
+            return Fault::None;
+        };
+        if who != index {
+            return Fault::None;
+        }
+        match kind {
+            "kill" => Fault::Kill,
+            "no-connect" => Fault::NoConnect,
+            "stall" => Fault::Stall,
+            _ => Fault::None,
+        }
+    }
+}
