@@ -1,0 +1,298 @@
+//! What happens when workers fail: the run ends with exit 1 within seconds, names the worker and how it ended, and
+//! leaves no worker process behind. Black-box: each run is started in its own process group, so its workers (which
+//! inherit the group) can be found in /proc after it ended, whoever their parent is by then.
+
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rt-procs");
+
+/// A run of `rt-procs` in a process group of its own (pgid = its pid).
+fn start(args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
+    let mut c = Command::new(BIN);
+    c.args(args)
+        .envs(env.iter().copied())
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c.spawn().expect("rt-procs starts")
+}
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> (Output, Duration, u32) {
+    let t = Instant::now();
+    let child = start(args, env);
+    let pid = child.id();
+    let out = child.wait_with_output().expect("rt-procs runs");
+    (out, t.elapsed(), pid)
+}
+
+/// Live (not zombie) worker processes in process group `pgid`, as (pid, worker index).
+fn workers_in_group(pgid: u32) -> Vec<(u32, String)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc")
+        .expect("/proc is readable")
+        .flatten()
+    {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // After the command name's closing ')': state, ppid, pgrp, ...
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if fields.len() < 3 || fields[0] == "Z" || fields[2] != pgid.to_string() {
+            continue;
+        }
+        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+            continue;
+        };
+        let args: Vec<String> = cmdline
+            .split(|&b| b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        if args.get(1).map(String::as_str) == Some("__worker") {
+            found.push((pid, args.get(2).cloned().unwrap_or_default()));
+        }
+    }
+    found
+}
+
+/// Asserts that no worker of the run with pgid `pgid` is alive, allowing 5 s for the kernel to deliver SIGKILLs.
+fn assert_no_workers_left(pgid: u32) {
+    let t = Instant::now();
+    loop {
+        let left = workers_in_group(pgid);
+        if left.is_empty() {
+            return;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "workers outlived the run: {left:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_worker_killed_mid_run_fails_the_run_and_is_named() {
+    let (out, took, pgid) = run(
+        &[
+            "run",
+            "cpu-balanced",
+            "--size",
+            "standard",
+            "--workers",
+            "2",
+        ],
+        &[("RT_PROCS_FAULT", "kill:1")],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(err.contains("worker 1") && err.contains("SIGKILL"), "{err}");
+    assert!(out.stdout.is_empty());
+    assert_no_workers_left(pgid);
+}
+
+#[test]
+fn a_worker_killed_from_outside_fails_the_run_and_is_named() {
+    // Long enough (about 10 s of CPU work on 2 cores) that the kill lands mid-run.
+    let child = start(
+        &[
+            "run",
+            "cpu-balanced",
+            "--tasks",
+            "1000",
+            "--work",
+            "11000",
+            "--workers",
+            "2",
+        ],
+        &[],
+    );
+    let pgid = child.id();
+    let t = Instant::now();
+    let victim = loop {
+        if let Some(w) = workers_in_group(pgid)
+            .into_iter()
+            .find(|(_, idx)| idx == "1")
+        {
+            break w;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "worker 1 never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let killed_at = Instant::now();
+    // SAFETY: signalling a process we just found in the run's process group.
+    unsafe { libc::kill(victim.0 as libc::pid_t, libc::SIGKILL) };
+    let out = child.wait_with_output().expect("rt-procs runs");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        killed_at.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        killed_at.elapsed()
+    );
+    assert!(
+        err.contains(&format!("worker 1 (pid {})", victim.0)),
+        "{err}"
+    );
+    assert_no_workers_left(pgid);
+}
+
+#[test]
+fn a_worker_that_exits_before_connecting_does_not_hang_the_run() {
+    let (out, took, pgid) = run(
+        &["run", "cpu-balanced", "--size", "check", "--workers", "3"],
+        &[("RT_PROCS_FAULT", "no-connect:2")],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(
+        err.contains("worker 2") && err.contains("before connecting"),
+        "{err}"
+    );
+    assert_no_workers_left(pgid);
+}
+
+#[test]
+fn a_worker_that_never_connects_times_out() {
+    let (out, took, pgid) = run(
+        &["run", "cpu-balanced", "--size", "check", "--workers", "2"],
+        &[
+            ("RT_PROCS_FAULT", "stall:0"),
+            ("RT_PROCS_CONNECT_TIMEOUT_MS", "500"),
+        ],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(
+        err.contains("worker 0") && err.contains("did not connect"),
+        "{err}"
+    );
+    assert_no_workers_left(pgid);
+}
+
+#[test]
+fn the_deadline_kills_the_workers() {
+    let (out, took, pgid) = run(
+        &[
+            "run",
+            "io-sleep",
+            "--tasks",
+            "4",
+            "--delay-ms",
+            "20000",
+            "--workers",
+            "2",
+            "--deadline-s",
+            "1",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(124), "{}", stderr(&out));
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert_no_workers_left(pgid);
+}
+
+#[test]
+fn a_temporary_directory_too_long_for_a_socket_path_fails_clearly() {
+    let long = format!("/tmp/{}", "d".repeat(100));
+    let (out, _, pgid) = run(
+        &["run", "cpu-balanced", "--size", "check"],
+        &[("TMPDIR", &long)],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("TMPDIR"), "{err}");
+    assert_no_workers_left(pgid);
+}
+
+fn report(args: &[&str]) -> serde_json::Value {
+    let (out, _, _) = run(args, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("one JSON report")
+}
+
+#[test]
+fn every_chunksize_gives_the_reference_checksum() {
+    let reference =
+        report(&["run", "cpu-skewed", "--size", "check", "--workers", "1"])["checksum"].clone();
+    for chunk in ["0", "3", "100"] {
+        let r = report(&[
+            "run",
+            "cpu-skewed",
+            "--size",
+            "check",
+            "--workers",
+            "3",
+            "--opt",
+            &format!("chunksize={chunk}"),
+        ]);
+        assert_eq!(r["checksum"], reference, "chunksize={chunk}");
+        assert!(r["extra"]["spawn_ms"].as_f64().is_some_and(|ms| ms > 0.0));
+    }
+}
+
+#[test]
+fn race_in_shared_memory_is_really_shared() {
+    // With sync=atomic nothing can be lost, and the parent reads W*K from the mapping the workers wrote to.
+    let r = report(&[
+        "run",
+        "race",
+        "--work",
+        "100000",
+        "--workers",
+        "3",
+        "--opt",
+        "shared=true",
+        "--opt",
+        "sync=atomic",
+    ]);
+    assert_eq!(r["checksum"], 300_000);
+    assert_eq!(r["lost_updates"], 0);
+    assert!(
+        r["extra"]["race"]
+            .as_str()
+            .unwrap()
+            .starts_with("shared memory")
+    );
+    let r = report(&["run", "race", "--work", "100000", "--workers", "3"]);
+    assert_eq!(r["checksum"], 300_000);
+    assert!(
+        r["extra"]["race"]
+            .as_str()
+            .unwrap()
+            .starts_with("message passing")
+    );
+    let (out, _, _) = run(
+        &[
+            "run",
+            "race",
+            "--size",
+            "check",
+            "--opt",
+            "shared=true",
+            "--opt",
+            "sync=lock",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
