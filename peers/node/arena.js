@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+'use strict';
+// Concurrency Arena peer for Node.js (18+): one event loop, Promise-based, standard library only.
+//
+// `node peers/node/arena.js [--work-scale N] [--race-scale N] list|run ...` speaks the runtime contract of the Rust
+// binaries (see contract.js), so the arena can set Node's event loop beside asyncio, tokio's current-thread runtime
+// and smol on the same machine. It runs exactly the arena's kernels (kernels.js); it is not a Node benchmark.
+
+const fs = require('fs');
+const fsp = require('fs/promises');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+
+const contract = require('./contract');
+const k = require('./kernels');
+
+const LATENCY = new Set(['io-sleep', 'io-net', 'mixed']);
+const now = () => performance.now();
+
+const info = {
+  runtime: 'node',
+  display: 'Node.js event loop',
+  model: 'async',
+  variants: [{ name: 'event-loop', default: true, notes: 'one event loop; every task a Promise started at once (Promise.all)' }],
+  workloads: contract.WORKLOADS,
+  opts: [{
+    key: 'rmw', default: 'plain', kind: ['choice', ['plain', 'call']],
+    help: 'race: the increment statement; plain = `counter += 1`, call = `counter += one()`',
+  }],
+  versions: { node: process.versions.node, v8: process.versions.v8, uv: process.versions.uv },
+  notes: 'One JavaScript thread: CPU tasks run one after another and hold the loop (the mixed ticker waits for them). '
+    + 'io-file uses fs/promises on libuv\'s thread pool, sized to W (UV_THREADPOOL_SIZE), at most W files in flight; '
+    + 'its contents and hash are computed in BigInt on the main thread. os_threads_peak counts V8\'s and libuv\'s '
+    + 'helper threads. In race the W tasks never await, so no update is lost, whatever --opt sync says.',
+};
+
+// A CPU task as its own macrotask: setImmediate, like asyncio scheduling a coroutine on its ready queue.
+function cpuTask(lo, hi) {
+  return new Promise((resolve) => setImmediate(() => resolve(k.countPrimes(lo, hi, contract.checkDeadline))));
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function sleeper(id, delayMs) {
+  const t = now();
+  await sleep(delayMs);
+  return [BigInt(id), [Math.max(0, now() - t - delayMs)]];
+}
+
+function netRequest(addr, id, delayMs) {
+  return new Promise((resolve, reject) => {
+    const t = now();
+    const chunks = [];
+    let got = 0;
+    const s = net.createConnection({ host: addr.host, port: addr.port });
+    s.setNoDelay(true);
+    s.on('connect', () => s.write(k.request(id, delayMs)));
+    s.on('data', (c) => {
+      chunks.push(c);
+      got += c.length;
+      if (got >= k.REPLY_LEN) {
+        s.destroy();
+        resolve([k.parseReply(Buffer.concat(chunks)), [now() - t]]);
+      }
+    });
+    s.on('error', (e) => reject(new contract.RunError(`request ${id} to ${addr.host}:${addr.port}: ${e.message}`)));
+    s.on('end', () => {
+      if (got < k.REPLY_LEN) reject(new contract.RunError(`request ${id}: connection closed before the reply`));
+    });
+  });
+}
+
+// At most `n` of the returned functions' bodies run at once (io-file keeps W files in flight, like a pool of W).
+function limiter(n) {
+  let active = 0;
+  const queue = [];
+  const next = () => {
+    if (active < n && queue.length) {
+      active++;
+      const [f, resolve, reject] = queue.shift();
+      f().then(resolve, reject).finally(() => { active--; next(); });
+    }
+  };
+  return (f) => new Promise((resolve, reject) => { queue.push([f, resolve, reject]); next(); });
+}
+
+async function fileTask(dir, id, sizeKib) {
+  const p = path.join(dir, k.fileName(id));
+  await fsp.writeFile(p, k.contents(id, sizeKib));
+  const back = await fsp.readFile(p);
+  return [k.hashWords(back), []];
+}
+
+async function ticker(rounds, delayMs) {
+  const late = [];
+  for (let r = 0; r < rounds; r++) {
+    const t = now();
+    await sleep(delayMs);
+    late.push(Math.max(0, now() - t - delayMs));
+  }
+  return [BigInt(rounds), late];
+}
+
+let counter = 0;
+function one() { return 1; }
+
+async function racer(kTimes, rmw) {
+  // No await inside: on one event loop a task's increments cannot interleave with another's.
+  if (rmw === 'call') {
+    for (let i = 0; i < kTimes; i++) {
+      counter += one();
+      if ((i & 0xfffff) === 0) contract.checkDeadline();
+    }
+  } else {
+    for (let i = 0; i < kTimes; i++) {
+      counter += 1;
+      if ((i & 0xfffff) === 0) contract.checkDeadline();
+    }
+  }
+  return [0n, []];
+}
+
+function prepare(ctx) {
+  // Why: libuv's pool (used by fs/promises) defaults to 4 threads, an ambient default; every model gets W. It must
+  // be set before the pool's first use, which is after this point.
+  process.env.UV_THREADPOOL_SIZE = String(Math.min(ctx.workers, 1024));
+}
+
+async function run(ctx) {
+  const w = ctx.workload;
+  let promises;
+  let dir = null;
+  let tick = null;
+  if (w === 'race') {
+    counter = 0;
+    await Promise.all(Array.from({ length: ctx.workers }, () => racer(ctx.work, ctx.opts.rmw)));
+    return { checksum: BigInt(counter), samples: null, extra: {} };
+  }
+  if (w === 'mixed') tick = ticker(ctx.rounds, ctx.delay_ms); // started first, so its lateness shows the CPU tasks
+  if (w === 'cpu-balanced' || w === 'cpu-skewed' || w === 'mixed') {
+    promises = k.cpuRanges(w, ctx.tasks, ctx.work).map(([lo, hi]) => cpuTask(lo, hi).then((c) => [BigInt(c), []]));
+  } else if (w === 'io-sleep') {
+    promises = Array.from({ length: ctx.tasks }, (_, i) => sleeper(i, ctx.delay_ms));
+  } else if (w === 'io-net') {
+    promises = Array.from({ length: ctx.tasks }, (_, i) => netRequest(ctx.addr, i, ctx.delay_ms));
+  } else {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arena-node-'));
+    contract.onEarlyExit(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const limit = limiter(ctx.workers);
+    promises = Array.from({ length: ctx.tasks }, (_, i) => limit(() => fileTask(dir, i, ctx.size_kib)));
+  }
+  contract.sampleThreads();
+  let results;
+  try {
+    results = await Promise.all(promises);
+  } finally {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }
+  contract.sampleThreads();
+  let total = 0n;
+  let samples = [];
+  for (const [v, late] of results) {
+    total = w === 'io-file' ? (total + v) & k.MASK : total + v;
+    for (const x of late) samples.push(x);
+  }
+  if (tick) {
+    const [r, late] = await tick;
+    total += r;
+    samples = late;
+  }
+  return { checksum: total, samples: LATENCY.has(w) ? samples : null, extra: {} };
+}
+
+process.on('uncaughtException', (e) => {
+  process.stderr.write(`node: internal error: ${String(e && e.message ? e.message : e).split(/\s+/).join(' ')}\n`);
+  process.exit(contract.FAILED);
+});
+
+contract.main({ info, prepare, run }, process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,333 @@
+'use strict';
+// The Concurrency Arena runtime contract in JavaScript: the same command line, JSON and exit codes as the Rust
+// harness (crates/harness/src/cli.rs), so the driver and the conformance suite treat this peer like any rt-* binary.
+//
+//   arena.js [--work-scale N] [--race-scale N] list
+//   arena.js [--work-scale N] [--race-scale N] run WORKLOAD [--variant V] [--size S] [--tasks N] [--workers W]
+//       [--work U] [--delay-ms D] [--size-kib S] [--rounds R] [--addr HOST:PORT] [--deadline-s S] [--opt KEY=VALUE]...
+//
+// The scale factors divide the *preset* CPU work and race increments (peers/peers.toml sets them); the report's
+// params carry the effective values, so the reference checksum still matches. An explicit --work is never scaled.
+
+const fs = require('fs');
+const net = require('net');
+const os = require('os');
+
+const OK = 0, FAILED = 1, USAGE = 2, UNSUPPORTED = 3, DEADLINE = 124;
+const U32_MAX = 4294967295;
+const WORKLOADS = ['cpu-balanced', 'cpu-skewed', 'io-sleep', 'io-net', 'io-file', 'mixed', 'race'];
+const USES = {
+  'cpu-balanced': ['tasks', 'work'],
+  'cpu-skewed': ['tasks', 'work'],
+  'io-sleep': ['tasks', 'delay_ms'],
+  'io-net': ['tasks', 'delay_ms'],
+  'io-file': ['tasks', 'size_kib'],
+  mixed: ['tasks', 'work', 'rounds', 'delay_ms'],
+  race: ['work'],
+};
+const SIZES = ['check', 'quick', 'standard', 'large'];
+// Params::preset of crates/workloads/src/spec.rs, per size (check, quick, standard, large).
+const PRESETS = {
+  'cpu-balanced': { tasks: [8, 32, 64, 128], work: [2000, 3300, 11000, 28000] },
+  'cpu-skewed': { tasks: [8, 32, 64, 128], work: [700, 1400, 4600, 11800] },
+  'io-sleep': { tasks: [8, 20, 100, 400], delay_ms: [2, 10, 10, 10] },
+  'io-net': { tasks: [8, 20, 100, 400], delay_ms: [2, 10, 10, 10] },
+  'io-file': { tasks: [8, 64, 256, 1024], size_kib: [16, 1024, 1024, 1024] },
+  mixed: { tasks: [2, 4, 8, 16], work: [1000, 20000, 70000, 200000], rounds: [5, 20, 100, 400], delay_ms: [1, 5, 5, 5] },
+  race: { work: [20000, 5000000, 50000000, 200000000] },
+};
+const SYNC_OPT = {
+  key: 'sync', default: 'none', kind: ['choice', ['none', 'lock', 'atomic']],
+  help: 'race: how the increment is synchronized (none = load then store, lock = under a mutex, atomic = fetch_add)',
+};
+const NUM_FLAGS = { '--tasks': 'tasks', '--workers': 'workers', '--work': 'work', '--delay-ms': 'delay_ms', '--size-kib': 'size_kib', '--rounds': 'rounds' };
+const FLAGS = new Set(['--variant', '--size', '--addr', '--deadline-s', '--opt', ...Object.keys(NUM_FLAGS)]);
+
+class RunError extends Error { get code() { return FAILED; } }
+class Usage extends RunError { get code() { return USAGE; } }
+class Unsupported extends RunError { get code() { return UNSUPPORTED; } }
+
+function fullInfo(info) {
+  const opts = info.opts.slice();
+  if (!opts.some((o) => o.key === SYNC_OPT.key)) opts.push(SYNC_OPT);
+  return { ...info, opts };
+}
+
+function publicInfo(info) {
+  return { ...info, opts: info.opts.map((o) => ({ key: o.key, default: o.default, help: o.help })) };
+}
+
+function checkOpt(spec, value) {
+  const [kind, a, b] = spec.kind;
+  let want;
+  if (kind === 'bool') {
+    if (value === 'true' || value === 'false') return;
+    want = 'true or false';
+  } else if (kind === 'int') {
+    if (/^\d+$/.test(value) && Number(value) >= a && Number(value) <= b) return;
+    want = `a whole number from ${a} to ${b}`;
+  } else {
+    if (a.includes(value)) return;
+    want = 'one of ' + a.join(', ');
+  }
+  throw new Usage(`--opt ${spec.key}=${value}: expected ${want}`);
+}
+
+function parseFlags(args) {
+  const pos = [];
+  const f = { '--opt': [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith('--')) { pos.push(a); continue; }
+    const eq = a.indexOf('=');
+    const name = eq >= 0 ? a.slice(0, eq) : a;
+    if (!FLAGS.has(name)) throw new Usage(`unexpected argument '${name}' found`);
+    let value;
+    if (eq >= 0) value = a.slice(eq + 1);
+    else {
+      if (i + 1 >= args.length) throw new Usage(`a value is required for '${name}' but none was supplied`);
+      value = args[++i];
+    }
+    if (name === '--opt') f['--opt'].push(value);
+    else if (name in f) throw new Usage(`the argument '${name}' cannot be used multiple times`);
+    else f[name] = value;
+  }
+  for (const name of Object.keys(NUM_FLAGS)) {
+    if (name in f) {
+      if (!/^\d+$/.test(f[name]) || !Number.isSafeInteger(Number(f[name]))) {
+        throw new Usage(`invalid value '${f[name]}' for '${name}': expected a whole number`);
+      }
+      f[name] = Number(f[name]);
+    }
+  }
+  if ('--deadline-s' in f) {
+    const v = f['--deadline-s'];
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v)) throw new Usage(`invalid value '${v}' for '--deadline-s': expected a number`);
+    f['--deadline-s'] = Number(v);
+  }
+  if (pos.length !== 1) throw new Usage('run takes exactly one WORKLOAD (cpu-balanced, cpu-skewed, io-sleep, io-net, io-file, mixed or race)');
+  return [pos[0], f];
+}
+
+function defaultWorkers() {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+// Checks the arguments against `info` and fills in every default, in the order the Rust harness does.
+function resolve(info, args, workScale, raceScale) {
+  const [workload, f] = parseFlags(args);
+  if (!WORKLOADS.includes(workload)) throw new Usage(`unknown workload '${workload}'; expected one of: ${WORKLOADS.join(', ')}`);
+  if (!info.workloads.includes(workload)) {
+    throw new Unsupported(`${info.runtime} does not implement ${workload}; it implements: ${info.workloads.join(', ')}`);
+  }
+  const names = info.variants.map((v) => v.name);
+  const variant = f['--variant'] ?? info.variants.find((v) => v.default).name;
+  if (!names.includes(variant)) throw new Usage(`unknown variant '${variant}'; expected one of: ${names.join(', ')}`);
+  const size = f['--size'] ?? 'standard';
+  if (!SIZES.includes(size)) throw new Usage(`unknown size '${size}'; expected one of: check, quick, standard, large`);
+  if (f['--workers'] === 0) throw new Usage('--workers must be at least 1');
+  const workers = f['--workers'] ?? defaultWorkers();
+  const idx = SIZES.indexOf(size);
+  const p = { tasks: 0, work: 0, delay_ms: 0, size_kib: 0, rounds: 0 };
+  for (const [k, v] of Object.entries(PRESETS[workload])) p[k] = v[idx];
+  // Why: the presets are calibrated on compiled code; the manifest's factors keep a size's duration comparable.
+  const scale = workload === 'race' ? raceScale : workScale;
+  if (p.work) p.work = Math.max(1, Math.floor(p.work / scale));
+  for (const [flag, key, lo] of [['--tasks', 'tasks', 1], ['--work', 'work', 1], ['--delay-ms', 'delay_ms', 0], ['--size-kib', 'size_kib', 1], ['--rounds', 'rounds', 1]]) {
+    if (flag in f) {
+      if (f[flag] < lo) throw new Usage(`${flag} must be at least ${lo}`);
+      p[key] = f[flag];
+    }
+  }
+  if (p.delay_ms >= U32_MAX) throw new Usage('--delay-ms must be below 4294967295');
+  let addr = null;
+  if ('--addr' in f) addr = parseAddr(f['--addr']);
+  else if (workload === 'io-net') throw new Usage('io-net needs --addr HOST:PORT of a delay server; start one with `arena serve`');
+  const deadline = f['--deadline-s'] ?? 600;
+  if (!(deadline > 0 && Number.isFinite(deadline))) throw new Usage('--deadline-s must be a positive number of seconds');
+  const opts = {};
+  for (const o of info.opts) opts[o.key] = o.default;
+  for (const kv of f['--opt']) {
+    const eq = kv.indexOf('=');
+    if (eq < 0) throw new Usage(`--opt '${kv}' must be KEY=VALUE`);
+    const k = kv.slice(0, eq), v = kv.slice(eq + 1);
+    const spec = info.opts.find((o) => o.key === k);
+    if (!spec) throw new Usage(`unknown --opt '${k}'; ${info.runtime} accepts: ${info.opts.map((o) => o.key).join(', ')}`);
+    checkOpt(spec, v);
+    opts[k] = v;
+  }
+  return { workload, variant, size, workers, addr, deadlineS: deadline, opts, workScale, raceScale, ...p };
+}
+
+function parseAddr(s) {
+  const i = s.lastIndexOf(':');
+  const host = i > 0 ? s.slice(0, i).replace(/^\[|\]$/g, '') : '';
+  const port = i > 0 ? s.slice(i + 1) : '';
+  if (!host || !/^\d+$/.test(port) || Number(port) > 65535) throw new Usage(`--addr '${s}' is not HOST:PORT (for example 127.0.0.1:7878)`);
+  let ip = host;
+  if (!net.isIP(host)) {
+    if (host !== 'localhost') throw new Usage(`--addr '${s}' is not HOST:PORT with an IP address or localhost`);
+    ip = '127.0.0.1';
+  }
+  return { host: ip, port: Number(port) };
+}
+
+// A JSON number that serde reads as f64 even when whole (Rust writes 600.0, not 600).
+const FLOAT = Symbol('float');
+function float(x) { return { [FLOAT]: Number.isInteger(x) ? x.toFixed(1) : String(x) }; }
+
+function toJson(v) {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
+  if (Array.isArray(v)) return '[' + v.map(toJson).join(',') + ']';
+  if (v[FLOAT] !== undefined) return v[FLOAT];
+  return '{' + Object.keys(v).map((k) => JSON.stringify(k) + ':' + toJson(v[k])).join(',') + '}';
+}
+
+function sortedObject(o) {
+  const out = {};
+  for (const k of Object.keys(o).sort()) out[k] = o[k];
+  return out;
+}
+
+// The effective params exactly as harness/src/cli.rs params_json writes them (keys sorted, like serde_json's map).
+function paramsJson(ctx) {
+  const m = { size: ctx.size, workers: ctx.workers };
+  for (const k of USES[ctx.workload]) m[k] = ctx[k];
+  if (ctx.addr) m.addr = (ctx.addr.host.includes(':') ? `[${ctx.addr.host}]` : ctx.addr.host) + ':' + ctx.addr.port;
+  m.deadline_s = float(ctx.deadlineS);
+  m.opts = sortedObject(ctx.opts);
+  return sortedObject(m);
+}
+
+// --- probes -------------------------------------------------------------------------------------------------------
+let peakThreads = 0;
+
+function threadsNow() {
+  try {
+    const s = fs.readFileSync('/proc/self/stat', 'utf8');
+    return Number(s.slice(s.lastIndexOf(')') + 1).trim().split(/\s+/)[17]) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+// Records the current OS thread count (main thread, V8's platform threads, libuv's pool once used).
+function sampleThreads() { peakThreads = Math.max(peakThreads, threadsNow()); }
+
+function peakRssKib() {
+  try {
+    const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+    return line ? Number(line.split(/\s+/)[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+// Nearest-rank p50/p90/p99/max in ms, like harness/src/latency.rs.
+function percentiles(samples) {
+  if (!samples.length) return null;
+  const s = Float64Array.from(samples).sort();
+  const n = s.length;
+  const pct = (p) => s[Math.min(Math.max(Math.ceil((p / 100) * n), 1), n) - 1];
+  return { p50: pct(50), p90: pct(90), p99: pct(99), max: s[n - 1] };
+}
+
+// --- deadline and clean-ups ----------------------------------------------------------------------------------------
+const cleanups = [];
+let deadlineAt = Infinity;
+let runtimeName = 'node';
+
+function onEarlyExit(f) { cleanups.push(f); }
+
+function runCleanups() {
+  while (cleanups.length) {
+    try { cleanups.pop()(); } catch { /* best effort */ }
+  }
+}
+
+function fireDeadline(deadlineS) {
+  process.stderr.write(`${runtimeName}: deadline of ${deadlineS} s exceeded; stopped (raise --deadline-s or run a smaller --size)\n`);
+  runCleanups();
+  process.exit(DEADLINE);
+}
+
+// The watchdog is a timer; a synchronous CPU task cannot be interrupted by one, so the kernels also call
+// checkDeadline() at their check points.
+function startWatchdog(deadlineS) {
+  deadlineAt = performance.now() + deadlineS * 1000;
+  const t = setTimeout(() => fireDeadline(deadlineS), Math.min(deadlineS * 1000, 2147483647));
+  t.unref();
+  return deadlineS;
+}
+
+let deadlineS = 0;
+function checkDeadline() {
+  if (performance.now() > deadlineAt) fireDeadline(deadlineS);
+}
+
+function oneLine(s) { return String(s).split(/\s+/).filter(Boolean).join(' '); }
+
+// Runs the contract: impl.info (an object) and impl.run(ctx) -> Promise<{checksum, samples, extra}>.
+async function main(impl, argv) {
+  runtimeName = impl.info.runtime;
+  let workScale = 1, raceScale = 1;
+  try {
+    while (argv.length && (argv[0] === '--work-scale' || argv[0] === '--race-scale')) {
+      if (argv.length < 2 || !/^\d+$/.test(argv[1]) || Number(argv[1]) < 1) throw new Usage(`${argv[0]} needs a whole number of at least 1`);
+      if (argv[0] === '--work-scale') workScale = Number(argv[1]);
+      else raceScale = Number(argv[1]);
+      argv = argv.slice(2);
+    }
+    const info = fullInfo(impl.info);
+    if (argv.length === 1 && argv[0] === 'list') {
+      process.stdout.write(toJson(publicInfo(info)) + '\n');
+      return OK;
+    }
+    if (!argv.length || argv[0] !== 'run') throw new Usage('expected `list` or `run WORKLOAD [flags]`');
+    const ctx = resolve(info, argv.slice(1), workScale, raceScale);
+    if (impl.prepare) impl.prepare(ctx);
+    sampleThreads();
+    deadlineS = startWatchdog(ctx.deadlineS);
+    const t0 = performance.now();
+    const out = await impl.run(ctx);
+    const elapsedMs = performance.now() - t0;
+    sampleThreads();
+    const extra = { ...out.extra };
+    if (['cpu-balanced', 'cpu-skewed', 'mixed'].includes(ctx.workload)) extra.work_scale = ctx.workScale;
+    if (ctx.workload === 'race') extra.race_scale = ctx.raceScale;
+    const checksum = BigInt(out.checksum);
+    const report = {
+      runtime: info.runtime,
+      variant: ctx.variant,
+      workload: ctx.workload,
+      params: paramsJson(ctx),
+      checksum,
+      elapsed_ms: float(elapsedMs),
+      latency_ms: out.samples ? percentiles(out.samples) : null,
+      lost_updates: ctx.workload === 'race' ? maxBig(0n, BigInt(ctx.workers) * BigInt(ctx.work) - checksum) : null,
+      peak_rss_kib: peakRssKib(),
+      os_threads_peak: Math.max(1, peakThreads),
+      extra,
+    };
+    process.stdout.write(toJson(report) + '\n');
+    return OK;
+  } catch (e) {
+    runCleanups();
+    if (e instanceof RunError) {
+      process.stderr.write(`${runtimeName}: ${oneLine(e.message)}${e.code === USAGE ? ' (see `run --help` and `list`)' : ''}\n`);
+      return e.code;
+    }
+    process.stderr.write(`${runtimeName}: internal error: ${oneLine(e && e.message ? e.message : e)}\n`);
+    return FAILED;
+  }
+}
+
+function maxBig(a, b) { return a > b ? a : b; }
+
+module.exports = {
+  OK, FAILED, USAGE, UNSUPPORTED, DEADLINE, WORKLOADS, RunError, Usage, Unsupported,
+  main, sampleThreads, onEarlyExit, checkDeadline, percentiles,
+};

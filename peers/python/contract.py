@@ -1,0 +1,425 @@
+"""The Concurrency Arena runtime contract in Python: the same command line, JSON and exit codes as the Rust harness
+(crates/harness/src/cli.rs), so the driver and the conformance suite treat a Python peer like any rt-* binary.
+
+    arena_peer.py IMPL [--work-scale N] [--race-scale N] list
+    arena_peer.py IMPL [--work-scale N] [--race-scale N] run WORKLOAD [--variant V] [--size S] [--tasks N]
+        [--workers W] [--work U] [--delay-ms D] [--size-kib S] [--rounds R] [--addr HOST:PORT]
+        [--deadline-s S] [--opt KEY=VALUE]...
+
+`--work-scale` divides the *preset* CPU work (cpu-balanced, cpu-skewed, mixed) and `--race-scale` the preset race
+increments, because CPython runs trial division about 30x slower than Rust; the report's params carry the effective
+(scaled) values, so the reference checksum computed from them still matches. An explicit `--work` is never scaled.
+The scale factors live in peers/peers.toml, which the driver passes here.
+
+This module parses, validates, times and prints; the models (models.py) only schedule the kernels (kernels.py).
+"""
+
+import json
+import math
+import os
+import sys
+import threading
+import time
+
+OK, FAILED, USAGE, UNSUPPORTED, DEADLINE = 0, 1, 2, 3, 124
+DEFAULT_DEADLINE_S = 600.0
+U32_MAX = 4294967295
+
+WORKLOADS = ["cpu-balanced", "cpu-skewed", "io-sleep", "io-net", "io-file", "mixed", "race"]
+USES = {
+    "cpu-balanced": ["tasks", "work"],
+    "cpu-skewed": ["tasks", "work"],
+    "io-sleep": ["tasks", "delay_ms"],
+    "io-net": ["tasks", "delay_ms"],
+    "io-file": ["tasks", "size_kib"],
+    "mixed": ["tasks", "work", "rounds", "delay_ms"],
+    "race": ["work"],
+}
+SIZES = ["check", "quick", "standard", "large"]
+# Params::preset of crates/workloads/src/spec.rs, per size (check, quick, standard, large).
+PRESETS = {
+    "cpu-balanced": {"tasks": [8, 32, 64, 128], "work": [2000, 3300, 11000, 28000]},
+    "cpu-skewed": {"tasks": [8, 32, 64, 128], "work": [700, 1400, 4600, 11800]},
+    "io-sleep": {"tasks": [8, 20, 100, 400], "delay_ms": [2, 10, 10, 10]},
+    "io-net": {"tasks": [8, 20, 100, 400], "delay_ms": [2, 10, 10, 10]},
+    "io-file": {"tasks": [8, 64, 256, 1024], "size_kib": [16, 1024, 1024, 1024]},
+    "mixed": {"tasks": [2, 4, 8, 16], "work": [1000, 20000, 70000, 200000],
+              "rounds": [5, 20, 100, 400], "delay_ms": [1, 5, 5, 5]},
+    "race": {"work": [20000, 5000000, 50000000, 200000000]},
+}
+SYNC_NAMES = ["none", "lock", "atomic"]
+FLAGS = {"--variant", "--size", "--tasks", "--workers", "--work", "--delay-ms", "--size-kib", "--rounds", "--addr",
+         "--deadline-s", "--opt"}
+
+
+class RunError(Exception):
+    code = FAILED
+
+
+class Usage(RunError):
+    code = USAGE
+
+
+class Unsupported(RunError):
+    code = UNSUPPORTED
+
+
+def opt_bool(key, default, help):
+    return {"key": key, "default": "true" if default else "false", "help": help, "_kind": ("bool",)}
+
+
+def opt_int(key, default, lo, hi, help):
+    return {"key": key, "default": str(default), "help": help, "_kind": ("int", lo, hi)}
+
+
+def opt_choice(key, choices, help):
+    return {"key": key, "default": choices[0], "help": help, "_kind": ("choice", list(choices))}
+
+
+HARNESS_OPTS = [opt_choice("sync", SYNC_NAMES, "race: how the increment is synchronized (none = load then store, "
+                           "lock = under a mutex, atomic = fetch_add)")]
+
+
+def check_opt(spec, value):
+    kind = spec["_kind"]
+    if kind[0] == "bool":
+        if value in ("true", "false"):
+            return
+        want = "true or false"
+    elif kind[0] == "int":
+        if value.isdigit() and kind[1] <= int(value) <= kind[2]:
+            return
+        want = "a whole number from %d to %d" % (kind[1], kind[2])
+    else:
+        if value in kind[1]:
+            return
+        want = "one of " + ", ".join(kind[1])
+    raise Usage("--opt %s=%s: expected %s" % (spec["key"], value, want))
+
+
+def full_info(info):
+    info = dict(info)
+    opts = list(info["opts"])
+    for o in HARNESS_OPTS:
+        if not any(x["key"] == o["key"] for x in opts):
+            opts.append(o)
+    info["opts"] = opts
+    return info
+
+
+def public_info(info):
+    out = dict(info)
+    out["opts"] = [{k: v for k, v in o.items() if not k.startswith("_")} for o in info["opts"]]
+    return out
+
+
+class Ctx:
+    """Everything a run is given, every default filled in (the RunCtx of the Rust harness)."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+    def opt_bool(self, key):
+        return self.opts[key] == "true"
+
+    def opt_int(self, key):
+        return int(self.opts[key])
+
+    @property
+    def delay_s(self):
+        return self.delay_ms / 1000.0
+
+
+def parse_flags(args):
+    """Splits `run` arguments into (positionals, {flag: value or [values]}); raises Usage like clap does."""
+    pos, flags = [], {"--opt": []}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a.startswith("--"):
+            name, eq, value = a.partition("=")
+            if name not in FLAGS:
+                raise Usage("unexpected argument '%s' found" % name)
+            if not eq:
+                if i + 1 >= len(args):
+                    raise Usage("a value is required for '%s' but none was supplied" % name)
+                i += 1
+                value = args[i]
+            if name == "--opt":
+                flags["--opt"].append(value)
+            elif name in flags:
+                raise Usage("the argument '%s' cannot be used multiple times" % name)
+            else:
+                flags[name] = value
+        else:
+            pos.append(a)
+        i += 1
+    for name in ("--tasks", "--workers", "--work", "--delay-ms", "--size-kib", "--rounds"):
+        if name in flags:
+            v = flags[name]
+            if not v.isdigit() or int(v) > 2**64 - 1:
+                raise Usage("invalid value '%s' for '%s': expected a whole number" % (v, name))
+            flags[name] = int(v)
+    if "--deadline-s" in flags:
+        try:
+            flags["--deadline-s"] = float(flags["--deadline-s"])
+        except ValueError:
+            raise Usage("invalid value '%s' for '--deadline-s': expected a number" % flags["--deadline-s"])
+    if len(pos) != 1:
+        raise Usage("run takes exactly one WORKLOAD (cpu-balanced, cpu-skewed, io-sleep, io-net, io-file, mixed "
+                    "or race)")
+    return pos[0], flags
+
+
+def resolve(info, args, work_scale, race_scale):
+    """Checks the arguments against `info` and fills in every default, in the order the Rust harness does."""
+    workload, f = parse_flags(args)
+    if workload not in WORKLOADS:
+        raise Usage("unknown workload '%s'; expected one of: %s" % (workload, ", ".join(WORKLOADS)))
+    if workload not in info["workloads"]:
+        raise Unsupported("%s does not implement %s; it implements: %s"
+                          % (info["runtime"], workload, ", ".join(info["workloads"])))
+    names = [v["name"] for v in info["variants"]]
+    variant = f.get("--variant", next(v["name"] for v in info["variants"] if v["default"]))
+    if variant not in names:
+        raise Usage("unknown variant '%s'; expected one of: %s" % (variant, ", ".join(names)))
+    size = f.get("--size", "standard")
+    if size not in SIZES:
+        raise Usage("unknown size '%s'; expected one of: check, quick, standard, large" % size)
+    workers = f.get("--workers")
+    if workers == 0:
+        raise Usage("--workers must be at least 1")
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    idx = SIZES.index(size)
+    p = {"tasks": 0, "work": 0, "delay_ms": 0, "size_kib": 0, "rounds": 0}
+    for k, v in PRESETS[workload].items():
+        p[k] = v[idx]
+    # Why: CPython is far slower at trial division and at the increment loop than compiled code, so the presets'
+    # work is divided by the manifest's factors to keep a size's duration comparable. The report carries the
+    # effective values, so every checksum is still checked against the reference for what actually ran.
+    scale = race_scale if workload == "race" else work_scale
+    if p["work"]:
+        p["work"] = max(1, p["work"] // scale)
+    for flag, key, lo in (("--tasks", "tasks", 1), ("--work", "work", 1), ("--delay-ms", "delay_ms", 0),
+                          ("--size-kib", "size_kib", 1), ("--rounds", "rounds", 1)):
+        if flag in f:
+            if f[flag] < lo:
+                raise Usage("%s must be at least %d" % (flag, lo))
+            p[key] = f[flag]
+    if p["delay_ms"] >= U32_MAX:
+        raise Usage("--delay-ms must be below 4294967295")
+    addr = None
+    if "--addr" in f:
+        addr = parse_addr(f["--addr"])
+    elif workload == "io-net":
+        raise Usage("io-net needs --addr HOST:PORT of a delay server; start one with `arena serve`")
+    deadline = f.get("--deadline-s", DEFAULT_DEADLINE_S)
+    if not (deadline > 0 and math.isfinite(deadline)):
+        raise Usage("--deadline-s must be a positive number of seconds")
+    opts = {o["key"]: o["default"] for o in info["opts"]}
+    for kv in f["--opt"]:
+        k, eq, v = kv.partition("=")
+        if not eq:
+            raise Usage("--opt '%s' must be KEY=VALUE" % kv)
+        spec = next((o for o in info["opts"] if o["key"] == k), None)
+        if spec is None:
+            raise Usage("unknown --opt '%s'; %s accepts: %s"
+                        % (k, info["runtime"], ", ".join(o["key"] for o in info["opts"])))
+        check_opt(spec, v)
+        opts[k] = v
+    return Ctx(workload=workload, variant=variant, size=size, workers=workers, addr=addr, deadline_s=deadline,
+               opts=opts, work_scale=work_scale, race_scale=race_scale, **p)
+
+
+def parse_addr(s):
+    host, colon, port = s.rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port.isdigit() or int(port) > 65535:
+        raise Usage("--addr '%s' is not HOST:PORT (for example 127.0.0.1:7878)" % s)
+    import socket
+    try:
+        info = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)
+    except OSError:
+        raise Usage("--addr '%s' is not HOST:PORT (for example 127.0.0.1:7878)" % s)
+    return info[0][4][:2]
+
+
+def params_json(ctx):
+    """The effective params exactly as harness/src/cli.rs params_json writes them."""
+    m = {"size": ctx.size, "workers": ctx.workers}
+    for k in USES[ctx.workload]:
+        m[k] = getattr(ctx, k)
+    if ctx.addr is not None:
+        host, port = ctx.addr
+        m["addr"] = ("[%s]:%d" if ":" in host else "%s:%d") % (host, port)
+    m["deadline_s"] = float(ctx.deadline_s)
+    m["opts"] = dict(sorted(ctx.opts.items()))
+    return dict(sorted(m.items()))  # serde_json's map is sorted by key
+
+
+# --- probes -------------------------------------------------------------------------------------------------------
+
+_peak_threads = 0
+_own_threads = 0
+
+
+def threads_now():
+    """OS threads in this process (field 20 of /proc/self/stat), 0 if /proc is unavailable."""
+    try:
+        with open("/proc/self/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[17])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def sample_threads():
+    """Records the current thread count into the peak. Models call it where their thread count peaks (after
+    spawning everything): a sampling thread would compete for the GIL and disturb what is measured."""
+    global _peak_threads
+    _peak_threads = max(_peak_threads, threads_now())
+
+
+def threads_peak():
+    return max(1, _peak_threads - _own_threads)
+
+
+def peak_rss_kib():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def percentiles(samples):
+    """Nearest-rank p50/p90/p99/max in ms, like harness/src/latency.rs; None without samples."""
+    if not samples:
+        return None
+    s = sorted(samples)
+    n = len(s)
+
+    def pct(p):
+        rank = math.ceil(p / 100.0 * n)
+        return s[min(max(rank, 1), n) - 1]
+
+    return {"p50": pct(50), "p90": pct(90), "p99": pct(99), "max": s[-1]}
+
+
+# --- deadline watchdog and clean-ups --------------------------------------------------------------------------------
+
+_cleanups = []
+
+
+def on_early_exit(f):
+    """Registers `f` to run if the process stops early (deadline or failure)."""
+    _cleanups.append(f)
+
+
+def run_cleanups():
+    while _cleanups:
+        f = _cleanups.pop()
+        try:
+            f()
+        except Exception:
+            pass
+
+
+def start_watchdog(runtime, deadline_s):
+    """A timer thread that, when the deadline passes, cleans up and exits with 124 whatever the model is doing.
+    It sleeps in a lock wait, so it takes the GIL only when it fires."""
+    global _own_threads
+
+    def fire():
+        sys.stderr.write("%s: deadline of %s s exceeded; stopped (raise --deadline-s or run a smaller --size)\n"
+                         % (runtime, fmt_num(deadline_s)))
+        sys.stderr.flush()
+        run_cleanups()
+        os._exit(DEADLINE)
+
+    t = threading.Timer(deadline_s, fire)
+    t.daemon = True
+    t.start()
+    _own_threads += 1
+    return t
+
+
+def fmt_num(x):
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+# --- main -----------------------------------------------------------------------------------------------------------
+
+def one_line(s):
+    return " ".join(str(s).split())
+
+
+def main(impl, argv):
+    """Runs the contract for one implementation: impl.info() (a dict) and impl.run(ctx) -> (checksum, samples, extra)."""
+    name = impl.INFO["runtime"]
+    work_scale, race_scale = 1, 1
+    try:
+        while argv and argv[0] in ("--work-scale", "--race-scale"):
+            if len(argv) < 2 or not argv[1].isdigit() or int(argv[1]) < 1:
+                raise Usage("%s needs a whole number of at least 1" % argv[0])
+            if argv[0] == "--work-scale":
+                work_scale = int(argv[1])
+            else:
+                race_scale = int(argv[1])
+            argv = argv[2:]
+        info = full_info(impl.INFO)
+        if argv == ["list"]:
+            print(json.dumps(public_info(info)), flush=True)
+            return OK
+        if not argv or argv[0] != "run":
+            raise Usage("expected `list` or `run WORKLOAD [flags]`")
+        ctx = resolve(info, argv[1:], work_scale, race_scale)
+        report = run(impl, info, ctx)
+    except RunError as e:
+        run_cleanups()
+        hint = " (see `run --help` and `list`)" if e.code == USAGE else ""
+        sys.stderr.write("%s: %s%s\n" % (name, one_line(e), hint))
+        return e.code
+    except KeyboardInterrupt:
+        run_cleanups()
+        return FAILED
+    except Exception as e:  # one line, never a traceback
+        run_cleanups()
+        sys.stderr.write("%s: internal error: %s: %s\n" % (name, type(e).__name__, one_line(e)))
+        return FAILED
+    sys.stdout.write(json.dumps(report) + "\n")
+    sys.stdout.flush()
+    return OK
+
+
+def run(impl, info, ctx):
+    sample_threads()
+    start_watchdog(info["runtime"], ctx.deadline_s)
+    t0 = time.perf_counter()
+    checksum, samples, extra = impl.run(ctx)
+    elapsed_ms = (time.perf_counter() - t0) * 1000.0
+    sample_threads()
+    lost = None
+    if ctx.workload == "race":
+        lost = max(0, ctx.workers * ctx.work - checksum)
+    extra = dict(extra)
+    if ctx.workload in ("cpu-balanced", "cpu-skewed", "mixed"):
+        extra.setdefault("work_scale", ctx.work_scale)
+    elif ctx.workload == "race":
+        extra.setdefault("race_scale", ctx.race_scale)
+    return {
+        "runtime": info["runtime"],
+        "variant": ctx.variant,
+        "workload": ctx.workload,
+        "params": params_json(ctx),
+        "checksum": int(checksum),
+        "elapsed_ms": elapsed_ms,
+        "latency_ms": percentiles(samples) if samples is not None else None,
+        "lost_updates": lost,
+        "peak_rss_kib": peak_rss_kib(),
+        "os_threads_peak": threads_peak(),
+        "extra": extra,
+    }
