@@ -1,0 +1,125 @@
+//! `rt-async-std`: the workloads as async-std tasks on its global executor, whose thread count follows `--workers`.
+//!
+//! async-std is discontinued upstream (its README: "use smol instead"; RUSTSEC-2025-0052, unmaintained). It is
+//! pinned at 1.13.2 and kept for comparison: many programs still run on it, and it shares its reactor (async-io)
+//! and executor (async-executor, through async-global-executor) with smol, so the two side by side show what the
+//! global-executor design costs. Every workload uses async-std's own primitives: `task::spawn` and `JoinHandle`,
+//! `task::sleep`, `async_std::net::TcpStream`, `async_std::fs`, `task::spawn_blocking` and `task::yield_now`.
+//!
+//! There is one variant: async-std has no single-threaded runtime of its own. Its executor reads
+//! `ASYNC_STD_THREAD_COUNT` once, when first used, so `main` sets it from `--workers` before anything else runs.
+//! What it is not: async-std tuned by hand, or a runtime that shuts its threads down (async-std never does).
+
+mod cpu;
+mod io;
+mod race;
+
+use std::num::NonZeroUsize;
+
+use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime};
+use workloads::Workload;
+
+const THREAD_COUNT_ENV: &str = "ASYNC_STD_THREAD_COUNT";
+
+struct AsyncStd;
+
+impl Runtime for AsyncStd {
+    fn info(&self) -> Info {
+        Info::new("rt-async-std", "async-std (discontinued)", Model::Async)
+            .variant("global", "async-std's global executor on --workers threads (ASYNC_STD_THREAD_COUNT)")
+            .workloads(Workload::ALL)
+            .opt(OptSpec::bool("offload", false, cpu::OFFLOAD_HELP))
+            .opt(OptSpec::bool("yield", false, race::YIELD_HELP))
+            .opt(OptSpec::int(
+                "yield_every",
+                race::DEFAULT_YIELD_EVERY,
+                1,
+                u64::MAX,
+                race::YIELD_EVERY_HELP,
+            ))
+            .versions(harness::locked_versions!("async-std", "async-global-executor", "async-io", "blocking"))
+            .notes(
+                "async-std is DISCONTINUED upstream in favour of smol (RUSTSEC-2025-0052, unmaintained); pinned at \
+                 1.13.2 and kept only for comparison. No single-threaded variant: --workers 1 gives one executor \
+                 thread, but block_on still runs on the main thread. The blocking pool (spawn_blocking, \
+                 async_std::fs) is capped at --workers threads. The executor threads are never shut down.",
+            )
+    }
+
+    fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
+        let workers = ctx.params.workers as usize;
+        if std::env::var(THREAD_COUNT_ENV).ok() != Some(workers.to_string()) {
+            return Err(RunError::Failed(format!(
+                "{THREAD_COUNT_ENV} does not match --workers {workers}; pass --workers as its own argument"
+            )));
+        }
+        // Why cap the blocking pool: it allows 500 threads by default, so `offload=true` would run every CPU task
+        // on its own OS thread (the thread model, with T threads) and async_std::fs would get far more threads
+        // than --workers. --workers is the OS threads a model may use for its work, for every model.
+        blocking::set_max_blocking_threads(NonZeroUsize::new(workers).unwrap_or(NonZeroUsize::MIN));
+        let outcome = async_std::task::block_on(async {
+            match ctx.workload {
+                Workload::CpuBalanced | Workload::CpuSkewed => cpu::cpu(ctx).await,
+                Workload::Mixed => cpu::mixed(ctx).await,
+                Workload::IoSleep => io::sleep(ctx).await,
+                Workload::IoNet => io::net(ctx).await,
+                Workload::IoFile => io::file(ctx).await,
+                Workload::Race => race::race(ctx).await,
+            }
+        })?;
+        harness::probe::sample_threads();
+        Ok(outcome
+            .extra("executor_threads", workers)
+            .extra("blocking_threads_max", workers))
+    }
+}
+
+/// The `--workers` value of a `run` command line, or the harness's default (available parallelism).
+fn workers_arg(args: &[String]) -> Option<u64> {
+    let mut value = None;
+    for (i, a) in args.iter().enumerate() {
+        if let Some(v) = a.strip_prefix("--workers=") {
+            value = Some(v);
+        } else if a == "--workers" {
+            value = args.get(i + 1).map(String::as_str);
+        }
+    }
+    match value {
+        Some(v) => v.parse().ok().filter(|&w| w >= 1),
+        None => std::thread::available_parallelism()
+            .map(|n| n.get() as u64)
+            .ok(),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(w) = workers_arg(&args) {
+        // SAFETY: nothing else reads or writes the environment at this point: this is the first statement of
+        // `main` that does anything, and no other thread exists yet (the harness starts its probe and watchdog
+        // threads, and async-std its executor, only inside `harness::main`). async-std reads the variable once,
+        // when its global executor is first used, so it must be set here.
+        unsafe { std::env::set_var(THREAD_COUNT_ENV, w.to_string()) };
+    }
+    harness::main(AsyncStd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::workers_arg;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn reads_workers_in_both_spellings() {
+        assert_eq!(workers_arg(&args("rt run race --workers 4")), Some(4));
+        assert_eq!(
+            workers_arg(&args("rt run race --workers=3 --size check")),
+            Some(3)
+        );
+        assert_eq!(workers_arg(&args("rt run race --workers 0")), None);
+        assert!(workers_arg(&args("rt run race")).is_some_and(|w| w >= 1));
+    }
+}

@@ -1,0 +1,71 @@
+//! `--workers` reaches async-std's executor (through ASYNC_STD_THREAD_COUNT, set before its first use), and the
+//! synchronized race modes lose nothing even with a yield point inside the critical section. Counts, never times.
+
+use std::process::Command;
+
+fn report_field(args: &[&str], field: &str) -> u64 {
+    let out = Command::new(env!("CARGO_BIN_EXE_rt-async-std"))
+        .arg("run")
+        .args(args)
+        .output()
+        .expect("rt-async-std runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let key = format!("\"{field}\":");
+    let at = text
+        .find(&key)
+        .unwrap_or_else(|| panic!("{field} in {text}"))
+        + key.len();
+    text[at..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn executor_threads_follow_workers() {
+    let peak = |w: &str| {
+        report_field(
+            &["cpu-balanced", "--size", "check", "--workers", w],
+            "os_threads_peak",
+        )
+    };
+    let (one, four) = (peak("1"), peak("4"));
+    assert_eq!(
+        four,
+        one + 3,
+        "os_threads_peak: {one} with --workers 1, {four} with --workers 4"
+    );
+    let eq_form = report_field(
+        &["cpu-balanced", "--size", "check", "--workers=4"],
+        "os_threads_peak",
+    );
+    assert_eq!(
+        eq_form, four,
+        "--workers=4 and --workers 4 must start the same threads"
+    );
+}
+
+#[test]
+fn synchronized_race_loses_nothing_with_yield_points() {
+    for sync in ["sync=lock", "sync=atomic"] {
+        let args = [
+            "race",
+            "--workers",
+            "4",
+            "--work",
+            "100000",
+            "--opt",
+            "yield=true",
+            "--opt",
+            sync,
+        ];
+        assert_eq!(report_field(&args, "lost_updates"), 0, "{sync}");
+    }
+}
