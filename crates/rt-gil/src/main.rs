@@ -37,7 +37,7 @@ impl Runtime for GilRuntime {
             .opt(OptSpec::int("switch-interval-us", 5000, 1, 10_000_000, "the GIL switch interval in µs, as sys.setswitchinterval (CPython's default: 5000)"))
             .opt(OptSpec::int("check-every", 1, 1, 1_000_000_000, "kernel loop iterations between GIL check points: 1 = every back-edge of the Python loop the kernel stands for (one number tested, one increment), as CPython 3.10+"))
             .opt(OptSpec::choice("rmw", &["plain", "call"], "race: plain = `counter += 1` (no check point between load and store), call = `counter += f()` (a check point between them)"))
-            .notes("Only the scheduling is CPython's: work runs at native speed, so a 5 ms interval covers ~1000x more work than in CPython. CPU work never runs in parallel except in free-threaded. sync=lock with rmw=call is refused: the emulation cannot release the GIL while blocking on the kernel's mutex.")
+            .notes("Only the scheduling is CPython's: work runs at native speed, so a 5 ms interval covers ~1000x more work than in CPython. CPU work never runs in parallel except in free-threaded. In race every variant runs W threads, one per racer. sync=lock with rmw=call is refused: the emulation cannot release the GIL while blocking on the kernel's mutex.")
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
