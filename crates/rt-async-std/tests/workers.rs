@@ -3,7 +3,9 @@
 
 use std::process::Command;
 
-fn report_field(args: &[&str], field: &str) -> u64 {
+use harness::RunReport;
+
+fn report(args: &[&str]) -> RunReport {
     let out = Command::new(env!("CARGO_BIN_EXE_rt-async-std"))
         .arg("run")
         .args(args)
@@ -14,38 +16,20 @@ fn report_field(args: &[&str], field: &str) -> u64 {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = String::from_utf8_lossy(&out.stdout);
-    let key = format!("\"{field}\":");
-    let at = text
-        .find(&key)
-        .unwrap_or_else(|| panic!("{field} in {text}"))
-        + key.len();
-    text[at..]
-        .split(|c: char| !c.is_ascii_digit())
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    serde_json::from_slice(&out.stdout).expect("one RunReport on stdout")
 }
 
 #[test]
 fn executor_threads_follow_workers() {
-    let peak = |w: &str| {
-        report_field(
-            &["cpu-balanced", "--size", "check", "--workers", w],
-            "os_threads_peak",
-        )
-    };
+    let peak =
+        |w: &str| report(&["cpu-balanced", "--size", "check", "--workers", w]).os_threads_peak;
     let (one, four) = (peak("1"), peak("4"));
     assert_eq!(
         four,
         one + 3,
         "os_threads_peak: {one} with --workers 1, {four} with --workers 4"
     );
-    let eq_form = report_field(
-        &["cpu-balanced", "--size", "check", "--workers=4"],
-        "os_threads_peak",
-    );
+    let eq_form = report(&["cpu-balanced", "--size", "check", "--workers=4"]).os_threads_peak;
     assert_eq!(
         eq_form, four,
         "--workers=4 and --workers 4 must start the same threads"
@@ -66,6 +50,6 @@ fn synchronized_race_loses_nothing_with_yield_points() {
             "--opt",
             sync,
         ];
-        assert_eq!(report_field(&args, "lost_updates"), 0, "{sync}");
+        assert_eq!(report(&args).lost_updates, Some(0), "{sync}");
     }
 }
