@@ -88,7 +88,9 @@ fn a_waiter_forces_a_switch_within_a_few_intervals() {
             "waited {waited:?} for a holder that checks every few µs"
         );
         let st = gil.stats();
-        assert_eq!(st.drop_requests, 1);
+        // One request made the holder drop; the holder, waiting to come back, may make more if the waiter is
+        // descheduled for an interval before its final release, but none of those can force a switch.
+        assert!(st.drop_requests >= 1);
         assert_eq!(st.forced_switches, 1);
         // The holder, the waiter, the holder again.
         assert_eq!(st.acquisitions, 3);
