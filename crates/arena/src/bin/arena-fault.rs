@@ -1,0 +1,67 @@
+//! `arena-fault`: a runtime that misbehaves on purpose, for the driver's tests. Never a real runtime: it lives in
+//! `crates/arena`, has no `[package.metadata.arena]`, and reaches the driver only through `--runtime-bin`.
+//!
+//! Its variants: `ok` (correct, sequential), `crash` (aborts: killed by SIGABRT), `hang` (sleeps forever, deaf to
+//! `--deadline-s`, so the driver must stop it), `garbage` (prints text that is not a RunReport, exit 0) and `wrong`
+//! (a checksum one too high). Each must cost only its own cells.
+
+use harness::{Info, Model, Outcome, RunCtx, RunError, Runtime};
+use workloads::{RaceCounter, Workload, count_primes, race::race_worker};
+
+struct Fault;
+
+impl Runtime for Fault {
+    fn info(&self) -> Info {
+        Info::new("arena-fault", "Fault fixture", Model::Sequential)
+            .variant("ok", "correct, one task after another")
+            .variant("crash", "aborts (SIGABRT)")
+            .variant("hang", "sleeps forever and ignores --deadline-s")
+            .variant("garbage", "prints text that is not a RunReport and exits 0")
+            .variant("wrong", "returns the right checksum plus one")
+            .workloads([Workload::CpuBalanced, Workload::Race])
+            .notes("A test fixture for the driver; never a real runtime.")
+    }
+
+    fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
+        let p = ctx.params;
+        let checksum = match ctx.workload {
+            Workload::Race => {
+                let c = RaceCounter::new();
+                for _ in 0..p.workers {
+                    race_worker(&c, ctx.sync(), p.work, 0, false, &mut ());
+                }
+                c.get()
+            }
+            _ => (0..p.tasks)
+                .map(|i| {
+                    let (lo, hi) = p.cpu_range(ctx.workload, i);
+                    count_primes(lo, hi, 0, &mut ())
+                })
+                .sum(),
+        };
+        match ctx.variant.as_str() {
+            "crash" => std::process::abort(),
+            "garbage" => {
+                println!("this is not JSON");
+                std::process::exit(0);
+            }
+            "wrong" => Ok(Outcome::new(checksum + 1)),
+            _ => Ok(Outcome::new(checksum)),
+        }
+    }
+}
+
+fn main() {
+    // The hang happens before the harness starts its deadline watchdog, so only the driver's own limit can end it.
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|a| a == "run")
+        && args
+            .windows(2)
+            .any(|w| w[0] == "--variant" && w[1] == "hang")
+    {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
+    }
+    harness::main(Fault)
+}

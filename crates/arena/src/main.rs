@@ -1,0 +1,12 @@
+//! `arena`: see the library docs (`crates/arena/src/lib.rs`) and `docs/report.md`.
+
+fn main() {
+    let code = match arena::cli::run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("arena: {e:#}");
+            1
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,345 @@
+//! The SVG charts, with plotters' SVG backend only (no system fonts: text is written as `<text>` and sized by an
+//! estimate). Horizontal bars, because runtime/variant labels are long.
+
+use std::path::Path;
+
+use anyhow::anyhow;
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+use workloads::Workload;
+
+use super::{Model, Row};
+use crate::plan::Axis;
+
+const FONT: &str = "sans-serif";
+
+fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+    anyhow!("chart drawing failed: {e:?}")
+}
+
+fn label_width(labels: &[String]) -> u32 {
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(10) as u32;
+    (longest * 7 + 16).clamp(120, 460)
+}
+
+/// A horizontal bar chart of the mean wall time with ±1 sd error bars, one bar per timed cell.
+fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
+    let labels: Vec<String> = rows.iter().map(|r| r.cell.label()).collect();
+    let n = rows.len() as u32;
+    let to_ms = 1000.0;
+    let max = rows
+        .iter()
+        .map(|r| (r.hf.mean + r.hf.stddev.unwrap_or(0.0)).max(r.hf.median))
+        .fold(0.0f64, f64::max)
+        * to_ms
+        * 1.12;
+    let h = 90 + 30 * n;
+    let lw = label_width(&labels);
+    let root = SVGBackend::new(path, (lw + 640, h)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, (FONT, 18))
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(lw)
+        .build_cartesian_2d(
+            0.0..max.max(1e-3),
+            (0u32..n.saturating_sub(1)).into_segmented(),
+        )
+        .map_err(err)?;
+    let fmt_y = |v: &SegmentValue<u32>| match v {
+        SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+        _ => String::new(),
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n as usize)
+        .y_label_formatter(&fmt_y)
+        .x_desc("wall time per run, ms (bar: mean; whisker: ±1 sd)")
+        .label_style((FONT, 13))
+        .axis_desc_style((FONT, 14))
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(rows.iter().enumerate().map(|(i, r)| {
+            let c = Palette99::pick(i).mix(0.75);
+            let mut rect = Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(i as u32)),
+                    (r.hf.mean * to_ms, SegmentValue::Exact(i as u32 + 1)),
+                ],
+                c.filled(),
+            );
+            rect.set_margin(5, 5, 0, 0);
+            rect
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(rows.iter().enumerate().map(|(i, r)| {
+            let sd = r.hf.stddev.unwrap_or(0.0);
+            ErrorBar::new_horizontal(
+                SegmentValue::CenterOf(i as u32),
+                (r.hf.mean - sd).max(0.0) * to_ms,
+                r.hf.mean * to_ms,
+                (r.hf.mean + sd) * to_ms,
+                BLACK.stroke_width(1),
+                10,
+            )
+        }))
+        .map_err(err)?;
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// Horizontal bars of latency p50 (light) and p99 (dark) per cell, in ms.
+fn latency(path: &Path, title: &str, rows: &[(String, f64, f64)]) -> anyhow::Result<()> {
+    let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let n = rows.len() as u32;
+    let max = rows.iter().map(|r| r.2).fold(0.0f64, f64::max) * 1.12;
+    let lw = label_width(&labels);
+    let root = SVGBackend::new(path, (lw + 640, 90 + 34 * n)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, (FONT, 18))
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(lw)
+        .build_cartesian_2d(
+            0.0..max.max(1e-3),
+            (0u32..n.saturating_sub(1)).into_segmented(),
+        )
+        .map_err(err)?;
+    let fmt_y = |v: &SegmentValue<u32>| match v {
+        SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+        _ => String::new(),
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n as usize)
+        .y_label_formatter(&fmt_y)
+        .x_desc("latency, ms (upper bar: p50; lower bar: p99)")
+        .label_style((FONT, 13))
+        .axis_desc_style((FONT, 14))
+        .draw()
+        .map_err(err)?;
+    for (which, color) in [(0usize, BLUE.mix(0.45)), (1, BLUE.mix(0.9))] {
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, r)| {
+                let v = if which == 0 { r.1 } else { r.2 };
+                let mut rect = Rectangle::new(
+                    [
+                        (0.0, SegmentValue::Exact(i as u32)),
+                        (v, SegmentValue::Exact(i as u32 + 1)),
+                    ],
+                    color.filled(),
+                );
+                // p50 in the upper half of the slot, p99 in the lower half.
+                if which == 0 {
+                    rect.set_margin(4, 17, 0, 0);
+                } else {
+                    rect.set_margin(17, 4, 0, 0);
+                }
+                rect
+            }))
+            .map_err(err)?;
+    }
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+type Series<'a> = Vec<(String, Vec<(f64, f64)>)>;
+
+/// A line chart, one line per series, with a legend; `log` makes both axes logarithmic.
+fn lines(
+    path: &Path,
+    title: &str,
+    (x_desc, y_desc): (&str, &str),
+    series: &Series<'_>,
+    ideal: Option<Vec<(f64, f64)>>,
+    log: bool,
+) -> anyhow::Result<()> {
+    let pts = series
+        .iter()
+        .flat_map(|(_, v)| v.iter())
+        .chain(ideal.iter().flatten());
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in pts {
+        x0 = x0.min(x);
+        x1 = x1.max(x);
+        y0 = y0.min(y);
+        y1 = y1.max(y);
+    }
+    let root = SVGBackend::new(path, (900, 560)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut b = ChartBuilder::on(&root);
+    b.caption(title, (FONT, 18))
+        .margin(14)
+        .x_label_area_size(48)
+        .y_label_area_size(70);
+    macro_rules! finish {
+        ($chart:ident) => {{
+            $chart
+                .configure_mesh()
+                .x_desc(x_desc)
+                .y_desc(y_desc)
+                .label_style((FONT, 13))
+                .axis_desc_style((FONT, 14))
+                .draw()
+                .map_err(err)?;
+            if let Some(id) = &ideal {
+                $chart
+                    .draw_series(LineSeries::new(
+                        id.iter().copied(),
+                        BLACK.mix(0.4).stroke_width(2),
+                    ))
+                    .map_err(err)?
+                    .label("ideal")
+                    .legend(|(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], BLACK.mix(0.4).stroke_width(2))
+                    });
+            }
+            for (i, (name, v)) in series.iter().enumerate() {
+                let c = Palette99::pick(i).to_rgba();
+                $chart
+                    .draw_series(LineSeries::new(v.iter().copied(), c.stroke_width(2)))
+                    .map_err(err)?
+                    .label(name.as_str())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2))
+                    });
+                $chart
+                    .draw_series(v.iter().map(|&p| Circle::new(p, 3, c.filled())))
+                    .map_err(err)?;
+            }
+            $chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .label_font((FONT, 12))
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK.mix(0.5))
+                .draw()
+                .map_err(err)?;
+        }};
+    }
+    if log {
+        let mut chart = b
+            .build_cartesian_2d(
+                (x0 * 0.7..x1 * 1.4).log_scale(),
+                (y0 * 0.5..y1 * 2.0).log_scale(),
+            )
+            .map_err(err)?;
+        finish!(chart);
+    } else {
+        let mut chart = b
+            .build_cartesian_2d(0.0..x1 * 1.05, 0.0..y1 * 1.15)
+            .map_err(err)?;
+        finish!(chart);
+    }
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// Writes every chart the data allows; returns (file name, alt text) of each.
+pub fn write_all(m: &Model, dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for w in Workload::ALL {
+        let rows: Vec<&Row> = m.rows_of(w).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let file = format!("{w}.svg");
+        let alt = format!("{w}: mean wall time per runtime/variant, with ±1 sd");
+        bars(
+            &dir.join(&file),
+            &format!("{w}: wall time per run (lower is better)"),
+            &rows,
+        )?;
+        out.push((file, alt));
+    }
+    let workers = m.sweep(Workload::CpuBalanced, Axis::Workers);
+    if !workers.is_empty() {
+        let series: Series<'_> = workers
+            .iter()
+            .map(|(s, rows)| {
+                (
+                    s.clone(),
+                    rows.iter()
+                        .filter_map(|r| Some((r.cell.workers as f64, r.speedup?)))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        let max_w = workers
+            .values()
+            .flatten()
+            .map(|r| r.cell.workers)
+            .max()
+            .unwrap_or(1);
+        let ideal: Vec<(f64, f64)> = (1..=max_w)
+            .map(|w| (w as f64, w.min(m.cores()) as f64))
+            .collect();
+        if !series.is_empty() {
+            lines(
+                &dir.join("scaling-workers.svg"),
+                "cpu-balanced: speedup over rt-seq against workers",
+                ("workers (--workers)", "speedup over rt-seq (x)"),
+                &series,
+                Some(ideal),
+                false,
+            )?;
+            out.push((
+                "scaling-workers.svg".into(),
+                "speedup against workers".into(),
+            ));
+        }
+    }
+    let tasks = m.sweep(Workload::IoSleep, Axis::Tasks);
+    if !tasks.is_empty() {
+        let series: Series<'_> = tasks
+            .iter()
+            .map(|(s, rows)| {
+                (
+                    s.clone(),
+                    rows.iter()
+                        .map(|r| (r.cell.tasks.unwrap_or(1) as f64, r.hf.median * 1000.0))
+                        .collect(),
+                )
+            })
+            .collect();
+        lines(
+            &dir.join("scaling-tasks.svg"),
+            "io-sleep: wall time against tasks (log-log)",
+            ("tasks (log scale)", "median wall time, ms (log scale)"),
+            &series,
+            None,
+            true,
+        )?;
+        out.push(("scaling-tasks.svg".into(), "wall time against tasks".into()));
+    }
+    for w in [Workload::Mixed, Workload::IoNet] {
+        let rows: Vec<(String, f64, f64)> = m
+            .run
+            .cells
+            .iter()
+            .filter(|c| c.cell.workload == w)
+            .filter_map(|c| {
+                let l = c.report.as_ref()?.latency_ms?;
+                Some((c.cell.label(), l.p50, l.p99))
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let file = format!("latency-{w}.svg");
+        latency(
+            &dir.join(&file),
+            &format!("{w}: latency p50 and p99 (lower is better)"),
+            &rows,
+        )?;
+        out.push((file, format!("{w} latency")));
+    }
+    Ok(out)
+}

@@ -1,0 +1,326 @@
+//! The report: `report.md`, `README.md` and `charts/*.svg`, rendered from a results folder's `raw/` alone.
+//!
+//! [`Model`] turns the raw data into rows (hyperfine's statistics plus what it lacks: cores busy, speedup, efficiency
+//! against the physical ideal, a confidence interval); [`markdown`] writes the text, [`charts`] the SVGs and
+//! [`verdicts`] weighs the article's claims against the rows.
+
+pub mod charts;
+pub mod markdown;
+pub mod verdicts;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use anyhow::Context;
+use harness::{Model as RtModel, RunReport};
+use workloads::Workload;
+
+use crate::hyperfine;
+use crate::plan::{Axis, Cell};
+use crate::results::{CellRecord, Loaded, RunDir, Status};
+
+/// The runtime every speedup is measured against.
+pub const BASELINE: &str = "rt-seq";
+
+/// A cell's coefficient of variation above this is flagged as noisy.
+pub const NOISY_CV: f64 = 0.10;
+
+/// A caveat printed in the report: the reasons a number is missing or should be read with care.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Caveat {
+    /// The runtime was left out before any cell ran.
+    RuntimeExcluded { runtime: String, reason: String },
+    /// A workload the runtime does not list.
+    NotImplemented {
+        runtime: String,
+        workloads: Vec<Workload>,
+    },
+    /// A cell that was not timed, with its status.
+    Cell {
+        label: String,
+        workload: Workload,
+        status: Status,
+        command: Option<String>,
+    },
+    /// A timed cell whose spread is large.
+    Noisy {
+        label: String,
+        workload: Workload,
+        cv: f64,
+    },
+}
+
+impl fmt::Display for Caveat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Caveat::RuntimeExcluded { runtime, reason } => {
+                write!(f, "**{runtime}** left out of the whole run: {reason}")
+            }
+            Caveat::NotImplemented { runtime, workloads } => {
+                let w: Vec<_> = workloads.iter().map(|w| w.name()).collect();
+                write!(
+                    f,
+                    "**{runtime}** does not implement {} (its `list` says so)",
+                    w.join(", ")
+                )
+            }
+            Caveat::Cell {
+                label,
+                workload,
+                status,
+                command,
+            } => {
+                let why = match status {
+                    Status::VerifyFailed { fault } => {
+                        format!("failed verification at `--size check`: {fault}")
+                    }
+                    Status::PilotFailed { fault } => {
+                        format!("failed its untimed run at the timed size: {fault}")
+                    }
+                    Status::TooSlow { reason } => {
+                        format!("skipped as too slow for this profile: {reason}")
+                    }
+                    Status::TimingFailed { reason } => format!("failed while timed: {reason}"),
+                    Status::NotRun { reason } => format!("not run: {reason}"),
+                    Status::Pending => "not run: the run stopped before this cell".into(),
+                    Status::Timed => "timed".into(),
+                };
+                write!(f, "`{workload}` **{label}** {why}")?;
+                if let Some(c) = command {
+                    write!(f, "; reproduce with `{c}`")?;
+                }
+                Ok(())
+            }
+            Caveat::Noisy {
+                label,
+                workload,
+                cv,
+            } => write!(
+                f,
+                "`{workload}` **{label}**: noisy, coefficient of variation {:.1}% (threshold {:.0}%); compare it with care",
+                cv * 100.0,
+                NOISY_CV * 100.0
+            ),
+        }
+    }
+}
+
+/// One timed cell with everything the tables show.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The cell.
+    pub cell: Cell,
+    /// Its runtime's model.
+    pub model: Option<RtModel>,
+    /// hyperfine's numbers (seconds).
+    pub hf: hyperfine::Result,
+    /// The pilot's RunReport.
+    pub report: Option<RunReport>,
+    /// stddev / mean.
+    pub cv: f64,
+    /// Half-width of the 95% confidence interval of the mean, relative to the mean.
+    pub ci95: Option<f64>,
+    /// (user + sys) / mean wall.
+    pub cores_busy: f64,
+    /// rt-seq's median / this median, for the same workload and tasks.
+    pub speedup: Option<f64>,
+    /// The physical ideal (seconds) / this median.
+    pub efficiency: Option<f64>,
+    /// The ideal, in seconds, and what it is.
+    pub ideal: Option<(f64, &'static str)>,
+    /// hyperfine `--runs`.
+    pub runs: usize,
+}
+
+impl Row {
+    /// Whether the spread is above [`NOISY_CV`].
+    pub fn noisy(&self) -> bool {
+        self.cv > NOISY_CV
+    }
+}
+
+/// The whole report's data.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// What was loaded.
+    pub run: Loaded,
+    /// The folder's name.
+    pub name: String,
+    /// One per timed cell, in report order.
+    pub rows: Vec<Row>,
+    /// Every caveat.
+    pub caveats: Vec<Caveat>,
+}
+
+impl Model {
+    /// Builds the rows and caveats.
+    pub fn new(run: Loaded, name: &str) -> Model {
+        let cores = run.meta.machine.logical_cpus.max(1);
+        let model_of = |rt: &str| {
+            run.runtimes
+                .iter()
+                .find(|r| r.name == rt)
+                .and_then(|r| r.info.as_ref())
+                .map(|i| i.model)
+        };
+        let timed: Vec<&CellRecord> = run
+            .cells
+            .iter()
+            .filter(|c| c.status == Status::Timed)
+            .collect();
+        let seq_median = |c: &Cell| -> Option<f64> {
+            timed
+                .iter()
+                .find(|s| {
+                    s.cell.runtime == BASELINE
+                        && s.cell.workload == c.workload
+                        && s.cell.tasks == c.tasks
+                        && s.cell.opts.is_empty()
+                })
+                .and_then(|s| run.hyperfine.get(&s.cell.key()))
+                .map(|h| h.median)
+        };
+        let mut rows = Vec::new();
+        for c in &timed {
+            let Some(hf) = run.hyperfine.get(&c.cell.key()).cloned() else {
+                continue;
+            };
+            let (_, sd) = crate::stats::mean_sd(&hf.times);
+            let cv = if hf.times.len() > 1 {
+                sd / hf.mean
+            } else {
+                0.0
+            };
+            let seq = seq_median(&c.cell);
+            let speedup = seq.map(|s| s / hf.median);
+            let p = c.report.as_ref().map(|r| r.workload_params());
+            let ideal = match c.cell.workload {
+                Workload::CpuBalanced | Workload::CpuSkewed => seq.map(|s| {
+                    (
+                        s / c.cell.workers.min(cores).max(1) as f64,
+                        "rt-seq / min(workers, cores)",
+                    )
+                }),
+                Workload::IoSleep => p.map(|p| (p.delay_ms as f64 / 1000.0, "D")),
+                Workload::IoNet => match (p, run.meta.bare_rtt_ms) {
+                    (Some(p), Some(rtt)) => {
+                        Some(((p.delay_ms as f64 + rtt) / 1000.0, "D + bare round trip"))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            rows.push(Row {
+                model: model_of(&c.cell.runtime),
+                report: c.report.clone(),
+                cv,
+                ci95: crate::stats::ci95_rel(&hf.times),
+                cores_busy: (hf.user + hf.system) / hf.mean,
+                speedup,
+                efficiency: ideal.map(|(i, _)| i / hf.median),
+                ideal,
+                runs: hf.times.len(),
+                cell: c.cell.clone(),
+                hf,
+            });
+        }
+        let mut caveats = Vec::new();
+        for r in &run.runtimes {
+            if let Some(why) = &r.excluded {
+                caveats.push(Caveat::RuntimeExcluded {
+                    runtime: r.name.clone(),
+                    reason: why.clone(),
+                });
+            } else if let Some(i) = &r.info {
+                let missing: Vec<Workload> = Workload::ALL
+                    .into_iter()
+                    .filter(|w| !i.workloads.contains(w))
+                    .collect();
+                if !missing.is_empty() {
+                    caveats.push(Caveat::NotImplemented {
+                        runtime: r.name.clone(),
+                        workloads: missing,
+                    });
+                }
+            }
+        }
+        for c in &run.cells {
+            if c.status != Status::Timed {
+                let command = match &c.status {
+                    Status::VerifyFailed { .. } => c.verify.as_ref().map(|a| a.command.clone()),
+                    Status::PilotFailed { .. } | Status::TooSlow { .. } => {
+                        c.pilot.as_ref().map(|a| a.command.clone())
+                    }
+                    Status::TimingFailed { .. } => {
+                        c.timing.as_ref().map(|t| t.hyperfine_command.clone())
+                    }
+                    _ => None,
+                };
+                caveats.push(Caveat::Cell {
+                    label: c.cell.label(),
+                    workload: c.cell.workload,
+                    status: c.status.clone(),
+                    command,
+                });
+            }
+        }
+        for r in rows.iter().filter(|r| r.noisy()) {
+            caveats.push(Caveat::Noisy {
+                label: r.cell.label(),
+                workload: r.cell.workload,
+                cv: r.cv,
+            });
+        }
+        Model {
+            run,
+            name: name.to_string(),
+            rows,
+            caveats,
+        }
+    }
+
+    /// Timed rows of a workload.
+    pub fn rows_of(&self, w: Workload) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(move |r| r.cell.workload == w)
+    }
+
+    /// Rows of one sweep axis.
+    pub fn sweep(&self, w: Workload, axis: Axis) -> BTreeMap<String, Vec<&Row>> {
+        let mut m: BTreeMap<String, Vec<&Row>> = BTreeMap::new();
+        for r in self
+            .rows_of(w)
+            .filter(|r| r.cell.point.is_some_and(|p| p.axis == axis))
+        {
+            m.entry(r.cell.series()).or_default().push(r);
+        }
+        m
+    }
+
+    /// The logical CPUs of the machine.
+    pub fn cores(&self) -> u64 {
+        self.run.meta.machine.logical_cpus.max(1)
+    }
+}
+
+/// Renders `report.md`, `README.md` and the charts of a results folder from its raw data.
+pub fn render(dir: &RunDir) -> anyhow::Result<()> {
+    let run = dir.load()?;
+    let name = dir
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let model = Model::new(run, &name);
+    let charts_dir = dir.path.join("charts");
+    std::fs::create_dir_all(&charts_dir)?;
+    let charts = charts::write_all(&model, &charts_dir)?;
+    let md = markdown::report(&model, &charts);
+    write(&dir.path.join("report.md"), &md)?;
+    write(&dir.path.join("README.md"), &markdown::readme(&model))?;
+    Ok(())
+}
+
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("could not write {}", path.display()))
+}

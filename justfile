@@ -1,0 +1,50 @@
+# Concurrency Arena: the front door. Every recipe is a thin call to the driver (crates/arena) or to scripts/.
+# Uses only just features older than 1.30. Without just, `cargo bench-all` does what `just bench-all` does.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# List the recipes
+default:
+    @{{just_executable()}} --list --unsorted
+
+# Install what the project needs on a fresh machine (hyperfine 1.20, just, ...)
+setup:
+    ./scripts/setup
+
+# Run every test in the workspace
+test:
+    cargo test --workspace
+
+# Build one runtime in release mode and run one workload: just run rt-seq cpu-balanced --size check
+run RUNTIME WORKLOAD *ARGS:
+    cargo run --release --quiet -p {{RUNTIME}} -- run {{WORKLOAD}} {{ARGS}}
+
+# Benchmark every runtime, profile standard (at most 10 minutes on 2 cores), into results/
+bench-all:
+    cargo run --release -p arena -- bench --profile standard
+
+# Benchmark with a profile (smoke, quick, standard, full): just bench smoke --runtime rt-seq
+bench PROFILE *ARGS:
+    cargo run --release -p arena -- bench --profile {{PROFILE}} {{ARGS}}
+
+# Verify every runtime x variant x workload at --size check against the reference checksums
+verify *ARGS:
+    cargo run --release -p arena -- verify {{ARGS}}
+
+# List the runtimes, variants, opts and workloads the driver finds
+list *ARGS:
+    cargo run --release -p arena -- list {{ARGS}}
+
+# Re-render report.md and charts of a results folder from its raw data: just report results/2026-11-25-2200-host
+report DIR:
+    cargo run --release -p arena -- report {{DIR}}
+
+# Compare two results folders cell by cell, with Welch's t-test: just compare results/A results/B
+compare A B:
+    cargo run --release -p arena -- compare {{A}} {{B}}
+
+# Run the io-net delay server on 127.0.0.1 until Ctrl-C: just serve --delay-ms 20 --port 7878
+serve *ARGS:
+    cargo run --release -p arena -- serve {{ARGS}}
+
+# (slot) new-runtime NAME: scaffold crates/rt-NAME from the template; added with the adding-a-runtime guide.
