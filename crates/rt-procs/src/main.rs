@@ -8,18 +8,15 @@
 //! What it is not: a fork server or a pre-started pool (every run pays for W process starts), nor shared-memory
 //! parallelism: processes share nothing unless `--opt shared=true` maps a race counter into all of them.
 
+mod dispatch;
 mod pool;
 mod proto;
 mod shm;
 mod worker;
 
-use std::time::Instant;
-
-use harness::{
-    Info, LatencyRecorder, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, ScratchDir,
-};
+use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, ScratchDir};
 use pool::Pool;
-use proto::{Done, Setup, Task};
+use proto::Setup;
 use workloads::{Sync, Workload};
 
 struct Procs;
@@ -41,10 +38,7 @@ impl Runtime for Procs {
         if shared && ctx.sync() == Sync::Lock {
             return Err(RunError::Usage("--opt shared=true takes sync=none or sync=atomic: std's Mutex does not work across processes".into()));
         }
-        let chunksize = match ctx.opt_u64("chunksize") {
-            0 => p.tasks.div_ceil(4 * p.workers).max(1),
-            n => n,
-        } as usize;
+        let chunksize = chunksize(ctx.opt_u64("chunksize"), p.tasks, p.workers);
         // Created before the workers, so that they inherit its fd.
         let counter = shared
             .then(shm::SharedCounter::create)
@@ -59,86 +53,7 @@ impl Runtime for Procs {
             dir: dir.as_ref().map(|d| d.path().to_path_buf()),
             shm_fd: counter.as_ref().map(|c| c.fd()),
         })?;
-        let ids = 0..p.tasks;
-        let mut outcome = match ctx.workload {
-            w @ (Workload::CpuBalanced | Workload::CpuSkewed) => {
-                let tasks = ids
-                    .map(|i| p.cpu_range(w, i))
-                    .map(|(lo, hi)| Task::Primes { lo, hi })
-                    .collect();
-                Outcome::new(sum(&pool.map(tasks, chunksize)?))
-            }
-            Workload::IoSleep => with_latency(
-                pool.map(
-                    ids.map(|id| Task::Sleep {
-                        id,
-                        delay_ms: p.delay_ms,
-                    })
-                    .collect(),
-                    chunksize,
-                )?,
-            ),
-            Workload::IoNet => with_latency(
-                pool.map(
-                    ids.map(|id| Task::Net {
-                        id,
-                        delay_ms: p.delay_ms,
-                    })
-                    .collect(),
-                    chunksize,
-                )?,
-            ),
-            Workload::IoFile => {
-                let done = pool.map(
-                    ids.map(|id| Task::File {
-                        id,
-                        size_kib: p.size_kib,
-                    })
-                    .collect(),
-                    chunksize,
-                )?;
-                Outcome::new(
-                    done.iter()
-                        .fold(0, |acc, d| workloads::file::combine(acc, d.value)),
-                )
-            }
-            Workload::Mixed => {
-                // The CPU tasks go to the workers while the parent's own thread runs the ticker, as a Python
-                // program would with `pool.map_async` and a loop of `time.sleep`.
-                let tasks = ids
-                    .map(|i| p.balanced_range(i))
-                    .map(|(lo, hi)| Task::Primes { lo, hi })
-                    .collect();
-                let mut lat = LatencyRecorder::new();
-                let done = std::thread::scope(|s| {
-                    let cpu = s.spawn(|| pool.map(tasks, chunksize));
-                    for _ in 0..p.rounds {
-                        let t = Instant::now();
-                        std::thread::sleep(ctx.delay());
-                        lat.record(harness::latency::lateness(t, ctx.delay(), Instant::now()));
-                    }
-                    cpu.join().unwrap_or_else(|_| {
-                        Err(RunError::Failed("the dispatch thread panicked".into()))
-                    })
-                })?;
-                Outcome::new(sum(&done) + p.rounds).latency(lat)
-            }
-            Workload::Race => {
-                let sync = ctx.sync().name().to_string();
-                let done = pool.each(
-                    (0..p.workers)
-                        .map(|_| Task::Race {
-                            k: p.work,
-                            sync: sync.clone(),
-                        })
-                        .collect(),
-                )?;
-                match &counter {
-                    Some(c) => Outcome::new(c.counter().get()).extra("race", "shared memory: every worker incremented one counter in a memfd mapped by all"),
-                    None => Outcome::new(sum(&done)).extra("race", "message passing: each worker counted in its own memory and the parent summed the counts"),
-                }
-            }
-        };
+        let mut outcome = dispatch::run(&mut pool, ctx, chunksize, counter.as_ref())?;
         let stats = pool.shutdown()?;
         outcome = outcome
             .extra("spawn_ms", stats.spawn_ms)
@@ -150,17 +65,12 @@ impl Runtime for Procs {
     }
 }
 
-fn sum(done: &[Done]) -> u64 {
-    done.iter().map(|d| d.value).sum()
-}
-
-/// The outcome of io-sleep or io-net: the sum of the values, and the latency samples the workers measured.
-fn with_latency(done: Vec<Done>) -> Outcome {
-    let mut lat = LatencyRecorder::new();
-    done.iter()
-        .filter_map(|d| d.latency_ns)
-        .for_each(|ns| lat.record(std::time::Duration::from_nanos(ns)));
-    Outcome::new(sum(&done)).latency(lat)
+/// `--opt chunksize`, where 0 means `Pool.map`'s default: `divmod(T, 4 * W)`, plus one if there is a remainder.
+fn chunksize(opt: u64, tasks: u64, workers: u64) -> usize {
+    match opt {
+        0 => tasks.div_ceil(4 * workers).max(1) as usize,
+        n => n as usize,
+    }
 }
 
 fn main() {
@@ -170,4 +80,16 @@ fn main() {
         worker::main(args.collect());
     }
     harness::main(Procs)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn default_chunksize_is_pool_maps() {
+        // CPython: chunksize, extra = divmod(len(iterable), len(self._pool) * 4); if extra: chunksize += 1
+        assert_eq!(super::chunksize(0, 64, 2), 8);
+        assert_eq!(super::chunksize(0, 65, 2), 9);
+        assert_eq!(super::chunksize(0, 3, 8), 1);
+        assert_eq!(super::chunksize(5, 64, 2), 5);
+    }
 }

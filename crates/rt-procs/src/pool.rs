@@ -31,7 +31,8 @@ struct Link {
 pub struct Stats {
     /// From the first spawn until every worker has connected.
     pub spawn_ms: f64,
-    /// Summed over all jobs: the round trip seen by the parent minus the worker's busy time.
+    /// Summed over workers: from the first chunk sent to the last answer received, minus the time the worker spent
+    /// running tasks (serialization, socket transfer, wake-ups, waiting for work).
     pub ipc_ms: f64,
     /// Jobs (chunks) sent.
     pub jobs: u64,
@@ -197,8 +198,8 @@ impl Pool {
         })
     }
 
-    /// One parent thread per worker sends it a chunk and waits for the answer, until `pick` runs dry. The first
-    /// failure kills every worker, so that the other threads stop waiting at once.
+    /// One parent thread per worker keeps [`IN_FLIGHT`] chunks queued at its worker and collects the answers, until
+    /// `pick` runs dry. The first failure kills every worker, so that the other threads stop waiting at once.
     fn drive(
         &mut self,
         chunks: &[Vec<Task>],
@@ -218,41 +219,15 @@ impl Pool {
                 .map(|(w, link)| {
                     let (failure, stop) = (&failure, &stop);
                     s.spawn(move || {
-                        let (mut done, mut ipc, mut jobs) = (Vec::new(), Duration::ZERO, 0u64);
-                        while let Some(c) =
-                            pick(w).filter(|&c| c < chunks.len() && !stop.load(Ordering::Relaxed))
+                        let mut out = Feed::default();
+                        // The first failure wins; the others are this failure's kills seen elsewhere.
+                        if let Err(err) = feed(w, link, chunks, pick, stop, children, &mut out)
+                            && !stop.swap(true, Ordering::SeqCst)
                         {
-                            let t = Instant::now();
-                            let reply = link
-                                .tx
-                                .send(Job::Run(chunks[c].clone()))
-                                .map_err(|e| e.to_string());
-                            let reply =
-                                reply.and_then(|()| link.rx.recv().map_err(|e| e.to_string()));
-                            let err = match reply {
-                                Ok(Reply::Done { results, busy_ns }) => {
-                                    ipc +=
-                                        t.elapsed().saturating_sub(Duration::from_nanos(busy_ns));
-                                    jobs += 1;
-                                    done.extend(results);
-                                    continue;
-                                }
-                                Ok(Reply::Failed(m)) => {
-                                    format!("worker {w} (pid {}): {m}", pid(children, w))
-                                }
-                                Ok(other) => format!(
-                                    "worker {w} (pid {}) sent {other:?} mid-run",
-                                    pid(children, w)
-                                ),
-                                Err(e) => describe(children, w, "mid-run", &e),
-                            };
-                            if !stop.swap(true, Ordering::SeqCst) {
-                                *lock(failure) = Some(err);
-                                kill_all(children, false);
-                            }
-                            break;
+                            *lock(failure) = Some(err);
+                            kill_all(children, false);
                         }
-                        (done, ipc, jobs)
+                        out
                     })
                 })
                 .collect();
@@ -265,10 +240,10 @@ impl Pool {
         if let Some(msg) = lock(&failure).take() {
             return Err(RunError::Failed(msg));
         }
-        for (done, i, j) in per_worker {
-            all.extend(done);
-            ipc += i;
-            jobs += j;
+        for f in per_worker {
+            all.extend(f.done);
+            ipc += f.ipc;
+            jobs += f.jobs;
         }
         self.stats.ipc_ms += ipc.as_secs_f64() * 1e3;
         self.stats.jobs += jobs;
@@ -361,6 +336,70 @@ fn describe(children: &Children, i: usize, when: &str, err: &dyn std::fmt::Displ
         "worker {i} (pid {}) broke its channel {when} ({err}) but is still running; it was killed",
         pid(children, i)
     )
+}
+
+/// How many chunks the parent keeps queued at each worker. Why 2: `multiprocessing.Pool` queues every task up front
+/// in a pipe that all workers read, so a worker that finishes one task finds the next one waiting. With one channel
+/// per worker, keeping one chunk queued behind the running one gives the same (the worker never waits for the
+/// parent to wake up and answer), while pre-assigning at most one chunk per worker, so skewed work still balances.
+const IN_FLIGHT: usize = 2;
+
+/// What one dispatch thread collected.
+#[derive(Default)]
+struct Feed {
+    done: Vec<Done>,
+    ipc: Duration,
+    jobs: u64,
+}
+
+/// Feeds worker `w` the chunks `pick` gives it, [`IN_FLIGHT`] at a time; an error names the worker.
+fn feed(
+    w: usize,
+    link: &mut Link,
+    chunks: &[Vec<Task>],
+    pick: &(dyn Fn(usize) -> Option<usize> + Sync),
+    stop: &AtomicBool,
+    children: &Children,
+    out: &mut Feed,
+) -> Result<(), String> {
+    let start = Instant::now();
+    let mut busy = Duration::ZERO;
+    let mut pending = 0;
+    loop {
+        while pending < IN_FLIGHT && !stop.load(Ordering::Relaxed) {
+            let Some(c) = pick(w).filter(|&c| c < chunks.len()) else {
+                break;
+            };
+            link.tx
+                .send(Job::Run(chunks[c].clone()))
+                .map_err(|e| describe(children, w, "mid-run", &e))?;
+            pending += 1;
+        }
+        if pending == 0 || stop.load(Ordering::Relaxed) {
+            break;
+        }
+        match link.rx.recv() {
+            Ok(Reply::Done { results, busy_ns }) => {
+                busy += Duration::from_nanos(busy_ns);
+                out.jobs += 1;
+                out.done.extend(results);
+                pending -= 1;
+            }
+            Ok(Reply::Failed(m)) => {
+                return Err(format!("worker {w} (pid {}): {m}", pid(children, w)));
+            }
+            Ok(other) => {
+                return Err(format!(
+                    "worker {w} (pid {}) sent {other:?} mid-run",
+                    pid(children, w)
+                ));
+            }
+            Err(e) => return Err(describe(children, w, "mid-run", &e)),
+        }
+    }
+    // Everything the worker's channel cost it: serialization, socket transfer, wake-ups, waiting for work.
+    out.ipc = start.elapsed().saturating_sub(busy);
+    Ok(())
 }
 
 impl Drop for Pool {

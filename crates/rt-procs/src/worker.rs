@@ -170,9 +170,11 @@ enum Fault {
 
 impl Fault {
     fn from_env(index: &str) -> Fault {
-        let Ok(spec) = std::env::var(FAULT_ENV) else {
-            return Fault::None;
-        };
+        std::env::var(FAULT_ENV).map_or(Fault::None, |spec| Fault::parse(&spec, index))
+    }
+
+    /// `kind:<worker index>`; anything else (or another worker's index) is no fault.
+    fn parse(spec: &str, index: &str) -> Fault {
         let Some((kind, who)) = spec.split_once(':') else {
             return Fault::None;
         };
@@ -185,5 +187,20 @@ impl Fault {
             "stall" => Fault::Stall,
             _ => Fault::None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fault;
+
+    #[test]
+    fn faults_target_one_worker() {
+        assert_eq!(Fault::parse("kill:1", "1"), Fault::Kill);
+        assert_eq!(Fault::parse("kill:1", "0"), Fault::None);
+        assert_eq!(Fault::parse("no-connect:0", "0"), Fault::NoConnect);
+        assert_eq!(Fault::parse("stall:2", "2"), Fault::Stall);
+        assert_eq!(Fault::parse("explode:2", "2"), Fault::None);
+        assert_eq!(Fault::parse("", "0"), Fault::None);
     }
 }
