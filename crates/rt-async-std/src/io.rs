@@ -48,9 +48,12 @@ pub async fn net(ctx: &RunCtx) -> Result<Outcome, RunError> {
     harness::probe::sample_threads();
     let (mut lat, mut sum) = (LatencyRecorder::new(), 0);
     for (id, t) in tasks.into_iter().enumerate() {
-        let (echo, rtt) = t
-            .await
-            .map_err(|e| RunError::failed(format!("request {id} to {addr}"), e))?;
+        let (echo, rtt) = t.await.map_err(|e| {
+            RunError::failed(
+                format!("request {id} to {addr} (is a delay server listening there?)"),
+                e,
+            )
+        })?;
         lat.record(rtt);
         sum += echo;
     }

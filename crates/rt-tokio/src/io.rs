@@ -48,7 +48,12 @@ pub async fn net(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let mut lat = LatencyRecorder::new();
     let mut sum = 0;
     for (id, r) in join_all("request", handles).await?.into_iter().enumerate() {
-        let (echo, rtt) = r.map_err(|e| RunError::failed(format!("request {id} to {addr}"), e))?;
+        let (echo, rtt) = r.map_err(|e| {
+            RunError::failed(
+                format!("request {id} to {addr} (is a delay server listening there?)"),
+                e,
+            )
+        })?;
         lat.record(rtt);
         sum += echo;
     }
