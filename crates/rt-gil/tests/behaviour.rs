@@ -1,0 +1,131 @@
+//! What the GIL does to the workloads, checked through the binary. Only outcomes that follow from the rules whatever
+//! the machine's load are asserted: lower bounds that a timed wait guarantees, counts, and sleeps that must overlap.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn run(args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_rt-gil"))
+        .arg("run")
+        .args(args)
+        .output()
+        .expect("rt-gil starts");
+    assert!(
+        out.status.success(),
+        "rt-gil {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one RunReport on stdout")
+}
+
+fn num(v: &Value, path: &[&str]) -> f64 {
+    let mut v = v;
+    for k in path {
+        v = &v[*k];
+    }
+    v.as_f64()
+        .unwrap_or_else(|| panic!("{path:?} is not a number in {v}"))
+}
+
+/// `counter += 1`: the only check points are on the loop's back-edge, so under the GIL nothing is ever lost, however
+/// often the workers are switched (a 100 µs interval here).
+#[test]
+fn plain_increments_lose_nothing_under_the_gil() {
+    for variant in ["pool", "per-task"] {
+        let r = run(&[
+            "race",
+            "--variant",
+            variant,
+            "--workers",
+            "4",
+            "--work",
+            "2000000",
+            "--opt",
+            "switch-interval-us=100",
+        ]);
+        assert_eq!(num(&r, &["lost_updates"]), 0.0, "{r}");
+        assert_eq!(num(&r, &["checksum"]), 8_000_000.0);
+    }
+}
+
+/// The convoy effect: a ticker that sleeps 1 ms beside a CPU-bound thread must wait for a drop request to be
+/// honoured each time it wakes, which takes at least one whole interval (2 ms here).
+#[test]
+fn a_ticker_beside_a_cpu_thread_waits_an_interval_each_round() {
+    let r = run(&[
+        "mixed",
+        "--tasks",
+        "1",
+        "--work",
+        "300000",
+        "--rounds",
+        "20",
+        "--delay-ms",
+        "1",
+        "--workers",
+        "2",
+        "--opt",
+        "switch-interval-us=2000",
+    ]);
+    let p50 = num(&r, &["latency_ms", "p50"]);
+    assert!(
+        p50 >= 2.0,
+        "ticker p50 lateness {p50} ms < the 2 ms interval: {r}"
+    );
+    assert!(num(&r, &["extra", "gil_forced_switches"]) >= 10.0, "{r}");
+    assert!(num(&r, &["extra", "gil_held_share"]) > 0.5, "{r}");
+}
+
+/// Sleeping releases the GIL: 200 threads sleeping 50 ms each overlap, instead of taking 10 s one after another.
+#[test]
+fn sleeping_threads_overlap() {
+    let r = run(&[
+        "io-sleep",
+        "--variant",
+        "per-task",
+        "--tasks",
+        "200",
+        "--delay-ms",
+        "50",
+    ]);
+    let ms = num(&r, &["elapsed_ms"]);
+    assert!(ms < 5_000.0, "200 x 50 ms sleeps took {ms} ms: {r}");
+    assert_eq!(num(&r, &["extra", "gil_forced_switches"]), 0.0);
+    assert_eq!(num(&r, &["extra", "gil_acquisitions"]), 400.0);
+}
+
+/// The free-threaded variant has no GIL: nothing is counted, and the figures say so.
+#[test]
+fn free_threaded_has_no_gil() {
+    let r = run(&[
+        "cpu-balanced",
+        "--size",
+        "check",
+        "--variant",
+        "free-threaded",
+    ]);
+    assert_eq!(r["extra"]["gil"], Value::Bool(false));
+    assert_eq!(num(&r, &["extra", "gil_acquisitions"]), 0.0);
+}
+
+/// `counter += f()` under `sync=lock` would deadlock the emulation; it is refused with a usage error.
+#[test]
+fn lock_with_call_is_refused() {
+    let out = Command::new(env!("CARGO_BIN_EXE_rt-gil"))
+        .args([
+            "run",
+            "race",
+            "--size",
+            "check",
+            "--opt",
+            "sync=lock",
+            "--opt",
+            "rmw=call",
+        ])
+        .output()
+        .expect("rt-gil starts");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("deadlock"));
+    assert!(out.stdout.is_empty());
+}
