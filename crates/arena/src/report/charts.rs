@@ -17,6 +17,17 @@ fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("chart drawing failed: {e:?}")
 }
 
+/// The top of a segmented axis for `n` bars: `0..n-1` gives n slots, but plotters draws nothing for `0..0`, so
+/// one bar gets a spare slot.
+fn slots(n: u32) -> u32 {
+    if n <= 1 { 1 } else { n - 1 }
+}
+
+/// Bars are drawn top-down in table order: row i sits in slot n-1-i.
+fn slot(n: u32, i: usize) -> u32 {
+    n.saturating_sub(1) - i as u32
+}
+
 fn label_width(labels: &[String]) -> u32 {
     let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(10) as u32;
     (longest * 7 + 16).clamp(120, 460)
@@ -33,7 +44,7 @@ fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
         .fold(0.0f64, f64::max)
         * to_ms
         * 1.12;
-    let h = 90 + 30 * n;
+    let h = 100 + 32 * (slots(n) + 1);
     let lw = label_width(&labels);
     let root = SVGBackend::new(path, (lw + 640, h)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
@@ -42,13 +53,13 @@ fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
         .margin(12)
         .x_label_area_size(44)
         .y_label_area_size(lw)
-        .build_cartesian_2d(
-            0.0..max.max(1e-3),
-            (0u32..n.saturating_sub(1)).into_segmented(),
-        )
+        .build_cartesian_2d(0.0..max.max(1e-3), (0u32..slots(n)).into_segmented())
         .map_err(err)?;
     let fmt_y = |v: &SegmentValue<u32>| match v {
-        SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+        SegmentValue::CenterOf(i) if *i < n => labels
+            .get(slot(n, *i as usize) as usize)
+            .cloned()
+            .unwrap_or_default(),
         _ => String::new(),
     };
     chart
@@ -66,8 +77,8 @@ fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
             let c = Palette99::pick(i).mix(0.75);
             let mut rect = Rectangle::new(
                 [
-                    (0.0, SegmentValue::Exact(i as u32)),
-                    (r.hf.mean * to_ms, SegmentValue::Exact(i as u32 + 1)),
+                    (0.0, SegmentValue::Exact(slot(n, i))),
+                    (r.hf.mean * to_ms, SegmentValue::Exact(slot(n, i) + 1)),
                 ],
                 c.filled(),
             );
@@ -79,7 +90,7 @@ fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
         .draw_series(rows.iter().enumerate().map(|(i, r)| {
             let sd = r.hf.stddev.unwrap_or(0.0);
             ErrorBar::new_horizontal(
-                SegmentValue::CenterOf(i as u32),
+                SegmentValue::CenterOf(slot(n, i)),
                 (r.hf.mean - sd).max(0.0) * to_ms,
                 r.hf.mean * to_ms,
                 (r.hf.mean + sd) * to_ms,
@@ -98,20 +109,20 @@ fn latency(path: &Path, title: &str, rows: &[(String, f64, f64)]) -> anyhow::Res
     let n = rows.len() as u32;
     let max = rows.iter().map(|r| r.2).fold(0.0f64, f64::max) * 1.12;
     let lw = label_width(&labels);
-    let root = SVGBackend::new(path, (lw + 640, 90 + 34 * n)).into_drawing_area();
+    let root = SVGBackend::new(path, (lw + 640, 100 + 40 * (slots(n) + 1))).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, (FONT, 18))
         .margin(12)
         .x_label_area_size(44)
         .y_label_area_size(lw)
-        .build_cartesian_2d(
-            0.0..max.max(1e-3),
-            (0u32..n.saturating_sub(1)).into_segmented(),
-        )
+        .build_cartesian_2d(0.0..max.max(1e-3), (0u32..slots(n)).into_segmented())
         .map_err(err)?;
     let fmt_y = |v: &SegmentValue<u32>| match v {
-        SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+        SegmentValue::CenterOf(i) if *i < n => labels
+            .get(slot(n, *i as usize) as usize)
+            .cloned()
+            .unwrap_or_default(),
         _ => String::new(),
     };
     chart
@@ -130,16 +141,16 @@ fn latency(path: &Path, title: &str, rows: &[(String, f64, f64)]) -> anyhow::Res
                 let v = if which == 0 { r.1 } else { r.2 };
                 let mut rect = Rectangle::new(
                     [
-                        (0.0, SegmentValue::Exact(i as u32)),
-                        (v, SegmentValue::Exact(i as u32 + 1)),
+                        (0.0, SegmentValue::Exact(slot(n, i))),
+                        (v, SegmentValue::Exact(slot(n, i) + 1)),
                     ],
                     color.filled(),
                 );
                 // p50 in the upper half of the slot, p99 in the lower half.
                 if which == 0 {
-                    rect.set_margin(4, 17, 0, 0);
+                    rect.set_margin(4, 20, 0, 0);
                 } else {
-                    rect.set_margin(17, 4, 0, 0);
+                    rect.set_margin(20, 4, 0, 0);
                 }
                 rect
             }))

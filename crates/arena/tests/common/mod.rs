@@ -1,0 +1,509 @@
+//! A results folder built from fixture data: hand-made hyperfine exports and RunReports, nothing timed. It covers
+//! every report section: a baseline, threads, a GIL runtime with and without the GIL, processes, a one-thread event
+//! loop, the sweeps, a runtime that did not build, a failed verification, a too-slow point and a noisy cell.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use arena::discover::Runtime;
+use arena::plan::{Axis, Cell, Point, Profile};
+use arena::results::{
+    Attempt, CellRecord, Fault, Machine, RunDir, RunMeta, Status, Timing, write_json,
+};
+use harness::{Info, Latency, Model, OptSpec, RunReport};
+use serde_json::json;
+use workloads::{Params, Size, Workload};
+
+fn info(name: &str, display: &str, model: Model, variants: &[&str], opts: &[&str]) -> Info {
+    let mut i = Info::new(name, display, model).workloads(Workload::ALL);
+    for v in variants {
+        i = i.variant(v, &format!("the {v} variant"));
+    }
+    for o in opts {
+        i = i.opt(OptSpec::int(o, 0, 0, 1_000_000, "fixture opt"));
+    }
+    i.versions(BTreeMap::from([(
+        "fixture".to_string(),
+        "1.0.0".to_string(),
+    )]))
+}
+
+fn runtime(i: Info) -> Runtime {
+    Runtime {
+        name: i.runtime.clone(),
+        package: Some(i.runtime.clone()),
+        command: vec![format!("/ws/target/release/{}", i.runtime)],
+        info: Some(i),
+        excluded: None,
+    }
+}
+
+/// The runtimes of the fixture run.
+pub fn runtimes() -> Vec<Runtime> {
+    let mut v = vec![
+        runtime(info(
+            "rt-seq",
+            "Sequential",
+            Model::Sequential,
+            &["seq"],
+            &[],
+        )),
+        runtime(info(
+            "rt-threads",
+            "Threads",
+            Model::Threads,
+            &["pool", "per-task"],
+            &[],
+        )),
+        runtime(info(
+            "rt-gil",
+            "Threads under a GIL",
+            Model::Emulated,
+            &["pool", "free-threaded"],
+            &["switch-interval-us", "rmw"],
+        )),
+        runtime(info(
+            "rt-procs",
+            "Processes",
+            Model::Process,
+            &["pool"],
+            &[],
+        )),
+        runtime(info(
+            "rt-tokio",
+            "Tokio",
+            Model::Async,
+            &["current-thread"],
+            &["offload"],
+        )),
+    ];
+    v.push(Runtime {
+        name: "rt-broken".into(),
+        package: Some("rt-broken".into()),
+        command: vec!["/ws/target/release/rt-broken".into()],
+        info: None,
+        excluded: Some("did not build: error[E0425]: cannot find value `x` in this scope".into()),
+    });
+    v
+}
+
+fn cell(rt: &str, variant: &str, w: Workload) -> Cell {
+    Cell {
+        runtime: rt.into(),
+        variant: variant.into(),
+        workload: w,
+        size: Size::Quick,
+        workers: 2,
+        tasks: None,
+        opts: Vec::new(),
+        point: None,
+    }
+}
+
+fn report(
+    c: &Cell,
+    elapsed_ms: f64,
+    threads: u64,
+    latency: Option<(f64, f64)>,
+    lost: u64,
+) -> RunReport {
+    let mut p = Params::preset(c.workload, c.size, c.workers);
+    if let Some(t) = c.tasks {
+        p.tasks = t;
+    }
+    let mut params = serde_json::Map::new();
+    params.insert("size".into(), json!(c.size.name()));
+    params.insert("workers".into(), json!(c.workers));
+    let pv = serde_json::to_value(p).unwrap();
+    for k in c.workload.uses() {
+        params.insert((*k).into(), pv[*k].clone());
+    }
+    let reference = c.workload.reference_checksum(&p);
+    let mut extra = serde_json::Map::new();
+    if c.runtime == "rt-gil" {
+        extra.insert("gil_switches".into(), json!(1234));
+    }
+    RunReport {
+        runtime: c.runtime.clone(),
+        variant: c.variant.clone(),
+        workload: c.workload,
+        params,
+        checksum: reference - lost,
+        elapsed_ms,
+        latency_ms: latency.map(|(p50, p99)| Latency {
+            p50,
+            p90: (p50 + p99) / 2.0,
+            p99,
+            max: p99 * 1.5,
+        }),
+        lost_updates: (c.workload == Workload::Race).then_some(lost),
+        peak_rss_kib: 2048 + threads * 64,
+        os_threads_peak: threads,
+        extra,
+    }
+}
+
+/// Five timed runs around `median` seconds, with a relative spread of `spread`.
+fn hf(name: &str, median: f64, spread: f64, user: f64) -> serde_json::Value {
+    let times: Vec<f64> = [-2.0, -1.0, 0.0, 1.0, 2.0]
+        .iter()
+        .map(|k| median * (1.0 + k * spread))
+        .collect();
+    let mean = times.iter().sum::<f64>() / 5.0;
+    let sd = (times.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / 4.0).sqrt();
+    json!({"results": [{
+        "command": name, "mean": mean, "stddev": sd, "median": median,
+        "user": user, "system": median * 0.01, "min": times[0], "max": times[4],
+        "times": times, "exit_codes": [0, 0, 0, 0, 0]
+    }]})
+}
+
+struct Builder<'a> {
+    dir: &'a RunDir,
+    scale: f64,
+}
+
+impl Builder<'_> {
+    /// A timed cell: (median s, spread, cores busy), plus its RunReport's threads, latency and lost updates.
+    #[allow(clippy::too_many_arguments)]
+    fn timed(
+        &self,
+        c: Cell,
+        median: f64,
+        spread: f64,
+        busy: f64,
+        threads: u64,
+        lat: Option<(f64, f64)>,
+        lost: u64,
+    ) {
+        let median = median * self.scale;
+        let key = c.key();
+        write_json(
+            &self.dir.hyperfine_file(&key),
+            &hf(&c.label(), median, spread, median * busy),
+        )
+        .unwrap();
+        let rec = CellRecord {
+            report: Some(report(&c, median * 900.0, threads, lat, lost)),
+            verify: Some(Attempt {
+                command: format!("target/release/{} run ...", c.runtime),
+                wall_s: 0.02,
+                fault: None,
+            }),
+            pilot: Some(Attempt {
+                command: format!("target/release/{} run ...", c.runtime),
+                wall_s: median,
+                fault: None,
+            }),
+            timing: Some(Timing {
+                warmup: 1,
+                runs: 5,
+                hyperfine_command: format!("hyperfine -N ... {}", c.label()),
+            }),
+            status: Status::Timed,
+            cell: c,
+        };
+        self.dir.write_cell(&rec).unwrap();
+    }
+
+    fn failed(&self, c: Cell, status: Status) {
+        let rec = CellRecord {
+            verify: Some(Attempt {
+                command: format!(
+                    "target/release/{} run {} --variant {} --size check",
+                    c.runtime, c.workload, c.variant
+                ),
+                wall_s: 0.02,
+                fault: match &status {
+                    Status::VerifyFailed { fault } => Some(fault.clone()),
+                    _ => None,
+                },
+            }),
+            pilot: None,
+            report: None,
+            timing: None,
+            status,
+            cell: c,
+        };
+        self.dir.write_cell(&rec).unwrap();
+    }
+}
+
+/// Writes a complete fixture run into `<root>/<name>`; `scale` multiplies every time (for compare tests).
+pub fn write_run(root: &Path, name: &str, scale: f64) -> RunDir {
+    let path = root.join(name);
+    for sub in ["raw/cells", "raw/hyperfine", "raw/reports", "charts"] {
+        std::fs::create_dir_all(path.join(sub)).unwrap();
+    }
+    let dir = RunDir { path };
+    let meta = RunMeta {
+        arena_version: "0.1.0".into(),
+        command: "arena bench --profile standard".into(),
+        profile: Profile::named("standard").unwrap(),
+        seed: 7,
+        started_utc: "2026-11-25T22:00:00Z".into(),
+        finished_utc: Some("2026-11-25T22:09:00Z".into()),
+        interrupted: false,
+        hyperfine: "hyperfine 1.20.0".into(),
+        rustc: "rustc 1.95.0 (59807616e 2026-04-14)\nhost: x86_64-unknown-linux-gnu".into(),
+        machine: Machine {
+            host: "fixture".into(),
+            cpu_model: "Fixture CPU".into(),
+            logical_cpus: 2,
+            physical_cores: Some(2),
+            memory_mib: 4096,
+            kernel: "6.1.0".into(),
+            os: "Debian GNU/Linux 12 (bookworm)".into(),
+            cgroup_cpu_max: "max 100000".into(),
+        },
+        crate_versions: BTreeMap::from([("tokio".into(), "1.48.0".into())]),
+        delay_server: Some("127.0.0.1:40000".into()),
+        bare_rtt_ms: Some(0.1),
+        workers: 2,
+        phases: BTreeMap::from([
+            ("verify_s".into(), 5.0),
+            ("pilot_s".into(), 40.0),
+            ("time_s".into(), 300.0),
+        ]),
+    };
+    dir.write_meta(&meta).unwrap();
+    dir.write_runtimes(&runtimes()).unwrap();
+    let b = Builder { dir: &dir, scale };
+    use Workload::*;
+    let with = |mut c: Cell, f: &dyn Fn(&mut Cell)| {
+        f(&mut c);
+        c
+    };
+    let wpoint = |c: Cell, w: u64| {
+        with(c, &|c| {
+            c.workers = w;
+            c.point = Some(Point {
+                axis: Axis::Workers,
+                value: w,
+            });
+        })
+    };
+    let tpoint = |c: Cell, t: u64| {
+        with(c, &|c| {
+            c.tasks = Some(t);
+            c.point = Some(Point {
+                axis: Axis::Tasks,
+                value: t,
+            });
+        })
+    };
+    // cpu-balanced: the workers sweep.
+    b.timed(
+        wpoint(cell("rt-seq", "seq", CpuBalanced), 1),
+        0.20,
+        0.01,
+        1.0,
+        1,
+        None,
+        0,
+    );
+    for (w, t) in [(1, 0.20), (2, 0.105), (4, 0.107)] {
+        b.timed(
+            wpoint(cell("rt-threads", "pool", CpuBalanced), w),
+            t,
+            0.01,
+            0.2 / t,
+            w + 1,
+            None,
+            0,
+        );
+        b.timed(
+            wpoint(cell("rt-procs", "pool", CpuBalanced), w),
+            t + 0.01,
+            0.02,
+            0.2 / t,
+            1,
+            None,
+            0,
+        );
+        b.timed(
+            wpoint(cell("rt-gil", "free-threaded", CpuBalanced), w),
+            t,
+            0.01,
+            0.2 / t,
+            w + 1,
+            None,
+            0,
+        );
+        b.timed(
+            wpoint(cell("rt-gil", "pool", CpuBalanced), w),
+            0.21,
+            0.01,
+            1.0,
+            w + 1,
+            None,
+            0,
+        );
+    }
+    b.timed(
+        wpoint(cell("rt-tokio", "current-thread", CpuBalanced), 2),
+        0.20,
+        0.01,
+        1.0,
+        1,
+        None,
+        0,
+    );
+    b.timed(
+        cell("rt-seq", "seq", CpuSkewed),
+        0.21,
+        0.01,
+        1.0,
+        1,
+        None,
+        0,
+    );
+    b.timed(
+        cell("rt-threads", "pool", CpuSkewed),
+        0.15,
+        0.25,
+        1.4,
+        3,
+        None,
+        0,
+    ); // noisy
+    // io-sleep: the tasks sweep; rt-seq's 10,000 point is projected too slow.
+    for (t, s) in [(100, 1.0), (1000, 10.0)] {
+        if t == 100 {
+            b.timed(
+                tpoint(cell("rt-seq", "seq", IoSleep), t),
+                s,
+                0.005,
+                0.01,
+                1,
+                Some((0.08, 0.2)),
+                0,
+            );
+        }
+        b.timed(
+            tpoint(cell("rt-threads", "per-task", IoSleep), t),
+            0.012 * (t as f64 / 100.0).sqrt(),
+            0.02,
+            0.3,
+            t,
+            Some((0.1, 0.9)),
+            0,
+        );
+        b.timed(
+            tpoint(cell("rt-tokio", "current-thread", IoSleep), t),
+            0.011,
+            0.02,
+            0.1,
+            1,
+            Some((0.05, 0.3)),
+            0,
+        );
+        b.timed(
+            tpoint(cell("rt-procs", "pool", IoSleep), t),
+            0.5 * t as f64 / 100.0,
+            0.02,
+            0.05,
+            1,
+            Some((0.1, 0.4)),
+            0,
+        );
+    }
+    b.failed(
+        tpoint(cell("rt-seq", "seq", IoSleep), 1000),
+        Status::TooSlow { reason: "projected 10.0 s for one run (linear from 1.00 s at 100 tasks), over the profile's 3 s limit per run".into() },
+    );
+    b.timed(
+        cell("rt-seq", "seq", IoNet),
+        1.1,
+        0.01,
+        0.01,
+        1,
+        Some((10.4, 11.0)),
+        0,
+    );
+    b.timed(
+        cell("rt-tokio", "current-thread", IoNet),
+        0.02,
+        0.03,
+        0.2,
+        1,
+        Some((10.2, 10.9)),
+        0,
+    );
+    b.timed(cell("rt-seq", "seq", IoFile), 0.3, 0.02, 0.9, 1, None, 0);
+    // mixed: the event loop blocked by CPU work, the fix, and the GIL's switch interval.
+    b.timed(
+        cell("rt-seq", "seq", Mixed),
+        0.3,
+        0.01,
+        0.6,
+        1,
+        Some((0.06, 0.1)),
+        0,
+    );
+    b.timed(
+        cell("rt-tokio", "current-thread", Mixed),
+        0.2,
+        0.01,
+        0.9,
+        1,
+        Some((35.0, 48.0)),
+        0,
+    );
+    b.timed(
+        with(cell("rt-tokio", "current-thread", Mixed), &|c| {
+            c.opts = vec![("offload".into(), "true".into())]
+        }),
+        0.12,
+        0.01,
+        1.6,
+        3,
+        Some((0.1, 0.8)),
+        0,
+    );
+    for us in [500u64, 5000, 50000] {
+        b.timed(
+            with(cell("rt-gil", "pool", Mixed), &|c| {
+                c.opts = vec![("switch-interval-us".into(), us.to_string())];
+                c.point = Some(Point {
+                    axis: Axis::SwitchIntervalUs,
+                    value: us,
+                });
+            }),
+            0.3,
+            0.01,
+            1.0,
+            3,
+            Some((us as f64 / 1000.0, us as f64 / 500.0)),
+            0,
+        );
+    }
+    // race: lost updates.
+    b.timed(cell("rt-seq", "seq", Race), 0.05, 0.01, 1.0, 1, None, 0);
+    b.timed(cell("rt-gil", "pool", Race), 0.4, 0.01, 1.0, 3, None, 0);
+    b.timed(
+        with(cell("rt-gil", "pool", Race), &|c| {
+            c.opts = vec![("rmw".into(), "call".into())]
+        }),
+        0.4,
+        0.01,
+        1.0,
+        3,
+        None,
+        1_234_567,
+    );
+    b.timed(cell("rt-procs", "pool", Race), 0.06, 0.01, 1.0, 1, None, 0);
+    b.failed(
+        cell("rt-threads", "per-task", Race),
+        Status::VerifyFailed {
+            fault: Fault::Crash {
+                code: None,
+                signal: Some(11),
+                stderr: String::new(),
+            },
+        },
+    );
+    dir
+}
