@@ -179,7 +179,7 @@ impl Pool {
         Ok(())
     }
 
-    /// Runs `tasks` in chunks of `chunksize`; each idle worker takes the next chunk, one chunk at a time.
+    /// Runs `tasks` in chunks of `chunksize`, handed out dynamically: whichever worker has room takes the next chunk.
     pub fn map(&mut self, tasks: Vec<Task>, chunksize: usize) -> Result<Vec<Done>, RunError> {
         let chunks: Vec<Vec<Task>> = tasks
             .chunks(chunksize.max(1))

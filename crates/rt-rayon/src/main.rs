@@ -37,6 +37,8 @@ impl Runtime for Rayon {
             .map_err(|e| {
                 RunError::failed(format!("could not start {} rayon threads", p.workers), e)
             })?;
+        // The pool's threads exist once `build` returns: record the peak (main thread + W) now.
+        harness::probe::sample_threads();
         let delay = ctx.delay();
         Ok(match ctx.workload {
             w @ (Workload::CpuBalanced | Workload::CpuSkewed) => {
