@@ -26,16 +26,9 @@ const USES = {
   race: ['work'],
 };
 const SIZES = ['check', 'quick', 'standard', 'large'];
-// Params::preset of crates/workloads/src/spec.rs, per size (check, quick, standard, large).
-const PRESETS = {
-  'cpu-balanced': { tasks: [8, 32, 64, 128], work: [2000, 3300, 11000, 28000] },
-  'cpu-skewed': { tasks: [8, 32, 64, 128], work: [700, 1400, 4600, 11800] },
-  'io-sleep': { tasks: [8, 20, 100, 400], delay_ms: [2, 10, 10, 10] },
-  'io-net': { tasks: [8, 20, 100, 400], delay_ms: [2, 10, 10, 10] },
-  'io-file': { tasks: [8, 64, 256, 1024], size_kib: [16, 1024, 1024, 1024] },
-  mixed: { tasks: [2, 4, 8, 16], work: [1000, 20000, 70000, 200000], rounds: [5, 20, 100, 400], delay_ms: [1, 5, 5, 5] },
-  race: { work: [20000, 5000000, 50000000, 200000000] },
-};
+// Params::preset of crates/workloads/src/spec.rs for every workload and size, unscaled. crates/peers checks that the
+// file equals Params::preset, so the peers cannot drift from the Rust presets.
+const PRESETS = require('../presets.json');
 const SYNC_OPT = {
   key: 'sync', default: 'none', kind: ['choice', ['none', 'lock', 'atomic']],
   help: 'race: how the increment is synchronized (none = load then store, lock = under a mutex, atomic = fetch_add)',
@@ -127,9 +120,7 @@ function resolve(info, args, workScale, raceScale) {
   if (!SIZES.includes(size)) throw new Usage(`unknown size '${size}'; expected one of: check, quick, standard, large`);
   if (f['--workers'] === 0) throw new Usage('--workers must be at least 1');
   const workers = f['--workers'] ?? defaultWorkers();
-  const idx = SIZES.indexOf(size);
-  const p = { tasks: 0, work: 0, delay_ms: 0, size_kib: 0, rounds: 0 };
-  for (const [k, v] of Object.entries(PRESETS[workload])) p[k] = v[idx];
+  const p = { ...PRESETS[workload][size] };
   // Why: the presets are calibrated on compiled code; the manifest's factors keep a size's duration comparable.
   const scale = workload === 'race' ? raceScale : workScale;
   if (p.work) p.work = Math.max(1, Math.floor(p.work / scale));

@@ -4,7 +4,7 @@
 //   Numbers near 10^9 fit in a double exactly (and in int32), so V8 runs this on integers.
 // - skewWeight / cpuRanges: the cpu-skewed weights and task ranges of workloads/src/spec.rs.
 // - contents / hashWords: io-file's xorshift64* contents and FNV-1a over 64-bit little-endian words
-//   (workloads/src/file.rs), in BigInt with 64-bit masking (u64 wrapping arithmetic).
+//   (workloads/src/file.rs), in exact u64 wrapping arithmetic on 32-bit halves.
 // - request / parseReply: io-net's 12-byte request and 8-byte reply (workloads/src/net.rs).
 // No scheduling here: arena.js decides how tasks run.
 
@@ -50,27 +50,51 @@ function cpuRanges(workload, tasks, work) {
   return out;
 }
 
+// (a * b) mod 2^64 on (hi, lo) uint32 halves. Why not BigInt: BigInt arithmetic made io-file's kernel cost ~30 ms
+// per MiB, so a standard run (256 MiB) timed BigInt, not file I/O; this exact 32-bit form is several times faster.
+function mul64(ah, al, bh, bl) {
+  const a0 = al & 0xffff, a1 = al >>> 16, b0 = bl & 0xffff, b1 = bl >>> 16;
+  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  const lo = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0;
+  const carry = p11 + (p01 >>> 16) + (p10 >>> 16) + Math.floor(mid / 65536);
+  return [(carry + Math.imul(ah, bl) + Math.imul(al, bh)) >>> 0, lo];
+}
+
+// The bytes io-file task `task` writes: xorshift64* output as little-endian 64-bit words.
 function contents(task, sizeKib) {
   const words = (sizeKib * 1024) / 8;
   const out = Buffer.alloc(words * 8);
-  let x = ((BigInt(task + 1) * 0x9e3779b97f4a7c15n) & MASK) | 1n;
+  const seed = BigInt.asUintN(64, BigInt(task + 1) * 0x9e3779b97f4a7c15n) | 1n;
+  let hi = Number(seed >> 32n) >>> 0, lo = Number(seed & 0xffffffffn) >>> 0;
   for (let k = 0; k < words; k++) {
-    x ^= x >> 12n;
-    x ^= (x << 25n) & MASK;
-    x ^= x >> 27n;
-    out.writeBigUInt64LE((x * 0x2545f4914f6cdd1dn) & MASK, k * 8);
+    // x ^= x >> 12
+    lo = (lo ^ ((lo >>> 12) | (hi << 20))) >>> 0;
+    hi = (hi ^ (hi >>> 12)) >>> 0;
+    // x ^= x << 25
+    hi = (hi ^ ((hi << 25) | (lo >>> 7))) >>> 0;
+    lo = (lo ^ (lo << 25)) >>> 0;
+    // x ^= x >> 27
+    lo = (lo ^ ((lo >>> 27) | (hi << 5))) >>> 0;
+    hi = (hi ^ (hi >>> 27)) >>> 0;
+    const [mh, ml] = mul64(hi, lo, 0x2545f491, 0x4f6cdd1d);
+    out.writeUInt32LE(ml, k * 8);
+    out.writeUInt32LE(mh, k * 8 + 4);
   }
   return out;
 }
 
+// FNV-1a over 64-bit little-endian words (a trailing partial word is zero-padded), returned as a BigInt.
 function hashWords(buf) {
   const pad = (8 - (buf.length % 8)) % 8;
   if (pad) buf = Buffer.concat([buf, Buffer.alloc(pad)]);
-  let h = 0xcbf29ce484222325n;
+  let hi = 0xcbf29ce4, lo = 0x84222325;
   for (let k = 0; k < buf.length; k += 8) {
-    h = ((h ^ buf.readBigUInt64LE(k)) * 0x100000001b3n) & MASK;
+    lo = (lo ^ buf.readUInt32LE(k)) >>> 0;
+    hi = (hi ^ buf.readUInt32LE(k + 4)) >>> 0;
+    [hi, lo] = mul64(hi, lo, 0x00000100, 0x000001b3);
   }
-  return h;
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 function fileName(task) {

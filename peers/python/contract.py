@@ -36,17 +36,9 @@ USES = {
     "race": ["work"],
 }
 SIZES = ["check", "quick", "standard", "large"]
-# Params::preset of crates/workloads/src/spec.rs, per size (check, quick, standard, large).
-PRESETS = {
-    "cpu-balanced": {"tasks": [8, 32, 64, 128], "work": [2000, 3300, 11000, 28000]},
-    "cpu-skewed": {"tasks": [8, 32, 64, 128], "work": [700, 1400, 4600, 11800]},
-    "io-sleep": {"tasks": [8, 20, 100, 400], "delay_ms": [2, 10, 10, 10]},
-    "io-net": {"tasks": [8, 20, 100, 400], "delay_ms": [2, 10, 10, 10]},
-    "io-file": {"tasks": [8, 64, 256, 1024], "size_kib": [16, 1024, 1024, 1024]},
-    "mixed": {"tasks": [2, 4, 8, 16], "work": [1000, 20000, 70000, 200000],
-              "rounds": [5, 20, 100, 400], "delay_ms": [1, 5, 5, 5]},
-    "race": {"work": [20000, 5000000, 50000000, 200000000]},
-}
+# Params::preset of crates/workloads/src/spec.rs for every workload and size, unscaled. crates/peers checks that the
+# file equals Params::preset, so the peers cannot drift from the Rust presets.
+PRESETS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "presets.json")
 SYNC_NAMES = ["none", "lock", "atomic"]
 FLAGS = {"--variant", "--size", "--tasks", "--workers", "--work", "--delay-ms", "--size-kib", "--rounds", "--addr",
          "--deadline-s", "--opt"}
@@ -191,10 +183,8 @@ def resolve(info, args, work_scale, race_scale):
         raise Usage("--workers must be at least 1")
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    idx = SIZES.index(size)
-    p = {"tasks": 0, "work": 0, "delay_ms": 0, "size_kib": 0, "rounds": 0}
-    for k, v in PRESETS[workload].items():
-        p[k] = v[idx]
+    with open(PRESETS_FILE) as presets:
+        p = dict(json.load(presets)[workload][size])
     # Why: CPython is far slower at trial division and at the increment loop than compiled code, so the presets'
     # work is divided by the manifest's factors to keep a size's duration comparable. The report carries the
     # effective values, so every checksum is still checked against the reference for what actually ran.

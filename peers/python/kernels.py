@@ -2,8 +2,6 @@
 
 - count_primes: trial division from workloads/src/primes.rs (odd divisors d while d*d <= n), ranges from BASE = 10^9.
 - skew_weight / cpu_range: the cpu-skewed weights and the task ranges of workloads/src/spec.rs.
-- contents / hash_words: io-file's xorshift64* contents and FNV-1a over 64-bit little-endian words
-  (workloads/src/file.rs), with u64 wrapping arithmetic done by masking.
 - request / parse_reply: io-net's 12-byte request and 8-byte reply (workloads/src/net.rs).
 
 This module does no scheduling: the models in models.py decide how tasks run.
@@ -12,7 +10,6 @@ This module does no scheduling: the models in models.py decide how tasks run.
 import struct
 
 BASE = 1_000_000_000
-MASK = 0xFFFFFFFFFFFFFFFF
 REQUEST_LEN = 12
 REPLY_LEN = 8
 
@@ -57,34 +54,6 @@ def cpu_ranges(workload, tasks, work):
         out.append((lo, lo + n))
         lo += n
     return out
-
-
-def contents(task, size_kib):
-    """The bytes io-file task `task` writes: size_kib KiB of xorshift64* output, little-endian words."""
-    words = size_kib * 1024 // 8
-    x = (((task + 1) * 0x9E3779B97F4A7C15) & MASK) | 1
-    out = [0] * words
-    for k in range(words):
-        x ^= x >> 12
-        x ^= (x << 25) & MASK
-        x ^= x >> 27
-        out[k] = (x * 0x2545F4914F6CDD1D) & MASK
-    return struct.pack("<%dQ" % words, *out)
-
-
-def hash_words(data):
-    """FNV-1a over 64-bit little-endian words (a trailing partial word is zero-padded)."""
-    pad = (-len(data)) % 8
-    if pad:
-        data = bytes(data) + b"\0" * pad
-    h = 0xCBF29CE484222325
-    for (w,) in struct.iter_unpack("<Q", data):
-        h = ((h ^ w) * 0x100000001B3) & MASK
-    return h
-
-
-def file_name(task):
-    return "task-%06d.bin" % task
 
 
 def request(task_id, delay_ms):
