@@ -181,6 +181,9 @@ impl Gil {
     /// Takes the GIL for the calling thread (a new thread state attaching: `PyEval_RestoreThread`), waiting as long
     /// as CPython's `take_gil` would. The GIL is held until the guard is dropped, except inside
     /// [`GilGuard::allow_threads`] and during a forced switch at [`GilGuard::checkpoint`].
+    ///
+    /// Each call creates a new thread state, so call it once per thread. Calling it again on a thread whose guard
+    /// is alive blocks forever, as taking the GIL twice does in CPython.
     pub fn acquire(&self) -> GilGuard<'_> {
         let id = NEXT_ID.fetch_add(1, Relaxed);
         if self.enabled {
