@@ -223,7 +223,12 @@ pub fn verify(
             .entry(args.clone())
             .or_insert_with(|| run_once(ws_root, rt, cell, &args, timeout_s))
             .clone();
-        if let Some(f) = &attempt.fault {
+        if proc::interrupted() {
+            // Killed by our own Ctrl-C handling: not the runtime's fault.
+            rec.status = Status::NotRun {
+                reason: "the run was interrupted (Ctrl-C) while this cell was verified".into(),
+            };
+        } else if let Some(f) = &attempt.fault {
             rec.status = Status::VerifyFailed { fault: f.clone() };
         }
         rec.verify = Some(attempt);
@@ -310,6 +315,13 @@ impl Bench<'_> {
             let args = rec.cell.args(p.size, true, self.addr.as_deref(), limit);
             let (attempt, report) = run_once(self.ws_root, rt, &rec.cell, &args, limit + 2.0);
             let wall = attempt.wall_s;
+            if proc::interrupted() {
+                rec.status = Status::NotRun {
+                    reason: "the run was interrupted (Ctrl-C) during this cell's pilot".into(),
+                };
+                self.dir.write_cell(rec)?;
+                continue;
+            }
             match &attempt.fault {
                 Some(Fault::Timeout { .. }) => {
                     rec.status = Status::TooSlow {
@@ -466,5 +478,6 @@ pub fn new_meta(profile: &Profile, seed: u64, hyperfine: &str, workers: u64) -> 
         bare_rtt_ms: None,
         workers,
         phases: Default::default(),
+        load: vec![crate::results::loadavg()],
     }
 }

@@ -58,6 +58,18 @@ pub struct RunMeta {
     pub workers: u64,
     /// Seconds spent in each phase.
     pub phases: BTreeMap<String, f64>,
+    /// `/proc/loadavg` when the run started and when it ended: other work on the machine competes with the cells.
+    #[serde(default)]
+    pub load: Vec<String>,
+}
+
+/// The 1-minute load average, from `/proc/loadavg`.
+pub fn loadavg() -> String {
+    read("/proc/loadavg")
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The machine a run ran on.

@@ -36,6 +36,8 @@ fn label_width(labels: &[String]) -> u32 {
 /// A horizontal bar chart of the mean wall time with ±1 sd error bars, one bar per timed cell.
 fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
     let labels: Vec<String> = rows.iter().map(|r| r.cell.label()).collect();
+    let mut runtimes: Vec<&str> = rows.iter().map(|r| r.cell.runtime.as_str()).collect();
+    runtimes.dedup();
     let n = rows.len() as u32;
     let to_ms = 1000.0;
     let max = rows
@@ -74,7 +76,14 @@ fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
         .map_err(err)?;
     chart
         .draw_series(rows.iter().enumerate().map(|(i, r)| {
-            let c = Palette99::pick(i).mix(0.75);
+            // One colour per runtime, so its variants and points read as a group.
+            let c = color(
+                runtimes
+                    .iter()
+                    .position(|x| *x == r.cell.runtime)
+                    .unwrap_or(0),
+            )
+            .mix(0.75);
             let mut rect = Rectangle::new(
                 [
                     (0.0, SegmentValue::Exact(slot(n, i))),
@@ -182,9 +191,13 @@ fn lines(
         y0 = y0.min(y);
         y1 = y1.max(y);
     }
-    let root = SVGBackend::new(path, (900, 560)).into_drawing_area();
+    let names: Vec<String> = series.iter().map(|(n, _)| n.clone()).collect();
+    let legend_w = label_width(&names) + 50;
+    let root = SVGBackend::new(path, (880 + legend_w, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
-    let mut b = ChartBuilder::on(&root);
+    // The legend gets its own column at the right, so it never hides a point.
+    let (plot, legend) = root.split_horizontally(880);
+    let mut b = ChartBuilder::on(&plot);
     b.caption(title, (FONT, 18))
         .margin(14)
         .x_label_area_size(48)
@@ -195,6 +208,8 @@ fn lines(
                 .configure_mesh()
                 .x_desc(x_desc)
                 .y_desc(y_desc)
+                .x_label_formatter(&tick)
+                .y_label_formatter(&tick)
                 .label_style((FONT, 13))
                 .axis_desc_style((FONT, 14))
                 .draw()
@@ -205,33 +220,17 @@ fn lines(
                         id.iter().copied(),
                         BLACK.mix(0.4).stroke_width(2),
                     ))
-                    .map_err(err)?
-                    .label("ideal")
-                    .legend(|(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 20, y)], BLACK.mix(0.4).stroke_width(2))
-                    });
+                    .map_err(err)?;
             }
-            for (i, (name, v)) in series.iter().enumerate() {
-                let c = Palette99::pick(i).to_rgba();
+            for (i, (_, v)) in series.iter().enumerate() {
+                let c = color(i);
                 $chart
                     .draw_series(LineSeries::new(v.iter().copied(), c.stroke_width(2)))
-                    .map_err(err)?
-                    .label(name.as_str())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2))
-                    });
+                    .map_err(err)?;
                 $chart
                     .draw_series(v.iter().map(|&p| Circle::new(p, 3, c.filled())))
                     .map_err(err)?;
             }
-            $chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .label_font((FONT, 12))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.5))
-                .draw()
-                .map_err(err)?;
         }};
     }
     if log {
@@ -248,8 +247,44 @@ fn lines(
             .map_err(err)?;
         finish!(chart);
     }
+    let mut entries: Vec<(String, RGBAColor)> = Vec::new();
+    if ideal.is_some() {
+        entries.push(("ideal".into(), BLACK.mix(0.4)));
+    }
+    entries.extend(
+        series
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| (n.clone(), color(i))),
+    );
+    for (i, (name, c)) in entries.iter().enumerate() {
+        let y = 50 + 20 * i as i32;
+        legend
+            .draw(&PathElement::new(vec![(8, y), (32, y)], c.stroke_width(2)))
+            .map_err(err)?;
+        legend
+            .draw(&Circle::new((20, y), 3, c.filled()))
+            .map_err(err)?;
+        legend
+            .draw(&Text::new(name.clone(), (40, y - 7), (FONT, 13)))
+            .map_err(err)?;
+    }
     root.present().map_err(err)?;
     Ok(())
+}
+
+/// An axis tick: whole numbers without decimals (100, not 100.0).
+fn tick(v: &f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// A distinct colour per series or runtime.
+fn color(i: usize) -> RGBAColor {
+    Palette99::pick(i).to_rgba()
 }
 
 /// Writes every chart the data allows; returns (file name, alt text) of each.

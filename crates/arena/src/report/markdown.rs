@@ -351,6 +351,29 @@ pub fn report(m: &Model, charts: &[(String, String)]) -> String {
             )
         }
     );
+    if let Some(first) = meta.load.first() {
+        let one_min = |l: &str| {
+            l.split_whitespace()
+                .next()
+                .and_then(|x| x.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        let busiest = meta.load.iter().map(|l| one_min(l)).fold(0.0, f64::max);
+        let _ = write!(
+            out,
+            "**Other load.** Load average (1, 5, 15 min) at the start: {first}; at the end: {}. ",
+            meta.load.get(1).map_or("not recorded", String::as_str)
+        );
+        if busiest > 0.5 * m.cores() as f64 {
+            let _ = writeln!(
+                out,
+                "**The machine was busy** (a load of {busiest:.1} on {} CPUs): other processes competed with the cells, so parallel speedups are understated and the spread is larger than on a quiet machine. Re-run on a quiet machine before drawing conclusions.\n",
+                m.cores()
+            );
+        } else {
+            out.push_str("The machine was quiet enough for its cores to go to the cells.\n\n");
+        }
+    }
     if !meta.phases.is_empty() {
         let ph: Vec<String> = meta
             .phases

@@ -96,6 +96,17 @@ fn missing(m: &Model, model: RtModel, what: &str) -> String {
     }
 }
 
+/// Whether the row is its runtime's default variant.
+fn is_default(m: &Model, r: &Row) -> bool {
+    m.run
+        .runtimes
+        .iter()
+        .find(|x| x.name == r.cell.runtime)
+        .and_then(|x| x.info.as_ref())
+        .and_then(|i| i.default_variant())
+        == Some(r.cell.variant.as_str())
+}
+
 /// The base (non-sweep, no-opt) or workers=cores cell.
 fn at_cores(m: &Model, r: &Row) -> bool {
     r.cell.workers == m.cores() && r.cell.opts.is_empty() && r.speedup.is_some()
@@ -109,9 +120,11 @@ fn parallel_claim(
     what: &str,
     want_parallel: bool,
 ) -> Verdict {
+    // The runtime's default variant speaks for it when several qualify (rt-gil's pool, not per-task).
     let r = m
         .rows_of(Workload::CpuBalanced)
-        .find(|r| pick(r) && at_cores(m, r));
+        .filter(|r| pick(r) && at_cores(m, r))
+        .min_by_key(|r| !is_default(m, r));
     let cores = m.cores();
     let Some(r) = r else {
         return Verdict {

@@ -1,0 +1,187 @@
+//! End to end: `arena bench --profile smoke` with the real hyperfine on two real runtimes (rt-seq and rt-threads)
+//! and the fault fixture, checking the results folder. If no hyperfine 1.15-1.20 is found, the driver installs one
+//! into `.tools/` (about 1.5 minutes) or the test fails saying why; it never passes without timing anything.
+
+use std::time::Duration;
+
+use arena::results::{Fault, RunDir, Status};
+use assert_cmd::Command;
+
+#[test]
+fn smoke_bench_writes_a_complete_results_folder_and_faults_cost_only_their_cells() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("arena")
+        .unwrap()
+        .args([
+            "bench",
+            "--profile",
+            "smoke",
+            "--runtime",
+            "rt-seq",
+            "--runtime",
+            "rt-threads",
+        ])
+        .args([
+            "--runtime-bin",
+            env!("CARGO_BIN_EXE_arena-fault"),
+            "--verify-timeout-s",
+            "3",
+            "--seed",
+            "1",
+        ])
+        .arg("--out")
+        .arg(tmp.path())
+        .timeout(Duration::from_secs(900))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "arena bench failed:\n{stderr}");
+    let path = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim().to_string());
+    assert!(path.starts_with(tmp.path()), "{path:?}");
+
+    for f in [
+        "README.md",
+        "report.md",
+        "raw/run.json",
+        "raw/runtimes.json",
+    ] {
+        assert!(path.join(f).is_file(), "{f} missing");
+    }
+    let index = std::fs::read_to_string(tmp.path().join("README.md")).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        index.contains(&format!("[{name}]({name}/report.md)")),
+        "{index}"
+    );
+
+    let run = RunDir::open(&path).unwrap().load().unwrap();
+    assert_eq!(run.meta.seed, 1);
+    assert!(
+        run.meta.hyperfine.starts_with("hyperfine 1."),
+        "{}",
+        run.meta.hyperfine
+    );
+    assert!(run.meta.finished_utc.is_some() && !run.meta.interrupted);
+    // Every real cell was verified and timed, with hyperfine's numbers and a kept RunReport.
+    let real: Vec<_> = run
+        .cells
+        .iter()
+        .filter(|c| c.cell.runtime != "arena-fault")
+        .collect();
+    assert!(
+        real.len() >= 21,
+        "rt-seq and rt-threads give at least 3 x 7 cells, got {}",
+        real.len()
+    );
+    for c in &real {
+        assert_eq!(c.status, Status::Timed, "{}", c.cell);
+        let hf = &run.hyperfine[&c.cell.key()];
+        assert_eq!(hf.command, c.cell.label());
+        assert_eq!(hf.times.len(), 3);
+        assert!(hf.times.iter().all(|t| *t > 0.0));
+        assert!(c.report.as_ref().unwrap().checksum_ok());
+        assert!(
+            path.join("raw/reports")
+                .join(format!("{}.json", c.cell.key()))
+                .is_file()
+        );
+    }
+    // Each fault cost only its own cells, with the right reason.
+    let fault = |variant: &str| {
+        run.cells
+            .iter()
+            .filter(|c| c.cell.runtime == "arena-fault" && c.cell.variant == variant)
+            .map(|c| c.status.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(fault("ok").iter().all(|s| *s == Status::Timed));
+    for s in fault("crash") {
+        assert!(
+            matches!(
+                s,
+                Status::VerifyFailed {
+                    fault: Fault::Crash {
+                        signal: Some(6),
+                        ..
+                    }
+                }
+            ),
+            "{s:?}"
+        );
+    }
+    for s in fault("hang") {
+        assert!(
+            matches!(
+                s,
+                Status::VerifyFailed {
+                    fault: Fault::Timeout {
+                        by_driver: true,
+                        ..
+                    }
+                }
+            ),
+            "{s:?}"
+        );
+    }
+    for s in fault("garbage") {
+        assert!(
+            matches!(
+                s,
+                Status::VerifyFailed {
+                    fault: Fault::Garbage { .. }
+                }
+            ),
+            "{s:?}"
+        );
+    }
+    for s in fault("wrong") {
+        assert!(
+            matches!(
+                s,
+                Status::VerifyFailed {
+                    fault: Fault::WrongChecksum { .. }
+                }
+            ),
+            "{s:?}"
+        );
+    }
+
+    let report = std::fs::read_to_string(path.join("report.md")).unwrap();
+    for section in [
+        "## 1. Verdicts",
+        "## 2. Workloads",
+        "## 3. Scaling",
+        "## 4. Latency",
+        "## 5. Machine and method",
+        "## 6. Failures and exclusions",
+    ] {
+        assert!(report.contains(section), "{section} missing");
+    }
+    assert!(
+        report.contains("| Threads do help I/O | **"),
+        "no verdict on threads and I/O"
+    );
+    assert!(
+        report.contains("arena-fault/hang** failed verification"),
+        "the hang is not reported"
+    );
+    assert!(
+        report.contains("reproduce with `"),
+        "no command to reproduce a failure"
+    );
+    for w in ["cpu-balanced", "io-sleep", "race"] {
+        let svg = std::fs::read_to_string(path.join("charts").join(format!("{w}.svg"))).unwrap();
+        assert!(svg.contains("rt-threads/pool"), "{w} chart lacks its bars");
+    }
+    // The report re-renders from raw/ alone, to the same text.
+    Command::cargo_bin("arena")
+        .unwrap()
+        .arg("report")
+        .arg(&path)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(path.join("report.md")).unwrap(),
+        report
+    );
+}
