@@ -262,7 +262,7 @@ impl Params {
                 // Sized for interleaving, not for rt-seq's clock: an uncontended increment costs under a
                 // nanosecond, so a worker needs tens of millions of them to span many 5 ms GIL switch intervals
                 // (see docs/gil-model.md). rt-seq finishes these in well under the usual size durations.
-                p.work = pick([20_000, 5_000_000, 50_000_000, 200_000_000]);
+                p.work = pick([20_000, 5_000_000, 100_000_000, 400_000_000]);
             }
         }
         p
