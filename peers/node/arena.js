@@ -11,6 +11,7 @@ const fsp = require('fs/promises');
 const net = require('net');
 const os = require('os');
 const path = require('path');
+const { Worker } = require('worker_threads');
 
 const contract = require('./contract');
 const k = require('./kernels');
@@ -25,11 +26,15 @@ const info = {
   variants: [{ name: 'event-loop', default: true, notes: 'one event loop; every task a Promise started at once (Promise.all)' }],
   workloads: contract.WORKLOADS,
   opts: [{
+    key: 'offload', default: 'false', kind: ['bool'],
+    help: 'cpu-*, mixed: run each CPU task on a pool of W worker_threads (fed from one queue) instead of on the loop',
+  }, {
     key: 'rmw', default: 'plain', kind: ['choice', ['plain', 'call']],
     help: 'race: the increment statement; plain = `counter += 1`, call = `counter += one()`',
   }],
   versions: { node: process.versions.node, v8: process.versions.v8, uv: process.versions.uv },
-  notes: 'One JavaScript thread: CPU tasks run one after another and hold the loop (the mixed ticker waits for them). '
+  notes: 'One JavaScript thread: CPU tasks run one after another and hold the loop (the mixed ticker waits for them), '
+    + 'unless offload=true runs them on W worker_threads (started and terminated inside the timed run). '
     + 'io-file uses fs/promises on libuv\'s thread pool, sized to W (UV_THREADPOOL_SIZE), at most W files in flight; '
     + 'its contents and hash are computed in BigInt on the main thread. os_threads_peak counts V8\'s and libuv\'s '
     + 'helper threads. In race the W tasks never await, so no update is lost, whatever --opt sync says.',
@@ -71,6 +76,36 @@ function netRequest(addr, id, delayMs) {
       if (got < k.REPLY_LEN) reject(new contract.RunError(`request ${id}: connection closed before the reply`));
     });
   });
+}
+
+// W worker_threads fed from one queue: a task goes to the first idle worker, so skewed work balances. The main
+// thread only posts messages, so its loop (the mixed ticker, the deadline timer) stays free.
+function workerPool(n) {
+  const src = `const { parentPort } = require('worker_threads');
+const k = require(${JSON.stringify(path.join(__dirname, 'kernels.js'))});
+parentPort.on('message', ([lo, hi]) => parentPort.postMessage(k.countPrimes(lo, hi, () => {})));`;
+  const queue = [];
+  const idle = [];
+  const workers = Array.from({ length: n }, () => new Worker(src, { eval: true }));
+  const feed = (w) => {
+    const job = queue.shift();
+    if (!job) { idle.push(w); return; }
+    w.once('message', (count) => { contract.sampleThreads(); job.resolve(count); feed(w); });
+    w.postMessage(job.range);
+  };
+  for (const w of workers) {
+    w.on('error', (e) => { for (const j of queue.splice(0)) j.reject(e); });
+    idle.push(w);
+  }
+  return {
+    run(lo, hi) {
+      return new Promise((resolve, reject) => {
+        queue.push({ range: [lo, hi], resolve, reject });
+        if (idle.length) feed(idle.pop());
+      });
+    },
+    close() { return Promise.all(workers.map((w) => w.terminate())); },
+  };
 }
 
 // At most `n` of the returned functions' bodies run at once (io-file keeps W files in flight, like a pool of W).
@@ -139,9 +174,12 @@ async function run(ctx) {
     await Promise.all(Array.from({ length: ctx.workers }, () => racer(ctx.work, ctx.opts.rmw)));
     return { checksum: BigInt(counter), samples: null, extra: {} };
   }
+  const cpu = w === 'cpu-balanced' || w === 'cpu-skewed' || w === 'mixed';
+  const pool = cpu && ctx.opts.offload === 'true' ? workerPool(ctx.workers) : null;
   if (w === 'mixed') tick = ticker(ctx.rounds, ctx.delay_ms); // started first, so its lateness shows the CPU tasks
-  if (w === 'cpu-balanced' || w === 'cpu-skewed' || w === 'mixed') {
-    promises = k.cpuRanges(w, ctx.tasks, ctx.work).map(([lo, hi]) => cpuTask(lo, hi).then((c) => [BigInt(c), []]));
+  if (cpu) {
+    const one = pool ? (lo, hi) => pool.run(lo, hi) : cpuTask;
+    promises = k.cpuRanges(w, ctx.tasks, ctx.work).map(([lo, hi]) => one(lo, hi).then((c) => [BigInt(c), []]));
   } else if (w === 'io-sleep') {
     promises = Array.from({ length: ctx.tasks }, (_, i) => sleeper(i, ctx.delay_ms));
   } else if (w === 'io-net') {
@@ -158,6 +196,7 @@ async function run(ctx) {
     results = await Promise.all(promises);
   } finally {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (pool) await pool.close();
   }
   contract.sampleThreads();
   let total = 0n;

@@ -1,47 +1,66 @@
-//! The shared conformance suite, run on every peer of `peers/peers.toml` whose interpreter is present. A peer whose
-//! interpreter is absent or too old is skipped with a visible `SKIPPED peer ...` line on stderr (written past the
-//! test harness's capture, so it shows in a plain `cargo test`).
+//! The shared conformance suite, run on every peer of `peers/peers.toml` whose interpreter is present, and again
+//! with the opts that switch a peer onto a different code path. A peer whose interpreter is absent or too old is
+//! skipped with a visible `SKIPPED peer ...` line on stderr (written past the test harness's capture, so it shows in
+//! a plain `cargo test`).
 
 use std::io::Write;
 
 use harness::testing::Conformance;
 
+/// Opts that change how a peer schedules its tasks; the suite runs once more with each set.
+const OPT_RUNS: &[(&str, &[&str])] = &[
+    (
+        "py-threading",
+        &["--opt", "rmw=call", "--opt", "switch-interval-us=500"],
+    ),
+    ("py-asyncio", &["--opt", "offload=true"]),
+    ("py-multiprocessing", &["--opt", "start-method=spawn"]),
+    ("py-multiprocessing", &["--opt", "sync=lock"]),
+    ("node", &["--opt", "offload=true"]),
+];
+
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 #[test]
 fn every_present_peer_conforms() {
     let root = peers::repo_root();
     let peers = peers::discover(&root).unwrap_or_else(|e| panic!("{e}"));
+    let mut suites = Vec::new();
+    for p in &peers {
+        match &p.presence {
+            peers::Presence::Absent { reason } => {
+                say(&format!("SKIPPED peer {}: {reason}", p.spec.name))
+            }
+            peers::Presence::Present { .. } => {
+                suites.push((p.spec.name.clone(), Conformance::new(p.argv.clone())));
+                for (name, args) in OPT_RUNS.iter().filter(|(n, _)| *n == p.spec.name) {
+                    let mut c = Conformance::new(p.argv.clone());
+                    c.extra_run_args = args.iter().map(|a| a.to_string()).collect();
+                    suites.push((format!("{name} {}", args.join(" ")), c));
+                }
+            }
+        }
+    }
     let mut failures = Vec::new();
-    let mut ran = 0;
-    // Why in parallel: each peer's suite is mostly waiting on interpreter start-up and timers; running them side by
-    // side keeps the test short. The suite checks behaviour only, never speed.
+    // Why in parallel: each suite mostly waits on interpreter start-up and timers; running them side by side keeps
+    // the test short. The suite checks behaviour only, never speed.
     std::thread::scope(|s| {
-        let handles: Vec<_> = peers
+        let handles: Vec<_> = suites
             .iter()
-            .filter_map(|p| match &p.presence {
-                peers::Presence::Absent { reason } => {
-                    let _ = writeln!(std::io::stderr(), "SKIPPED peer {}: {reason}", p.spec.name);
-                    None
-                }
-                peers::Presence::Present { .. } => {
-                    ran += 1;
-                    let argv = p.argv.clone();
-                    let name = p.spec.name.clone();
-                    Some((name, s.spawn(move || Conformance::new(argv).assert())))
-                }
-            })
+            .map(|(label, c)| (label, s.spawn(move || c.assert())))
             .collect();
-        for (name, h) in handles {
+        for (label, h) in handles {
             match h.join() {
-                Ok(()) => {
-                    let _ = writeln!(std::io::stderr(), "ok peer {name}");
-                }
+                Ok(()) => say(&format!("ok peer {label}")),
                 Err(e) => {
                     let msg = e
                         .downcast_ref::<String>()
                         .cloned()
                         .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
                         .unwrap_or_default();
-                    failures.push(format!("{name}: {msg}"));
+                    failures.push(format!("{label}: {msg}"));
                 }
             }
         }
@@ -51,5 +70,10 @@ fn every_present_peer_conforms() {
         "peers failing conformance:\n{}",
         failures.join("\n")
     );
-    let _ = writeln!(std::io::stderr(), "{ran} of {} peers checked", peers.len());
+    let present = peers.iter().filter(|p| p.is_present()).count();
+    say(&format!(
+        "{present} of {} peers checked ({} suites)",
+        peers.len(),
+        suites.len()
+    ));
 }
