@@ -13,6 +13,10 @@ const fs = require('fs');
 const net = require('net');
 const os = require('os');
 
+const USAGE_TEXT = `usage: arena.js [--work-scale N] [--race-scale N] list
+       arena.js [--work-scale N] [--race-scale N] run WORKLOAD [--variant V] [--size S] [--tasks N] [--workers W]
+           [--work U] [--delay-ms D] [--size-kib S] [--rounds R] [--addr HOST:PORT] [--deadline-s S] [--opt KEY=VALUE]...
+`;
 const OK = 0, FAILED = 1, USAGE = 2, UNSUPPORTED = 3, DEADLINE = 124;
 const U32_MAX = 4294967295;
 const WORKLOADS = ['cpu-balanced', 'cpu-skewed', 'io-sleep', 'io-net', 'io-file', 'mixed', 'race'];
@@ -273,6 +277,10 @@ async function main(impl, argv) {
       argv = argv.slice(2);
     }
     const info = fullInfo(impl.info);
+    if (argv.includes('--help') || argv.includes('-h')) {
+      process.stdout.write(USAGE_TEXT);
+      return OK;
+    }
     if (argv.length === 1 && argv[0] === 'list') {
       process.stdout.write(toJson(publicInfo(info)) + '\n');
       return OK;

@@ -361,6 +361,9 @@ def main(impl, argv):
                 race_scale = int(argv[1])
             argv = argv[2:]
         info = full_info(impl.INFO)
+        if "--help" in argv or "-h" in argv:
+            print(__doc__.split("\n\n")[1].strip("\n"))
+            return OK
         if argv == ["list"]:
             print(json.dumps(public_info(info)), flush=True)
             return OK
