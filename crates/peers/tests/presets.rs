@@ -1,5 +1,5 @@
 //! `peers/presets.json` (the `--size` presets the Python and Node peers read) must equal `Params::preset`, so a
-//! change to the Rust presets cannot leave the peers running different sizes.
+//! change to the Rust presets cannot leave the peers running different sizes. `ARENA_BLESS=1` rewrites the file.
 
 use workloads::{Params, Size, Workload};
 
@@ -25,10 +25,14 @@ fn peer_presets_equal_the_rust_presets() {
         }
         expected.insert(w.name().into(), sizes.into());
     }
+    let pretty = serde_json::to_string_pretty(&expected).unwrap_or_default() + "\n";
+    if !problems.is_empty() && std::env::var_os("ARENA_BLESS").is_some() {
+        std::fs::write(&path, pretty).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        return;
+    }
     assert!(
         problems.is_empty(),
-        "peers/presets.json differs from Params::preset:\n{}\nReplace the file with:\n{}",
+        "peers/presets.json differs from Params::preset:\n{}\nRewrite it with `ARENA_BLESS=1 cargo test -p peers --test presets`.",
         problems.join("\n"),
-        serde_json::to_string_pretty(&expected).unwrap_or_default()
     );
 }
