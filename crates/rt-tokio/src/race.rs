@@ -7,7 +7,8 @@
 use std::sync::Arc;
 
 use harness::{Outcome, RunCtx, RunError};
-use workloads::{RaceCounter, Sync, race::race_worker};
+use workloads::RaceCounter;
+use workloads::race::{race_worker, yielding_worker};
 
 use crate::join_all;
 
@@ -15,7 +16,7 @@ pub const YIELD_HELP: &str =
     "race: await tokio::task::yield_now() between the load and the store (see yield_every)";
 pub const YIELD_EVERY_HELP: &str =
     "race with yield=true: the yield point is in every N-th increment (1 = every increment)";
-/// Why not 1: a yield costs far more than an increment, so yielding in every one of the 50 million increments per
+/// Why not 1: a yield costs far more than an increment, so yielding in every one of the 100 million increments per
 /// worker of the standard size would make the run last tens of seconds. One increment in 64 still puts a yield
 /// point between a load and a store about a million times per worker, which is enough to show the lost updates.
 pub const DEFAULT_YIELD_EVERY: u64 = 64;
@@ -32,7 +33,17 @@ pub async fn race(ctx: &RunCtx) -> Result<Outcome, RunError> {
             tokio::spawn(async move {
                 match every {
                     None => race_worker(&counter, sync, p.work, 0, false, &mut ()),
-                    Some(n) => yielding_worker(&counter, &lock, sync, p.work, n).await,
+                    Some(n) => {
+                        yielding_worker(
+                            &counter,
+                            sync,
+                            p.work,
+                            n,
+                            || lock.lock(),
+                            tokio::task::yield_now,
+                        )
+                        .await
+                    }
                 }
             })
         })
@@ -43,38 +54,4 @@ pub async fn race(ctx: &RunCtx) -> Result<Outcome, RunError> {
         Some(n) => out.extra("yield_every", n),
         None => out,
     })
-}
-
-/// K increments with a `yield_now().await` between the load and the store of every `every`-th one.
-async fn yielding_worker(
-    c: &RaceCounter,
-    lock: &tokio::sync::Mutex<()>,
-    sync: Sync,
-    k: u64,
-    every: u64,
-) {
-    let mut until_yield = 1;
-    for _ in 0..k {
-        until_yield -= 1;
-        let at = until_yield == 0;
-        if at {
-            until_yield = every;
-        }
-        let _held = match sync {
-            Sync::Lock => Some(lock.lock().await),
-            _ => None,
-        };
-        if sync == Sync::Atomic {
-            if at {
-                tokio::task::yield_now().await;
-            }
-            c.increment(Sync::Atomic, false, &mut ());
-        } else {
-            let v = c.load();
-            if at {
-                tokio::task::yield_now().await;
-            }
-            c.store(v + 1);
-        }
-    }
 }

@@ -140,6 +140,50 @@ pub fn race_worker<C: Checkpoint + ?Sized>(
     }
 }
 
+/// One worker's share of `race` in an async runtime, with a yield point (`--opt yield=true`) between the load and
+/// the store of every `every`-th increment: where even a single-threaded event loop can lose updates. The runtime
+/// brings its own primitives: `yield_now` (its yield future) and `lock` (its async mutex's `lock()`, used for
+/// `sync=lock`, since the guard is held across the yield). Atomic increments yield before the `fetch_add`.
+pub async fn yielding_worker<G, L, LF, Y, YF>(
+    counter: &RaceCounter,
+    sync: Sync,
+    k: u64,
+    every: u64,
+    mut lock: L,
+    mut yield_now: Y,
+) where
+    L: FnMut() -> LF,
+    LF: std::future::Future<Output = G>,
+    Y: FnMut() -> YF,
+    YF: std::future::Future<Output = ()>,
+{
+    let every = every.max(1);
+    let mut until_yield = 1;
+    for _ in 0..k {
+        until_yield -= 1;
+        let at = until_yield == 0;
+        if at {
+            until_yield = every;
+        }
+        let _held = match sync {
+            Sync::Lock => Some(lock().await),
+            _ => None,
+        };
+        if sync == Sync::Atomic {
+            if at {
+                yield_now().await;
+            }
+            counter.increment(Sync::Atomic, false, &mut ());
+        } else {
+            let v = counter.load();
+            if at {
+                yield_now().await;
+            }
+            counter.store(v + 1);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +207,33 @@ mod tests {
                 }
             });
             assert_eq!(c.get(), 400_000, "{sync:?}");
+        }
+    }
+
+    #[test]
+    fn yielding_worker_counts_every_increment_alone() {
+        for sync in [Sync::None, Sync::Lock, Sync::Atomic] {
+            let c = RaceCounter::new();
+            let (mut locks, mut yields) = (0, 0);
+            let fut = yielding_worker(
+                &c,
+                sync,
+                1000,
+                3,
+                || {
+                    locks += 1;
+                    std::future::ready(())
+                },
+                || {
+                    yields += 1;
+                    std::future::ready(())
+                },
+            );
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            assert!(std::pin::pin!(fut).poll(&mut cx).is_ready());
+            assert_eq!(c.get(), 1000, "{sync:?}");
+            assert_eq!(yields, 334, "{sync:?}: a yield in increments 1, 4, 7, ...");
+            assert_eq!(locks, if sync == Sync::Lock { 1000 } else { 0 });
         }
     }
 
