@@ -392,7 +392,7 @@ impl Bench<'_> {
             let deadline = (pilot_s * 4.0 + 5.0).max(p.run_limit_s * 2.0);
             let args = rec.cell.args(p.size, true, self.addr.as_deref(), deadline);
             let mut command = self.runtime(&rec.cell).command.clone();
-            command.extend(args);
+            command.extend(args.iter().cloned());
             let name = rec.cell.label();
             let plan = crate::hyperfine::Plan {
                 warmup: p.warmup,
@@ -418,8 +418,17 @@ impl Bench<'_> {
                                 .into(),
                         }
                     } else {
+                        // hyperfine hides the runtime's stderr: run the command once more to say why it failed.
+                        let rt = self.runtime(&rec.cell);
+                        let (again, _) =
+                            run_once(self.ws_root, rt, &rec.cell, &args, deadline + 5.0);
+                        let why = again
+                            .fault
+                            .map_or("passed when run again outside hyperfine".to_string(), |f| {
+                                f.to_string()
+                            });
                         Status::TimingFailed {
-                            reason: format!("{e:#}"),
+                            reason: format!("{e:#}; run again alone, it {why}"),
                         }
                     };
                 }

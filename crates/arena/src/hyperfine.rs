@@ -226,7 +226,8 @@ impl Hyperfine {
                 .lines()
                 .find(|l| l.contains("rror") || l.contains("terminated"))
                 .map(str::trim)
-                .map(String::from)
+                // hyperfine suggests -i; the driver never uses it, on purpose.
+                .map(|l| l.split(" Use the '-i'").next().unwrap_or(l).to_string())
                 .unwrap_or_else(|| out.stderr_tail());
             bail!("hyperfine failed: {why}");
         }

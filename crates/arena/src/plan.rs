@@ -69,8 +69,8 @@ pub fn profiles() -> [Profile; 4] {
             opt_cells: true,
             warmup: 1,
             min_runs: 3,
-            max_runs: 10,
-            cell_budget_s: 2.0,
+            max_runs: 12,
+            cell_budget_s: 3.0,
             run_limit_s: 3.0,
             total_budget_s: Some(420.0),
         },
@@ -244,7 +244,7 @@ impl Cell {
         if let (Some(addr), true) = (addr, self.workload.needs_addr()) {
             a.extend(["--addr".into(), addr.into()]);
         }
-        a.extend(["--deadline-s".into(), format!("{deadline_s}")]);
+        a.extend(["--deadline-s".into(), format!("{:.1}", deadline_s.max(0.1))]);
         for (k, v) in &self.opts {
             a.extend(["--opt".into(), format!("{k}={v}")]);
         }
@@ -414,7 +414,7 @@ mod tests {
             .join(" ");
         assert_eq!(
             a,
-            "run io-sleep --variant pool --size check --workers 2 --deadline-s 20 --opt offload=true"
+            "run io-sleep --variant pool --size check --workers 2 --deadline-s 20.0 --opt offload=true"
         );
         assert!(
             c.args(Size::Quick, true, None, 5.0)
@@ -428,7 +428,7 @@ mod tests {
         assert_eq!(worker_points(2), vec![1, 2, 4]);
         assert_eq!(worker_points(8), vec![1, 2, 4, 16]);
         let p = Profile::named("standard").unwrap();
-        assert_eq!(p.runs_for(0.1, 2.0), 10);
+        assert_eq!(p.runs_for(0.1, 2.0), 12);
         assert_eq!(p.runs_for(0.5, 2.0), 4);
         assert_eq!(p.runs_for(5.0, 2.0), 3);
         assert!(Profile::named("huge").is_err());

@@ -10,8 +10,10 @@ use assert_cmd::Command;
 #[test]
 fn smoke_bench_writes_a_complete_results_folder_and_faults_cost_only_their_cells() {
     let tmp = tempfile::tempdir().unwrap();
+    let counter = tmp.path().join("flaky-counter");
     let out = Command::cargo_bin("arena")
         .unwrap()
+        .env("ARENA_FAULT_COUNTER", &counter)
         .args([
             "bench",
             "--profile",
@@ -134,6 +136,15 @@ fn smoke_bench_writes_a_complete_results_folder_and_faults_cost_only_their_cells
             "{s:?}"
         );
     }
+    // The flaky variant passes verification, its pilot and hyperfine's warm-up, then fails a timed run: hyperfine
+    // runs without -i, so the cell fails instead of averaging a failure into its time. One workload is enough.
+    let flaky = fault("flaky");
+    assert!(
+        flaky.iter().any(
+            |s| matches!(s, Status::TimingFailed { reason } if reason.contains("hyperfine failed"))
+        ),
+        "{flaky:?}"
+    );
     for s in fault("wrong") {
         assert!(
             matches!(

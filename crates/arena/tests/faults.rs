@@ -58,7 +58,8 @@ fn verify_reports_each_fault_and_passes_the_good_variant() {
             && text.contains("arena-fault run race --variant wrong --size check"),
         "{text}"
     );
-    assert!(text.contains("10 cells verified, 8 failures"), "{text}");
+    assert!(text.contains("ok   race arena-fault/flaky"), "{text}");
+    assert!(text.contains("12 cells verified, 8 failures"), "{text}");
 }
 
 #[test]

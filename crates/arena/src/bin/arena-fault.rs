@@ -3,7 +3,9 @@
 //!
 //! Its variants: `ok` (correct, sequential), `crash` (aborts: killed by SIGABRT), `hang` (sleeps forever, deaf to
 //! `--deadline-s`, so the driver must stop it), `garbage` (prints text that is not a RunReport, exit 0) and `wrong`
-//! (a checksum one too high). Each must cost only its own cells.
+//! (a checksum one too high) and `flaky` (correct, until the variable `ARENA_FAULT_COUNTER` names a path: then each
+//! run counts itself in `PATH.<workload>` and fails from the third run of its workload on, so verification and the
+//! pilot pass and hyperfine's runs fail). Each must cost only its own cells.
 
 use harness::{Info, Model, Outcome, RunCtx, RunError, Runtime};
 use workloads::{RaceCounter, Workload, count_primes, race::race_worker};
@@ -18,6 +20,10 @@ impl Runtime for Fault {
             .variant("hang", "sleeps forever and ignores --deadline-s")
             .variant("garbage", "prints text that is not a RunReport and exits 0")
             .variant("wrong", "returns the right checksum plus one")
+            .variant(
+                "flaky",
+                "fails from the third run of a workload on when ARENA_FAULT_COUNTER names a path",
+            )
             .workloads([Workload::CpuBalanced, Workload::Race])
             .notes("A test fixture for the driver; never a real runtime.")
     }
@@ -39,6 +45,23 @@ impl Runtime for Fault {
                 })
                 .sum(),
         };
+        if ctx.variant == "flaky"
+            && let Some(base) = std::env::var_os("ARENA_FAULT_COUNTER")
+        {
+            let mut path = std::path::PathBuf::from(base).into_os_string();
+            path.push(format!(".{}", ctx.workload));
+            let n = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .unwrap_or(0)
+                + 1;
+            std::fs::write(&path, n.to_string())?;
+            if n >= 3 {
+                return Err(RunError::Failed(format!(
+                    "flaky: failing on purpose on run {n}"
+                )));
+            }
+        }
         match ctx.variant.as_str() {
             "crash" => std::process::abort(),
             "garbage" => {
