@@ -21,6 +21,25 @@ use workloads::Workload;
 
 use crate::report::{Info, RunReport};
 
+/// Runs `binary run <args>` and returns its RunReport; panics (naming the command and its stderr) if it fails or
+/// prints anything but one RunReport. For a runtime's behaviour tests.
+pub fn run_report(binary: &str, args: &[&str]) -> RunReport {
+    let out = Command::new(binary)
+        .arg("run")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("could not start {binary}: {e}"));
+    assert!(
+        out.status.success(),
+        "{binary} run {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{binary} run {}: not one RunReport: {e}", args.join(" ")))
+}
+
 /// Runs the whole conformance suite against a runtime binary; panics with every problem found.
 pub fn assert_conforms(binary: &str) {
     Conformance::new(vec![binary.to_string()]).assert();

@@ -1,22 +1,10 @@
 //! `--workers` reaches async-std's executor (through ASYNC_STD_THREAD_COUNT, set before its first use), and the
 //! synchronized race modes lose nothing even with a yield point inside the critical section. Counts, never times.
 
-use std::process::Command;
-
 use harness::RunReport;
 
 fn report(args: &[&str]) -> RunReport {
-    let out = Command::new(env!("CARGO_BIN_EXE_rt-async-std"))
-        .arg("run")
-        .args(args)
-        .output()
-        .expect("rt-async-std runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("one RunReport on stdout")
+    harness::testing::run_report(env!("CARGO_BIN_EXE_rt-async-std"), args)
 }
 
 #[test]

@@ -1,22 +1,10 @@
 //! The race workload's behaviour per variant: a single thread loses nothing unless a yield point sits inside the
 //! read-modify-write, and the synchronized modes lose nothing. Counts only, never times.
 
-use std::process::Command;
-
-use harness::RunReport;
-
 fn lost(args: &[&str]) -> u64 {
-    let out = Command::new(env!("CARGO_BIN_EXE_rt-tokio"))
-        .args(["run", "race", "--workers", "4", "--work", "100000"])
-        .args(args)
-        .output()
-        .expect("rt-tokio runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: RunReport = serde_json::from_slice(&out.stdout).expect("one RunReport on stdout");
+    let mut all = vec!["race", "--workers", "4", "--work", "100000"];
+    all.extend_from_slice(args);
+    let report = harness::testing::run_report(env!("CARGO_BIN_EXE_rt-tokio"), &all);
     report.lost_updates.expect("lost_updates is set for race")
 }
 
