@@ -155,6 +155,38 @@ fn a_worker_killed_from_outside_fails_the_run_and_is_named() {
 }
 
 #[test]
+fn workers_die_with_a_parent_killed_outright() {
+    // SIGKILL runs no clean-up in the parent, and the workers sit in a 20 s sleep, so they would not notice their
+    // broken channels for 20 s: only their PR_SET_PDEATHSIG can end them at once.
+    let mut child = start(
+        &[
+            "run",
+            "io-sleep",
+            "--tasks",
+            "2",
+            "--delay-ms",
+            "20000",
+            "--workers",
+            "2",
+        ],
+        &[],
+    );
+    let pgid = child.id();
+    let t = Instant::now();
+    while workers_in_group(pgid).len() < 2 {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "the workers never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().expect("SIGKILL the parent");
+    child.wait().expect("reap the parent");
+    assert_no_workers_left(pgid);
+}
+
+#[test]
 fn a_worker_that_exits_before_connecting_does_not_hang_the_run() {
     let (out, took, pgid) = run(
         &["run", "cpu-balanced", "--size", "check", "--workers", "3"],
