@@ -60,6 +60,7 @@ impl Runtime for Procs {
             .extra("ipc_ms", stats.ipc_ms)
             .extra("jobs", stats.jobs)
             .extra("chunksize", chunksize as u64)
+            .extra("shutdown_ms", stats.shutdown_ms)
             .extra("workers_peak_rss_kib", stats.workers_peak_rss_kib);
         Ok(outcome)
     }

@@ -38,6 +38,8 @@ pub struct Stats {
     pub jobs: u64,
     /// The workers' peak RSS, summed (the report's `peak_rss_kib` is the parent's alone).
     pub workers_peak_rss_kib: u64,
+    /// From sending `Stop` until every worker has been reaped.
+    pub shutdown_ms: f64,
 }
 
 /// A pool of worker processes.
@@ -252,6 +254,7 @@ impl Pool {
 
     /// Stops every worker, collects its peak RSS and reaps it.
     pub fn shutdown(mut self) -> Result<Stats, RunError> {
+        let t0 = Instant::now();
         for i in 0..self.links.len() {
             let link = &self.links[i];
             match link
@@ -292,6 +295,7 @@ impl Pool {
                 )));
             }
         }
+        self.stats.shutdown_ms = t0.elapsed().as_secs_f64() * 1e3;
         Ok(self.stats)
     }
 
