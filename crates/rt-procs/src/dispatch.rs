@@ -1,5 +1,6 @@
 //! Each workload as tasks for the pool: what the parent sends, and how it folds the answers into an outcome.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use harness::{LatencyRecorder, Outcome, RunCtx, RunError};
@@ -68,9 +69,15 @@ pub fn run(
                 .map(|(lo, hi)| Task::Primes { lo, hi })
                 .collect();
             let mut lat = LatencyRecorder::new();
+            let failed = AtomicBool::new(false);
             let done = std::thread::scope(|s| {
-                let cpu = s.spawn(|| pool.map(tasks, chunksize));
-                for _ in 0..p.rounds {
+                let cpu = s.spawn(|| {
+                    let done = pool.map(tasks, chunksize);
+                    failed.store(done.is_err(), Ordering::Relaxed);
+                    done
+                });
+                // A failed dispatch ends the ticker too, so that the run reports the failure at once.
+                for _ in (0..p.rounds).take_while(|_| !failed.load(Ordering::Relaxed)) {
                     let t = Instant::now();
                     std::thread::sleep(ctx.delay());
                     lat.record(harness::latency::lateness(t, ctx.delay(), Instant::now()));
