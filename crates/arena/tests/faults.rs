@@ -90,7 +90,7 @@ fn fault_processes(marker: &str) -> usize {
 #[test]
 fn ctrl_c_stops_every_child_and_leaves_a_partial_report() {
     let tmp = tempfile::tempdir().unwrap();
-    // A verify limit no other test uses: the hung child's command line carries its deadline (0.75 x 37 = 27.75 s).
+    // A verify limit no other test uses: the hung child's command line carries its deadline (0.75 x 37 = 27.75, printed as 27.8 s).
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("arena"))
         .args([
             "bench",
@@ -112,7 +112,10 @@ fn ctrl_c_stops_every_child_and_leaves_a_partial_report() {
         .unwrap();
     // Wait until the hung variant is running, then press Ctrl-C.
     let t0 = Instant::now();
-    while fault_processes("27.75") == 0 {
+    while fault_processes("27.8") == 0 {
+        if let Some(st) = child.try_wait().unwrap() {
+            panic!("arena ended ({st}) before the hang variant started");
+        }
         assert!(
             t0.elapsed() < Duration::from_secs(300),
             "the hang variant never started"
@@ -130,7 +133,7 @@ fn ctrl_c_stops_every_child_and_leaves_a_partial_report() {
     );
     assert_eq!(status.code(), Some(130));
     assert_eq!(
-        fault_processes("27.75"),
+        fault_processes("27.8"),
         0,
         "a child outlived the interrupted run"
     );
