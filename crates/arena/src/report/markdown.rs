@@ -375,12 +375,17 @@ pub fn report(m: &Model, charts: &[(String, String)]) -> String {
         }
     }
     if !meta.phases.is_empty() {
-        let ph: Vec<String> = meta
-            .phases
+        let ph: Vec<String> = ["verify_s", "pilot_s", "time_s", "total_s"]
             .iter()
-            .map(|(k, v)| format!("{} {:.0} s", k.trim_end_matches("_s"), v))
+            .filter_map(|k| {
+                Some(format!(
+                    "{} {:.0} s",
+                    k.trim_end_matches("_s"),
+                    meta.phases.get(*k)?
+                ))
+            })
             .collect();
-        let _ = writeln!(out, "Time spent: {}.\n", ph.join(", "));
+        let _ = writeln!(out, "Time spent (after the build): {}.\n", ph.join(", "));
     }
 
     out.push_str("## 6. Failures and exclusions\n\n");
