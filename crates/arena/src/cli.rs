@@ -303,6 +303,7 @@ fn bench_cmd(
     }
     meta.phases
         .insert("total_s".into(), t0.elapsed().as_secs_f64());
+    meta.load.push(crate::results::loadavg());
     dir.write_meta(&meta)?;
     result?;
     crate::report::render(&dir)?;
