@@ -24,16 +24,29 @@ pub fn render(a_name: &str, a: &Loaded, b_name: &str, b: &Loaded) -> String {
         b.meta.machine.host,
         b.meta.profile.name
     );
+    let mut differ = Vec::new();
     if a.meta.machine.cpu_model != b.meta.machine.cpu_model
-        || a.meta.profile.size != b.meta.profile.size
+        || a.meta.machine.host != b.meta.machine.host
     {
+        differ.push(format!(
+            "machine ({} on {} vs {} on {})",
+            a.meta.machine.cpu_model,
+            a.meta.machine.host,
+            b.meta.machine.cpu_model,
+            b.meta.machine.host
+        ));
+    }
+    if a.meta.profile.size != b.meta.profile.size {
+        differ.push(format!(
+            "size ({} vs {})",
+            a.meta.profile.size, b.meta.profile.size
+        ));
+    }
+    if !differ.is_empty() {
         let _ = writeln!(
             out,
-            "**Caution:** the runs differ in machine ({} vs {}) or size ({} vs {}); a ratio then mixes that in.\n",
-            a.meta.machine.cpu_model,
-            b.meta.machine.cpu_model,
-            a.meta.profile.size,
-            b.meta.profile.size
+            "**Caution:** the runs differ in {}; a ratio then mixes that in.\n",
+            differ.join(" and ")
         );
     }
     out.push_str("| workload | cell | A median | B median | ratio B/A | Welch p | change |\n|---|---|---|---|---|---|---|\n");

@@ -182,7 +182,7 @@ pub fn report(m: &Model, charts: &[(String, String)]) -> String {
             let kv: Vec<String> = p.iter().map(|(k, v)| format!("{k}={v}")).collect();
             let _ = writeln!(
                 out,
-                "Parameters: {} (workers as each row says).\n",
+                "Parameters of the first row: {}. A row's label shows what its sweep point or opt changes; every row passes --workers (the machine's CPUs unless the label says otherwise).\n",
                 kv.join(", ")
             );
         }
