@@ -58,14 +58,10 @@ pub fn runtimes(ws: &crate::discover::Workspace, o: &Options) -> anyhow::Result<
 
 /// The command line of a run, with the workspace prefix removed from the program so it can be pasted from there.
 fn display_command(ws_root: &Path, argv: &[String]) -> String {
-    let mut a = argv.to_vec();
-    if let Some(rel) = Path::new(&a[0])
-        .strip_prefix(ws_root)
-        .ok()
-        .map(|p| p.display().to_string())
-    {
-        a[0] = rel;
-    }
+    // Paths inside the workspace are shown relative to it (also inside hyperfine's quoted command), so the line
+    // can be pasted from the workspace root on any clone.
+    let prefix = format!("{}/", ws_root.display());
+    let a: Vec<String> = argv.iter().map(|x| x.replace(&prefix, "")).collect();
     proc::command_line(&a)
 }
 
