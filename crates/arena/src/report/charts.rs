@@ -50,13 +50,6 @@ fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
     let lw = label_width(&labels);
     let root = SVGBackend::new(path, (lw + 640, h)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, (FONT, 18))
-        .margin(12)
-        .x_label_area_size(44)
-        .y_label_area_size(lw)
-        .build_cartesian_2d(0.0..max.max(1e-3), (0u32..slots(n)).into_segmented())
-        .map_err(err)?;
     let fmt_y = |v: &SegmentValue<u32>| match v {
         SegmentValue::CenterOf(i) if *i < n => labels
             .get(slot(n, *i as usize) as usize)
@@ -64,50 +57,87 @@ fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
             .unwrap_or_default(),
         _ => String::new(),
     };
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(n as usize)
-        .y_label_formatter(&fmt_y)
-        .x_desc("wall time per run, ms (bar: mean; whisker: ±1 sd)")
-        .label_style((FONT, 13))
-        .axis_desc_style((FONT, 14))
-        .draw()
-        .map_err(err)?;
-    chart
-        .draw_series(rows.iter().enumerate().map(|(i, r)| {
-            // One colour per runtime, so its variants and points read as a group.
-            let c = color(
-                runtimes
-                    .iter()
-                    .position(|x| *x == r.cell.runtime)
-                    .unwrap_or(0),
+    // Times that span more than 30x (io-sleep: 10 ms beside 1 s) get a log axis, or the short bars vanish.
+    let min = rows.iter().map(|r| r.hf.mean).fold(f64::MAX, f64::min) * to_ms;
+    let log = max / min.max(1e-6) > 30.0;
+    let mut b = ChartBuilder::on(&root);
+    b.caption(title, (FONT, 18))
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(lw);
+    macro_rules! draw {
+        ($chart:ident, $x0:expr, $desc:expr) => {{
+            let x0: f64 = $x0;
+            $chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(n as usize)
+                .y_label_formatter(&fmt_y)
+                .x_label_formatter(&tick)
+                .x_desc($desc)
+                .label_style((FONT, 13))
+                .axis_desc_style((FONT, 14))
+                .draw()
+                .map_err(err)?;
+            $chart
+                .draw_series(rows.iter().enumerate().map(|(i, r)| {
+                    // One colour per runtime, so its variants and points read as a group.
+                    let c = color(
+                        runtimes
+                            .iter()
+                            .position(|x| *x == r.cell.runtime)
+                            .unwrap_or(0),
+                    )
+                    .mix(0.75);
+                    let mut rect = Rectangle::new(
+                        [
+                            (x0, SegmentValue::Exact(slot(n, i))),
+                            (r.hf.mean * to_ms, SegmentValue::Exact(slot(n, i) + 1)),
+                        ],
+                        c.filled(),
+                    );
+                    rect.set_margin(5, 5, 0, 0);
+                    rect
+                }))
+                .map_err(err)?;
+            $chart
+                .draw_series(rows.iter().enumerate().map(|(i, r)| {
+                    let sd = r.hf.stddev.unwrap_or(0.0);
+                    ErrorBar::new_horizontal(
+                        SegmentValue::CenterOf(slot(n, i)),
+                        ((r.hf.mean - sd) * to_ms).max(x0),
+                        r.hf.mean * to_ms,
+                        (r.hf.mean + sd) * to_ms,
+                        BLACK.stroke_width(1),
+                        10,
+                    )
+                }))
+                .map_err(err)?;
+        }};
+    }
+    if log {
+        let x0 = min * 0.5;
+        let mut chart = b
+            .build_cartesian_2d(
+                (x0..max.max(x0 * 2.0)).log_scale(),
+                (0u32..slots(n)).into_segmented(),
             )
-            .mix(0.75);
-            let mut rect = Rectangle::new(
-                [
-                    (0.0, SegmentValue::Exact(slot(n, i))),
-                    (r.hf.mean * to_ms, SegmentValue::Exact(slot(n, i) + 1)),
-                ],
-                c.filled(),
-            );
-            rect.set_margin(5, 5, 0, 0);
-            rect
-        }))
-        .map_err(err)?;
-    chart
-        .draw_series(rows.iter().enumerate().map(|(i, r)| {
-            let sd = r.hf.stddev.unwrap_or(0.0);
-            ErrorBar::new_horizontal(
-                SegmentValue::CenterOf(slot(n, i)),
-                (r.hf.mean - sd).max(0.0) * to_ms,
-                r.hf.mean * to_ms,
-                (r.hf.mean + sd) * to_ms,
-                BLACK.stroke_width(1),
-                10,
-            )
-        }))
-        .map_err(err)?;
+            .map_err(err)?;
+        draw!(
+            chart,
+            x0,
+            "wall time per run, ms, log scale (bar: mean; whisker: ±1 sd)"
+        );
+    } else {
+        let mut chart = b
+            .build_cartesian_2d(0.0..max.max(1e-3), (0u32..slots(n)).into_segmented())
+            .map_err(err)?;
+        draw!(
+            chart,
+            0.0,
+            "wall time per run, ms (bar: mean; whisker: ±1 sd)"
+        );
+    }
     root.present().map_err(err)?;
     Ok(())
 }
