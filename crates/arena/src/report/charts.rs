@@ -119,7 +119,7 @@ fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
         let x0 = min * 0.5;
         let mut chart = b
             .build_cartesian_2d(
-                (x0..max.max(x0 * 2.0)).log_scale(),
+                (x0..(max * 1.4).max(x0 * 2.0)).log_scale(),
                 (0u32..slots(n)).into_segmented(),
             )
             .map_err(err)?;
