@@ -484,5 +484,6 @@ pub fn new_meta(profile: &Profile, seed: u64, hyperfine: &str, workers: u64) -> 
         workers,
         phases: Default::default(),
         load: vec![crate::results::loadavg()],
+        other_cpus: None,
     }
 }

@@ -272,6 +272,7 @@ fn bench_cmd(
     meta.bare_rtt_ms = bench::bare_rtt_ms(addr);
     dir.write_meta(&meta)?;
     let t0 = Instant::now();
+    let cpu0 = crate::results::CpuSnapshot::take();
     let cells = plan::cells(&rts, &o.workloads, &profile, cores);
     let mut recs = bench::verify(
         &ws.root,
@@ -303,7 +304,7 @@ fn bench_cmd(
     }
     meta.phases
         .insert("total_s".into(), t0.elapsed().as_secs_f64());
-    meta.load.push(crate::results::loadavg());
+    meta.other_cpus = cpu0.and_then(|c| c.others_since());
     dir.write_meta(&meta)?;
     result?;
     crate::report::render(&dir)?;

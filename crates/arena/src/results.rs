@@ -58,9 +58,67 @@ pub struct RunMeta {
     pub workers: u64,
     /// Seconds spent in each phase.
     pub phases: BTreeMap<String, f64>,
-    /// `/proc/loadavg` when the run started and when it ended: other work on the machine competes with the cells.
+    /// `/proc/loadavg` when the run started (before any cell; the end's would count the cells' own threads).
     #[serde(default)]
     pub load: Vec<String>,
+    /// CPUs used on average by processes other than this run's, from the verification phase to the end: the
+    /// machine's busy time (`/proc/stat`) minus the driver's and its children's (`getrusage`), over the wall time.
+    #[serde(default)]
+    pub other_cpus: Option<f64>,
+}
+
+/// A snapshot to measure the CPU time other processes take while a run goes on.
+#[derive(Debug, Clone, Copy)]
+pub struct CpuSnapshot {
+    at: std::time::Instant,
+    machine_busy_s: f64,
+    ours_s: f64,
+}
+
+impl CpuSnapshot {
+    /// Now; `None` where `/proc/stat` cannot be read.
+    pub fn take() -> Option<CpuSnapshot> {
+        let stat = read("/proc/stat");
+        let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+        let f: Vec<u64> = line
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        // user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
+        if f.len() < 8 {
+            return None;
+        }
+        let busy = f[0] + f[1] + f[2] + f[5] + f[6] + f[7];
+        // SAFETY: sysconf and getrusage only write the struct we pass.
+        let (tick, ours) = unsafe {
+            let tick = libc::sysconf(libc::_SC_CLK_TCK).max(1) as f64;
+            let mut total = 0.0;
+            for who in [libc::RUSAGE_SELF, libc::RUSAGE_CHILDREN] {
+                let mut u: libc::rusage = std::mem::zeroed();
+                if libc::getrusage(who, &mut u) == 0 {
+                    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+                    total += tv(u.ru_utime) + tv(u.ru_stime);
+                }
+            }
+            (tick, total)
+        };
+        Some(CpuSnapshot {
+            at: std::time::Instant::now(),
+            machine_busy_s: busy as f64 / tick,
+            ours_s: ours,
+        })
+    }
+
+    /// CPUs used on average by everything else since `self`.
+    pub fn others_since(&self) -> Option<f64> {
+        let now = CpuSnapshot::take()?;
+        let wall = now.at.duration_since(self.at).as_secs_f64();
+        (wall > 0.0).then(|| {
+            ((now.machine_busy_s - self.machine_busy_s) - (now.ours_s - self.ours_s)).max(0.0)
+                / wall
+        })
+    }
 }
 
 /// The 1-minute load average, from `/proc/loadavg`.

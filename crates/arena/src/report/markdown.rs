@@ -351,27 +351,28 @@ pub fn report(m: &Model, charts: &[(String, String)]) -> String {
             )
         }
     );
-    if let Some(first) = meta.load.first() {
-        let one_min = |l: &str| {
-            l.split_whitespace()
-                .next()
-                .and_then(|x| x.parse::<f64>().ok())
-                .unwrap_or(0.0)
-        };
-        let busiest = meta.load.iter().map(|l| one_min(l)).fold(0.0, f64::max);
-        let _ = write!(
-            out,
-            "**Other load.** Load average (1, 5, 15 min) at the start: {first}; at the end: {}. ",
-            meta.load.get(1).map_or("not recorded", String::as_str)
-        );
-        if busiest > 0.5 * m.cores() as f64 {
+    let cores = m.cores() as f64;
+    let load = meta.load.first().map_or("not recorded".to_string(), |l| {
+        format!("{l} (1, 5, 15 min)")
+    });
+    match meta.other_cpus {
+        Some(o) if o > 0.25 => {
             let _ = writeln!(
                 out,
-                "**The machine was busy** (a load of {busiest:.1} on {} CPUs): other processes competed with the cells, so parallel speedups are understated and the spread is larger than on a quiet machine. Re-run on a quiet machine before drawing conclusions.\n",
-                m.cores()
+                "**Other load. The machine was busy:** processes other than this run's used {o:.2} of {cores:.0} CPUs on average while it ran (load average at the start: {load}). They competed with the cells, so parallel speedups are understated and spreads are larger than on a quiet machine: re-run on a quiet machine before drawing conclusions.\n"
             );
-        } else {
-            out.push_str("The machine was quiet enough for its cores to go to the cells.\n\n");
+        }
+        Some(o) => {
+            let _ = writeln!(
+                out,
+                "**Other load.** Processes other than this run's used {o:.2} of {cores:.0} CPUs on average while it ran (machine busy time in `/proc/stat` minus the driver's and its children's CPU time); the load average at the start was {load}. The cores went to the cells.\n"
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "**Other load.** Not measured in this run (load average at the start: {load}).\n"
+            );
         }
     }
     if !meta.phases.is_empty() {

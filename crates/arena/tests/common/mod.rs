@@ -262,7 +262,8 @@ pub fn write_run(root: &Path, name: &str, scale: f64) -> RunDir {
         delay_server: Some("127.0.0.1:40000".into()),
         bare_rtt_ms: Some(0.1),
         workers: 2,
-        load: vec!["0.10 0.20 0.30".into(), "0.40 0.30 0.30".into()],
+        load: vec!["0.10 0.20 0.30".into()],
+        other_cpus: Some(0.05),
         phases: BTreeMap::from([
             ("verify_s".into(), 5.0),
             ("pilot_s".into(), 40.0),
