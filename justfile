@@ -47,4 +47,6 @@ compare A B:
 serve *ARGS:
     cargo run --release -p arena -- serve {{ARGS}}
 
-# (slot) new-runtime NAME: scaffold crates/rt-NAME from the template; added with the adding-a-runtime guide.
+# Scaffold crates/rt-NAME from the template (see docs/adding-a-runtime.md)
+new-runtime NAME:
+    scripts/new-runtime {{NAME}}
