@@ -308,7 +308,9 @@ impl Bench<'_> {
             let rt = self.runtime(&rec.cell);
             // The pilot may run a little past the limit before it is stopped: that is the measured evidence.
             let limit = p.run_limit_s * 1.5 + 1.0;
-            let args = rec.cell.args(p.size, true, self.addr.as_deref(), limit);
+            let args = rec
+                .cell
+                .args(rec.cell.size, true, self.addr.as_deref(), limit);
             let (attempt, report) = run_once(self.ws_root, rt, &rec.cell, &args, limit + 2.0);
             let wall = attempt.wall_s;
             if proc::interrupted() {
@@ -386,7 +388,9 @@ impl Bench<'_> {
             let key = rec.cell.key();
             let export = self.dir.hyperfine_file(&key);
             let deadline = (pilot_s * 4.0 + 5.0).max(p.run_limit_s * 2.0);
-            let args = rec.cell.args(p.size, true, self.addr.as_deref(), deadline);
+            let args = rec
+                .cell
+                .args(rec.cell.size, true, self.addr.as_deref(), deadline);
             let mut command = self.runtime(&rec.cell).command.clone();
             command.extend(args.iter().cloned());
             let name = rec.cell.label();
