@@ -23,6 +23,7 @@ pub mod probe;
 pub mod report;
 pub mod runtime;
 pub mod scratch;
+pub mod tasks;
 pub mod versions;
 pub mod watchdog;
 

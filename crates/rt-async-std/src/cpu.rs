@@ -3,7 +3,8 @@
 use std::time::{Duration, Instant};
 
 use async_std::task::{self, JoinHandle};
-use harness::{LatencyRecorder, Outcome, RunCtx, RunError};
+use harness::tasks::{join_in_order, mixed_outcome, ticker};
+use harness::{Outcome, RunCtx, RunError};
 use workloads::count_primes;
 
 pub const OFFLOAD_HELP: &str = "cpu-balanced, cpu-skewed, mixed: run each CPU task on async-std's blocking pool \
@@ -31,45 +32,18 @@ pub async fn cpu(ctx: &RunCtx) -> Result<Outcome, RunError> {
         .map(|i| spawn_cpu(offload, p.cpu_range(ctx.workload, i)))
         .collect();
     harness::probe::sample_threads();
-    let mut found = 0;
-    for t in tasks {
-        found += t.await.0;
-    }
+    let found: u64 = join_in_order(tasks).await.iter().map(|r| r.0).sum();
     Ok(Outcome::new(found).extra("offload", offload))
 }
 
 pub async fn mixed(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let (p, offload, delay) = (ctx.params, ctx.opt_bool("offload"), ctx.delay());
     // The ticker is spawned first, so it starts its first wait before any CPU task runs (as in every model).
-    let ticker = task::spawn(async move {
-        let mut lat = LatencyRecorder::new();
-        for _ in 0..p.rounds {
-            let t = Instant::now();
-            task::sleep(delay).await;
-            lat.record(harness::latency::lateness(t, delay, Instant::now()));
-        }
-        lat
-    });
+    let ticker = task::spawn(ticker(p.rounds, delay, task::sleep));
     let tasks: Vec<_> = (0..p.tasks)
         .map(|i| spawn_cpu(offload, p.balanced_range(i)))
         .collect();
-    let (mut found, mut task_ms) = (0, Vec::new());
-    for t in tasks {
-        let (n, took) = t.await;
-        found += n;
-        task_ms.push(took.as_secs_f64() * 1000.0);
-    }
+    let done = join_in_order(tasks).await;
     let lat = ticker.await;
-    let rounds = lat.samples().len() as u64;
-    Ok(Outcome::new(found + rounds)
-        .latency(lat)
-        .extra("offload", offload)
-        .extra(
-            "cpu_task_ms_min",
-            task_ms.iter().copied().fold(f64::INFINITY, f64::min),
-        )
-        .extra(
-            "cpu_task_ms_max",
-            task_ms.iter().copied().fold(0.0, f64::max),
-        ))
+    Ok(mixed_outcome(&done, lat).extra("offload", offload))
 }

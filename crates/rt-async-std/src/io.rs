@@ -5,31 +5,22 @@ use std::time::{Duration, Instant};
 
 use async_std::io::{ReadExt, WriteExt};
 use async_std::task;
-use harness::{LatencyRecorder, Outcome, RunCtx, RunError, ScratchDir};
+use harness::tasks::{Tally, join_in_order, request_failed, timed_sleep, try_join_in_order};
+use harness::{Outcome, RunCtx, RunError, ScratchDir};
 use workloads::{file, net};
 
 pub async fn sleep(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let delay = ctx.delay();
     let tasks: Vec<_> = (0..ctx.params.tasks)
-        .map(|id| {
-            task::spawn(async move {
-                let t = Instant::now();
-                task::sleep(delay).await;
-                (id, harness::latency::lateness(t, delay, Instant::now()))
-            })
-        })
+        .map(|id| task::spawn(timed_sleep(id, delay, task::sleep)))
         .collect();
     harness::probe::sample_threads();
-    let (mut lat, mut sum) = (LatencyRecorder::new(), 0);
-    for t in tasks {
-        let (id, late) = t.await;
-        lat.record(late);
-        sum += id;
-    }
-    Ok(Outcome::new(sum).latency(lat))
+    let tally: Tally = join_in_order(tasks).await.into_iter().collect();
+    Ok(tally.into_outcome())
 }
 
 /// One io-net request on its own connection; returns the echoed id and the round trip (connect included).
+/// Kept per runtime on purpose: each uses its own TCP stream and read/write traits.
 async fn request(addr: SocketAddr, id: u64, delay_ms: u64) -> std::io::Result<(u64, Duration)> {
     let t = Instant::now();
     let mut s = async_std::net::TcpStream::connect(addr).await?;
@@ -46,18 +37,11 @@ pub async fn net(ctx: &RunCtx) -> Result<Outcome, RunError> {
         .map(|id| task::spawn(request(addr, id, delay_ms)))
         .collect();
     harness::probe::sample_threads();
-    let (mut lat, mut sum) = (LatencyRecorder::new(), 0);
-    for (id, t) in tasks.into_iter().enumerate() {
-        let (echo, rtt) = t.await.map_err(|e| {
-            RunError::failed(
-                format!("request {id} to {addr} (is a delay server listening there?)"),
-                e,
-            )
-        })?;
-        lat.record(rtt);
-        sum += echo;
-    }
-    Ok(Outcome::new(sum).latency(lat))
+    let tally: Tally = try_join_in_order(tasks, |id, e| request_failed(id, addr, e))
+        .await?
+        .into_iter()
+        .collect();
+    Ok(tally.into_outcome())
 }
 
 pub async fn file(ctx: &RunCtx) -> Result<Outcome, RunError> {
@@ -72,12 +56,11 @@ pub async fn file(ctx: &RunCtx) -> Result<Outcome, RunError> {
             })
         })
         .collect();
-    let mut acc = 0;
-    for (id, t) in tasks.into_iter().enumerate() {
-        let h = t.await.map_err(|e| {
-            RunError::failed(format!("file task {id} in {}", dir.path().display()), e)
-        })?;
-        acc = file::combine(acc, h);
-    }
+    let acc = try_join_in_order(tasks, |id, e| {
+        RunError::failed(format!("file task {id} in {}", dir.path().display()), e)
+    })
+    .await?
+    .into_iter()
+    .fold(0, file::combine);
     Ok(Outcome::new(acc))
 }

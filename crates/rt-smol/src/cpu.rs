@@ -2,7 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use harness::{LatencyRecorder, Outcome, RunCtx, RunError};
+use harness::tasks::{join_in_order, mixed_outcome, ticker};
+use harness::{Outcome, RunCtx, RunError};
 use smol::Task;
 use workloads::count_primes;
 
@@ -32,45 +33,18 @@ pub async fn cpu(ex: &Exec<'_>, ctx: &RunCtx) -> Result<Outcome, RunError> {
     let tasks: Vec<_> = (0..p.tasks)
         .map(|i| spawn_cpu(ex, offload, p.cpu_range(ctx.workload, i)))
         .collect();
-    let mut found = 0;
-    for t in tasks {
-        found += t.await.0;
-    }
+    let found: u64 = join_in_order(tasks).await.iter().map(|r| r.0).sum();
     Ok(Outcome::new(found).extra("offload", offload))
 }
 
 pub async fn mixed(ex: &Exec<'_>, ctx: &RunCtx) -> Result<Outcome, RunError> {
     let (p, offload, delay) = (ctx.params, ctx.opt_bool("offload"), ctx.delay());
     // The ticker is spawned first, so it starts its first wait before any CPU task runs (as in every model).
-    let ticker = ex.spawn(async move {
-        let mut lat = LatencyRecorder::new();
-        for _ in 0..p.rounds {
-            let t = Instant::now();
-            smol::Timer::after(delay).await;
-            lat.record(harness::latency::lateness(t, delay, Instant::now()));
-        }
-        lat
-    });
+    let ticker = ex.spawn(ticker(p.rounds, delay, smol::Timer::after));
     let tasks: Vec<_> = (0..p.tasks)
         .map(|i| spawn_cpu(ex, offload, p.balanced_range(i)))
         .collect();
-    let (mut found, mut task_ms) = (0, Vec::new());
-    for t in tasks {
-        let (n, took) = t.await;
-        found += n;
-        task_ms.push(took.as_secs_f64() * 1000.0);
-    }
+    let done = join_in_order(tasks).await;
     let lat = ticker.await;
-    let rounds = lat.samples().len() as u64;
-    Ok(Outcome::new(found + rounds)
-        .latency(lat)
-        .extra("offload", offload)
-        .extra(
-            "cpu_task_ms_min",
-            task_ms.iter().copied().fold(f64::INFINITY, f64::min),
-        )
-        .extra(
-            "cpu_task_ms_max",
-            task_ms.iter().copied().fold(0.0, f64::max),
-        ))
+    Ok(mixed_outcome(&done, lat).extra("offload", offload))
 }

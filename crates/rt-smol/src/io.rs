@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use harness::{LatencyRecorder, Outcome, RunCtx, RunError};
+use harness::tasks::{Tally, join_in_order, request_failed, timed_sleep, try_join_in_order};
+use harness::{Outcome, RunCtx, RunError};
 use smol::io::{AsyncReadExt, AsyncWriteExt};
 use workloads::{file, net};
 
@@ -13,25 +14,15 @@ use crate::exec::Exec;
 pub async fn sleep(ex: &Exec<'_>, ctx: &RunCtx) -> Result<Outcome, RunError> {
     let delay = ctx.delay();
     let tasks: Vec<_> = (0..ctx.params.tasks)
-        .map(|id| {
-            ex.spawn(async move {
-                let t = Instant::now();
-                smol::Timer::after(delay).await;
-                (id, harness::latency::lateness(t, delay, Instant::now()))
-            })
-        })
+        .map(|id| ex.spawn(timed_sleep(id, delay, smol::Timer::after)))
         .collect();
     harness::probe::sample_threads();
-    let (mut lat, mut sum) = (LatencyRecorder::new(), 0);
-    for t in tasks {
-        let (id, late) = t.await;
-        lat.record(late);
-        sum += id;
-    }
-    Ok(Outcome::new(sum).latency(lat))
+    let tally: Tally = join_in_order(tasks).await.into_iter().collect();
+    Ok(tally.into_outcome())
 }
 
 /// One io-net request on its own connection; returns the echoed id and the round trip (connect included).
+/// Kept per runtime on purpose: each uses its own TCP stream and read/write traits.
 async fn request(addr: SocketAddr, id: u64, delay_ms: u64) -> std::io::Result<(u64, Duration)> {
     let t = Instant::now();
     let mut s = smol::net::TcpStream::connect(addr).await?;
@@ -48,18 +39,11 @@ pub async fn net(ex: &Exec<'_>, ctx: &RunCtx) -> Result<Outcome, RunError> {
         .map(|id| ex.spawn(request(addr, id, delay_ms)))
         .collect();
     harness::probe::sample_threads();
-    let (mut lat, mut sum) = (LatencyRecorder::new(), 0);
-    for (id, t) in tasks.into_iter().enumerate() {
-        let (echo, rtt) = t.await.map_err(|e| {
-            RunError::failed(
-                format!("request {id} to {addr} (is a delay server listening there?)"),
-                e,
-            )
-        })?;
-        lat.record(rtt);
-        sum += echo;
-    }
-    Ok(Outcome::new(sum).latency(lat))
+    let tally: Tally = try_join_in_order(tasks, |id, e| request_failed(id, addr, e))
+        .await?
+        .into_iter()
+        .collect();
+    Ok(tally.into_outcome())
 }
 
 pub async fn file(ex: &Exec<'_>, ctx: &RunCtx, dir: &Path) -> Result<Outcome, RunError> {
@@ -73,12 +57,11 @@ pub async fn file(ex: &Exec<'_>, ctx: &RunCtx, dir: &Path) -> Result<Outcome, Ru
             })
         })
         .collect();
-    let mut acc = 0;
-    for (id, t) in tasks.into_iter().enumerate() {
-        let h = t
-            .await
-            .map_err(|e| RunError::failed(format!("file task {id} in {}", dir.display()), e))?;
-        acc = file::combine(acc, h);
-    }
+    let acc = try_join_in_order(tasks, |id, e| {
+        RunError::failed(format!("file task {id} in {}", dir.display()), e)
+    })
+    .await?
+    .into_iter()
+    .fold(0, file::combine);
     Ok(Outcome::new(acc))
 }

@@ -2,7 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use harness::{LatencyRecorder, Outcome, RunCtx, RunError};
+use harness::tasks::{mixed_outcome, ticker};
+use harness::{Outcome, RunCtx, RunError};
 use tokio::task::JoinHandle;
 use workloads::count_primes;
 
@@ -43,32 +44,11 @@ pub async fn cpu(ctx: &RunCtx) -> Result<Outcome, RunError> {
 pub async fn mixed(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let (p, offload, delay) = (ctx.params, ctx.opt_bool("offload"), ctx.delay());
     // The ticker is spawned first, so it starts its first wait before any CPU task runs (as in every model).
-    let ticker = tokio::spawn(async move {
-        let mut lat = LatencyRecorder::new();
-        for _ in 0..p.rounds {
-            let t = Instant::now();
-            tokio::time::sleep(delay).await;
-            lat.record(harness::latency::lateness(t, delay, Instant::now()));
-        }
-        lat
-    });
+    let ticker = tokio::spawn(ticker(p.rounds, delay, tokio::time::sleep));
     let handles = (0..p.tasks)
         .map(|i| spawn_cpu(offload, p.balanced_range(i)))
         .collect();
     let done = join_all("CPU task", handles).await?;
     let lat = join_all("ticker", vec![ticker]).await?.remove(0);
-    let rounds = lat.samples().len() as u64;
-    let found: u64 = done.iter().map(|r| r.0).sum();
-    let task_ms: Vec<f64> = done.iter().map(|r| r.1.as_secs_f64() * 1000.0).collect();
-    Ok(Outcome::new(found + rounds)
-        .latency(lat)
-        .extra("offload", offload)
-        .extra(
-            "cpu_task_ms_min",
-            task_ms.iter().copied().fold(f64::INFINITY, f64::min),
-        )
-        .extra(
-            "cpu_task_ms_max",
-            task_ms.iter().copied().fold(0.0, f64::max),
-        ))
+    Ok(mixed_outcome(&done, lat).extra("offload", offload))
 }

@@ -3,7 +3,8 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use harness::{LatencyRecorder, Outcome, RunCtx, RunError, ScratchDir};
+use harness::tasks::{Tally, request_failed, timed_sleep};
+use harness::{Outcome, RunCtx, RunError, ScratchDir};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use workloads::{file, net};
 
@@ -12,24 +13,14 @@ use crate::join_all;
 pub async fn sleep(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let delay = ctx.delay();
     let handles = (0..ctx.params.tasks)
-        .map(|id| {
-            tokio::spawn(async move {
-                let t = Instant::now();
-                tokio::time::sleep(delay).await;
-                (id, harness::latency::lateness(t, delay, Instant::now()))
-            })
-        })
+        .map(|id| tokio::spawn(timed_sleep(id, delay, tokio::time::sleep)))
         .collect();
-    let mut lat = LatencyRecorder::new();
-    let mut sum = 0;
-    for (id, late) in join_all("sleep task", handles).await? {
-        lat.record(late);
-        sum += id;
-    }
-    Ok(Outcome::new(sum).latency(lat))
+    let tally: Tally = join_all("sleep task", handles).await?.into_iter().collect();
+    Ok(tally.into_outcome())
 }
 
 /// One io-net request on its own connection; returns the echoed id and the round trip (connect included).
+/// Kept per runtime on purpose: each uses its own TCP stream and read/write traits.
 async fn request(addr: SocketAddr, id: u64, delay_ms: u64) -> std::io::Result<(u64, Duration)> {
     let t = Instant::now();
     let mut s = tokio::net::TcpStream::connect(addr).await?;
@@ -45,19 +36,13 @@ pub async fn net(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let handles = (0..ctx.params.tasks)
         .map(|id| tokio::spawn(request(addr, id, delay_ms)))
         .collect();
-    let mut lat = LatencyRecorder::new();
-    let mut sum = 0;
-    for (id, r) in join_all("request", handles).await?.into_iter().enumerate() {
-        let (echo, rtt) = r.map_err(|e| {
-            RunError::failed(
-                format!("request {id} to {addr} (is a delay server listening there?)"),
-                e,
-            )
-        })?;
-        lat.record(rtt);
-        sum += echo;
-    }
-    Ok(Outcome::new(sum).latency(lat))
+    let tally: Tally = join_all("request", handles)
+        .await?
+        .into_iter()
+        .enumerate()
+        .map(|(id, r)| r.map_err(|e| request_failed(id, addr, e)))
+        .collect::<Result<_, _>>()?;
+    Ok(tally.into_outcome())
 }
 
 pub async fn file(ctx: &RunCtx) -> Result<Outcome, RunError> {

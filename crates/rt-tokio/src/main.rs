@@ -34,10 +34,10 @@ impl Runtime for Tokio {
             .opt(OptSpec::bool("yield", false, race::YIELD_HELP))
             .opt(OptSpec::int(
                 "yield_every",
-                race::DEFAULT_YIELD_EVERY,
+                harness::tasks::DEFAULT_YIELD_EVERY,
                 1,
                 u64::MAX,
-                race::YIELD_EVERY_HELP,
+                harness::tasks::YIELD_EVERY_HELP,
             ))
             .versions(harness::locked_versions!("tokio"))
             .notes(

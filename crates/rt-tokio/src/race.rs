@@ -6,20 +6,14 @@
 
 use std::sync::Arc;
 
+use harness::tasks::{race_outcome, racer};
 use harness::{Outcome, RunCtx, RunError};
 use workloads::RaceCounter;
-use workloads::race::{race_worker, yielding_worker};
 
 use crate::join_all;
 
 pub const YIELD_HELP: &str =
     "race: await tokio::task::yield_now() between the load and the store (see yield_every)";
-pub const YIELD_EVERY_HELP: &str =
-    "race with yield=true: the yield point is in every N-th increment (1 = every increment)";
-/// Why not 1: a yield costs far more than an increment, so yielding in every one of the 100 million increments per
-/// worker of the standard size would make the run last tens of seconds. One increment in 64 still puts a yield
-/// point between a load and a store about a million times per worker, which is enough to show the lost updates.
-pub const DEFAULT_YIELD_EVERY: u64 = 64;
 
 pub async fn race(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let (p, sync) = (ctx.params, ctx.sync());
@@ -31,27 +25,18 @@ pub async fn race(ctx: &RunCtx) -> Result<Outcome, RunError> {
         .map(|_| {
             let (counter, lock) = (counter.clone(), lock.clone());
             tokio::spawn(async move {
-                match every {
-                    None => race_worker(&counter, sync, p.work, 0, false, &mut ()),
-                    Some(n) => {
-                        yielding_worker(
-                            &counter,
-                            sync,
-                            p.work,
-                            n,
-                            || lock.lock(),
-                            tokio::task::yield_now,
-                        )
-                        .await
-                    }
-                }
+                racer(
+                    &counter,
+                    sync,
+                    p.work,
+                    every,
+                    || lock.lock(),
+                    tokio::task::yield_now,
+                )
+                .await
             })
         })
         .collect();
     join_all("race worker", handles).await?;
-    let out = Outcome::new(counter.get());
-    Ok(match every {
-        Some(n) => out.extra("yield_every", n),
-        None => out,
-    })
+    Ok(race_outcome(counter.get(), every))
 }

@@ -1,0 +1,254 @@
+//! The glue the async runtimes (rt-tokio, rt-smol, rt-async-std) share around their own primitives.
+//!
+//! Each runtime still spawns with its own `spawn`, waits with its own timer, talks TCP with its own stream and joins
+//! its own task handles: fairness asks that every model run with its idiomatic primitives, so those stay in the
+//! runtime crates. What is the same in all of them lives here, as plain generic functions that take the runtime's
+//! futures (or the functions that make them): where the clock is read around a wait, the `mixed` ticker, how task
+//! results become a checksum and latency samples, and the `race` racer. It depends on no runtime.
+//!
+//! None of these functions samples the thread count: the runtimes call [`crate::probe::sample_threads`] where they
+//! always have.
+
+use std::fmt::Display;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use workloads::race::{race_worker, yielding_worker};
+use workloads::{RaceCounter, Sync};
+
+use crate::latency::lateness;
+use crate::{LatencyRecorder, Outcome, RunError};
+
+/// One `io-sleep` task: waits `delay` on the runtime's timer (`sleep(delay)`) and returns `(id, lateness)`. The clock
+/// is read just before the wait's future is made and just after it completes, in every runtime alike.
+pub async fn timed_sleep<S: Future>(
+    id: u64,
+    delay: Duration,
+    sleep: impl FnOnce(Duration) -> S,
+) -> (u64, Duration) {
+    let t = Instant::now();
+    sleep(delay).await;
+    (id, lateness(t, delay, Instant::now()))
+}
+
+/// The `mixed` ticker: `rounds` waits of `delay` on the runtime's timer, recording how late each one ended.
+pub async fn ticker<S: Future>(
+    rounds: u64,
+    delay: Duration,
+    mut sleep: impl FnMut(Duration) -> S,
+) -> LatencyRecorder {
+    let mut lat = LatencyRecorder::new();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        sleep(delay).await;
+        lat.record(lateness(t, delay, Instant::now()));
+    }
+    lat
+}
+
+/// Awaits each task in order (the order they were spawned in) and returns their outputs.
+pub async fn join_in_order<F: Future>(tasks: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await);
+    }
+    out
+}
+
+/// Awaits each task in order; the first that gives an error fails the run (`fail(index, error)`) without awaiting
+/// the rest.
+pub async fn try_join_in_order<T, E, F>(
+    tasks: impl IntoIterator<Item = F>,
+    fail: impl Fn(usize, E) -> RunError,
+) -> Result<Vec<T>, RunError>
+where
+    F: Future<Output = Result<T, E>>,
+{
+    let mut out = Vec::new();
+    for (i, t) in tasks.into_iter().enumerate() {
+        out.push(t.await.map_err(|e| fail(i, e))?);
+    }
+    Ok(out)
+}
+
+/// The results of timed tasks (`io-sleep`, `io-net`): the sum of their values is the checksum, and each one's
+/// duration is a latency sample. Collect an iterator of `(value, duration)` into it.
+#[derive(Debug, Default)]
+pub struct Tally {
+    sum: u64,
+    latency: LatencyRecorder,
+}
+
+impl Tally {
+    /// Adds one task's value and latency sample.
+    pub fn add(&mut self, (value, latency): (u64, Duration)) {
+        self.sum += value;
+        self.latency.record(latency);
+    }
+
+    /// The outcome: the sum as the checksum, with the latency samples.
+    pub fn into_outcome(self) -> Outcome {
+        Outcome::new(self.sum).latency(self.latency)
+    }
+}
+
+impl FromIterator<(u64, Duration)> for Tally {
+    fn from_iter<I: IntoIterator<Item = (u64, Duration)>>(iter: I) -> Tally {
+        let mut t = Tally::default();
+        iter.into_iter().for_each(|r| t.add(r));
+        t
+    }
+}
+
+/// The error of `io-net` request `id` to `addr`.
+pub fn request_failed(id: usize, addr: SocketAddr, e: impl Display) -> RunError {
+    RunError::failed(
+        format!("request {id} to {addr} (is a delay server listening there?)"),
+        e,
+    )
+}
+
+/// The outcome of `mixed`: the CPU tasks' `(primes found, time taken)` in spawn order and the ticker's samples. The
+/// checksum is the primes found plus the ticker's rounds; `cpu_task_ms_min/max` show how long a task held a thread.
+pub fn mixed_outcome(done: &[(u64, Duration)], ticker: LatencyRecorder) -> Outcome {
+    let rounds = ticker.samples().len() as u64;
+    let found: u64 = done.iter().map(|r| r.0).sum();
+    let task_ms: Vec<f64> = done.iter().map(|r| r.1.as_secs_f64() * 1000.0).collect();
+    Outcome::new(found + rounds)
+        .latency(ticker)
+        .extra(
+            "cpu_task_ms_min",
+            task_ms.iter().copied().fold(f64::INFINITY, f64::min),
+        )
+        .extra(
+            "cpu_task_ms_max",
+            task_ms.iter().copied().fold(0.0, f64::max),
+        )
+}
+
+/// The help of `--opt yield_every`.
+pub const YIELD_EVERY_HELP: &str =
+    "race with yield=true: the yield point is in every N-th increment (1 = every increment)";
+/// Why not 1: a yield costs far more than an increment, so yielding in every one of the 100 million increments per
+/// worker of the standard size would make the run last tens of seconds. One increment in 64 still puts a yield
+/// point between a load and a store about a million times per worker, which is enough to show the lost updates.
+pub const DEFAULT_YIELD_EVERY: u64 = 64;
+
+/// One `race` worker in an async runtime: with `every = None` the plain increment loop, with no await inside (only
+/// tasks on different threads interleave); with `Some(n)` a yield point (the runtime's `yield_now`) between the load
+/// and the store of every n-th increment, and the runtime's async mutex (`lock`) for `sync=lock`.
+pub async fn racer<G, LF, YF>(
+    counter: &RaceCounter,
+    sync: Sync,
+    work: u64,
+    every: Option<u64>,
+    lock: impl FnMut() -> LF,
+    yield_now: impl FnMut() -> YF,
+) where
+    LF: Future<Output = G>,
+    YF: Future<Output = ()>,
+{
+    match every {
+        None => race_worker(counter, sync, work, 0, false, &mut ()),
+        Some(n) => yielding_worker(counter, sync, work, n, lock, yield_now).await,
+    }
+}
+
+/// The outcome of `race`: the counter's final value, and `yield_every` when a yield point was used.
+pub fn race_outcome(counter: u64, every: Option<u64>) -> Outcome {
+    let out = Outcome::new(counter);
+    match every {
+        Some(n) => out.extra("yield_every", n),
+        None => out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A future that is ready at once, standing in for a runtime's timer or task.
+    async fn ready<T>(v: T) -> T {
+        v
+    }
+
+    fn block_on<F: Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+
+    #[test]
+    fn tally_sums_values_and_records_each_duration() {
+        let tasks = (0..4u64).map(|i| ready((i, Duration::from_millis(i))));
+        let out = block_on(join_in_order(tasks))
+            .into_iter()
+            .collect::<Tally>()
+            .into_outcome();
+        assert_eq!(out.checksum, 6);
+        assert_eq!(out.latency, Some(vec![0.0, 1.0, 2.0, 3.0]));
+    }
+
+    #[test]
+    fn try_join_stops_at_the_first_error() {
+        let tasks = [Ok(1), Err("refused"), Ok(3)].map(ready);
+        let err = block_on(try_join_in_order(tasks, |i, e| {
+            RunError::failed(format!("task {i}"), e)
+        }))
+        .unwrap_err();
+        assert!(matches!(err, RunError::Failed(m) if m == "task 1: refused"));
+    }
+
+    #[test]
+    fn ticker_records_one_sample_per_round() {
+        let lat = block_on(ticker(3, Duration::ZERO, |_| ready(())));
+        assert_eq!(lat.samples().len(), 3);
+        let (id, late) = block_on(timed_sleep(7, Duration::ZERO, |_| ready(())));
+        assert_eq!(id, 7);
+        assert!(late < Duration::from_secs(1));
+    }
+
+    #[test]
+    fn mixed_counts_the_ticks_and_the_task_times() {
+        let mut lat = LatencyRecorder::new();
+        lat.record_ms(1.0);
+        lat.record_ms(2.0);
+        let done = [
+            (5, Duration::from_millis(10)),
+            (7, Duration::from_millis(30)),
+        ];
+        let out = mixed_outcome(&done, lat);
+        assert_eq!(out.checksum, 14);
+        assert_eq!(out.extra["cpu_task_ms_min"], 10.0);
+        assert_eq!(out.extra["cpu_task_ms_max"], 30.0);
+    }
+
+    #[test]
+    fn racer_without_a_yield_point_loses_nothing_alone() {
+        let c = RaceCounter::new();
+        block_on(racer(
+            &c,
+            Sync::None,
+            1000,
+            None,
+            || ready(()),
+            || ready(()),
+        ));
+        block_on(racer(
+            &c,
+            Sync::None,
+            1000,
+            Some(1),
+            || ready(()),
+            || ready(()),
+        ));
+        assert_eq!(c.get(), 2000);
+        assert_eq!(race_outcome(c.get(), Some(4)).extra["yield_every"], 4);
+        assert!(race_outcome(c.get(), None).extra.is_empty());
+    }
+}
