@@ -18,6 +18,7 @@
 
 pub mod cli;
 pub mod exit;
+pub mod jobs;
 pub mod latency;
 pub mod probe;
 pub mod report;

@@ -7,12 +7,7 @@ use std::sync::{Mutex, PoisonError};
 use gil::{Gil, GilGuard};
 use harness::RunError;
 
-/// What a job gives back: a value for the checksum and its latency samples in ms.
-#[derive(Debug, Default)]
-pub struct Done {
-    pub value: u64,
-    pub latency_ms: Vec<f64>,
-}
+pub use harness::jobs::Done;
 
 /// One task of the workload, run by a thread that holds the GIL through `g`. Jobs may borrow from the caller.
 pub type Job<'a> = Box<dyn for<'g> FnOnce(&mut GilGuard<'g>) -> Result<Done, String> + Send + 'a>;

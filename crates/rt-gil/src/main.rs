@@ -17,15 +17,12 @@ use std::time::{Duration, Instant};
 
 use exec::{Done, Job, Mode};
 use gil::Gil;
+use harness::jobs::ms;
 use harness::latency::lateness;
-use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, ScratchDir};
+use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime};
 use workloads::{RaceCounter, Sync, Workload, blocking, count_primes, race::race_worker};
 
 struct GilRuntime;
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 impl Runtime for GilRuntime {
     fn info(&self) -> Info {
@@ -82,11 +79,8 @@ impl Runtime for GilRuntime {
             })
         };
         let counter = RaceCounter::new();
-        let scratch = if w == Workload::IoFile {
-            Some(ScratchDir::new("rt-gil")?)
-        } else {
-            None
-        };
+        let scratch = harness::jobs::scratch_for(w, "rt-gil")?;
+        // Kept apart from rt-threads's on purpose: the jobs differ in GIL check points and released blocking calls.
         let jobs: Vec<Job<'_>> = match w {
             Workload::CpuBalanced | Workload::CpuSkewed => {
                 (0..p.tasks).map(|i| cpu_job(p.cpu_range(w, i))).collect()
@@ -174,23 +168,7 @@ impl Runtime for GilRuntime {
             mode
         };
         let done = exec::run(&gil, mode, jobs)?;
-        let mut checksum = 0u64;
-        let mut lat = harness::LatencyRecorder::new();
-        for d in done {
-            checksum = if w == Workload::IoFile {
-                workloads::file::combine(checksum, d.value)
-            } else {
-                checksum + d.value
-            };
-            d.latency_ms.into_iter().for_each(|s| lat.record_ms(s));
-        }
-        if w == Workload::Race {
-            checksum = counter.get();
-        }
-        let mut out = Outcome::new(checksum);
-        if matches!(w, Workload::IoSleep | Workload::IoNet | Workload::Mixed) {
-            out = out.latency(lat);
-        }
+        let out = harness::jobs::outcome(w, &done, &counter);
         Ok(with_stats(out, &gil, started.elapsed(), every, ctx))
     }
 }

@@ -4,12 +4,7 @@
 use crossbeam_channel::unbounded;
 use harness::RunError;
 
-/// What a job gives back: a value for the checksum and its latency samples in ms.
-#[derive(Debug, Default)]
-pub struct Done {
-    pub value: u64,
-    pub latency_ms: Vec<f64>,
-}
+pub use harness::jobs::Done;
 
 /// One task of the workload. Jobs may borrow from the caller (the run's counter, its scratch directory).
 pub type Job<'a> = Box<dyn FnOnce() -> Result<Done, String> + Send + 'a>;

@@ -10,8 +10,9 @@ mod exec;
 use std::time::{Duration, Instant};
 
 use exec::{Done, Job, Mode};
+use harness::jobs::ms;
 use harness::latency::lateness;
-use harness::{Info, LatencyRecorder, Model, Outcome, RunCtx, RunError, Runtime, ScratchDir};
+use harness::{Info, Model, Outcome, RunCtx, RunError, Runtime};
 use workloads::{RaceCounter, Workload, blocking, count_primes, race::race_worker};
 
 struct Threads;
@@ -53,11 +54,8 @@ impl Runtime for Threads {
             })
         };
         let counter = RaceCounter::new();
-        let scratch = if w == Workload::IoFile {
-            Some(ScratchDir::new("rt-threads")?)
-        } else {
-            None
-        };
+        let scratch = harness::jobs::scratch_for(w, "rt-threads")?;
+        // Kept apart from rt-gil's on purpose: those jobs add GIL check points and release the GIL around blocking calls.
         let jobs: Vec<Job<'_>> = match w {
             Workload::CpuBalanced | Workload::CpuSkewed => {
                 (0..p.tasks).map(|i| cpu_job(p.cpu_range(w, i))).collect()
@@ -129,24 +127,8 @@ impl Runtime for Threads {
             mode
         };
         let done = exec::run(mode, jobs)?;
-        let mut lat = LatencyRecorder::new();
-        let mut acc = 0u64;
-        for d in &done {
-            acc = if w == Workload::IoFile {
-                workloads::file::combine(acc, d.value)
-            } else {
-                acc + d.value
-            };
-            d.latency_ms.iter().for_each(|&l| lat.record_ms(l));
-        }
-        if w == Workload::Race {
-            acc = counter.get();
-        }
-        let mut out = Outcome::new(acc).extra("threads_started", threads_started(mode, done.len()));
-        if matches!(w, Workload::IoSleep | Workload::IoNet | Workload::Mixed) {
-            out = out.latency(lat);
-        }
-        Ok(out)
+        Ok(harness::jobs::outcome(w, &done, &counter)
+            .extra("threads_started", threads_started(mode, done.len())))
     }
 }
 
@@ -155,10 +137,6 @@ fn threads_started(mode: Mode, jobs: usize) -> u64 {
         Mode::Pool { workers } => workers,
         Mode::PerTask => jobs as u64,
     }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 fn main() {
