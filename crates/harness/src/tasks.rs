@@ -18,7 +18,7 @@ use workloads::race::{race_worker, yielding_worker};
 use workloads::{RaceCounter, Sync};
 
 use crate::latency::lateness;
-use crate::{LatencyRecorder, Outcome, RunError};
+use crate::{LatencyRecorder, OptSpec, Outcome, RunError};
 
 /// One `io-sleep` task: waits `delay` on the runtime's timer (`sleep(delay)`) and returns `(id, lateness)`. The clock
 /// is read just before the wait's future is made and just after it completes, in every runtime alike.
@@ -134,6 +134,17 @@ pub const YIELD_EVERY_HELP: &str =
 /// worker of the standard size would make the run last tens of seconds. One increment in 64 still puts a yield
 /// point between a load and a store about a million times per worker, which is enough to show the lost updates.
 pub const DEFAULT_YIELD_EVERY: u64 = 64;
+
+/// The `--opt yield_every=N` the async runtimes offer with their `yield` option.
+pub fn yield_every_opt() -> OptSpec {
+    OptSpec::int(
+        "yield_every",
+        DEFAULT_YIELD_EVERY,
+        1,
+        u64::MAX,
+        YIELD_EVERY_HELP,
+    )
+}
 
 /// One `race` worker in an async runtime: with `every = None` the plain increment loop, with no await inside (only
 /// tasks on different threads interleave); with `Some(n)` a yield point (the runtime's `yield_now`) between the load

@@ -30,13 +30,7 @@ impl Runtime for AsyncStd {
             .workloads(Workload::ALL)
             .opt(OptSpec::bool("offload", false, cpu::OFFLOAD_HELP))
             .opt(OptSpec::bool("yield", false, race::YIELD_HELP))
-            .opt(OptSpec::int(
-                "yield_every",
-                harness::tasks::DEFAULT_YIELD_EVERY,
-                1,
-                u64::MAX,
-                harness::tasks::YIELD_EVERY_HELP,
-            ))
+            .opt(harness::tasks::yield_every_opt())
             .versions(harness::locked_versions!("async-std", "async-global-executor", "async-io", "blocking"))
             .notes(
                 "async-std is DISCONTINUED upstream in favour of smol (RUSTSEC-2025-0052, unmaintained); pinned at \

@@ -32,13 +32,7 @@ impl Runtime for Tokio {
             .workloads(Workload::ALL)
             .opt(OptSpec::bool("offload", false, cpu::OFFLOAD_HELP))
             .opt(OptSpec::bool("yield", false, race::YIELD_HELP))
-            .opt(OptSpec::int(
-                "yield_every",
-                harness::tasks::DEFAULT_YIELD_EVERY,
-                1,
-                u64::MAX,
-                harness::tasks::YIELD_EVERY_HELP,
-            ))
+            .opt(harness::tasks::yield_every_opt())
             .versions(harness::locked_versions!("tokio"))
             .notes(
                 "The blocking pool (spawn_blocking, tokio::fs) is capped at --workers threads, like the executor. \

@@ -21,6 +21,7 @@ pub async fn race(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let counter = Arc::new(RaceCounter::new());
     // With a yield point inside the critical section, `sync=lock` needs a lock that may be held across an await.
     let lock = Arc::new(tokio::sync::Mutex::new(()));
+    // Kept per runtime on purpose: its own spawn, async mutex and yield_now.
     let handles = (0..p.workers)
         .map(|_| {
             let (counter, lock) = (counter.clone(), lock.clone());
