@@ -36,7 +36,7 @@ const info = {
   notes: 'One JavaScript thread: CPU tasks run one after another and hold the loop (the mixed ticker waits for them), '
     + 'unless offload=true runs them on W worker_threads (started and terminated inside the timed run). '
     + 'io-file uses fs/promises on libuv\'s thread pool, sized to W (UV_THREADPOOL_SIZE), at most W files in flight; '
-    + 'its contents and hash are computed in BigInt on the main thread. os_threads_peak counts V8\'s and libuv\'s '
+    + 'its contents and hash are computed on the main thread in exact 64-bit arithmetic on 32-bit halves. os_threads_peak counts V8\'s and libuv\'s '
     + 'helper threads. In race the W tasks never await, so no update is lost, whatever --opt sync says.',
 };
 

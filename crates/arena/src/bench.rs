@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use harness::RunReport;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use workloads::{Size, Workload};
@@ -26,6 +25,8 @@ pub struct Options {
     pub runtime_bins: Vec<PathBuf>,
     /// Skip workspace discovery: only `--runtime-bin` runtimes.
     pub no_discover: bool,
+    /// Leave out the peers of `peers/peers.toml` (CPython, Node.js).
+    pub no_peers: bool,
     /// Only these workloads; empty: all.
     pub workloads: Vec<Workload>,
     /// Seconds a check-size run may take before it counts as hung.
@@ -34,14 +35,33 @@ pub struct Options {
 
 /// Finds, builds and asks every runtime.
 pub fn runtimes(ws: &crate::discover::Workspace, o: &Options) -> anyhow::Result<Vec<Runtime>> {
-    let mut rts = if o.no_discover {
+    let peer_names = if o.no_discover || o.no_peers {
         Vec::new()
     } else {
-        crate::discover::build_and_query(ws, &o.runtimes, false)?
+        crate::discover::peer_names(&ws.root)?
     };
+    // `--runtime` may name workspace packages and peers; the workspace is built only for what it names (all of it
+    // when `--runtime` is not given or names a package).
+    let (peers_only, packages_only): (Vec<String>, Vec<String>) = o
+        .runtimes
+        .iter()
+        .cloned()
+        .partition(|r| peer_names.contains(r));
+    let mut rts = if o.no_discover || (packages_only.is_empty() && !peers_only.is_empty()) {
+        Vec::new()
+    } else {
+        crate::discover::build_and_query(ws, &packages_only, false)?
+    };
+    if !peer_names.is_empty() && (o.runtimes.is_empty() || !peers_only.is_empty()) {
+        rts.extend(crate::discover::peers(&ws.root, &peers_only)?);
+    }
     for b in &o.runtime_bins {
-        let abs = std::fs::canonicalize(b)
-            .with_context(|| format!("--runtime-bin {}: no such file", b.display()))?;
+        let abs = std::fs::canonicalize(b).map_err(|_| {
+            crate::UsageError(format!(
+                "--runtime-bin {}: no such file; give the path of a runtime binary",
+                b.display()
+            ))
+        })?;
         rts.push(crate::discover::from_command(vec![
             abs.display().to_string(),
         ]));

@@ -76,7 +76,7 @@ enum Cmd {
 /// Which runtimes and workloads.
 #[derive(Debug, Args)]
 struct Select {
-    /// Only this runtime package (repeatable), e.g. --runtime rt-seq.
+    /// Only this runtime package or peer (repeatable), e.g. --runtime rt-seq --runtime py-threading.
     #[arg(long = "runtime", value_name = "R")]
     runtimes: Vec<String>,
     /// Only this workload (repeatable).
@@ -89,6 +89,10 @@ struct Select {
     /// Do not look for runtimes in the workspace; use only --runtime-bin.
     #[arg(long)]
     no_discover: bool,
+    /// Leave out the CPython and Node.js peers of peers/peers.toml (they are included when their interpreter is
+    /// present).
+    #[arg(long)]
+    no_peers: bool,
     /// Seconds a check-size run may take before it counts as hung.
     #[arg(long, default_value_t = 30.0, value_name = "S")]
     verify_timeout_s: f64,
@@ -99,12 +103,16 @@ impl Select {
         let workloads = self
             .workloads
             .iter()
-            .map(|w| w.parse::<Workload>().map_err(anyhow::Error::msg))
+            .map(|w| {
+                w.parse::<Workload>()
+                    .map_err(|e| crate::UsageError(e.to_string()).into())
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Options {
             runtimes: self.runtimes.clone(),
             runtime_bins: self.runtime_bins.clone(),
             no_discover: self.no_discover,
+            no_peers: self.no_peers,
             workloads,
             verify_timeout_s: self.verify_timeout_s,
         })

@@ -1,8 +1,10 @@
 //! Discovery: which runtimes exist, from the workspace itself. No hand-kept list anywhere: a runtime is a workspace
 //! package with a `[package.metadata.arena]` table (`display`, `model`), built in release mode and asked `list`.
 //!
-//! A runtime is a *command* (a program and its leading arguments), not necessarily one of our binaries, so that
-//! peers in other languages can join later (`python3 peers/python/arena_peer.py`, for instance).
+//! A runtime is a *command* (a program and its leading arguments), not necessarily one of our binaries: the peers of
+//! `peers/peers.toml` (CPython and Node.js running the same contract) join through [`peers`], each as
+//! `python3 peers/python/arena_peer.py threading --work-scale 27 --race-scale 10`, for instance. A peer whose
+//! interpreter is absent or too old is kept, excluded, with the reason, so the report can name it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -47,6 +49,22 @@ pub struct Runtime {
     pub info: Option<Info>,
     /// Why it takes no part in this run, if it does not.
     pub excluded: Option<String>,
+    /// Set for a peer from `peers/peers.toml` (absent from run folders written before peers joined).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<PeerMeta>,
+}
+
+/// What the driver knows of a peer beyond its `list`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerMeta {
+    /// The interpreter, e.g. `python3`.
+    pub interpreter: String,
+    /// Its version, when present.
+    pub version: Option<String>,
+    /// The preset CPU work is divided by this in the peer (see docs/peers.md).
+    pub work_scale: u64,
+    /// The preset race increments are divided by this.
+    pub race_scale: u64,
 }
 
 impl Runtime {
@@ -100,10 +118,17 @@ pub fn build_and_query(
     for o in only {
         if !ws.candidates.iter().any(|c| c.package == *o) {
             let names: Vec<_> = ws.candidates.iter().map(|c| c.package.as_str()).collect();
-            bail!(
-                "no runtime '{o}' in this workspace; runtimes found: {} (a runtime is a crates/rt-* package with [package.metadata.arena])",
-                names.join(", ")
-            );
+            let peers = peer_names(&ws.root).unwrap_or_default();
+            return Err(crate::UsageError(format!(
+                "no runtime '{o}' in this workspace; runtimes found: {}; peers: {} (a runtime is a crates/rt-* package with [package.metadata.arena], a peer an entry of peers/peers.toml)",
+                names.join(", "),
+                if peers.is_empty() {
+                    "none".into()
+                } else {
+                    peers.join(", ")
+                }
+            ))
+            .into());
         }
     }
     let names: Vec<String> = chosen.iter().map(|c| c.package.clone()).collect();
@@ -117,6 +142,7 @@ pub fn build_and_query(
             command: vec![bin.display().to_string()],
             info: None,
             excluded: None,
+            peer: None,
         };
         if let Some(why) = failed.iter().find(|(p, _)| *p == c.package).map(|(_, w)| w) {
             rt.excluded = Some(format!("did not build: {why}"));
@@ -141,9 +167,56 @@ pub fn from_command(command: Vec<String>) -> Runtime {
         command,
         info: None,
         excluded: None,
+        peer: None,
     };
     query_into(&mut rt);
     rt
+}
+
+/// The peers of `<root>/peers/peers.toml` named in `only` (empty: all), each asked `list` when its interpreter is
+/// present, or kept excluded with the reason (`node not found on PATH`). A missing manifest means no peers.
+pub fn peers(root: &Path, only: &[String]) -> anyhow::Result<Vec<Runtime>> {
+    if !root.join(peers::MANIFEST).is_file() {
+        return Ok(Vec::new());
+    }
+    let found = peers::discover(root)?;
+    Ok(found
+        .into_iter()
+        .filter(|p| only.is_empty() || only.contains(&p.spec.name))
+        .map(|p| {
+            let meta = PeerMeta {
+                interpreter: p.spec.interpreter.clone(),
+                version: match &p.presence {
+                    peers::Presence::Present { version } => Some(version.to_string()),
+                    peers::Presence::Absent { .. } => None,
+                },
+                work_scale: p.spec.work_scale,
+                race_scale: p.spec.race_scale,
+            };
+            let mut rt = match &p.presence {
+                peers::Presence::Present { .. } => from_command(p.argv.clone()),
+                peers::Presence::Absent { reason } => Runtime {
+                    name: p.spec.name.clone(),
+                    package: None,
+                    command: p.argv.clone(),
+                    info: None,
+                    excluded: Some(format!("peer not present: {reason}")),
+                    peer: None,
+                },
+            };
+            rt.peer = Some(meta);
+            rt
+        })
+        .collect())
+}
+
+/// The names of the peers in `<root>/peers/peers.toml` (none without the manifest).
+pub fn peer_names(root: &Path) -> anyhow::Result<Vec<String>> {
+    if !root.join(peers::MANIFEST).is_file() {
+        return Ok(Vec::new());
+    }
+    let m = peers::Manifest::load(&root.join(peers::MANIFEST))?;
+    Ok(m.peer.into_iter().map(|p| p.name).collect())
 }
 
 fn query_into(rt: &mut Runtime) {

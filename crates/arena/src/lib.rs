@@ -20,3 +20,18 @@ pub mod proc;
 pub mod report;
 pub mod results;
 pub mod stats;
+
+/// Bad input on the command line that clap cannot see (an unknown runtime, profile or workload, a missing folder):
+/// `arena` exits 2 for it, like clap's own usage errors, and 1 for a failure while running.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// The exit code for an error chain: 2 when it is a [`UsageError`], 1 otherwise.
+pub fn exit_code(e: &anyhow::Error) -> i32 {
+    if e.downcast_ref::<UsageError>().is_some() {
+        2
+    } else {
+        1
+    }
+}

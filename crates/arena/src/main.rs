@@ -5,7 +5,7 @@ fn main() {
         Ok(code) => code,
         Err(e) => {
             eprintln!("arena: {e:#}");
-            1
+            arena::exit_code(&e)
         }
     };
     std::process::exit(code);

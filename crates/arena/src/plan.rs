@@ -96,7 +96,10 @@ impl Profile {
             .into_iter()
             .find(|p| p.name == name)
             .ok_or_else(|| {
-                anyhow::anyhow!("unknown profile '{name}'; expected smoke, quick, standard or full")
+                crate::UsageError(format!(
+                    "unknown profile '{name}'; expected smoke, quick, standard or full"
+                ))
+                .into()
             })
     }
 
@@ -158,6 +161,10 @@ pub struct Cell {
     pub opts: Vec<(String, String)>,
     /// The sweep point, if the cell is one.
     pub point: Option<Point>,
+    /// Explicit workload parameters for the timed runs (`--work 700000`), beside the size's presets: the convoy
+    /// cells set them. Not passed at `--size check`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<(String, u64)>,
 }
 
 impl Cell {
@@ -165,6 +172,10 @@ impl Cell {
     pub fn label(&self) -> String {
         let mut s = format!("{}/{}", self.runtime, self.variant);
         let mut tags: Vec<String> = Vec::new();
+        // Only the convoy sets explicit parameters (see [`CONVOY`]).
+        if !self.params.is_empty() {
+            tags.push("convoy".into());
+        }
         if let Some(p) = self.point {
             tags.push(format!("{}={}", p.axis.name(), p.value));
         }
@@ -241,6 +252,11 @@ impl Cell {
         if let (Some(t), true) = (self.tasks, with_tasks) {
             a.extend(["--tasks".into(), t.to_string()]);
         }
+        if with_tasks {
+            for (k, v) in &self.params {
+                a.extend([format!("--{k}"), v.to_string()]);
+            }
+        }
         if let (Some(addr), true) = (addr, self.workload.needs_addr()) {
             a.extend(["--addr".into(), addr.into()]);
         }
@@ -278,8 +294,35 @@ pub fn worker_points(cores: u64) -> Vec<u64> {
 /// The tasks of the io-sleep sweep.
 pub const TASK_POINTS: [u64; 3] = [100, 1_000, 10_000];
 
-/// The GIL switch intervals of the mixed sweep, in microseconds (0.5, 5 and 50 ms).
+/// The GIL switch intervals of the convoy sweep, in microseconds (0.5, 5 and 50 ms).
 pub const SWITCH_POINTS: [u64; 3] = [500, 5_000, 50_000];
+
+/// The convoy: mixed with one CPU task on one thread and a ticker beside it, both under one interpreter lock
+/// (rt-gil, CPython threading). Every tick wakes while the CPU thread holds the lock, so its lateness shows the switch
+/// interval. Why these numbers: the CPU task (about 1 s on rt-seq's kernel) must outlast every tick even at the
+/// 50 ms point (12 x (5 + 50) ms = 0.66 s), or the late ticks would find the lock free and measure nothing.
+pub const CONVOY: [(&str, u64); 4] = [
+    ("tasks", 1),
+    ("work", 700_000),
+    ("rounds", 12),
+    ("delay-ms", 5),
+];
+
+/// The convoy's parameters for a runtime whose CPU work is scaled by `work_scale` (a peer; 1 otherwise): the work
+/// is divided like the peer's presets, since an explicit `--work` is passed as is.
+pub fn convoy_params(work_scale: u64) -> Vec<(String, u64)> {
+    CONVOY
+        .iter()
+        .map(|&(k, v)| {
+            let v = if k == "work" {
+                (v / work_scale.max(1)).max(1)
+            } else {
+                v
+            };
+            (k.to_string(), v)
+        })
+        .collect()
+}
 
 /// Extra cells with one opt set, where the runtime lists the opt: (opt, value, workloads).
 const OPT_CELLS: [(&str, &str, &[Workload]); 4] = [
@@ -326,6 +369,7 @@ pub fn cells(
                     tasks: None,
                     opts: Vec::new(),
                     point: None,
+                    params: Vec::new(),
                 };
                 match w {
                     Workload::CpuBalanced if profile.sweeps => {
@@ -358,11 +402,23 @@ pub fn cells(
                             });
                         }
                     }
+                    // The convoy sweep, only where threads share an interpreter lock (rt-gil, CPython threading);
+                    // the plain mixed cell runs too.
                     Workload::Mixed
-                        if profile.sweeps && has_opt("switch-interval-us") && v.default =>
+                        if profile.sweeps
+                            && has_opt("switch-interval-us")
+                            && v.default
+                            && matches!(
+                                info.model,
+                                harness::Model::Threads | harness::Model::Emulated
+                            ) =>
                     {
+                        out.push(base.clone());
+                        let scale = rt.peer.as_ref().map_or(1, |p| p.work_scale);
                         for us in SWITCH_POINTS {
                             out.push(Cell {
+                                workers: 2,
+                                params: convoy_params(scale),
                                 opts: vec![("switch-interval-us".into(), us.to_string())],
                                 point: Some(Point {
                                     axis: Axis::SwitchIntervalUs,
@@ -407,6 +463,7 @@ mod tests {
                 axis: Axis::Tasks,
                 value: 1000,
             }),
+            params: Vec::new(),
         }
     }
 
@@ -428,6 +485,63 @@ mod tests {
                 .join(" ")
                 .contains("--tasks 1000")
         );
+    }
+
+    #[test]
+    fn the_convoy_runs_only_under_a_lock_and_scales_a_peers_work() {
+        use crate::discover::{PeerMeta, Runtime};
+        use harness::{Info, Model, OptSpec};
+        let rt = |name: &str, model: Model, scale: Option<u64>| Runtime {
+            name: name.into(),
+            package: None,
+            command: vec![name.into()],
+            info: Some(
+                Info::new(name, name, model)
+                    .workloads([Workload::Mixed])
+                    .variant("pool", "the pool")
+                    .opt(OptSpec::int("switch-interval-us", 5000, 1, 1_000_000, "x")),
+            ),
+            excluded: None,
+            peer: scale.map(|s| PeerMeta {
+                interpreter: "python3".into(),
+                version: None,
+                work_scale: s,
+                race_scale: 1,
+            }),
+        };
+        let rts = [
+            rt("rt-gil", Model::Emulated, None),
+            rt("py-threading", Model::Threads, Some(27)),
+            rt("py-asyncio", Model::Async, Some(27)),
+        ];
+        let cells = cells(&rts, &[], &Profile::named("standard").unwrap(), 2);
+        let convoy = |name: &str| {
+            cells
+                .iter()
+                .filter(|c| c.runtime == name && !c.params.is_empty())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(convoy("rt-gil").len(), 3);
+        assert!(convoy("py-asyncio").is_empty());
+        let py = convoy("py-threading");
+        assert_eq!(py.len(), 3);
+        assert!(py[0].params.contains(&("work".into(), 700_000 / 27)));
+        assert_eq!(py[0].workers, 2);
+        let a = py[0].args(Size::Quick, true, None, 10.0).join(" ");
+        assert!(
+            a.contains("--tasks 1 --work 25925 --rounds 12 --delay-ms 5"),
+            "{a}"
+        );
+        assert!(py[0].label().contains("convoy"));
+        // At --size check the convoy's parameters are not passed: verification runs the presets.
+        assert!(
+            !py[0]
+                .args(Size::Check, false, None, 10.0)
+                .join(" ")
+                .contains(" --work ")
+        );
+        // Every runtime keeps its plain mixed cell.
+        assert!(cells.iter().filter(|c| c.params.is_empty()).count() >= 3);
     }
 
     #[test]

@@ -314,10 +314,11 @@ impl RunDir {
     /// An existing folder.
     pub fn open(path: &Path) -> anyhow::Result<RunDir> {
         if !path.join("raw").join("run.json").is_file() {
-            anyhow::bail!(
+            return Err(crate::UsageError(format!(
                 "{} is not a results folder (no raw/run.json); give a folder under results/",
                 path.display()
-            );
+            ))
+            .into());
         }
         Ok(RunDir {
             path: path.to_path_buf(),
@@ -390,7 +391,9 @@ impl RunDir {
             }
             cells.push(c);
         }
-        cells.sort_by_key(|c| c.cell.order());
+        // The workspace runtimes first, then the peers (whose work is scaled), each in workload/series/point order.
+        let peer = |rt: &str| runtimes.iter().any(|r| r.name == rt && r.peer.is_some());
+        cells.sort_by_key(|c| (c.cell.workload, peer(&c.cell.runtime), c.cell.order()));
         Ok(Loaded {
             meta,
             runtimes,

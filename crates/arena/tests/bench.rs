@@ -1,5 +1,5 @@
-//! End to end: `arena bench --profile smoke` with the real hyperfine on two real runtimes (rt-seq and rt-threads)
-//! and the fault fixture, checking the results folder. If no hyperfine 1.15-1.20 is found, the driver installs one
+//! End to end: `arena bench --profile smoke` with the real hyperfine on two real runtimes (rt-seq and rt-threads),
+//! one peer (py-seq, CPython, when python3 3.10+ is on PATH) and the fault fixture, checking the results folder. If no hyperfine 1.15-1.20 is found, the driver installs one
 //! into `.tools/` (about 1.5 minutes) or the test fails saying why; it never passes without timing anything.
 
 use std::time::Duration;
@@ -22,6 +22,8 @@ fn smoke_bench_writes_a_complete_results_folder_and_faults_cost_only_their_cells
             "rt-seq",
             "--runtime",
             "rt-threads",
+            "--runtime",
+            "py-seq",
         ])
         .args([
             "--runtime-bin",
@@ -64,6 +66,23 @@ fn smoke_bench_writes_a_complete_results_folder_and_faults_cost_only_their_cells
         run.meta.hyperfine
     );
     assert!(run.meta.finished_utc.is_some() && !run.meta.interrupted);
+    // The peer joined through peers/peers.toml: present and timed, or absent and named with the reason.
+    let py = run.runtimes.iter().find(|r| r.name == "py-seq").unwrap();
+    assert_eq!(py.peer.as_ref().unwrap().work_scale, 27);
+    let py_present = py.usable();
+    if !py_present {
+        assert!(
+            py.excluded
+                .as_deref()
+                .unwrap()
+                .starts_with("peer not present"),
+            "{py:?}"
+        );
+    }
+    assert_eq!(
+        run.cells.iter().any(|c| c.cell.runtime == "py-seq"),
+        py_present
+    );
     // Every real cell was verified and timed, with hyperfine's numbers and a kept RunReport.
     let real: Vec<_> = run
         .cells
@@ -163,8 +182,9 @@ fn smoke_bench_writes_a_complete_results_folder_and_faults_cost_only_their_cells
         "## 2. Workloads",
         "## 3. Scaling",
         "## 4. Latency",
-        "## 5. Machine and method",
-        "## 6. Failures and exclusions",
+        "## 5. Calibration against CPython and Node",
+        "## 6. Machine and method",
+        "## 7. Failures and exclusions",
     ] {
         assert!(report.contains(section), "{section} missing");
     }

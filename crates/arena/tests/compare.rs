@@ -3,6 +3,7 @@
 mod common;
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 
 #[test]
 fn compare_marks_real_changes_only() {
@@ -53,6 +54,26 @@ fn compare_refuses_a_folder_that_is_not_a_run() {
         .arg(tmp.path().join("a"))
         .arg(tmp.path())
         .assert()
-        .failure()
+        .code(2)
         .stderr(predicates::str::contains("is not a results folder"));
+}
+
+#[test]
+fn bad_names_exit_2_with_the_names_that_exist() {
+    Command::cargo_bin("arena")
+        .unwrap()
+        .args(["list", "--runtime", "rt-nope"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no runtime 'rt-nope'").and(
+            predicates::str::contains("rt-seq").and(predicates::str::contains("py-threading")),
+        ));
+    Command::cargo_bin("arena")
+        .unwrap()
+        .args(["bench", "--profile", "huge"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "expected smoke, quick, standard or full",
+        ));
 }

@@ -83,3 +83,50 @@ fn a_missing_runtime_gives_missing_evidence_not_a_guess() {
         }
     }
 }
+
+#[test]
+fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::write_run(tmp.path(), "run", 1.0);
+    let model = arena::report::Model::new(dir.load().unwrap(), "run");
+    let (text, found) = arena::report::calibration::section(&model, 5);
+    let agree = |topic: &str| {
+        found
+            .iter()
+            .find(|f| f.topic.starts_with(topic))
+            .unwrap_or_else(|| panic!("no finding on {topic}: {found:?}"))
+            .agree
+    };
+    assert_eq!(agree("Threads on CPU work"), Some(true));
+    // The fixture's CPython is 20 ms late at the 50 ms interval: the section must say they part there.
+    assert_eq!(agree("The convoy effect"), Some(false));
+    assert!(text.contains("they part at 50 ms"), "{text}");
+    assert_eq!(agree("Lost updates with `counter += 1`"), Some(true));
+    assert_eq!(agree("Lost updates with `counter += f()`"), Some(true));
+    assert_eq!(agree("asyncio against Node"), None);
+    assert!(text.contains("`node` (peer not present: node not found on PATH)"));
+    // py-threading's speedup is against py-seq (same scaled work), never against rt-seq.
+    let py = model
+        .rows
+        .iter()
+        .find(|r| {
+            r.cell.runtime == "py-threading" && r.cell.workload == workloads::Workload::CpuBalanced
+        })
+        .unwrap();
+    assert!((py.speedup.unwrap() - 0.26 / 0.25).abs() < 1e-9);
+    // The verdicts weigh the workspace runtimes only.
+    assert!(
+        arena::report::verdicts::all(&model)
+            .iter()
+            .all(|v| !v.evidence.contains("py-"))
+    );
+
+    // Without peers the section says how to get them, and invents nothing.
+    let mut rts = common::runtimes();
+    rts.retain(|r| r.peer.is_none());
+    dir.write_runtimes(&rts).unwrap();
+    let model = arena::report::Model::new(dir.load().unwrap(), "run");
+    let (text, found) = arena::report::calibration::section(&model, 5);
+    assert!(text.contains("No peer took part"), "{text}");
+    assert!(found.is_empty());
+}

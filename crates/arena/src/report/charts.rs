@@ -360,8 +360,8 @@ pub fn write_all(m: &Model, dir: &Path) -> anyhow::Result<Vec<(String, String)>>
         if !series.is_empty() {
             lines(
                 &dir.join("scaling-workers.svg"),
-                "cpu-balanced: speedup over rt-seq against workers",
-                ("workers (--workers)", "speedup over rt-seq (x)"),
+                "cpu-balanced: speedup over the sequential run against workers",
+                ("workers (--workers)", "speedup over seq (x)"),
                 &series,
                 Some(ideal),
                 false,

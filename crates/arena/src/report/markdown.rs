@@ -39,11 +39,11 @@ fn mib(kib: u64) -> String {
 fn workload_table(out: &mut String, m: &Model, w: Workload) {
     let rows: Vec<&Row> = m.rows_of(w).collect();
     if rows.is_empty() {
-        out.push_str("No timed cell for this workload in this run (see [Failures and exclusions](#6-failures-and-exclusions)).\n\n");
+        out.push_str("No timed cell for this workload in this run (see [Failures and exclusions](#7-failures-and-exclusions)).\n\n");
         return;
     }
     let race = w == Workload::Race;
-    out.push_str("| runtime/variant | median | mean ± sd | 95% CI of mean | min–max | user | sys | cores busy | peak RSS | threads | speedup vs rt-seq | efficiency |");
+    out.push_str("| runtime/variant | median | mean ± sd | 95% CI of mean | min–max | user | sys | cores busy | peak RSS | threads | speedup vs seq | efficiency |");
     if race {
         out.push_str(" lost updates |");
     }
@@ -155,7 +155,7 @@ pub fn report(m: &Model, charts: &[(String, String)]) -> String {
             runtimes.join(", ")
         },
     );
-    out.push_str("1. [Verdicts](#1-verdicts)\n2. [Workloads](#2-workloads)\n3. [Scaling](#3-scaling)\n4. [Latency](#4-latency)\n5. [Machine and method](#5-machine-and-method)\n6. [Failures and exclusions](#6-failures-and-exclusions)\n\n");
+    out.push_str("1. [Verdicts](#1-verdicts)\n2. [Workloads](#2-workloads)\n3. [Scaling](#3-scaling)\n4. [Latency](#4-latency)\n5. [Calibration against CPython and Node](#5-calibration-against-cpython-and-node)\n6. [Machine and method](#6-machine-and-method)\n7. [Failures and exclusions](#7-failures-and-exclusions)\n\n");
 
     out.push_str("## 1. Verdicts\n\nEach claim of the article against this run's numbers. A claim whose evidence is missing says so.\n\n| claim | verdict | evidence | see |\n|---|---|---|---|\n");
     for v in super::verdicts::all(m) {
@@ -170,10 +170,15 @@ pub fn report(m: &Model, charts: &[(String, String)]) -> String {
     }
     out.push('\n');
 
-    out.push_str("## 2. Workloads\n\nWall times are hyperfine's, for the whole process (start-up included). `cores busy` = (user + sys) / mean wall. Speedup = rt-seq's median / this median, for the same workload and tasks. ⚠ marks a noisy cell.\n\n");
+    out.push_str("## 2. Workloads\n\nWall times are hyperfine's, for the whole process (start-up included). `cores busy` = (user + sys) / mean wall. Speedup = the sequential median / this median, for the same workload and tasks: rt-seq's, or py-seq's for the CPython peers, whose work is scaled (section 5). ⚠ marks a noisy cell.\n\n");
     for w in Workload::ALL {
         let _ = writeln!(out, "### {w}\n\n{}.\n", w.describe());
-        if let Some(r) = m.rows_of(w).find_map(|r| r.report.as_ref()) {
+        // The first workspace runtime's parameters: a CPython peer's work is scaled down (section 5).
+        if let Some(r) = m
+            .rows_of(w)
+            .filter(|r| !r.peer)
+            .find_map(|r| r.report.as_ref())
+        {
             let mut p = r.params.clone();
             p.remove("opts");
             p.remove("deadline_s");
@@ -182,8 +187,13 @@ pub fn report(m: &Model, charts: &[(String, String)]) -> String {
             let kv: Vec<String> = p.iter().map(|(k, v)| format!("{k}={v}")).collect();
             let _ = writeln!(
                 out,
-                "Parameters of the first row: {}. A row's label shows what its sweep point or opt changes; every row passes --workers (the machine's CPUs unless the label says otherwise).\n",
-                kv.join(", ")
+                "Parameters of the first row: {}. A row's label shows what its sweep point or opt changes; every row passes --workers (the machine's CPUs unless the label says otherwise).{}\n",
+                kv.join(", "),
+                if m.rows_of(w).any(|r| r.peer) && w.uses().contains(&"work") {
+                    " The CPython peers (py-*) run the same tasks with `work` divided by their scale (section 5)."
+                } else {
+                    ""
+                }
             );
         }
         workload_table(&mut out, m, w);
@@ -201,7 +211,7 @@ pub fn report(m: &Model, charts: &[(String, String)]) -> String {
         );
     } else {
         let _ = writeln!(out, "Ideal: min(workers, {} CPUs).\n", m.cores());
-        out.push_str("| runtime/variant | workers | median | speedup vs rt-seq | efficiency |\n|---|---|---|---|---|\n");
+        out.push_str("| runtime/variant | workers | median | speedup vs seq | efficiency |\n|---|---|---|---|---|\n");
         for (s, rows) in &workers {
             for r in rows {
                 let _ = writeln!(
@@ -226,7 +236,7 @@ pub fn report(m: &Model, charts: &[(String, String)]) -> String {
             "Not measured: this profile does not run the sweeps (use `--profile standard`).\n\n",
         );
     } else {
-        out.push_str("Ideal: D, whatever the number of tasks. Points skipped as too slow are listed in section 6.\n\n| runtime/variant | tasks | median | ideal (D) | efficiency |\n|---|---|---|---|---|\n");
+        out.push_str("Ideal: D, whatever the number of tasks. Points skipped as too slow are listed in section 7.\n\n| runtime/variant | tasks | median | ideal (D) | efficiency |\n|---|---|---|---|---|\n");
         for (s, rows) in &tasks {
             for r in rows {
                 let _ = writeln!(
@@ -246,7 +256,7 @@ pub fn report(m: &Model, charts: &[(String, String)]) -> String {
     }
     let switch = m.sweep(Workload::Mixed, Axis::SwitchIntervalUs);
     if !switch.is_empty() {
-        out.push_str("### Switch interval under the GIL (mixed)\n\nThe convoy effect: a ticker beside CPU work waits for the GIL about one switch interval each time it wakes.\n\n| runtime/variant | switch interval | median | ticker p50 lateness | ticker p99 lateness |\n|---|---|---|---|---|\n");
+        out.push_str("### Switch interval under the GIL (mixed, the convoy)\n\nThe convoy effect: one CPU task and a ticker (`--tasks 1 --rounds 12 --delay-ms 5`, the CPU task about 1 s long, `--workers 2`); each time the ticker wakes it waits for the lock about one switch interval. Section 5 sets rt-gil beside CPython.\n\n| runtime/variant | switch interval | median | ticker p50 lateness | ticker p99 lateness |\n|---|---|---|---|---|\n");
         for (s, rows) in &switch {
             for r in rows {
                 let (p50, p99) = r
@@ -299,7 +309,9 @@ pub fn report(m: &Model, charts: &[(String, String)]) -> String {
         }
     }
 
-    out.push_str("## 5. Machine and method\n\n");
+    out.push_str(&super::calibration::section(m, 5).0);
+
+    out.push_str("## 6. Machine and method\n\n");
     out.push_str(&machine(m));
     let p = &meta.profile;
     let _ = writeln!(
@@ -389,7 +401,7 @@ pub fn report(m: &Model, charts: &[(String, String)]) -> String {
         let _ = writeln!(out, "Time spent (after the build): {}.\n", ph.join(", "));
     }
 
-    out.push_str("## 6. Failures and exclusions\n\n");
+    out.push_str("## 7. Failures and exclusions\n\n");
     if m.caveats.is_empty() {
         out.push_str("None: every runtime implemented every workload, and every cell was verified and timed.\n");
     } else {
@@ -449,8 +461,8 @@ pub fn readme(m: &Model) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "# {}\n\nAn `arena bench` run. Start with [report.md](report.md); `raw/` holds hyperfine's JSON (`raw/hyperfine/`), every kept RunReport (`raw/reports/`) and each cell's record (`raw/cells/`). `arena report {}` re-renders the report and charts from `raw/` alone.\n",
-        m.name, m.name
+        "# {}\n\nAn `arena bench` run. Start with [report.md](report.md); `raw/` holds hyperfine's JSON (`raw/hyperfine/`), every kept RunReport (`raw/reports/`) and each cell's record (`raw/cells/`). From the repository root, `just report results/{}` (or `cargo arena report results/{}`) re-renders the report and charts from `raw/` alone.\n",
+        m.name, m.name, m.name
     );
     let _ = writeln!(
         s,

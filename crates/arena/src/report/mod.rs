@@ -4,6 +4,7 @@
 //! against the physical ideal, a confidence interval); [`markdown`] writes the text, [`charts`] the SVGs and
 //! [`verdicts`] weighs the article's claims against the rows.
 
+pub mod calibration;
 pub mod charts;
 pub mod markdown;
 pub mod verdicts;
@@ -20,8 +21,33 @@ use crate::hyperfine;
 use crate::plan::{Axis, Cell};
 use crate::results::{CellRecord, Loaded, RunDir, Status};
 
-/// The runtime every speedup is measured against.
+/// The runtime every speedup of the Rust runtimes is measured against. A peer whose work is scaled (CPython) is
+/// measured against the sequential peer with the same scale and interpreter instead: see [`baseline_of`].
 pub const BASELINE: &str = "rt-seq";
+
+/// The runtime a runtime's speedups are measured against: the one that runs the same work one task after another.
+/// rt-seq for the Rust runtimes and for a peer that runs the presets unscaled (Node); for a scaled peer (CPython,
+/// whose work is divided by its `work_scale`), the sequential peer of the same interpreter and scales (py-seq), or
+/// none when that peer is absent: never rt-seq, whose work is 27 times larger.
+pub fn baseline_of(runtimes: &[crate::discover::Runtime], name: &str) -> Option<String> {
+    let rt = runtimes.iter().find(|r| r.name == name)?;
+    match &rt.peer {
+        Some(p) if p.work_scale != 1 || p.race_scale != 1 => runtimes
+            .iter()
+            .find(|o| {
+                o.peer.as_ref().is_some_and(|q| {
+                    q.interpreter == p.interpreter
+                        && q.work_scale == p.work_scale
+                        && q.race_scale == p.race_scale
+                }) && o
+                    .info
+                    .as_ref()
+                    .is_some_and(|i| i.model == RtModel::Sequential)
+            })
+            .map(|o| o.name.clone()),
+        _ => Some(BASELINE.to_string()),
+    }
+}
 
 /// A cell's coefficient of variation above this is flagged as noisy.
 pub const NOISY_CV: f64 = 0.10;
@@ -123,8 +149,10 @@ pub struct Row {
     pub ci95: Option<f64>,
     /// (user + sys) / mean wall.
     pub cores_busy: f64,
-    /// rt-seq's median / this median, for the same workload and tasks.
+    /// The baseline's median / this median, for the same workload and tasks (see [`baseline_of`]).
     pub speedup: Option<f64>,
+    /// Whether the runtime is a peer (CPython, Node.js) rather than a workspace runtime.
+    pub peer: bool,
     /// The physical ideal (seconds) / this median.
     pub efficiency: Option<f64>,
     /// The ideal, in seconds, and what it is.
@@ -164,19 +192,26 @@ impl Model {
                 .and_then(|r| r.info.as_ref())
                 .map(|i| i.model)
         };
+        let is_peer = |rt: &str| {
+            run.runtimes
+                .iter()
+                .any(|r| r.name == rt && r.peer.is_some())
+        };
         let timed: Vec<&CellRecord> = run
             .cells
             .iter()
             .filter(|c| c.status == Status::Timed)
             .collect();
         let seq_median = |c: &Cell| -> Option<f64> {
+            let base = baseline_of(&run.runtimes, &c.runtime)?;
             timed
                 .iter()
                 .find(|s| {
-                    s.cell.runtime == BASELINE
+                    s.cell.runtime == base
                         && s.cell.workload == c.workload
                         && s.cell.tasks == c.tasks
                         && s.cell.opts.is_empty()
+                        && s.cell.params == c.params
                 })
                 .and_then(|s| run.hyperfine.get(&s.cell.key()))
                 .map(|h| h.median)
@@ -197,9 +232,15 @@ impl Model {
             let p = c.report.as_ref().map(|r| r.workload_params());
             let ideal = match c.cell.workload {
                 Workload::CpuBalanced | Workload::CpuSkewed => seq.map(|s| {
+                    // A sequential runtime ignores --workers: its ideal is itself, not a share of the cores.
+                    let parallel = if model_of(&c.cell.runtime) == Some(RtModel::Sequential) {
+                        1
+                    } else {
+                        c.cell.workers.min(cores).max(1)
+                    };
                     (
-                        s / c.cell.workers.min(cores).max(1) as f64,
-                        "rt-seq / min(workers, cores)",
+                        s / parallel as f64,
+                        "the sequential median (rt-seq; py-seq for the CPython peers) / min(workers, cores), or / 1 for a sequential runtime",
                     )
                 }),
                 Workload::IoSleep => p.map(|p| (p.delay_ms as f64 / 1000.0, "D")),
@@ -213,6 +254,7 @@ impl Model {
             };
             rows.push(Row {
                 model: model_of(&c.cell.runtime),
+                peer: is_peer(&c.cell.runtime),
                 report: c.report.clone(),
                 cv,
                 ci95: crate::stats::ci95_rel(&hf.times),
@@ -278,6 +320,24 @@ impl Model {
             rows,
             caveats,
         }
+    }
+
+    /// The same data without the peers: their runtimes, cells, rows and caveats left out.
+    pub fn without_peers(&self) -> Model {
+        let peers: Vec<&str> = self
+            .run
+            .runtimes
+            .iter()
+            .filter(|r| r.peer.is_some())
+            .map(|r| r.name.as_str())
+            .collect();
+        let mut m = self.clone();
+        m.run.runtimes.retain(|r| r.peer.is_none());
+        m.run
+            .cells
+            .retain(|c| !peers.contains(&c.cell.runtime.as_str()));
+        m.rows.retain(|r| !r.peer);
+        m
     }
 
     /// Timed rows of a workload.

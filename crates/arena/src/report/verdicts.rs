@@ -84,7 +84,7 @@ fn missing(m: &Model, model: RtModel, what: &str) -> String {
             });
         if failed {
             format!(
-                "missing evidence: no timed {what} of a {name}-model runtime (its cell failed or was skipped; see [Failures and exclusions](#6-failures-and-exclusions))"
+                "missing evidence: no timed {what} of a {name}-model runtime (its cell failed or was skipped; see [Failures and exclusions](#7-failures-and-exclusions))"
             )
         } else {
             format!(
@@ -176,8 +176,11 @@ fn parallel_claim(
     }
 }
 
-/// Every verdict, in the article's order.
+/// Every verdict, in the article's order. The verdicts weigh the workspace runtimes only: the peers (CPython, Node)
+/// run scaled work and have their own section, the calibration, where they are set beside rt-gil and the loops.
 pub fn all(m: &Model) -> Vec<Verdict> {
+    let own = m.without_peers();
+    let m = &own;
     vec![
         parallel_claim(
             m,

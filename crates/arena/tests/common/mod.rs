@@ -1,13 +1,14 @@
 //! A results folder built from fixture data: hand-made hyperfine exports and RunReports, nothing timed. It covers
 //! every report section: a baseline, threads, a GIL runtime with and without the GIL, processes, a one-thread event
-//! loop, the sweeps, a runtime that did not build, a failed verification, a too-slow point and a noisy cell.
+//! loop, the sweeps, a runtime that did not build, a failed verification, a too-slow point and a noisy cell; and the
+//! peers for the calibration section: CPython's seq, threading, asyncio and multiprocessing present, node absent.
 
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use arena::discover::Runtime;
+use arena::discover::{PeerMeta, Runtime};
 use arena::plan::{Axis, Cell, Point, Profile};
 use arena::results::{
     Attempt, CellRecord, Fault, Machine, RunDir, RunMeta, Status, Timing, write_json,
@@ -37,6 +38,29 @@ fn runtime(i: Info) -> Runtime {
         command: vec![format!("/ws/target/release/{}", i.runtime)],
         info: Some(i),
         excluded: None,
+        peer: None,
+    }
+}
+
+fn python(i: Info) -> Runtime {
+    let mut i = i;
+    i.workloads.retain(|w| *w != Workload::IoFile);
+    Runtime {
+        name: i.runtime.clone(),
+        package: None,
+        command: vec![
+            "python3".into(),
+            "/ws/peers/python/arena_peer.py".into(),
+            i.runtime.trim_start_matches("py-").into(),
+        ],
+        info: Some(i),
+        excluded: None,
+        peer: Some(PeerMeta {
+            interpreter: "python3".into(),
+            version: Some("3.11.7".into()),
+            work_scale: 27,
+            race_scale: 10,
+        }),
     }
 }
 
@@ -85,6 +109,50 @@ pub fn runtimes() -> Vec<Runtime> {
         command: vec!["/ws/target/release/rt-broken".into()],
         info: None,
         excluded: Some("did not build: error[E0425]: cannot find value `x` in this scope".into()),
+        peer: None,
+    });
+    v.extend([
+        python(info(
+            "py-seq",
+            "CPython, one task after another",
+            Model::Sequential,
+            &["seq"],
+            &["rmw", "switch-interval-us"],
+        )),
+        python(info(
+            "py-threading",
+            "CPython threading",
+            Model::Threads,
+            &["pool"],
+            &["rmw", "switch-interval-us"],
+        )),
+        python(info(
+            "py-asyncio",
+            "CPython asyncio",
+            Model::Async,
+            &["loop"],
+            &["offload"],
+        )),
+        python(info(
+            "py-multiprocessing",
+            "CPython multiprocessing",
+            Model::Process,
+            &["pool"],
+            &[],
+        )),
+    ]);
+    v.push(Runtime {
+        name: "node".into(),
+        package: None,
+        command: vec!["node".into(), "/ws/peers/node/arena.js".into()],
+        info: None,
+        excluded: Some("peer not present: node not found on PATH".into()),
+        peer: Some(PeerMeta {
+            interpreter: "node".into(),
+            version: None,
+            work_scale: 1,
+            race_scale: 1,
+        }),
     });
     v
 }
@@ -99,6 +167,7 @@ fn cell(rt: &str, variant: &str, w: Workload) -> Cell {
         tasks: None,
         opts: Vec::new(),
         point: None,
+        params: Vec::new(),
     }
 }
 
@@ -124,6 +193,13 @@ fn report(
     let mut extra = serde_json::Map::new();
     if c.runtime == "rt-gil" {
         extra.insert("gil_switches".into(), json!(1234));
+    }
+    if c.runtime == "rt-procs" {
+        extra.insert("spawn_ms".into(), json!(1.5 * c.workers as f64));
+    }
+    if c.runtime == "py-multiprocessing" {
+        extra.insert("spawn_ms".into(), json!(9.0 + c.workers as f64));
+        extra.insert("start_method".into(), json!("fork"));
     }
     RunReport {
         runtime: c.runtime.clone(),
@@ -465,22 +541,34 @@ pub fn write_run(root: &Path, name: &str, scale: f64) -> RunDir {
         Some((0.1, 0.8)),
         0,
     );
+    // The convoy: rt-gil and CPython agree at 0.5 and 5 ms; at 50 ms the fixture's CPython is off by 20 ms, so the
+    // calibration must say they disagree there.
     for us in [500u64, 5000, 50000] {
-        b.timed(
-            with(cell("rt-gil", "pool", Mixed), &|c| {
-                c.opts = vec![("switch-interval-us".into(), us.to_string())];
-                c.point = Some(Point {
-                    axis: Axis::SwitchIntervalUs,
-                    value: us,
-                });
-            }),
-            0.3,
-            0.01,
-            1.0,
-            3,
-            Some((us as f64 / 1000.0, us as f64 / 500.0)),
-            0,
-        );
+        for (rt, scale, p50) in [
+            ("rt-gil", 1, us as f64 / 1000.0 + 0.2),
+            (
+                "py-threading",
+                27,
+                us as f64 / 1000.0 + if us == 50000 { 20.0 } else { 0.1 },
+            ),
+        ] {
+            b.timed(
+                with(cell(rt, "pool", Mixed), &|c| {
+                    c.opts = vec![("switch-interval-us".into(), us.to_string())];
+                    c.params = arena::plan::convoy_params(scale);
+                    c.point = Some(Point {
+                        axis: Axis::SwitchIntervalUs,
+                        value: us,
+                    });
+                }),
+                1.0,
+                0.01,
+                1.0,
+                3,
+                Some((p50, p50 * 1.1)),
+                0,
+            );
+        }
     }
     // race: lost updates.
     b.timed(cell("rt-seq", "seq", Race), 0.05, 0.01, 1.0, 1, None, 0);
@@ -497,6 +585,73 @@ pub fn write_run(root: &Path, name: &str, scale: f64) -> RunDir {
         1_234_567,
     );
     b.timed(cell("rt-procs", "pool", Race), 0.06, 0.01, 1.0, 1, None, 0);
+    // The peers: py-seq is the CPython baseline; threading is not faster; the GIL keeps `counter += 1` whole.
+    b.timed(
+        wpoint(cell("py-seq", "seq", CpuBalanced), 1),
+        0.26,
+        0.01,
+        1.0,
+        1,
+        None,
+        0,
+    );
+    b.timed(
+        wpoint(cell("py-threading", "pool", CpuBalanced), 2),
+        0.25,
+        0.02,
+        1.0,
+        3,
+        None,
+        0,
+    );
+    b.timed(
+        wpoint(cell("py-multiprocessing", "pool", CpuBalanced), 2),
+        0.14,
+        0.02,
+        1.9,
+        1,
+        None,
+        0,
+    );
+    b.timed(cell("py-seq", "seq", Race), 0.7, 0.01, 1.0, 1, None, 0);
+    b.timed(
+        cell("py-threading", "pool", Race),
+        0.7,
+        0.01,
+        1.0,
+        3,
+        None,
+        0,
+    );
+    b.timed(
+        with(cell("py-threading", "pool", Race), &|c| {
+            c.opts = vec![("rmw".into(), "call".into())]
+        }),
+        0.6,
+        0.01,
+        1.0,
+        3,
+        None,
+        6_000_000,
+    );
+    b.timed(
+        tpoint(cell("py-asyncio", "loop", IoSleep), 1000),
+        0.09,
+        0.02,
+        0.8,
+        1,
+        Some((4.0, 9.0)),
+        0,
+    );
+    b.timed(
+        cell("py-asyncio", "loop", IoNet),
+        0.08,
+        0.02,
+        0.6,
+        1,
+        Some((12.0, 15.0)),
+        0,
+    );
     b.failed(
         cell("rt-threads", "per-task", Race),
         Status::VerifyFailed {

@@ -1,0 +1,499 @@
+//! The report's "Calibration against CPython and Node" section: the peers (`peers/peers.toml`) beside rt-gil and
+//! the single-threaded event loops, on the same machine in the same run.
+//!
+//! Everything here compares *shapes* (a speedup, lateness against a switch interval, lost or not, a ratio of wall
+//! times), never a Rust time against a Python time: the CPython peers run 1/27 of the CPU work. Each comparison ends
+//! in a [`Finding`], which says whether the emulation and the real thing agree, by a rule stated in the text.
+
+use std::fmt::Write as _;
+
+use workloads::Workload;
+
+use super::markdown::secs;
+use super::{Model, Row};
+use crate::plan::Axis;
+
+/// The emulated GIL and its real counterpart.
+const GIL: &str = "rt-gil";
+const CPYTHON_THREADS: &str = "py-threading";
+
+/// One comparison's outcome, for the list at the end of the section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// What was compared.
+    pub topic: String,
+    /// Whether the emulation (or the Rust loop) and the peer agree; `None` when there is nothing to compare with
+    /// or the comparison is a ranking rather than an agreement.
+    pub agree: Option<bool>,
+    /// The figures, in one sentence.
+    pub text: String,
+}
+
+/// A timed row of `runtime/variant` for workload `w` that `pick` accepts.
+fn row<'a>(
+    m: &'a Model,
+    w: Workload,
+    runtime: &str,
+    variant: &str,
+    pick: impl Fn(&Row) -> bool,
+) -> Option<&'a Row> {
+    m.rows_of(w)
+        .find(|r| r.cell.runtime == runtime && r.cell.variant == variant && pick(r))
+}
+
+fn opt(r: &Row, key: &str) -> Option<String> {
+    r.cell
+        .opts
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+}
+
+fn x(v: Option<f64>) -> String {
+    v.map_or("n/a".into(), |v| format!("{v:.2}x"))
+}
+
+fn ms(v: Option<f64>) -> String {
+    v.map_or("n/a".into(), |v| format!("{v:.2} ms"))
+}
+
+fn extra_f64(r: &Row, key: &str) -> Option<f64> {
+    r.report.as_ref()?.extra.get(key)?.as_f64()
+}
+
+/// The section, numbered `n`, and its findings.
+pub fn section(m: &Model, n: u32) -> (String, Vec<Finding>) {
+    let mut out = String::new();
+    let mut found = Vec::new();
+    let _ = writeln!(out, "## {n}. Calibration against CPython and Node\n");
+    let peers: Vec<_> = m.run.runtimes.iter().filter(|r| r.peer.is_some()).collect();
+    if peers.is_empty() {
+        out.push_str(
+            "No peer took part in this run (`--no-peers`, `--runtime` without one, or a workspace without \
+             `peers/peers.toml`). Run `just bench-all` with python3 3.10+ and node 18+ on PATH to fill this section; \
+             see [docs/peers.md](../../docs/peers.md).\n\n",
+        );
+        return (out, found);
+    }
+    let present: Vec<String> = peers
+        .iter()
+        .filter(|r| r.usable())
+        .map(|r| {
+            let p = r.peer.as_ref().expect("filtered on peer");
+            format!(
+                "`{}` ({} {}, work ÷{}, race ÷{})",
+                r.name,
+                p.interpreter,
+                p.version.as_deref().unwrap_or("?"),
+                p.work_scale,
+                p.race_scale
+            )
+        })
+        .collect();
+    let absent: Vec<String> = peers
+        .iter()
+        .filter(|r| !r.usable())
+        .map(|r| {
+            format!(
+                "`{}` ({})",
+                r.name,
+                r.excluded.as_deref().unwrap_or("no list output")
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "The peers run the same workloads in the real interpreters, on this machine, in this run \
+         ([docs/peers.md](../../docs/peers.md)). Present: {}. {}\n\n\
+         CPython runs trial division about 27 times slower than Rust, so its peers count primes in 1/27 of the \
+         numbers (and race 1/10 of the increments): compare the *shapes* below (speedups, lateness against the switch \
+         interval, lost or not, ratios), not a Rust time against a Python time. Wall times are hyperfine medians of \
+         the whole process, so they include the interpreter's start-up (tens of ms); `elapsed_ms` is the model's own \
+         time from the kept run, without it. The peers appear in every table above, but not in the verdicts, which \
+         weigh the Rust runtimes.\n",
+        if present.is_empty() {
+            "none".to_string()
+        } else {
+            present.join(", ")
+        },
+        if absent.is_empty() {
+            "Every peer of `peers/peers.toml` was present.".to_string()
+        } else {
+            format!("Absent, so missing below: {}.", absent.join(", "))
+        }
+    );
+
+    threads_over_one(&mut out, &mut found, m, n);
+    convoy(&mut out, &mut found, m, n);
+    lost_updates(&mut out, &mut found, m, n);
+    event_loops(&mut out, &mut found, m, n);
+    process_start(&mut out, &mut found, m, n);
+
+    let _ = writeln!(out, "### {n}.6 Where they agree and where they do not\n");
+    for f in &found {
+        let mark = match f.agree {
+            Some(true) => "agree",
+            Some(false) => "**disagree**",
+            None => "no verdict",
+        };
+        let _ = writeln!(out, "- {} — {mark}: {}", f.topic, f.text);
+    }
+    out.push('\n');
+    (out, found)
+}
+
+/// Speedup of two threads over one on CPU work: rt-gil against CPython threading, with the no-GIL controls.
+fn threads_over_one(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
+    let _ = writeln!(
+        out,
+        "### {n}.1 Two threads over one on CPU work\n\ncpu-balanced with `--workers 2`; speedup = the sequential \
+         run of the same work (rt-seq, or py-seq for CPython) / this median. The GIL says about 1.0x; the controls \
+         without a GIL say how much a second core was there to give.\n"
+    );
+    let at2 = |r: &Row| r.cell.workers == 2 && r.cell.opts.is_empty();
+    let pick = [
+        (GIL, "pool", "emulated GIL"),
+        (CPYTHON_THREADS, "pool", "CPython's GIL"),
+        (GIL, "free-threaded", "control: no GIL"),
+        ("py-multiprocessing", "pool", "control: processes"),
+    ];
+    out.push_str("| runtime/variant | what | median | speedup |\n|---|---|---|---|\n");
+    let mut got = Vec::new();
+    for (rt, v, what) in pick {
+        let r = row(m, Workload::CpuBalanced, rt, v, at2);
+        let _ = writeln!(
+            out,
+            "| {rt}/{v} | {what} | {} | {} |",
+            r.map_or("n/a".into(), |r| secs(r.hf.median)),
+            x(r.and_then(|r| r.speedup))
+        );
+        got.push(r.and_then(|r| r.speedup));
+    }
+    out.push('\n');
+    let (emu, real, py_control) = (got[0], got[1], got[3]);
+    let text = match (emu, real) {
+        (Some(a), Some(b)) => {
+            let control = py_control.map_or(String::new(), |c| {
+                if c < 1.5 {
+                    format!(
+                        " The process control reached only {c:.2}x, so the second core was partly busy and the \
+                         comparison is weak."
+                    )
+                } else {
+                    format!(" The process control reached {c:.2}x, so a second core was there.")
+                }
+            });
+            format!(
+                "two threads gave {a:.2}x on rt-gil and {b:.2}x on CPython (agreement: within 0.2x of each other).{control}"
+            )
+        }
+        _ => "not measured in this run (it needs the workers sweep of `--profile standard` and both runtimes)"
+            .into(),
+    };
+    found.push(Finding {
+        topic: "Threads on CPU work under a GIL".into(),
+        agree: emu.zip(real).map(|(a, b)| (a - b).abs() <= 0.2),
+        text,
+    });
+}
+
+/// Ticker lateness with one CPU thread at 0.5, 5 and 50 ms switch intervals.
+fn convoy(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
+    let _ = writeln!(
+        out,
+        "### {n}.2 The convoy effect\n\nmixed with one CPU task on one thread and a ticker (12 waits of 5 ms) \
+         beside it, `--workers 2`, at three switch intervals (`sys.setswitchinterval` in CPython, \
+         `--opt switch-interval-us` in rt-gil). Each wake-up of the ticker waits for the CPU thread to give up the \
+         lock, about one interval. Lateness percentiles from the kept run of each cell.\n"
+    );
+    let points = |rt: &str| -> Vec<&Row> {
+        m.sweep(Workload::Mixed, Axis::SwitchIntervalUs)
+            .into_iter()
+            .filter(|(_, rows)| rows.first().is_some_and(|r| r.cell.runtime == rt))
+            .flat_map(|(_, rows)| rows)
+            .collect()
+    };
+    let (emu, real) = (points(GIL), points(CPYTHON_THREADS));
+    let lat = |rows: &[&Row], us: u64| {
+        rows.iter()
+            .find(|r| r.cell.point.is_some_and(|p| p.value == us))
+            .and_then(|r| r.report.as_ref()?.latency_ms)
+    };
+    out.push_str("| switch interval | rt-gil p50 | CPython p50 | rt-gil p99 | CPython p99 |\n|---|---|---|---|---|\n");
+    let mut agree: Vec<(u64, bool)> = Vec::new();
+    let mut pairs = Vec::new();
+    for us in crate::plan::SWITCH_POINTS {
+        let (a, b) = (lat(&emu, us), lat(&real, us));
+        let _ = writeln!(
+            out,
+            "| {} ms | {} | {} | {} | {} |",
+            us as f64 / 1000.0,
+            ms(a.map(|l| l.p50)),
+            ms(b.map(|l| l.p50)),
+            ms(a.map(|l| l.p99)),
+            ms(b.map(|l| l.p99))
+        );
+        if let (Some(a), Some(b)) = (a, b) {
+            let tol = (0.15 * us as f64 / 1000.0).max(0.5);
+            agree.push((us, (a.p50 - b.p50).abs() <= tol));
+            pairs.push(format!(
+                "{} ms: {:.2} vs {:.2} ms",
+                us as f64 / 1000.0,
+                a.p50,
+                b.p50
+            ));
+        }
+    }
+    out.push('\n');
+    let off: Vec<String> = agree
+        .iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(us, _)| format!("{} ms", *us as f64 / 1000.0))
+        .collect();
+    found.push(Finding {
+        topic: "The convoy effect (ticker p50, rt-gil vs CPython)".into(),
+        agree: (!agree.is_empty()).then_some(off.is_empty()),
+        text: if pairs.is_empty() {
+            "not measured in this run (it needs the sweeps of `--profile standard` and both runtimes)".into()
+        } else {
+            format!(
+                "{}{} (agreement: p50 within 15% of the interval, or 0.5 ms).",
+                pairs.join("; "),
+                if off.is_empty() {
+                    String::new()
+                } else {
+                    format!("; they part at {}", off.join(" and "))
+                }
+            )
+        },
+    });
+}
+
+/// Lost updates of `counter += 1` and `counter += f()` under each GIL.
+fn lost_updates(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
+    let _ = writeln!(
+        out,
+        "### {n}.3 Lost updates under the GIL\n\nrace: W threads each add 1 to one shared counter K times \
+         (K is 10 times smaller in CPython). `rmw=plain` is `counter += 1`; `rmw=call` is `counter += f()`, a call \
+         between the load and the store, where CPython may switch threads. From the kept run of each cell.\n"
+    );
+    out.push_str("| runtime/variant | rmw | W x K | lost | lost % |\n|---|---|---|---|---|\n");
+    let mut res = Vec::new();
+    for rmw in ["plain", "call"] {
+        let mut pair = Vec::new();
+        for rt in [GIL, CPYTHON_THREADS] {
+            let r = row(m, Workload::Race, rt, "pool", |r| {
+                opt(r, "rmw").as_deref().unwrap_or("plain") == rmw
+                    && r.cell.opts.iter().all(|(k, _)| k == "rmw")
+            });
+            let rep = r.and_then(|r| r.report.as_ref());
+            let total = rep.map(|x| x.reference_checksum());
+            let lost = rep.and_then(|x| x.lost_updates);
+            let share = lost.zip(total).map(|(l, t)| l as f64 / t.max(1) as f64);
+            let wk = rep.map_or("n/a".into(), |x| {
+                let p = x.workload_params();
+                format!("{} x {}", p.workers, p.work)
+            });
+            let _ = writeln!(
+                out,
+                "| {rt}/pool | {rmw} | {wk} | {} | {} |",
+                lost.map_or("n/a".into(), |l| l.to_string()),
+                share.map_or("n/a".into(), |s| format!("{:.1}%", s * 100.0))
+            );
+            pair.push(lost.zip(share));
+        }
+        res.push((rmw, pair));
+    }
+    out.push('\n');
+    for (rmw, pair) in res {
+        let (a, b) = (pair[0], pair[1]);
+        let form = if rmw == "plain" {
+            "`counter += 1`"
+        } else {
+            "`counter += f()`"
+        };
+        found.push(Finding {
+            topic: format!("Lost updates with {form}"),
+            agree: a.zip(b).map(|((la, _), (lb, _))| (la == 0) == (lb == 0)),
+            text: match (a, b) {
+                (Some((la, sa)), Some((lb, sb))) => format!(
+                    "rt-gil lost {la} ({:.1}%), CPython {lb} ({:.1}%) (agreement: both lose none, or both lose some).",
+                    sa * 100.0,
+                    sb * 100.0
+                ),
+                _ => "not measured in this run (race runs outside `--profile smoke`, rmw=call where opts run)"
+                    .into(),
+            },
+        });
+    }
+}
+
+/// The article's opening question: many waits on one event loop, tokio and smol against asyncio and Node.
+fn event_loops(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
+    let _ = writeln!(
+        out,
+        "### {n}.4 Many waits on one event loop\n\nThe article's opening question: why does asyncio lose to \
+         JavaScript on I/O? One thread each: tokio's current-thread runtime, smol's single executor, one asyncio \
+         loop and Node's event loop. io-sleep at its largest timed task count, io-net at the profile's size, against \
+         the delay server on 127.0.0.1. Ratio = this median / tokio current-thread's.\n"
+    );
+    let loops = [
+        ("rt-tokio", "current-thread"),
+        ("rt-smol", "single"),
+        ("py-asyncio", "loop"),
+        ("node", "event-loop"),
+    ];
+    // io-sleep: the largest task count timed for this runtime (the sweep's 10,000 under standard).
+    let sleep = |rt: &str, v: &str| {
+        m.rows_of(Workload::IoSleep)
+            .filter(|r| r.cell.runtime == rt && r.cell.variant == v && r.cell.opts.is_empty())
+            .max_by_key(|r| r.report.as_ref().map_or(0, |x| x.workload_params().tasks))
+    };
+    let net = |rt: &str, v: &str| row(m, Workload::IoNet, rt, v, |r| r.cell.opts.is_empty());
+    let base_sleep = sleep(loops[0].0, loops[0].1).map(|r| r.hf.median);
+    let base_net = net(loops[0].0, loops[0].1).map(|r| r.hf.median);
+    out.push_str(
+        "| loop | io-sleep tasks | median | elapsed_ms | lateness p99 | ratio | io-net median | elapsed_ms | \
+         round trip p99 | ratio |\n|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    let mut ratios = Vec::new();
+    for (rt, v) in loops {
+        let (s, t) = (sleep(rt, v), net(rt, v));
+        let cols =
+            |r: Option<&Row>, base: Option<f64>| -> (String, String, String, String, Option<f64>) {
+                let ratio = r.zip(base).map(|(r, b)| r.hf.median / b);
+                (
+                    r.map_or("n/a".into(), |r| secs(r.hf.median)),
+                    ms(r.and_then(|r| Some(r.report.as_ref()?.elapsed_ms))),
+                    ms(r.and_then(|r| Some(r.report.as_ref()?.latency_ms?.p99))),
+                    x(ratio),
+                    ratio,
+                )
+            };
+        let tasks = s.and_then(|r| r.report.as_ref()).map_or("n/a".into(), |x| {
+            let p = x.workload_params();
+            format!("{} x {} ms", p.tasks, p.delay_ms)
+        });
+        let (sm, se, sp, sr, sratio) = cols(s, base_sleep);
+        let (nm, ne, np, nr, nratio) = cols(t, base_net);
+        let _ = writeln!(
+            out,
+            "| {rt}/{v} | {tasks} | {sm} | {se} | {sp} | {sr} | {nm} | {ne} | {np} | {nr} |"
+        );
+        ratios.push((rt, sratio, nratio));
+    }
+    out.push('\n');
+    let said: Vec<String> = ratios
+        .iter()
+        .skip(1)
+        .map(|(rt, s, n)| match (s, n) {
+            (None, None) => format!("{rt} not measured"),
+            _ => format!("{rt} {} on io-sleep and {} on io-net", x(*s), x(*n)),
+        })
+        .collect();
+    let (py, js) = (
+        ratios
+            .iter()
+            .find(|r| r.0 == "py-asyncio")
+            .and_then(|r| r.1),
+        ratios.iter().find(|r| r.0 == "node").and_then(|r| r.1),
+    );
+    let text = if base_sleep.is_none() && base_net.is_none() {
+        "not measured in this run (rt-tokio's current-thread cells were not timed)".to_string()
+    } else {
+        format!(
+            "wall time against tokio current-thread (a ranking, not an agreement; wall times include the \
+             interpreters' start-up, elapsed_ms does not): {}. {}",
+            said.join("; "),
+            match (py, js) {
+                (Some(p), Some(j)) if p > j => "asyncio is the slower loop here.",
+                (Some(_), Some(_)) => "asyncio is not slower than Node here.",
+                _ => "asyncio and Node cannot be ranked: one of them was not measured.",
+            }
+        )
+    };
+    found.push(Finding {
+        topic: "asyncio against Node's event loop".into(),
+        agree: None,
+        text,
+    });
+}
+
+/// Process-pool start-up: rt-procs against `multiprocessing.Pool`.
+fn process_start(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
+    let _ = writeln!(
+        out,
+        "### {n}.5 Process-pool start-up\n\n`extra.spawn_ms` of each kept run: from creating the pool until every \
+         worker process is up (rt-procs: re-executing itself and connecting its channels; `multiprocessing.Pool`: \
+         its default start method, named below, until every worker has run a task). Median over the cells with \
+         the same worker count.\n"
+    );
+    let spawn = |rt: &str, w: u64| -> Option<(f64, usize, Option<String>)> {
+        let mut v: Vec<f64> = m
+            .rows
+            .iter()
+            .filter(|r| r.cell.runtime == rt && r.cell.workers == w && r.cell.opts.is_empty())
+            .filter_map(|r| extra_f64(r, "spawn_ms"))
+            .collect();
+        if v.is_empty() {
+            return None;
+        }
+        let method = m
+            .rows
+            .iter()
+            .filter(|r| r.cell.runtime == rt)
+            .find_map(|r| {
+                r.report
+                    .as_ref()?
+                    .extra
+                    .get("start_method")?
+                    .as_str()
+                    .map(String::from)
+            });
+        v.sort_by(f64::total_cmp);
+        Some((v[v.len() / 2], v.len(), method))
+    };
+    let mut workers: Vec<u64> = m
+        .rows
+        .iter()
+        .filter(|r| r.cell.runtime == "rt-procs" || r.cell.runtime == "py-multiprocessing")
+        .map(|r| r.cell.workers)
+        .collect();
+    workers.sort_unstable();
+    workers.dedup();
+    out.push_str(
+        "| workers | rt-procs spawn | multiprocessing spawn | ratio |\n|---|---|---|---|\n",
+    );
+    let mut texts = Vec::new();
+    for w in workers {
+        let (a, b) = (spawn("rt-procs", w), spawn("py-multiprocessing", w));
+        if a.is_none() && b.is_none() {
+            continue;
+        }
+        let cell = |s: &Option<(f64, usize, Option<String>)>| {
+            s.as_ref().map_or("n/a".into(), |(v, k, meth)| {
+                let meth = meth.as_deref().map_or(String::new(), |m| format!(", {m}"));
+                let cells = if *k == 1 { "cell" } else { "cells" };
+                format!("{v:.2} ms ({k} {cells}{meth})")
+            })
+        };
+        let ratio = a.as_ref().zip(b.as_ref()).map(|(a, b)| b.0 / a.0.max(1e-6));
+        let _ = writeln!(out, "| {w} | {} | {} | {} |", cell(&a), cell(&b), x(ratio));
+        if let (Some(a), Some(b)) = (&a, &b) {
+            texts.push(format!(
+                "W = {w}: rt-procs {:.2} ms, multiprocessing {:.2} ms",
+                a.0, b.0
+            ));
+        }
+    }
+    out.push('\n');
+    found.push(Finding {
+        topic: "Process-pool start-up".into(),
+        agree: None,
+        text: if texts.is_empty() {
+            "not measured in this run (it needs rt-procs and py-multiprocessing timed)".into()
+        } else {
+            format!("{} (a cost compared, not an agreement)", texts.join("; "))
+        },
+    });
+}
