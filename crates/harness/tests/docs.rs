@@ -161,28 +161,7 @@ const PROFILES: [&str; 4] = ["smoke", "quick", "standard", "full"];
 
 /// Commands that do not run as written, in docs this check does not own. Each entry must still be in the docs
 /// (the test says so when one is fixed); remove it then.
-const KNOWN_BROKEN: [(&str, &str); 5] = [
-    (
-        "docs/gil-model.md",
-        "rt-gil run cpu-balanced --size standard --workers 2",
-    ),
-    (
-        "docs/gil-model.md",
-        "rt-gil run mixed --tasks 1 --rounds 200 --delay-ms 1 --work 1000000 --workers 2 --opt switch-interval-us=5000",
-    ),
-    (
-        "docs/gil-model.md",
-        "rt-gil run mixed --tasks 1 --rounds 200 --delay-ms 1 --work 8000000 --workers 2 --opt switch-interval-us=50000",
-    ),
-    (
-        "docs/gil-model.md",
-        "rt-gil run race --workers 4 --size standard --opt rmw=plain",
-    ),
-    (
-        "docs/gil-model.md",
-        "rt-gil run io-sleep --tasks 1000 --delay-ms 100 --variant per-task",
-    ),
-];
+const KNOWN_BROKEN: [(&str, &str); 0] = [];
 
 struct Ctx {
     recipes: BTreeMap<String, (usize, bool)>,
