@@ -74,6 +74,10 @@ pub struct PeerSpec {
     /// The preset race increments are divided by this.
     #[serde(default = "one")]
     pub race_scale: u64,
+    /// Arguments that make the interpreter print the path of its own executable (`-c "import sys;
+    /// print(sys.executable)"`). When set, the peer runs that executable instead of the name found on PATH.
+    #[serde(default)]
+    pub resolve: Vec<String>,
 }
 
 fn one() -> u64 {
@@ -223,6 +227,24 @@ pub fn detect(interpreter: &str, min_version: &str) -> Presence {
     }
 }
 
+/// The interpreter's own executable, as it prints it when run with `args`; `None` when it cannot say, or names
+/// something that is not a file.
+///
+/// Why: the name on PATH may be a version manager's shim (pyenv's `python3` is a bash script that finds the real
+/// interpreter), which costs about 50 ms per process here. hyperfine would time that as the peer's, on every run.
+pub fn resolve(interpreter: &str, args: &[String]) -> Option<String> {
+    if args.is_empty() {
+        return None;
+    }
+    let out = Command::new(interpreter)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && Path::new(&path).is_file()).then_some(path)
+}
+
 /// A peer, its interpreter checked.
 #[derive(Debug, Clone)]
 pub struct Peer {
@@ -230,8 +252,9 @@ pub struct Peer {
     pub spec: PeerSpec,
     /// Whether it can run here.
     pub presence: Presence,
-    /// The command line to run it: the manifest's command, script paths made absolute, then
-    /// `--work-scale N --race-scale M`. Append `list` or `run ...`.
+    /// The command line to run it: the manifest's command (its interpreter replaced by the executable
+    /// [`resolve`] found, if any), script paths made absolute, then `--work-scale N --race-scale M`. Append `list`
+    /// or `run ...`.
     pub argv: Vec<String>,
 }
 
@@ -271,21 +294,30 @@ impl PeerSpec {
 /// Reads `<root>/peers/peers.toml` and checks every peer's interpreter (each interpreter is asked once).
 pub fn discover(root: &Path) -> Result<Vec<Peer>, Error> {
     let manifest = Manifest::load(&root.join(MANIFEST))?;
-    let mut cache: Vec<((String, String), Presence)> = Vec::new();
+    // (interpreter, min_version) -> (presence, resolved executable): each interpreter is asked once.
+    type Found = (Presence, Option<String>);
+    let mut cache: Vec<((String, String), Found)> = Vec::new();
     Ok(manifest
         .peer
         .into_iter()
         .map(|spec| {
             let key = (spec.interpreter.clone(), spec.min_version.clone());
-            let presence = match cache.iter().find(|(k, _)| *k == key) {
+            let (presence, exe) = match cache.iter().find(|(k, _)| *k == key) {
                 Some((_, p)) => p.clone(),
                 None => {
                     let p = detect(&spec.interpreter, &spec.min_version);
-                    cache.push((key, p.clone()));
-                    p
+                    let exe = match p {
+                        Presence::Present { .. } => resolve(&spec.interpreter, &spec.resolve),
+                        Presence::Absent { .. } => None,
+                    };
+                    cache.push((key, (p.clone(), exe.clone())));
+                    (p, exe)
                 }
             };
-            let argv = spec.argv(root);
+            let mut argv = spec.argv(root);
+            if let Some(exe) = exe {
+                argv[0] = exe;
+            }
             Peer {
                 spec,
                 presence,
@@ -340,6 +372,22 @@ mod tests {
                 ["--work-scale", &p.work_scale.to_string()]
             );
         }
+    }
+
+    #[test]
+    fn a_present_peer_runs_its_interpreters_own_executable() {
+        for p in discover(&repo_root()).unwrap() {
+            if p.is_present() && !p.spec.resolve.is_empty() {
+                // Not the name on PATH (possibly a shim) but the file the interpreter says it is.
+                assert!(
+                    Path::new(&p.argv[0]).is_absolute() && Path::new(&p.argv[0]).is_file(),
+                    "{:?}",
+                    p.argv
+                );
+            }
+        }
+        assert_eq!(resolve("arena-no-such-interpreter", &["-c".into()]), None);
+        assert_eq!(resolve("python3", &[]), None);
     }
 
     #[test]
