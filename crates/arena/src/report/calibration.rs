@@ -147,8 +147,9 @@ fn threads_over_one(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u3
     let _ = writeln!(
         out,
         "### {n}.1 Two threads over one on CPU work\n\ncpu-balanced with `--workers 2`; speedup = the sequential \
-         run of the same work (rt-seq, or py-seq for CPython) / this median. The GIL says about 1.0x; the controls \
-         without a GIL say how much a second core was there to give.\n"
+         run of the same work (rt-seq, or py-seq for CPython) / this one, by hyperfine's medians (whole process) and \
+         by the kept runs' `elapsed_ms` (the model alone, without the interpreter's start-up, which is a large part \
+         of a short CPython run). A GIL says about 1.0x; the controls without a GIL show what a second core gives.\n"
     );
     let at2 = |r: &Row| r.cell.workers == 2 && r.cell.opts.is_empty();
     let pick = [
@@ -157,34 +158,60 @@ fn threads_over_one(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u3
         (GIL, "free-threaded", "control: no GIL"),
         ("py-multiprocessing", "pool", "control: processes"),
     ];
-    out.push_str("| runtime/variant | what | median | speedup |\n|---|---|---|---|\n");
-    let mut got = Vec::new();
+    out.push_str(
+        "| runtime/variant | what | median | speedup (wall) | elapsed_ms | speedup (elapsed_ms) |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    // (wall speedup, elapsed_ms speedup) per pick.
+    let mut got: Vec<(Option<f64>, Option<f64>)> = Vec::new();
     for (rt, v, what) in pick {
         let r = row(m, Workload::CpuBalanced, rt, v, at2);
+        let elapsed = r.and_then(|r| Some(r.report.as_ref()?.elapsed_ms));
+        let base = r.and_then(|r| {
+            let b = super::baseline_of(&m.run.runtimes, rt)?;
+            let s = row(m, Workload::CpuBalanced, &b, "seq", |s| {
+                s.cell.opts.is_empty() && s.cell.tasks == r.cell.tasks
+            })?;
+            Some(s.report.as_ref()?.elapsed_ms)
+        });
+        let by_elapsed = base.zip(elapsed).map(|(b, e)| b / e.max(1e-9));
         let _ = writeln!(
             out,
-            "| {rt}/{v} | {what} | {} | {} |",
+            "| {rt}/{v} | {what} | {} | {} | {} | {} |",
             r.map_or("n/a".into(), |r| secs(r.hf.median)),
-            x(r.and_then(|r| r.speedup))
+            x(r.and_then(|r| r.speedup)),
+            ms(elapsed),
+            x(by_elapsed)
         );
-        got.push(r.and_then(|r| r.speedup));
+        got.push((r.and_then(|r| r.speedup), by_elapsed));
     }
     out.push('\n');
-    let (emu, real, py_control) = (got[0], got[1], got[3]);
+    let (emu, real) = (got[0].0, got[1].0);
     let text = match (emu, real) {
         (Some(a), Some(b)) => {
-            let control = py_control.map_or(String::new(), |c| {
-                if c < 1.5 {
-                    format!(
-                        " The process control reached only {c:.2}x, so the second core was partly busy and the \
-                         comparison is weak."
-                    )
-                } else {
-                    format!(" The process control reached {c:.2}x, so a second core was there.")
-                }
-            });
+            let mut control = String::new();
+            if let Some(c) = got[2].0 {
+                control.push_str(&format!(
+                    " Control: rt-gil free-threaded reached {c:.2}x{}.",
+                    if c >= 1.5 {
+                        ", so a second core was there"
+                    } else {
+                        ", so the second core was not fully there and a GIL's 1.0x means less"
+                    }
+                ));
+            }
+            if let (Some(w), e) = got[3] {
+                control.push_str(&format!(
+                    " multiprocessing reached {w:.2}x in wall time and {} by elapsed_ms, which still includes \
+                     starting and joining its pool.",
+                    x(e)
+                ));
+            }
             format!(
-                "two threads gave {a:.2}x on rt-gil and {b:.2}x on CPython (agreement: within 0.2x of each other).{control}"
+                "two threads gave {a:.2}x on rt-gil and {b:.2}x on CPython in wall time ({} and {} by elapsed_ms; \
+                 agreement: wall speedups within 0.2x of each other).{control}",
+                x(got[0].1),
+                x(got[1].1)
             )
         }
         _ => "not measured in this run (it needs the workers sweep of `--profile standard` and both runtimes)"
@@ -335,7 +362,9 @@ fn event_loops(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
         "### {n}.4 Many waits on one event loop\n\nThe article's opening question: why does asyncio lose to \
          JavaScript on I/O? One thread each: tokio's current-thread runtime, smol's single executor, one asyncio \
          loop and Node's event loop. io-sleep at its largest timed task count, io-net at the profile's size, against \
-         the delay server on 127.0.0.1. Ratio = this median / tokio current-thread's.\n"
+         the delay server on 127.0.0.1. Ratio = this run's `elapsed_ms` / tokio current-thread's, from the kept runs: the \
+         loops' own time, set-up included, without the interpreter's start-up, which dominates the wall time of a \
+         short Python or Node process (see the median beside it).\n"
     );
     let loops = [
         ("rt-tokio", "current-thread"),
@@ -350,8 +379,9 @@ fn event_loops(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
             .max_by_key(|r| r.report.as_ref().map_or(0, |x| x.workload_params().tasks))
     };
     let net = |rt: &str, v: &str| row(m, Workload::IoNet, rt, v, |r| r.cell.opts.is_empty());
-    let base_sleep = sleep(loops[0].0, loops[0].1).map(|r| r.hf.median);
-    let base_net = net(loops[0].0, loops[0].1).map(|r| r.hf.median);
+    let elapsed = |r: &Row| r.report.as_ref().map(|x| x.elapsed_ms);
+    let base_sleep = sleep(loops[0].0, loops[0].1).and_then(elapsed);
+    let base_net = net(loops[0].0, loops[0].1).and_then(elapsed);
     out.push_str(
         "| loop | io-sleep tasks | median | elapsed_ms | lateness p99 | ratio | io-net median | elapsed_ms | \
          round trip p99 | ratio |\n|---|---|---|---|---|---|---|---|---|---|\n",
@@ -361,7 +391,7 @@ fn event_loops(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
         let (s, t) = (sleep(rt, v), net(rt, v));
         let cols =
             |r: Option<&Row>, base: Option<f64>| -> (String, String, String, String, Option<f64>) {
-                let ratio = r.zip(base).map(|(r, b)| r.hf.median / b);
+                let ratio = r.and_then(elapsed).zip(base).map(|(e, b)| e / b.max(1e-9));
                 (
                     r.map_or("n/a".into(), |r| secs(r.hf.median)),
                     ms(r.and_then(|r| Some(r.report.as_ref()?.elapsed_ms))),
@@ -391,25 +421,25 @@ fn event_loops(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
             _ => format!("{rt} {} on io-sleep and {} on io-net", x(*s), x(*n)),
         })
         .collect();
-    let (py, js) = (
-        ratios
-            .iter()
-            .find(|r| r.0 == "py-asyncio")
-            .and_then(|r| r.1),
-        ratios.iter().find(|r| r.0 == "node").and_then(|r| r.1),
-    );
+    let of = |name: &str| ratios.iter().find(|r| r.0 == name).copied();
+    let rank = |what: &str, py: Option<f64>, js: Option<f64>| match (py, js) {
+        (Some(p), Some(j)) if p > j => {
+            format!("on {what} asyncio is the slower loop ({p:.2}x against {j:.2}x)")
+        }
+        (Some(p), Some(j)) => {
+            format!("on {what} asyncio is not slower than Node ({p:.2}x against {j:.2}x)")
+        }
+        _ => format!("on {what} asyncio and Node cannot be ranked (one was not measured)"),
+    };
+    let (py, js) = (of("py-asyncio"), of("node"));
     let text = if base_sleep.is_none() && base_net.is_none() {
         "not measured in this run (rt-tokio's current-thread cells were not timed)".to_string()
     } else {
         format!(
-            "wall time against tokio current-thread (a ranking, not an agreement; wall times include the \
-             interpreters' start-up, elapsed_ms does not): {}. {}",
+            "elapsed_ms against tokio current-thread (a ranking, not an agreement; one kept run each): {}. So {}; {}.",
             said.join("; "),
-            match (py, js) {
-                (Some(p), Some(j)) if p > j => "asyncio is the slower loop here.",
-                (Some(_), Some(_)) => "asyncio is not slower than Node here.",
-                _ => "asyncio and Node cannot be ranked: one of them was not measured.",
-            }
+            rank("io-sleep", py.and_then(|r| r.1), js.and_then(|r| r.1)),
+            rank("io-net", py.and_then(|r| r.2), js.and_then(|r| r.2))
         )
     };
     found.push(Finding {
