@@ -308,23 +308,11 @@ fn event_loop(m: &Model) -> Verdict {
 fn cpu_blocks_loop(m: &Model) -> Verdict {
     let claim = "CPU work blocks the event loop";
     let section = "#4-latency";
-    let cells: Vec<_> = m
-        .run
-        .cells
-        .iter()
-        .filter(|c| c.cell.workload == Workload::Mixed && c.cell.opts.is_empty())
-        .filter_map(|c| {
-            let rep = c.report.as_ref()?;
-            let model = m
-                .run
-                .runtimes
-                .iter()
-                .find(|r| r.name == c.cell.runtime)?
-                .info
-                .as_ref()?
-                .model;
-            (model == RtModel::Async && rep.os_threads_peak <= 1).then_some((c, rep))
+    let cells: Vec<_> = reported(m, Workload::Mixed)
+        .filter(|(c, rep, model)| {
+            c.cell.opts.is_empty() && *model == RtModel::Async && rep.os_threads_peak <= 1
         })
+        .map(|(c, rep, _)| (c, rep))
         .collect();
     let Some((c, rep)) = cells.first() else {
         return Verdict {
@@ -432,28 +420,31 @@ fn processes_cost_io(m: &Model) -> Verdict {
     }
 }
 
-fn lost(m: &Model, pick: impl Fn(&crate::plan::Cell, RtModel) -> bool) -> Vec<(String, u64, u64)> {
+/// Every cell of workload `w` with a kept RunReport, and its runtime's model.
+fn reported(
+    m: &Model,
+    w: Workload,
+) -> impl Iterator<Item = (&crate::results::CellRecord, &harness::RunReport, RtModel)> {
     m.run
         .cells
         .iter()
-        .filter(|c| c.cell.workload == Workload::Race)
+        .filter(move |c| c.cell.workload == w)
         .filter_map(|c| {
             let rep = c.report.as_ref()?;
-            let model = m
-                .run
-                .runtimes
-                .iter()
-                .find(|r| r.name == c.cell.runtime)?
-                .info
-                .as_ref()?
-                .model;
-            pick(&c.cell, model).then(|| {
-                (
-                    c.cell.label(),
-                    rep.lost_updates.unwrap_or(0),
-                    rep.reference_checksum(),
-                )
-            })
+            let rt = m.run.runtimes.iter().find(|r| r.name == c.cell.runtime)?;
+            Some((c, rep, rt.info.as_ref()?.model))
+        })
+}
+
+fn lost(m: &Model, pick: impl Fn(&crate::plan::Cell, RtModel) -> bool) -> Vec<(String, u64, u64)> {
+    reported(m, Workload::Race)
+        .filter(|(c, _, model)| pick(&c.cell, *model))
+        .map(|(c, rep, _)| {
+            (
+                c.cell.label(),
+                rep.lost_updates.unwrap_or(0),
+                rep.reference_checksum(),
+            )
         })
         .collect()
 }
