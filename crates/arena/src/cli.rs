@@ -236,7 +236,7 @@ fn verify(sel: &Select) -> anyhow::Result<i32> {
     for r in rts.iter().filter(|r| !r.usable()) {
         let why = r.excluded.as_deref().unwrap_or("");
         // A peer whose interpreter is absent is not a failure of this workspace: it is skipped, and said.
-        if r.peer.is_some() && why.starts_with("peer not present") {
+        if r.absent_peer() {
             println!("SKIP {}: {why}", r.name);
             continue;
         }

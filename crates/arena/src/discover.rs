@@ -59,7 +59,7 @@ pub struct Runtime {
 pub struct PeerMeta {
     /// The interpreter, e.g. `python3`.
     pub interpreter: String,
-    /// Its version, when present.
+    /// Its version; `None` when the interpreter is absent or too old (see [`Runtime::absent_peer`]).
     pub version: Option<String>,
     /// The preset CPU work is divided by this in the peer (see docs/peers.md).
     pub work_scale: u64,
@@ -71,6 +71,12 @@ impl Runtime {
     /// Whether it takes part.
     pub fn usable(&self) -> bool {
         self.excluded.is_none() && self.info.is_some()
+    }
+
+    /// Whether it is a peer left out because its interpreter is absent or too old (no version was found): the
+    /// machine lacks it, which is not a fault of the workspace.
+    pub fn absent_peer(&self) -> bool {
+        self.peer.as_ref().is_some_and(|p| p.version.is_none())
     }
 }
 

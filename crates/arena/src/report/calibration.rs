@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use workloads::Workload;
 
-use super::markdown::secs;
+use super::markdown::{opt_x, secs};
 use super::{Model, Row};
 use crate::plan::Axis;
 
@@ -47,10 +47,6 @@ fn opt(r: &Row, key: &str) -> Option<String> {
         .iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.clone())
-}
-
-fn x(v: Option<f64>) -> String {
-    v.map_or("n/a".into(), |v| format!("{v:.2}x"))
 }
 
 fn ms(v: Option<f64>) -> String {
@@ -179,9 +175,9 @@ fn threads_over_one(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u3
             out,
             "| {rt}/{v} | {what} | {} | {} | {} | {} |",
             r.map_or("n/a".into(), |r| secs(r.hf.median)),
-            x(r.and_then(|r| r.speedup)),
+            opt_x(r.and_then(|r| r.speedup)),
             ms(elapsed),
-            x(by_elapsed)
+            opt_x(by_elapsed)
         );
         got.push((r.and_then(|r| r.speedup), by_elapsed));
     }
@@ -204,14 +200,14 @@ fn threads_over_one(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u3
                 control.push_str(&format!(
                     " multiprocessing reached {w:.2}x in wall time and {} by elapsed_ms, which still includes \
                      starting and joining its pool.",
-                    x(e)
+                    opt_x(e)
                 ));
             }
             format!(
                 "two threads gave {a:.2}x on rt-gil and {b:.2}x on CPython in wall time ({} and {} by elapsed_ms; \
                  agreement: wall speedups within 0.2x of each other).{control}",
-                x(got[0].1),
-                x(got[1].1)
+                opt_x(got[0].1),
+                opt_x(got[1].1)
             )
         }
         _ => "not measured in this run (it needs the workers sweep of `--profile standard` and both runtimes)"
@@ -396,7 +392,7 @@ fn event_loops(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
                     r.map_or("n/a".into(), |r| secs(r.hf.median)),
                     ms(r.and_then(|r| Some(r.report.as_ref()?.elapsed_ms))),
                     ms(r.and_then(|r| Some(r.report.as_ref()?.latency_ms?.p99))),
-                    x(ratio),
+                    opt_x(ratio),
                     ratio,
                 )
             };
@@ -418,7 +414,7 @@ fn event_loops(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
         .skip(1)
         .map(|(rt, s, n)| match (s, n) {
             (None, None) => format!("{rt} not measured"),
-            _ => format!("{rt} {} on io-sleep and {} on io-net", x(*s), x(*n)),
+            _ => format!("{rt} {} on io-sleep and {} on io-net", opt_x(*s), opt_x(*n)),
         })
         .collect();
     let of = |name: &str| ratios.iter().find(|r| r.0 == name).copied();
@@ -508,7 +504,13 @@ fn process_start(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) 
             })
         };
         let ratio = a.as_ref().zip(b.as_ref()).map(|(a, b)| b.0 / a.0.max(1e-6));
-        let _ = writeln!(out, "| {w} | {} | {} | {} |", cell(&a), cell(&b), x(ratio));
+        let _ = writeln!(
+            out,
+            "| {w} | {} | {} | {} |",
+            cell(&a),
+            cell(&b),
+            opt_x(ratio)
+        );
         if let (Some(a), Some(b)) = (&a, &b) {
             texts.push(format!(
                 "W = {w}: rt-procs {:.2} ms, multiprocessing {:.2} ms",

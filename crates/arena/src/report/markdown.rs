@@ -23,7 +23,8 @@ pub fn secs(s: f64) -> String {
     }
 }
 
-fn opt_x(x: Option<f64>) -> String {
+/// A ratio such as a speedup, `1.93x`, or `n/a`.
+pub fn opt_x(x: Option<f64>) -> String {
     x.map_or("n/a".into(), |v| format!("{v:.2}x"))
 }
 
