@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use crate::report::markdown::secs;
-use crate::results::Loaded;
+use crate::report::format::secs;
+use crate::store::Loaded;
 
 /// A change is called real when Welch's two-sided p is below this...
 pub const ALPHA: f64 = 0.05;

@@ -36,9 +36,10 @@ pub struct Candidate {
     pub model: String,
 }
 
-/// One runtime: how to start it, and what it said about itself. Serialized into `raw/runtimes.json`.
+/// One entrant of a run, a workspace runtime, a peer or a `--runtime-bin`: how to start it, and what it said about
+/// itself. Serialized into `raw/runtimes.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Runtime {
+pub struct Entrant {
     /// The name the runtime gives itself (`Info::runtime`), or the package name if it never answered.
     pub name: String,
     /// The workspace package, when it is one.
@@ -59,7 +60,7 @@ pub struct Runtime {
 pub struct PeerMeta {
     /// The interpreter, e.g. `python3`.
     pub interpreter: String,
-    /// Its version; `None` when the interpreter is absent or too old (see [`Runtime::absent_peer`]).
+    /// Its version; `None` when the interpreter is absent or too old (see [`Entrant::absent_peer`]).
     pub version: Option<String>,
     /// The preset CPU work is divided by this in the peer (see docs/peers.md).
     pub work_scale: u64,
@@ -67,7 +68,7 @@ pub struct PeerMeta {
     pub race_scale: u64,
 }
 
-impl Runtime {
+impl Entrant {
     /// Whether it takes part.
     pub fn usable(&self) -> bool {
         self.excluded.is_none() && self.info.is_some()
@@ -115,7 +116,7 @@ pub fn build_and_query(
     ws: &Workspace,
     only: &[String],
     quiet: bool,
-) -> anyhow::Result<Vec<Runtime>> {
+) -> anyhow::Result<Vec<Entrant>> {
     let chosen: Vec<&Candidate> = ws
         .candidates
         .iter()
@@ -142,7 +143,7 @@ pub fn build_and_query(
     let mut out = Vec::new();
     for c in chosen {
         let bin = ws.target.join("release").join(&c.package);
-        let mut rt = Runtime {
+        let mut rt = Entrant {
             name: c.package.clone(),
             package: Some(c.package.clone()),
             command: vec![bin.display().to_string()],
@@ -161,13 +162,13 @@ pub fn build_and_query(
 }
 
 /// A runtime given as a command (e.g. `--runtime-bin PATH`), asked `list`.
-pub fn from_command(command: Vec<String>) -> Runtime {
+pub fn from_command(command: Vec<String>) -> Entrant {
     let name = command
         .first()
         .and_then(|p| Path::new(p).file_name())
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| "runtime".into());
-    let mut rt = Runtime {
+    let mut rt = Entrant {
         name,
         package: None,
         command,
@@ -181,7 +182,7 @@ pub fn from_command(command: Vec<String>) -> Runtime {
 
 /// The peers of `<root>/peers/peers.toml` named in `only` (empty: all), each asked `list` when its interpreter is
 /// present, or kept excluded with the reason (`node not found on PATH`). A missing manifest means no peers.
-pub fn peers(root: &Path, only: &[String]) -> anyhow::Result<Vec<Runtime>> {
+pub fn peers(root: &Path, only: &[String]) -> anyhow::Result<Vec<Entrant>> {
     if !root.join(peers::MANIFEST).is_file() {
         return Ok(Vec::new());
     }
@@ -201,7 +202,7 @@ pub fn peers(root: &Path, only: &[String]) -> anyhow::Result<Vec<Runtime>> {
             };
             let mut rt = match &p.presence {
                 peers::Presence::Present { .. } => from_command(p.argv.clone()),
-                peers::Presence::Absent { reason } => Runtime {
+                peers::Presence::Absent { reason } => Entrant {
                     name: p.spec.name.clone(),
                     package: None,
                     command: p.argv.clone(),
@@ -225,7 +226,7 @@ pub fn peer_names(root: &Path) -> anyhow::Result<Vec<String>> {
     Ok(m.peer.into_iter().map(|p| p.name).collect())
 }
 
-fn query_into(rt: &mut Runtime) {
+fn query_into(rt: &mut Entrant) {
     match query(&rt.command) {
         Ok(info) => {
             rt.name = info.runtime.clone();
@@ -302,4 +303,43 @@ fn build(root: &Path, packages: &[String], quiet: bool) -> anyhow::Result<Vec<(S
         }
     }
     Ok(failed)
+}
+
+/// `arena list`: every entrant the options select, as a table or as JSON; returns the exit code.
+pub fn list(o: &crate::run::Options, json: bool) -> anyhow::Result<i32> {
+    let ws = workspace()?;
+    let rts = crate::run::entrants(&ws, o)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rts)?);
+        return Ok(0);
+    }
+    for r in &rts {
+        match (&r.info, &r.excluded) {
+            (Some(i), None) => {
+                println!("{} ({}, {:?} model)", r.name, i.display, i.model);
+                for v in &i.variants {
+                    println!(
+                        "  variant {}{}: {}",
+                        v.name,
+                        if v.default { " (default)" } else { "" },
+                        v.notes
+                    );
+                }
+                let w: Vec<_> = i.workloads.iter().map(|w| w.name()).collect();
+                println!("  workloads: {}", w.join(", "));
+                for op in &i.opts {
+                    println!("  --opt {}={} : {}", op.key, op.default, op.help);
+                }
+                if !i.notes.is_empty() {
+                    println!("  notes: {}", i.notes);
+                }
+            }
+            _ => println!(
+                "{} (left out: {})",
+                r.name,
+                r.excluded.as_deref().unwrap_or("no list output")
+            ),
+        }
+    }
+    Ok(0)
 }

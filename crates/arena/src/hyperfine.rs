@@ -116,12 +116,12 @@ pub fn locate(workspace: &Path, install: bool) -> anyhow::Result<Hyperfine> {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Export {
     /// One per benchmarked command.
-    pub results: Vec<Result>,
+    pub results: Vec<Summary>,
 }
 
 /// One benchmarked command, in seconds.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Result {
+pub struct Summary {
     /// The `--command-name` (or the command line).
     pub command: String,
     /// Mean wall time.
@@ -163,7 +163,7 @@ pub fn parse_export(text: &str) -> anyhow::Result<Export> {
 }
 
 /// Reads the first result of an export file.
-pub fn read_result(path: &Path) -> anyhow::Result<Result> {
+pub fn read_result(path: &Path) -> anyhow::Result<Summary> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("could not read {}", path.display()))?;
     let e = parse_export(&text).with_context(|| format!("in {}", path.display()))?;
@@ -210,7 +210,7 @@ impl Hyperfine {
     }
 
     /// Times one cell; the error carries hyperfine's own reason (e.g. the failing run's exit code).
-    pub fn time(&self, p: &Plan<'_>, limit: Duration) -> anyhow::Result<Result> {
+    pub fn time(&self, p: &Plan<'_>, limit: Duration) -> anyhow::Result<Summary> {
         let argv = self.argv(p);
         let out = crate::proc::run(Command::new(&argv[0]).args(&argv[1..]), limit)
             .with_context(|| format!("could not run {}", self.path.display()))?;

@@ -10,16 +10,18 @@
 //! hyperfine lacks (verification, the kept RunReports, efficiency against the physical ideal, confidence intervals,
 //! Welch's t-test between runs, verdicts). It never runs workload code itself.
 
-pub mod bench;
+pub mod analysis;
 pub mod cli;
 pub mod compare;
 pub mod discover;
 pub mod hyperfine;
+pub mod machine;
 pub mod plan;
 pub mod proc;
 pub mod report;
-pub mod results;
+pub mod run;
 pub mod stats;
+pub mod store;
 
 /// Bad input on the command line that clap cannot see (an unknown runtime, profile or workload, a missing folder):
 /// `arena` exits 2 for it, like clap's own usage errors, and 1 for a failure while running.

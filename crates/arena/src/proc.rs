@@ -180,6 +180,22 @@ pub fn command_line(argv: &[String]) -> String {
         .join(" ")
 }
 
+/// `arena serve`: the io-net delay server on 127.0.0.1 until Ctrl-C; prints its address; returns the exit code.
+pub fn serve(delay_ms: u32, port: u16) -> anyhow::Result<i32> {
+    install_interrupt_handler();
+    let s = delay_server::DelayServer::start(port, delay_ms)?;
+    println!("{}", s.addr());
+    eprintln!(
+        "arena: delay server on {} (default delay {delay_ms} ms); Ctrl-C stops it",
+        s.addr()
+    );
+    while !interrupted() {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    s.stop();
+    Ok(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use arena::results::{Fault, RunDir, Status};
+use arena::store::{Fault, RunDir, Status};
 use assert_cmd::Command;
 
 #[test]

@@ -74,6 +74,12 @@ fn bad_names_exit_2_with_the_names_that_exist() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "expected smoke, quick, standard or full",
+            "possible values: smoke, quick, standard, full",
         ));
+    Command::cargo_bin("arena")
+        .unwrap()
+        .args(["verify", "--workload", "cpu-nope"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cpu-balanced"));
 }

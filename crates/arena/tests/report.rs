@@ -2,6 +2,8 @@
 
 mod common;
 
+use arena::analysis::verdicts::{Evidence, Missing};
+
 #[test]
 fn report_from_fixture_data() {
     let tmp = tempfile::tempdir().unwrap();
@@ -38,8 +40,8 @@ fn report_from_fixture_data() {
 fn verdicts_follow_the_evidence() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = common::write_run(tmp.path(), "run", 1.0);
-    let model = arena::report::Model::new(dir.load().unwrap(), "run");
-    let marks: Vec<(&str, &str)> = arena::report::verdicts::all(&model)
+    let model = arena::analysis::Analysis::new(dir.load().unwrap(), "run");
+    let marks: Vec<(&str, &str)> = arena::analysis::verdicts::all(&model)
         .iter()
         .map(|v| (v.claim, v.mark.text()))
         .collect();
@@ -71,14 +73,17 @@ fn a_missing_runtime_gives_missing_evidence_not_a_guess() {
     let mut rts = common::runtimes();
     rts.retain(|r| r.name != "rt-procs");
     dir.write_runtimes(&rts).unwrap();
-    let model = arena::report::Model::new(dir.load().unwrap(), "run");
-    for v in arena::report::verdicts::all(&model) {
+    let model = arena::analysis::Analysis::new(dir.load().unwrap(), "run");
+    for v in arena::analysis::verdicts::all(&model) {
         if v.claim.contains("Processes") || v.claim.contains("Message passing") {
             assert_eq!(v.mark.text(), "missing evidence", "{}", v.claim);
-            assert!(
-                v.evidence.contains("no process-model runtime"),
+            assert_eq!(
+                v.evidence,
+                Evidence::Missing(Missing::NoRuntime {
+                    model: harness::Model::Process
+                }),
                 "{}",
-                v.evidence
+                v.claim
             );
         }
     }
@@ -88,8 +93,8 @@ fn a_missing_runtime_gives_missing_evidence_not_a_guess() {
 fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = common::write_run(tmp.path(), "run", 1.0);
-    let model = arena::report::Model::new(dir.load().unwrap(), "run");
-    let (text, found) = arena::report::calibration::section(&model, 5);
+    let model = arena::analysis::Analysis::new(dir.load().unwrap(), "run");
+    let (text, found) = arena::analysis::calibration::section(&model, 5);
     let agree = |topic: &str| {
         found
             .iter()
@@ -116,17 +121,17 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
     assert!((py.speedup.unwrap() - 0.26 / 0.25).abs() < 1e-9);
     // The verdicts weigh the workspace runtimes only.
     assert!(
-        arena::report::verdicts::all(&model)
+        arena::analysis::verdicts::all(&model)
             .iter()
-            .all(|v| !v.evidence.contains("py-"))
+            .all(|v| !matches!(&v.evidence, Evidence::Measured(t) if t.contains("py-")))
     );
 
     // Without peers the section says how to get them, and invents nothing.
     let mut rts = common::runtimes();
     rts.retain(|r| r.peer.is_none());
     dir.write_runtimes(&rts).unwrap();
-    let model = arena::report::Model::new(dir.load().unwrap(), "run");
-    let (text, found) = arena::report::calibration::section(&model, 5);
+    let model = arena::analysis::Analysis::new(dir.load().unwrap(), "run");
+    let (text, found) = arena::analysis::calibration::section(&model, 5);
     assert!(text.contains("No peer took part"), "{text}");
     assert!(found.is_empty());
 }

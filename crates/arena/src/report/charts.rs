@@ -8,8 +8,44 @@ use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 use workloads::Workload;
 
-use super::{Model, Row};
+use crate::analysis::{Analysis, Row};
 use crate::plan::Axis;
+
+/// A chart of the report. Its file name and alt text are said here only; a section asks
+/// [`crate::report::Ctx::chart`] for the chart it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chart {
+    /// A workload's mean wall time per cell, as bars.
+    Workload(Workload),
+    /// cpu-balanced: speedup against workers.
+    ScalingWorkers,
+    /// io-sleep: wall time against tasks, log-log.
+    ScalingTasks,
+    /// A workload's latency p50 and p99 per cell.
+    Latency(Workload),
+}
+
+impl Chart {
+    /// The file under `charts/`.
+    pub fn file_name(self) -> String {
+        match self {
+            Chart::Workload(w) => format!("{w}.svg"),
+            Chart::ScalingWorkers => "scaling-workers.svg".into(),
+            Chart::ScalingTasks => "scaling-tasks.svg".into(),
+            Chart::Latency(w) => format!("latency-{w}.svg"),
+        }
+    }
+
+    /// The alt text of its image link.
+    pub fn alt(self) -> String {
+        match self {
+            Chart::Workload(w) => format!("{w}: mean wall time per runtime/variant, with ±1 sd"),
+            Chart::ScalingWorkers => "speedup against workers".into(),
+            Chart::ScalingTasks => "wall time against tasks, log-log".into(),
+            Chart::Latency(w) => format!("{w} latency p50 and p99"),
+        }
+    }
+}
 
 const FONT: &str = "sans-serif";
 
@@ -318,21 +354,20 @@ fn color(i: usize) -> RGBAColor {
 }
 
 /// Writes every chart the data allows; returns (file name, alt text) of each.
-pub fn write_all(m: &Model, dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
+pub fn write_all(m: &Analysis, dir: &Path) -> anyhow::Result<Vec<Chart>> {
     let mut out = Vec::new();
     for w in Workload::ALL {
         let rows: Vec<&Row> = m.rows_of(w).collect();
         if rows.is_empty() {
             continue;
         }
-        let file = format!("{w}.svg");
-        let alt = format!("{w}: mean wall time per runtime/variant, with ±1 sd");
+        let chart = Chart::Workload(w);
         bars(
-            &dir.join(&file),
+            &dir.join(chart.file_name()),
             &format!("{w}: wall time per run (lower is better)"),
             &rows,
         )?;
-        out.push((file, alt));
+        out.push(chart);
     }
     let workers = m.sweep(Workload::CpuBalanced, Axis::Workers);
     if !workers.is_empty() {
@@ -359,17 +394,14 @@ pub fn write_all(m: &Model, dir: &Path) -> anyhow::Result<Vec<(String, String)>>
             .collect();
         if !series.is_empty() {
             lines(
-                &dir.join("scaling-workers.svg"),
+                &dir.join(Chart::ScalingWorkers.file_name()),
                 "cpu-balanced: speedup over the sequential run against workers",
                 ("workers (--workers)", "speedup over seq (x)"),
                 &series,
                 Some(ideal),
                 false,
             )?;
-            out.push((
-                "scaling-workers.svg".into(),
-                "speedup against workers".into(),
-            ));
+            out.push(Chart::ScalingWorkers);
         }
     }
     let tasks = m.sweep(Workload::IoSleep, Axis::Tasks);
@@ -386,14 +418,14 @@ pub fn write_all(m: &Model, dir: &Path) -> anyhow::Result<Vec<(String, String)>>
             })
             .collect();
         lines(
-            &dir.join("scaling-tasks.svg"),
+            &dir.join(Chart::ScalingTasks.file_name()),
             "io-sleep: wall time against tasks (log-log)",
             ("tasks (log scale)", "median wall time, ms (log scale)"),
             &series,
             None,
             true,
         )?;
-        out.push(("scaling-tasks.svg".into(), "wall time against tasks".into()));
+        out.push(Chart::ScalingTasks);
     }
     for w in [Workload::Mixed, Workload::IoNet] {
         let rows: Vec<(String, f64, f64)> = m
@@ -409,13 +441,13 @@ pub fn write_all(m: &Model, dir: &Path) -> anyhow::Result<Vec<(String, String)>>
         if rows.is_empty() {
             continue;
         }
-        let file = format!("latency-{w}.svg");
+        let chart = Chart::Latency(w);
         latency(
-            &dir.join(&file),
+            &dir.join(chart.file_name()),
             &format!("{w}: latency p50 and p99 (lower is better)"),
             &rows,
         )?;
-        out.push((file, format!("{w} latency")));
+        out.push(chart);
     }
     Ok(out)
 }

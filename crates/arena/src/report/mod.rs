@@ -1,386 +1,192 @@
-//! The report: `report.md`, `README.md` and `charts/*.svg`, rendered from a results folder's `raw/` alone.
+//! The report stage: `report.md`, the run's `README.md` and `charts/*.svg`, rendered from an [`Analysis`] alone.
 //!
-//! [`Model`] turns the raw data into rows (hyperfine's statistics plus what it lacks: cores busy, speedup, efficiency
-//! against the physical ideal, a confidence interval); [`markdown`] writes the text, [`charts`] the SVGs and
-//! [`verdicts`] weighs the article's claims against the rows.
+//! `report.md` is a title, a table of contents and the sections of [`SECTIONS`], in that order. Every number,
+//! title and anchor of a section comes from that one list, as hyperfine's exporters come from one `ExportType`:
+//! a section refers to another through [`Ctx::link`] or [`Ctx::number`], never by a literal. Each section is one
+//! module of [`sections`]; the charts are typed ([`charts::Chart`]), so a section asks for the chart it shows.
 
-pub mod calibration;
 pub mod charts;
-pub mod markdown;
-pub mod verdicts;
+pub mod format;
+mod readme;
+mod sections;
 
-use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
-use harness::{Model as RtModel, RunReport};
 use workloads::Workload;
 
-use crate::hyperfine;
-use crate::plan::{Axis, Cell};
-use crate::results::{CellRecord, Loaded, RunDir, Status};
+use crate::analysis::Analysis;
+use crate::store::RunDir;
+use charts::Chart;
 
-/// The runtime every speedup of the Rust runtimes is measured against. A peer whose work is scaled (CPython) is
-/// measured against the sequential peer with the same scale and interpreter instead: see [`baseline_of`].
-pub const BASELINE: &str = "rt-seq";
-
-/// The runtime a runtime's speedups are measured against: the one that runs the same work one task after another.
-/// rt-seq for the Rust runtimes and for a peer that runs the presets unscaled (Node); for a scaled peer (CPython,
-/// whose work is divided by its `work_scale`), the sequential peer of the same interpreter and scales (py-seq), or
-/// none when that peer is absent: never rt-seq, whose work is 27 times larger.
-pub fn baseline_of(runtimes: &[crate::discover::Runtime], name: &str) -> Option<String> {
-    let rt = runtimes.iter().find(|r| r.name == name)?;
-    match &rt.peer {
-        Some(p) if p.work_scale != 1 || p.race_scale != 1 => runtimes
-            .iter()
-            .find(|o| {
-                o.peer.as_ref().is_some_and(|q| {
-                    q.interpreter == p.interpreter
-                        && q.work_scale == p.work_scale
-                        && q.race_scale == p.race_scale
-                }) && o
-                    .info
-                    .as_ref()
-                    .is_some_and(|i| i.model == RtModel::Sequential)
-            })
-            .map(|o| o.name.clone()),
-        _ => Some(BASELINE.to_string()),
-    }
+/// One section of `report.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionId {
+    /// Each claim of the article against the run.
+    Verdicts,
+    /// One table and chart per workload.
+    Workloads,
+    /// The sweeps: workers, tasks, switch interval.
+    Scaling,
+    /// Latency percentiles from the kept runs.
+    Latency,
+    /// The CPython and Node peers beside the emulation and the loops.
+    Calibration,
+    /// The machine, and how the numbers were taken.
+    Method,
+    /// Every runtime or cell left out, and why.
+    Failures,
 }
 
-/// A cell's coefficient of variation above this is flagged as noisy.
-pub const NOISY_CV: f64 = 0.10;
+/// The sections of `report.md`, in order: their numbers, the table of contents and the anchors derive from it.
+pub const SECTIONS: [SectionId; 7] = [
+    SectionId::Verdicts,
+    SectionId::Workloads,
+    SectionId::Scaling,
+    SectionId::Latency,
+    SectionId::Calibration,
+    SectionId::Method,
+    SectionId::Failures,
+];
 
-/// A caveat printed in the report: the reasons a number is missing or should be read with care.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Caveat {
-    /// The runtime was left out before any cell ran.
-    RuntimeExcluded { runtime: String, reason: String },
-    /// A workload the runtime does not list.
-    NotImplemented {
-        runtime: String,
-        workloads: Vec<Workload>,
-    },
-    /// A cell that was not timed, with its status.
-    Cell {
-        label: String,
-        workload: Workload,
-        status: Status,
-        command: Option<String>,
-    },
-    /// A timed cell whose spread is large.
-    Noisy {
-        label: String,
-        workload: Workload,
-        cv: f64,
-    },
-}
-
-impl fmt::Display for Caveat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl SectionId {
+    /// The heading, without its number.
+    pub fn title(self) -> &'static str {
         match self {
-            Caveat::RuntimeExcluded { runtime, reason } => {
-                write!(f, "**{runtime}** left out of the whole run: {reason}")
-            }
-            Caveat::NotImplemented { runtime, workloads } => {
-                let w: Vec<_> = workloads.iter().map(|w| w.name()).collect();
-                write!(
-                    f,
-                    "**{runtime}** does not implement {} (its `list` says so)",
-                    w.join(", ")
-                )
-            }
-            Caveat::Cell {
-                label,
-                workload,
-                status,
-                command,
-            } => {
-                let why = match status {
-                    Status::VerifyFailed { fault } => {
-                        format!("failed verification at `--size check`: {fault}")
-                    }
-                    Status::PilotFailed { fault } => {
-                        format!("failed its untimed run at the timed size: {fault}")
-                    }
-                    Status::TooSlow { reason } => {
-                        format!("skipped as too slow for this profile: {reason}")
-                    }
-                    Status::TimingFailed { reason } => format!("failed while timed: {reason}"),
-                    Status::NotRun { reason } => format!("not run: {reason}"),
-                    Status::Pending => "not run: the run stopped before this cell".into(),
-                    Status::Timed => "timed".into(),
-                };
-                write!(f, "`{workload}` **{label}** {why}")?;
-                if let Some(c) = command {
-                    write!(f, "; reproduce with `{c}`")?;
-                }
-                Ok(())
-            }
-            Caveat::Noisy {
-                label,
-                workload,
-                cv,
-            } => write!(
-                f,
-                "`{workload}` **{label}**: noisy, coefficient of variation {:.1}% (threshold {:.0}%); compare it with care",
-                cv * 100.0,
-                NOISY_CV * 100.0
-            ),
+            SectionId::Verdicts => "Verdicts",
+            SectionId::Workloads => "Workloads",
+            SectionId::Scaling => "Scaling",
+            SectionId::Latency => "Latency",
+            SectionId::Calibration => "Calibration against CPython and Node",
+            SectionId::Method => "Machine and method",
+            SectionId::Failures => "Failures and exclusions",
         }
     }
-}
 
-/// One timed cell with everything the tables show.
-#[derive(Debug, Clone)]
-pub struct Row {
-    /// The cell.
-    pub cell: Cell,
-    /// Its runtime's model.
-    pub model: Option<RtModel>,
-    /// hyperfine's numbers (seconds).
-    pub hf: hyperfine::Result,
-    /// The pilot's RunReport.
-    pub report: Option<RunReport>,
-    /// stddev / mean.
-    pub cv: f64,
-    /// Half-width of the 95% confidence interval of the mean, relative to the mean.
-    pub ci95: Option<f64>,
-    /// (user + sys) / mean wall.
-    pub cores_busy: f64,
-    /// The baseline's median / this median, for the same workload and tasks (see [`baseline_of`]).
-    pub speedup: Option<f64>,
-    /// Whether the runtime is a peer (CPython, Node.js) rather than a workspace runtime.
-    pub peer: bool,
-    /// The physical ideal (seconds) / this median.
-    pub efficiency: Option<f64>,
-    /// The ideal, in seconds, and what it is.
-    pub ideal: Option<(f64, &'static str)>,
-    /// hyperfine `--runs`.
-    pub runs: usize,
-}
-
-impl Row {
-    /// Whether the spread is above [`NOISY_CV`].
-    pub fn noisy(&self) -> bool {
-        self.cv > NOISY_CV
-    }
-}
-
-/// The whole report's data.
-#[derive(Debug, Clone)]
-pub struct Model {
-    /// What was loaded.
-    pub run: Loaded,
-    /// The folder's name.
-    pub name: String,
-    /// One per timed cell, in report order.
-    pub rows: Vec<Row>,
-    /// Every caveat.
-    pub caveats: Vec<Caveat>,
-}
-
-impl Model {
-    /// Builds the rows and caveats.
-    pub fn new(run: Loaded, name: &str) -> Model {
-        let cores = run.meta.machine.logical_cpus.max(1);
-        let model_of = |rt: &str| {
-            run.runtimes
-                .iter()
-                .find(|r| r.name == rt)
-                .and_then(|r| r.info.as_ref())
-                .map(|i| i.model)
-        };
-        let is_peer = |rt: &str| {
-            run.runtimes
-                .iter()
-                .any(|r| r.name == rt && r.peer.is_some())
-        };
-        let timed: Vec<&CellRecord> = run
-            .cells
+    /// Its number in [`SECTIONS`], from 1.
+    pub fn number(self) -> usize {
+        SECTIONS
             .iter()
-            .filter(|c| c.status == Status::Timed)
-            .collect();
-        let seq_median = |c: &Cell| -> Option<f64> {
-            let base = baseline_of(&run.runtimes, &c.runtime)?;
-            timed
-                .iter()
-                .find(|s| {
-                    s.cell.runtime == base
-                        && s.cell.workload == c.workload
-                        && s.cell.tasks == c.tasks
-                        && s.cell.opts.is_empty()
-                        && s.cell.params == c.params
-                })
-                .and_then(|s| run.hyperfine.get(&s.cell.key()))
-                .map(|h| h.median)
-        };
-        let mut rows = Vec::new();
-        for c in &timed {
-            let Some(hf) = run.hyperfine.get(&c.cell.key()).cloned() else {
-                continue;
-            };
-            let (_, sd) = crate::stats::mean_sd(&hf.times);
-            let cv = if hf.times.len() > 1 {
-                sd / hf.mean
-            } else {
-                0.0
-            };
-            let seq = seq_median(&c.cell);
-            let speedup = seq.map(|s| s / hf.median);
-            let p = c.report.as_ref().map(|r| r.workload_params());
-            let ideal = match c.cell.workload {
-                Workload::CpuBalanced | Workload::CpuSkewed => seq.map(|s| {
-                    // A sequential runtime ignores --workers: its ideal is itself, not a share of the cores.
-                    let parallel = if model_of(&c.cell.runtime) == Some(RtModel::Sequential) {
-                        1
-                    } else {
-                        c.cell.workers.min(cores).max(1)
-                    };
-                    (
-                        s / parallel as f64,
-                        "the sequential median (rt-seq; py-seq for the CPython peers) / min(workers, cores), or / 1 for a sequential runtime",
-                    )
-                }),
-                Workload::IoSleep => p.map(|p| (p.delay_ms as f64 / 1000.0, "D")),
-                Workload::IoNet => match (p, run.meta.bare_rtt_ms) {
-                    (Some(p), Some(rtt)) => {
-                        Some(((p.delay_ms as f64 + rtt) / 1000.0, "D + bare round trip"))
-                    }
-                    _ => None,
-                },
-                _ => None,
-            };
-            rows.push(Row {
-                model: model_of(&c.cell.runtime),
-                peer: is_peer(&c.cell.runtime),
-                report: c.report.clone(),
-                cv,
-                ci95: crate::stats::ci95_rel(&hf.times),
-                cores_busy: (hf.user + hf.system) / hf.mean,
-                speedup,
-                efficiency: ideal.map(|(i, _)| i / hf.median),
-                ideal,
-                runs: hf.times.len(),
-                cell: c.cell.clone(),
-                hf,
-            });
-        }
-        let mut caveats = Vec::new();
-        for r in &run.runtimes {
-            if let Some(why) = &r.excluded {
-                caveats.push(Caveat::RuntimeExcluded {
-                    runtime: r.name.clone(),
-                    reason: why.clone(),
-                });
-            } else if let Some(i) = &r.info {
-                let missing: Vec<Workload> = Workload::ALL
-                    .into_iter()
-                    .filter(|w| !i.workloads.contains(w))
-                    .collect();
-                if !missing.is_empty() {
-                    caveats.push(Caveat::NotImplemented {
-                        runtime: r.name.clone(),
-                        workloads: missing,
-                    });
-                }
-            }
-        }
-        for c in &run.cells {
-            if c.status != Status::Timed {
-                let command = match &c.status {
-                    Status::VerifyFailed { .. } => c.verify.as_ref().map(|a| a.command.clone()),
-                    Status::PilotFailed { .. } | Status::TooSlow { .. } => {
-                        c.pilot.as_ref().map(|a| a.command.clone())
-                    }
-                    Status::TimingFailed { .. } => {
-                        c.timing.as_ref().map(|t| t.hyperfine_command.clone())
-                    }
-                    _ => None,
-                };
-                caveats.push(Caveat::Cell {
-                    label: c.cell.label(),
-                    workload: c.cell.workload,
-                    status: c.status.clone(),
-                    command,
-                });
-            }
-        }
-        for r in rows.iter().filter(|r| r.noisy()) {
-            caveats.push(Caveat::Noisy {
-                label: r.cell.label(),
-                workload: r.cell.workload,
-                cv: r.cv,
-            });
-        }
-        Model {
-            run,
-            name: name.to_string(),
-            rows,
-            caveats,
-        }
+            .position(|s| *s == self)
+            .expect("every section is in the list")
+            + 1
     }
 
-    /// The same data without the peers: their runtimes, cells, rows and caveats left out.
-    pub fn without_peers(&self) -> Model {
-        let peers: Vec<&str> = self
-            .run
-            .runtimes
-            .iter()
-            .filter(|r| r.peer.is_some())
-            .map(|r| r.name.as_str())
-            .collect();
-        let mut m = self.clone();
-        m.run.runtimes.retain(|r| r.peer.is_none());
-        m.run
-            .cells
-            .retain(|c| !peers.contains(&c.cell.runtime.as_str()));
-        m.rows.retain(|r| !r.peer);
-        m
+    /// `N. Title`.
+    pub fn heading(self) -> String {
+        format!("{}. {}", self.number(), self.title())
     }
 
-    /// Timed rows of a workload.
-    pub fn rows_of(&self, w: Workload) -> impl Iterator<Item = &Row> {
-        self.rows.iter().filter(move |r| r.cell.workload == w)
+    /// The anchor GitHub gives the heading, with its `#`.
+    pub fn anchor(self) -> String {
+        format!("#{}", slug(&self.heading()))
     }
 
-    /// Rows of one sweep axis.
-    pub fn sweep(&self, w: Workload, axis: Axis) -> BTreeMap<String, Vec<&Row>> {
-        let mut m: BTreeMap<String, Vec<&Row>> = BTreeMap::new();
-        for r in self
-            .rows_of(w)
-            .filter(|r| r.cell.point.is_some_and(|p| p.axis == axis))
-        {
-            m.entry(r.cell.series()).or_default().push(r);
+    fn write(self, out: &mut String, cx: &Ctx<'_>) {
+        match self {
+            SectionId::Verdicts => sections::verdicts::write(out, cx),
+            SectionId::Workloads => sections::workloads::write(out, cx),
+            SectionId::Scaling => sections::scaling::write(out, cx),
+            SectionId::Latency => sections::latency::write(out, cx),
+            SectionId::Calibration => sections::calibration::write(out, cx),
+            SectionId::Method => sections::method::write(out, cx),
+            SectionId::Failures => sections::failures::write(out, cx),
         }
-        m
+    }
+}
+
+/// GitHub's heading anchor: lower case, punctuation dropped, spaces as hyphens.
+pub fn slug(heading: &str) -> String {
+    heading
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The anchor of a workload's own heading inside [`SectionId::Workloads`].
+pub fn workload_anchor(w: Workload) -> String {
+    format!("#{}", slug(w.name()))
+}
+
+/// What every section is written from.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    /// The analysis.
+    pub a: &'a Analysis,
+    /// The charts that were drawn.
+    pub charts: &'a [Chart],
+}
+
+impl Ctx<'_> {
+    /// A markdown link to a section: `[Title](#n-title)`.
+    pub fn link(&self, s: SectionId) -> String {
+        format!("[{}]({})", s.title(), s.anchor())
     }
 
-    /// The logical CPUs of the machine.
-    pub fn cores(&self) -> u64 {
-        self.run.meta.machine.logical_cpus.max(1)
+    /// A section's number, for "section N" in prose.
+    pub fn number(&self, s: SectionId) -> usize {
+        s.number()
     }
+
+    /// `![alt](charts/file)` and a blank line when the chart was drawn, else nothing.
+    pub fn chart(&self, out: &mut String, c: Chart) {
+        if self.charts.contains(&c) {
+            let _ = writeln!(out, "![{}](charts/{})\n", c.alt(), c.file_name());
+        }
+    }
+}
+
+/// `report.md`: the title, the table of contents and every section.
+pub fn markdown(a: &Analysis, charts: &[Chart]) -> String {
+    let cx = Ctx { a, charts };
+    let mut out = String::new();
+    sections::title::write(&mut out, &cx);
+    for s in SECTIONS {
+        let _ = writeln!(out, "{}. [{}]({})", s.number(), s.title(), s.anchor());
+    }
+    out.push('\n');
+    for s in SECTIONS {
+        let _ = writeln!(out, "## {}\n", s.heading());
+        s.write(&mut out, &cx);
+    }
+    out
 }
 
 /// Renders `report.md`, `README.md` and the charts of a results folder from its raw data.
 pub fn render(dir: &RunDir) -> anyhow::Result<()> {
-    let run = dir.load()?;
-    let name = dir
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let model = Model::new(run, &name);
+    let a = Analysis::new(dir.load()?, &dir.name());
     let charts_dir = dir.path.join("charts");
     std::fs::create_dir_all(&charts_dir)?;
-    let charts = charts::write_all(&model, &charts_dir)?;
-    let md = markdown::report(&model, &charts);
-    write(&dir.path.join("report.md"), &md)?;
-    write(&dir.path.join("README.md"), &markdown::readme(&model))?;
+    let charts = charts::write_all(&a, &charts_dir)?;
+    write(&dir.path.join("report.md"), &markdown(&a, &charts))?;
+    write(&dir.path.join("README.md"), &readme::readme(&a))?;
     Ok(())
 }
 
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("could not write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_anchors_follow_the_list() {
+        assert_eq!(SectionId::Verdicts.heading(), "1. Verdicts");
+        assert_eq!(
+            SectionId::Calibration.anchor(),
+            "#5-calibration-against-cpython-and-node"
+        );
+        assert_eq!(SectionId::Failures.anchor(), "#7-failures-and-exclusions");
+        assert_eq!(workload_anchor(Workload::CpuBalanced), "#cpu-balanced");
+        for (i, s) in SECTIONS.iter().enumerate() {
+            assert_eq!(s.number(), i + 1);
+        }
+    }
 }

@@ -8,10 +8,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use arena::discover::{PeerMeta, Runtime};
-use arena::plan::{Axis, Cell, Point, Profile};
-use arena::results::{
-    Attempt, CellRecord, Fault, Machine, RunDir, RunMeta, Status, Timing, write_json,
+use arena::discover::{Entrant, PeerMeta};
+use arena::machine::Machine;
+use arena::plan::{Axis, Cell, Point, Profile, ProfileName};
+use arena::store::{
+    Attempt, CellRecord, Fault, RunDir, RunMeta, SCHEMA_VERSION, Status, Timing, write_json,
 };
 use harness::{Info, Latency, Model, OptSpec, RunReport};
 use serde_json::json;
@@ -31,8 +32,8 @@ fn info(name: &str, display: &str, model: Model, variants: &[&str], opts: &[&str
     )]))
 }
 
-fn runtime(i: Info) -> Runtime {
-    Runtime {
+fn runtime(i: Info) -> Entrant {
+    Entrant {
         name: i.runtime.clone(),
         package: Some(i.runtime.clone()),
         command: vec![format!("/ws/target/release/{}", i.runtime)],
@@ -42,10 +43,10 @@ fn runtime(i: Info) -> Runtime {
     }
 }
 
-fn python(i: Info) -> Runtime {
+fn python(i: Info) -> Entrant {
     let mut i = i;
     i.workloads.retain(|w| *w != Workload::IoFile);
-    Runtime {
+    Entrant {
         name: i.runtime.clone(),
         package: None,
         command: vec![
@@ -65,7 +66,7 @@ fn python(i: Info) -> Runtime {
 }
 
 /// The runtimes of the fixture run.
-pub fn runtimes() -> Vec<Runtime> {
+pub fn runtimes() -> Vec<Entrant> {
     let mut v = vec![
         runtime(info(
             "rt-seq",
@@ -103,7 +104,7 @@ pub fn runtimes() -> Vec<Runtime> {
             &["offload"],
         )),
     ];
-    v.push(Runtime {
+    v.push(Entrant {
         name: "rt-broken".into(),
         package: Some("rt-broken".into()),
         command: vec!["/ws/target/release/rt-broken".into()],
@@ -141,7 +142,7 @@ pub fn runtimes() -> Vec<Runtime> {
             &[],
         )),
     ]);
-    v.push(Runtime {
+    v.push(Entrant {
         name: "node".into(),
         package: None,
         command: vec!["node".into(), "/ws/peers/node/arena.js".into()],
@@ -315,9 +316,10 @@ pub fn write_run(root: &Path, name: &str, scale: f64) -> RunDir {
     }
     let dir = RunDir { path };
     let meta = RunMeta {
+        schema_version: SCHEMA_VERSION,
         arena_version: "0.1.0".into(),
         command: "arena bench --profile standard".into(),
-        profile: Profile::named("standard").unwrap(),
+        profile: Profile::named(ProfileName::Standard),
         seed: 7,
         started_utc: "2026-11-25T22:00:00Z".into(),
         finished_utc: Some("2026-11-25T22:09:00Z".into()),

@@ -9,9 +9,9 @@ use std::fmt::Write as _;
 
 use workloads::Workload;
 
-use super::markdown::{opt_x, secs};
-use super::{Model, Row};
+use super::{Analysis, Row};
 use crate::plan::Axis;
+use crate::report::format::{ms, opt_x, secs};
 
 /// The emulated GIL and its real counterpart.
 const GIL: &str = "rt-gil";
@@ -31,7 +31,7 @@ pub struct Finding {
 
 /// A timed row of `runtime/variant` for workload `w` that `pick` accepts.
 fn row<'a>(
-    m: &'a Model,
+    m: &'a Analysis,
     w: Workload,
     runtime: &str,
     variant: &str,
@@ -49,19 +49,14 @@ fn opt(r: &Row, key: &str) -> Option<String> {
         .map(|(_, v)| v.clone())
 }
 
-fn ms(v: Option<f64>) -> String {
-    v.map_or("n/a".into(), |v| format!("{v:.2} ms"))
-}
-
 fn extra_f64(r: &Row, key: &str) -> Option<f64> {
     r.report.as_ref()?.extra.get(key)?.as_f64()
 }
 
 /// The section, numbered `n`, and its findings.
-pub fn section(m: &Model, n: u32) -> (String, Vec<Finding>) {
+pub fn section(m: &Analysis, n: usize) -> (String, Vec<Finding>) {
     let mut out = String::new();
     let mut found = Vec::new();
-    let _ = writeln!(out, "## {n}. Calibration against CPython and Node\n");
     let peers: Vec<_> = m.run.runtimes.iter().filter(|r| r.peer.is_some()).collect();
     if peers.is_empty() {
         out.push_str(
@@ -139,7 +134,7 @@ pub fn section(m: &Model, n: u32) -> (String, Vec<Finding>) {
 }
 
 /// Speedup of two threads over one on CPU work: rt-gil against CPython threading, with the no-GIL controls.
-fn threads_over_one(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
+fn threads_over_one(out: &mut String, found: &mut Vec<Finding>, m: &Analysis, n: usize) {
     let _ = writeln!(
         out,
         "### {n}.1 Two threads over one on CPU work\n\ncpu-balanced with `--workers 2`; speedup = the sequential \
@@ -221,7 +216,7 @@ fn threads_over_one(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u3
 }
 
 /// Ticker lateness with one CPU thread at 0.5, 5 and 50 ms switch intervals.
-fn convoy(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
+fn convoy(out: &mut String, found: &mut Vec<Finding>, m: &Analysis, n: usize) {
     let _ = writeln!(
         out,
         "### {n}.2 The convoy effect\n\nmixed with one CPU task on one thread and a ticker (12 waits of 5 ms) \
@@ -293,7 +288,7 @@ fn convoy(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
 }
 
 /// Lost updates of `counter += 1` and `counter += f()` under each GIL.
-fn lost_updates(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
+fn lost_updates(out: &mut String, found: &mut Vec<Finding>, m: &Analysis, n: usize) {
     let _ = writeln!(
         out,
         "### {n}.3 Lost updates under the GIL\n\nrace: W threads each add 1 to one shared counter K times \
@@ -352,7 +347,7 @@ fn lost_updates(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
 }
 
 /// The article's opening question: many waits on one event loop, tokio and smol against asyncio and Node.
-fn event_loops(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
+fn event_loops(out: &mut String, found: &mut Vec<Finding>, m: &Analysis, n: usize) {
     let _ = writeln!(
         out,
         "### {n}.4 Many waits on one event loop\n\nThe article's opening question: why does asyncio lose to \
@@ -446,7 +441,7 @@ fn event_loops(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
 }
 
 /// Process-pool start-up: rt-procs against `multiprocessing.Pool`.
-fn process_start(out: &mut String, found: &mut Vec<Finding>, m: &Model, n: u32) {
+fn process_start(out: &mut String, found: &mut Vec<Finding>, m: &Analysis, n: usize) {
     let _ = writeln!(
         out,
         "### {n}.5 Process-pool start-up\n\n`extra.spawn_ms` of each kept run: from creating the pool until every \

@@ -3,285 +3,15 @@
 //! A cell is one runtime x variant x workload, at one sweep point or with one extra opt. Every cell passes
 //! `--workers` explicitly (fairness: never a runtime's ambient default).
 
-use std::fmt;
+mod cell;
+mod profile;
 
-use serde::{Deserialize, Serialize};
 use workloads::{Size, Workload};
 
-use crate::discover::Runtime;
+pub use cell::{Axis, Cell, Point};
+pub use profile::{Profile, ProfileName, profiles};
 
-/// How much a bench run measures and how long it may take. `docs/report.md` describes each.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Profile {
-    /// smoke, quick, standard or full.
-    pub name: String,
-    /// The `--size` of every timed cell.
-    pub size: Size,
-    /// Whether the sweeps (workers, tasks, switch interval) run.
-    pub sweeps: bool,
-    /// Whether the extra opt cells (offload, yield, rmw=call, shared) run.
-    pub opt_cells: bool,
-    /// hyperfine `--warmup`.
-    pub warmup: u32,
-    /// The fewest timed runs of a cell.
-    pub min_runs: u32,
-    /// The most timed runs of a cell.
-    pub max_runs: u32,
-    /// Seconds of timed runs a cell may use; runs = budget / pilot time, clamped to min..max.
-    pub cell_budget_s: f64,
-    /// A cell whose one run is projected to take longer than this is skipped with the reason.
-    pub run_limit_s: f64,
-    /// The whole timing phase's budget; per-cell budgets shrink to fit it. `None`: no limit.
-    pub total_budget_s: Option<f64>,
-}
-
-/// The profiles, in order of cost.
-pub fn profiles() -> [Profile; 4] {
-    [
-        Profile {
-            name: "smoke".into(),
-            size: Size::Check,
-            sweeps: false,
-            opt_cells: false,
-            warmup: 1,
-            min_runs: 3,
-            max_runs: 3,
-            cell_budget_s: 0.5,
-            run_limit_s: 2.0,
-            total_budget_s: Some(60.0),
-        },
-        Profile {
-            name: "quick".into(),
-            size: Size::Quick,
-            sweeps: false,
-            opt_cells: true,
-            warmup: 1,
-            min_runs: 3,
-            max_runs: 5,
-            cell_budget_s: 1.5,
-            run_limit_s: 3.0,
-            total_budget_s: Some(240.0),
-        },
-        Profile {
-            name: "standard".into(),
-            size: Size::Quick,
-            sweeps: true,
-            opt_cells: true,
-            warmup: 1,
-            min_runs: 3,
-            max_runs: 12,
-            cell_budget_s: 3.0,
-            run_limit_s: 3.0,
-            total_budget_s: Some(420.0),
-        },
-        Profile {
-            name: "full".into(),
-            size: Size::Standard,
-            sweeps: true,
-            opt_cells: true,
-            warmup: 2,
-            min_runs: 5,
-            max_runs: 20,
-            cell_budget_s: 10.0,
-            run_limit_s: 20.0,
-            total_budget_s: None,
-        },
-    ]
-}
-
-impl Profile {
-    /// The profile called `name`.
-    pub fn named(name: &str) -> anyhow::Result<Profile> {
-        profiles()
-            .into_iter()
-            .find(|p| p.name == name)
-            .ok_or_else(|| {
-                crate::UsageError(format!(
-                    "unknown profile '{name}'; expected smoke, quick, standard or full"
-                ))
-                .into()
-            })
-    }
-
-    /// Timed runs for a cell whose pilot took `pilot_s`, given `budget_s` seconds.
-    pub fn runs_for(&self, pilot_s: f64, budget_s: f64) -> u32 {
-        let fit = (budget_s / pilot_s.max(1e-3)).floor();
-        (fit.max(0.0) as u32).clamp(self.min_runs, self.max_runs)
-    }
-}
-
-/// What a sweep varies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Axis {
-    /// `--workers`.
-    Workers,
-    /// `--tasks`.
-    Tasks,
-    /// `--opt switch-interval-us=`.
-    SwitchIntervalUs,
-}
-
-impl Axis {
-    /// The name in labels.
-    pub fn name(self) -> &'static str {
-        match self {
-            Axis::Workers => "workers",
-            Axis::Tasks => "tasks",
-            Axis::SwitchIntervalUs => "switch-interval-us",
-        }
-    }
-}
-
-/// One point of a sweep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Point {
-    /// What varies.
-    pub axis: Axis,
-    /// Its value here.
-    pub value: u64,
-}
-
-/// One thing to time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cell {
-    /// The runtime's name.
-    pub runtime: String,
-    /// The variant.
-    pub variant: String,
-    /// The workload.
-    pub workload: Workload,
-    /// The `--size` of the timed runs.
-    pub size: Size,
-    /// `--workers`, always explicit.
-    pub workers: u64,
-    /// `--tasks`, when a sweep sets it.
-    pub tasks: Option<u64>,
-    /// Extra `--opt KEY=VALUE`s.
-    pub opts: Vec<(String, String)>,
-    /// The sweep point, if the cell is one.
-    pub point: Option<Point>,
-    /// Explicit workload parameters for the timed runs (`--work 700000`), beside the size's presets: the convoy
-    /// cells set them. Not passed at `--size check`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub params: Vec<(String, u64)>,
-}
-
-impl Cell {
-    /// `runtime/variant`, plus the sweep point or opts in brackets: the hyperfine `--command-name`.
-    pub fn label(&self) -> String {
-        let mut s = format!("{}/{}", self.runtime, self.variant);
-        let mut tags: Vec<String> = Vec::new();
-        // Only the convoy sets explicit parameters (see [`CONVOY`]).
-        if !self.params.is_empty() {
-            tags.push("convoy".into());
-        }
-        if let Some(p) = self.point {
-            tags.push(format!("{}={}", p.axis.name(), p.value));
-        }
-        for (k, v) in &self.opts {
-            if self.point.is_some_and(|p| p.axis == Axis::SwitchIntervalUs)
-                && k == "switch-interval-us"
-            {
-                continue;
-            }
-            tags.push(format!("{k}={v}"));
-        }
-        if !tags.is_empty() {
-            s.push_str(&format!(" [{}]", tags.join(", ")));
-        }
-        s
-    }
-
-    /// The runtime/variant/opts part, without the sweep point: one line of a scaling chart.
-    pub fn series(&self) -> String {
-        let mut s = format!("{}/{}", self.runtime, self.variant);
-        let opts: Vec<String> = self
-            .opts
-            .iter()
-            .filter(|(k, _)| {
-                self.point.is_none_or(|p| p.axis != Axis::SwitchIntervalUs)
-                    || k != "switch-interval-us"
-            })
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        if !opts.is_empty() {
-            s.push_str(&format!(" [{}]", opts.join(", ")));
-        }
-        s
-    }
-
-    /// A file-name-safe unique key: `cpu-balanced.rt-seq.seq.workers-1`.
-    pub fn key(&self) -> String {
-        let mut k = format!("{}.{}.{}", self.workload, self.runtime, self.variant);
-        if let Some(p) = self.point {
-            k.push_str(&format!(".{}-{}", p.axis.name(), p.value));
-        }
-        for (o, v) in &self.opts {
-            k.push_str(&format!(".{o}-{v}"));
-        }
-        k.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect()
-    }
-
-    /// The arguments after the runtime's command, at `size`.
-    pub fn args(
-        &self,
-        size: Size,
-        with_tasks: bool,
-        addr: Option<&str>,
-        deadline_s: f64,
-    ) -> Vec<String> {
-        let mut a = vec![
-            "run".to_string(),
-            self.workload.name().into(),
-            "--variant".into(),
-            self.variant.clone(),
-            "--size".into(),
-            size.name().into(),
-            "--workers".into(),
-            self.workers.to_string(),
-        ];
-        if let (Some(t), true) = (self.tasks, with_tasks) {
-            a.extend(["--tasks".into(), t.to_string()]);
-        }
-        if with_tasks {
-            for (k, v) in &self.params {
-                a.extend([format!("--{k}"), v.to_string()]);
-            }
-        }
-        if let (Some(addr), true) = (addr, self.workload.needs_addr()) {
-            a.extend(["--addr".into(), addr.into()]);
-        }
-        a.extend(["--deadline-s".into(), format!("{:.1}", deadline_s.max(0.1))]);
-        for (k, v) in &self.opts {
-            a.extend(["--opt".into(), format!("{k}={v}")]);
-        }
-        a
-    }
-
-    /// Sort order for reports: workload, then series, then sweep value.
-    pub fn order(&self) -> (Workload, String, u64) {
-        (
-            self.workload,
-            self.series(),
-            self.point.map_or(0, |p| p.value),
-        )
-    }
-}
-
-impl fmt::Display for Cell {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.workload, self.label())
-    }
-}
+use crate::discover::Entrant;
 
 /// The workers of the cpu-balanced sweep: 1, 2, 4 and twice the cores, without repeats.
 pub fn worker_points(cores: u64) -> Vec<u64> {
@@ -338,7 +68,7 @@ const OPT_CELLS: [(&str, &str, &[Workload]); 4] = [
 
 /// Every cell of a run over `runtimes` (usable ones), for `workloads` (empty: all), under `profile`.
 pub fn cells(
-    runtimes: &[Runtime],
+    runtimes: &[Entrant],
     workloads: &[Workload],
     profile: &Profile,
     cores: u64,
@@ -489,9 +219,9 @@ mod tests {
 
     #[test]
     fn the_convoy_runs_only_under_a_lock_and_scales_a_peers_work() {
-        use crate::discover::{PeerMeta, Runtime};
+        use crate::discover::{Entrant, PeerMeta};
         use harness::{Info, Model, OptSpec};
-        let rt = |name: &str, model: Model, scale: Option<u64>| Runtime {
+        let rt = |name: &str, model: Model, scale: Option<u64>| Entrant {
             name: name.into(),
             package: None,
             command: vec![name.into()],
@@ -514,7 +244,7 @@ mod tests {
             rt("py-threading", Model::Threads, Some(27)),
             rt("py-asyncio", Model::Async, Some(27)),
         ];
-        let cells = cells(&rts, &[], &Profile::named("standard").unwrap(), 2);
+        let cells = cells(&rts, &[], &Profile::named(ProfileName::Standard), 2);
         let convoy = |name: &str| {
             cells
                 .iter()
@@ -545,13 +275,8 @@ mod tests {
     }
 
     #[test]
-    fn worker_points_dedupe_and_runs_clamp() {
+    fn worker_points_dedupe() {
         assert_eq!(worker_points(2), vec![1, 2, 4]);
         assert_eq!(worker_points(8), vec![1, 2, 4, 16]);
-        let p = Profile::named("standard").unwrap();
-        assert_eq!(p.runs_for(0.1, 2.0), 12);
-        assert_eq!(p.runs_for(0.5, 2.0), 4);
-        assert_eq!(p.runs_for(5.0, 2.0), 3);
-        assert!(Profile::named("huge").is_err());
     }
 }

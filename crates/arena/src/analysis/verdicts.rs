@@ -1,11 +1,12 @@
-//! The article's claims, each weighed against this run's rows. Thresholds are stated in the evidence text; a claim
-//! with no cell to weigh it says "missing evidence" and why, never a guess.
+//! The article's claims, each weighed against this run's rows. A verdict is data: its [`Mark`], its [`Evidence`]
+//! (the figures and the rule, or why there are none) and the [`Topic`] where the report shows the numbers. Thresholds
+//! are stated in the evidence; a claim with no cell to weigh it says why, never a guess.
 
-use harness::Model as RtModel;
+use harness::Model;
 use workloads::Workload;
 
-use super::{Model, Row};
-use crate::results::Status;
+use super::{Analysis, Row};
+use crate::store::Status;
 
 /// How the evidence stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +33,39 @@ impl Mark {
     }
 }
 
+/// Where the numbers behind a verdict are shown: the report turns it into a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    /// A workload's table.
+    Workload(Workload),
+    /// The latency percentiles.
+    Latency,
+}
+
+/// Why no cell could weigh a claim.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Missing {
+    /// No runtime of the model took part.
+    NoRuntime { model: Model },
+    /// Runtimes of the model took part, but this run has no such cell (profile or selection).
+    NotInRun { model: Model, what: String },
+    /// The cell exists but failed or was skipped: the failures list says why.
+    CellFailed { model: Model, what: String },
+    /// The machine has one CPU, so nothing can run in parallel.
+    OneCpu { cores: u64 },
+    /// The cell's kept run recorded no latency.
+    NoLatency { label: String },
+}
+
+/// What a verdict rests on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Evidence {
+    /// The figures and the rule that decided, in one sentence (cell labels in backticks).
+    Measured(String),
+    /// Nothing to weigh, and why.
+    Missing(Missing),
+}
+
 /// One claim and its verdict.
 #[derive(Debug, Clone)]
 pub struct Verdict {
@@ -40,9 +74,9 @@ pub struct Verdict {
     /// The mark.
     pub mark: Mark,
     /// The measured evidence, or why there is none.
-    pub evidence: String,
-    /// The report section that shows it (an anchor).
-    pub section: &'static str,
+    pub evidence: Evidence,
+    /// Where the report shows the numbers.
+    pub see: Topic,
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -60,44 +94,36 @@ fn speed(r: &Row) -> String {
 }
 
 fn gil_variant(r: &Row) -> bool {
-    r.model == Some(RtModel::Emulated) && !r.cell.variant.contains("free")
+    r.model == Some(Model::Emulated) && !r.cell.variant.contains("free")
 }
 
 /// Why nothing could weigh a claim: no runtime of that model, or its cells were not timed.
-fn missing(m: &Model, model: RtModel, what: &str) -> String {
+fn missing(m: &Analysis, model: Model, what: &str) -> Evidence {
     let present = m
         .run
         .runtimes
         .iter()
         .any(|r| r.usable() && r.info.as_ref().is_some_and(|i| i.model == model));
-    let name = format!("{model:?}").to_lowercase();
-    if present {
-        let failed = m
-            .run
-            .cells
-            .iter()
-            .filter(|c| c.status != Status::Timed)
-            .any(|c| {
-                m.run.runtimes.iter().any(|r| {
-                    r.name == c.cell.runtime && r.info.as_ref().is_some_and(|i| i.model == model)
-                })
-            });
-        if failed {
-            format!(
-                "missing evidence: no timed {what} of a {name}-model runtime (its cell failed or was skipped; see [Failures and exclusions](#7-failures-and-exclusions))"
-            )
-        } else {
-            format!(
-                "missing evidence: no {what} of a {name}-model runtime in this run (not in this profile or not selected)"
-            )
-        }
-    } else {
-        format!("missing evidence: no {name}-model runtime took part in this run")
-    }
+    let what = what.to_string();
+    let failed = m
+        .run
+        .cells
+        .iter()
+        .filter(|c| c.status != Status::Timed)
+        .any(|c| {
+            m.run.runtimes.iter().any(|r| {
+                r.name == c.cell.runtime && r.info.as_ref().is_some_and(|i| i.model == model)
+            })
+        });
+    Evidence::Missing(match (present, failed) {
+        (false, _) => Missing::NoRuntime { model },
+        (true, true) => Missing::CellFailed { model, what },
+        (true, false) => Missing::NotInRun { model, what },
+    })
 }
 
 /// Whether the row is its runtime's default variant.
-fn is_default(m: &Model, r: &Row) -> bool {
+fn is_default(m: &Analysis, r: &Row) -> bool {
     m.run
         .runtimes
         .iter()
@@ -108,15 +134,15 @@ fn is_default(m: &Model, r: &Row) -> bool {
 }
 
 /// The base (non-sweep, no-opt) or workers=cores cell.
-fn at_cores(m: &Model, r: &Row) -> bool {
+fn at_cores(m: &Analysis, r: &Row) -> bool {
     r.cell.workers == m.cores() && r.cell.opts.is_empty() && r.speedup.is_some()
 }
 
 fn parallel_claim(
-    m: &Model,
+    m: &Analysis,
     claim: &'static str,
     pick: impl Fn(&Row) -> bool,
-    model: RtModel,
+    model: Model,
     what: &str,
     want_parallel: bool,
 ) -> Verdict {
@@ -131,7 +157,7 @@ fn parallel_claim(
             claim,
             mark: Mark::Missing,
             evidence: missing(m, model, what),
-            section: "#cpu-balanced",
+            see: Topic::Workload(Workload::CpuBalanced),
         };
     };
     let s = r.speedup.unwrap_or(0.0);
@@ -158,27 +184,25 @@ fn parallel_claim(
         "supported below 1.2x, contradicted from 1.5x"
     };
     let evidence = if cores < 2 {
-        format!(
-            "missing evidence: this machine has {cores} CPU, so no model can run in parallel here"
-        )
+        Evidence::Missing(Missing::OneCpu { cores })
     } else {
-        format!(
+        Evidence::Measured(format!(
             "{} with {} workers on {cores} CPUs ({rule})",
             speed(r),
             r.cell.workers
-        )
+        ))
     };
     Verdict {
         claim,
         mark,
         evidence,
-        section: "#cpu-balanced",
+        see: Topic::Workload(Workload::CpuBalanced),
     }
 }
 
 /// Every verdict, in the article's order. The verdicts weigh the workspace runtimes only: the peers (CPython, Node)
 /// run scaled work and have their own section, the calibration, where they are set beside rt-gil and the loops.
-pub fn all(m: &Model) -> Vec<Verdict> {
+pub fn all(m: &Analysis) -> Vec<Verdict> {
     let own = m.without_peers();
     let m = &own;
     vec![
@@ -186,7 +210,7 @@ pub fn all(m: &Model) -> Vec<Verdict> {
             m,
             "Threads are not parallel for CPU work under a GIL",
             gil_variant,
-            RtModel::Emulated,
+            Model::Emulated,
             "cpu-balanced cell with the GIL",
             false,
         ),
@@ -196,8 +220,8 @@ pub fn all(m: &Model) -> Vec<Verdict> {
         parallel_claim(
             m,
             "Processes give true parallelism",
-            |r| r.model == Some(RtModel::Process),
-            RtModel::Process,
+            |r| r.model == Some(Model::Process),
+            Model::Process,
             "cpu-balanced cell",
             true,
         ),
@@ -207,15 +231,15 @@ pub fn all(m: &Model) -> Vec<Verdict> {
         parallel_claim(
             m,
             "Removing the GIL restores parallelism",
-            |r| r.model == Some(RtModel::Emulated) && r.cell.variant.contains("free"),
-            RtModel::Emulated,
+            |r| r.model == Some(Model::Emulated) && r.cell.variant.contains("free"),
+            Model::Emulated,
             "cpu-balanced cell without the GIL (free-threaded)",
             true,
         ),
     ]
 }
 
-fn best_io(m: &Model, pick: impl Fn(&Row) -> bool) -> Option<&Row> {
+fn best_io(m: &Analysis, pick: impl Fn(&Row) -> bool) -> Option<&Row> {
     m.rows_of(Workload::IoSleep)
         .filter(|r| pick(r) && r.speedup.is_some() && r.cell.opts.is_empty())
         .max_by(|a, b| {
@@ -225,15 +249,15 @@ fn best_io(m: &Model, pick: impl Fn(&Row) -> bool) -> Option<&Row> {
         })
 }
 
-fn threads_help_io(m: &Model) -> Verdict {
+fn threads_help_io(m: &Analysis) -> Verdict {
     let claim = "Threads do help I/O";
-    let section = "#io-sleep";
-    let Some(r) = best_io(m, |r| r.model == Some(RtModel::Threads)) else {
+    let see = Topic::Workload(Workload::IoSleep);
+    let Some(r) = best_io(m, |r| r.model == Some(Model::Threads)) else {
         return Verdict {
             claim,
             mark: Mark::Missing,
-            evidence: missing(m, RtModel::Threads, "io-sleep cell"),
-            section,
+            evidence: missing(m, Model::Threads, "io-sleep cell"),
+            see,
         };
     };
     let s = r.speedup.unwrap_or(0.0);
@@ -254,22 +278,22 @@ fn threads_help_io(m: &Model) -> Verdict {
     Verdict {
         claim,
         mark,
-        evidence,
-        section,
+        evidence: Evidence::Measured(evidence),
+        see,
     }
 }
 
 /// Async rows whose pilot saw a single OS thread: the event-loop-on-one-thread model.
 fn single_loop(r: &Row) -> bool {
-    r.model == Some(RtModel::Async)
+    r.model == Some(Model::Async)
         && r.report
             .as_ref()
             .is_some_and(|rep| rep.os_threads_peak <= 1)
 }
 
-fn event_loop(m: &Model) -> Verdict {
+fn event_loop(m: &Analysis) -> Verdict {
     let claim = "An event loop is concurrent but not parallel, and excellent at waiting";
-    let section = "#io-sleep";
+    let see = Topic::Workload(Workload::IoSleep);
     let io = best_io(m, single_loop);
     let cpu = m
         .rows_of(Workload::CpuBalanced)
@@ -280,10 +304,10 @@ fn event_loop(m: &Model) -> Verdict {
             mark: Mark::Missing,
             evidence: missing(
                 m,
-                RtModel::Async,
+                Model::Async,
                 "io-sleep and cpu-balanced cell on a one-thread event loop",
             ),
-            section,
+            see,
         };
     };
     let waits = io.speedup.unwrap_or(0.0) >= 2.0;
@@ -296,21 +320,21 @@ fn event_loop(m: &Model) -> Verdict {
     Verdict {
         claim,
         mark,
-        evidence: format!(
+        evidence: Evidence::Measured(format!(
             "waiting: {} (concurrent at 2x or more); computing: {} (not parallel below 1.2x)",
             speed(io),
             speed(cpu)
-        ),
-        section,
+        )),
+        see,
     }
 }
 
-fn cpu_blocks_loop(m: &Model) -> Verdict {
+fn cpu_blocks_loop(m: &Analysis) -> Verdict {
     let claim = "CPU work blocks the event loop";
-    let section = "#4-latency";
+    let see = Topic::Latency;
     let cells: Vec<_> = reported(m, Workload::Mixed)
         .filter(|(c, rep, model)| {
-            c.cell.opts.is_empty() && *model == RtModel::Async && rep.os_threads_peak <= 1
+            c.cell.opts.is_empty() && *model == Model::Async && rep.os_threads_peak <= 1
         })
         .map(|(c, rep, _)| (c, rep))
         .collect();
@@ -318,8 +342,8 @@ fn cpu_blocks_loop(m: &Model) -> Verdict {
         return Verdict {
             claim,
             mark: Mark::Missing,
-            evidence: missing(m, RtModel::Async, "mixed run on a one-thread event loop"),
-            section,
+            evidence: missing(m, Model::Async, "mixed run on a one-thread event loop"),
+            see,
         };
     };
     let d = rep.workload_params().delay_ms as f64;
@@ -327,8 +351,10 @@ fn cpu_blocks_loop(m: &Model) -> Verdict {
         return Verdict {
             claim,
             mark: Mark::Missing,
-            evidence: format!("missing evidence: `{}` reported no latency", c.cell.label()),
-            section,
+            evidence: Evidence::Missing(Missing::NoLatency {
+                label: c.cell.label(),
+            }),
+            see,
         };
     };
     let mark = if lat.p99 >= d {
@@ -358,29 +384,29 @@ fn cpu_blocks_loop(m: &Model) -> Verdict {
     Verdict {
         claim,
         mark,
-        evidence,
-        section,
+        evidence: Evidence::Measured(evidence),
+        see,
     }
 }
 
-fn processes_cost_io(m: &Model) -> Verdict {
+fn processes_cost_io(m: &Analysis) -> Verdict {
     let claim = "Processes cost more for I/O";
-    let section = "#io-sleep";
+    let see = Topic::Workload(Workload::IoSleep);
     let procs = m
         .rows_of(Workload::IoSleep)
-        .find(|r| r.model == Some(RtModel::Process) && r.cell.opts.is_empty());
+        .find(|r| r.model == Some(Model::Process) && r.cell.opts.is_empty());
     let Some(p) = procs else {
         return Verdict {
             claim,
             mark: Mark::Missing,
-            evidence: missing(m, RtModel::Process, "io-sleep cell"),
-            section,
+            evidence: missing(m, Model::Process, "io-sleep cell"),
+            see,
         };
     };
     let threads = m
         .rows_of(Workload::IoSleep)
         .filter(|r| {
-            r.model == Some(RtModel::Threads)
+            r.model == Some(Model::Threads)
                 && r.cell.tasks == p.cell.tasks
                 && r.cell.opts.is_empty()
         })
@@ -391,10 +417,10 @@ fn processes_cost_io(m: &Model) -> Verdict {
             mark: Mark::Missing,
             evidence: missing(
                 m,
-                RtModel::Threads,
+                Model::Threads,
                 "io-sleep cell with the same tasks as the process cell",
             ),
-            section,
+            see,
         };
     };
     let ratio = p.hf.median / t.hf.median;
@@ -411,20 +437,20 @@ fn processes_cost_io(m: &Model) -> Verdict {
     Verdict {
         claim,
         mark,
-        evidence: format!(
+        evidence: Evidence::Measured(format!(
             "`{}` takes {ratio:.2}x the time of the fastest threads cell `{}` on io-sleep ({p_text}; supported when slower at p < 0.05)",
             p.cell.label(),
             t.cell.label()
-        ),
-        section,
+        )),
+        see,
     }
 }
 
 /// Every cell of workload `w` with a kept RunReport, and its runtime's model.
 fn reported(
-    m: &Model,
+    m: &Analysis,
     w: Workload,
-) -> impl Iterator<Item = (&crate::results::CellRecord, &harness::RunReport, RtModel)> {
+) -> impl Iterator<Item = (&crate::store::CellRecord, &harness::RunReport, Model)> {
     m.run
         .cells
         .iter()
@@ -436,7 +462,7 @@ fn reported(
         })
 }
 
-fn lost(m: &Model, pick: impl Fn(&crate::plan::Cell, RtModel) -> bool) -> Vec<(String, u64, u64)> {
+fn lost(m: &Analysis, pick: impl Fn(&crate::plan::Cell, Model) -> bool) -> Vec<(String, u64, u64)> {
     reported(m, Workload::Race)
         .filter(|(c, _, model)| pick(&c.cell, *model))
         .map(|(c, rep, _)| {
@@ -456,11 +482,11 @@ fn list(v: &[(String, u64, u64)]) -> String {
         .join("; ")
 }
 
-fn gil_counter(m: &Model) -> Verdict {
+fn gil_counter(m: &Analysis) -> Verdict {
     let claim = "The GIL makes `counter += 1` safe (both `rmw` forms)";
-    let section = "#race";
-    let gil = |c: &crate::plan::Cell, model: RtModel| {
-        model == RtModel::Emulated && !c.variant.contains("free")
+    let see = Topic::Workload(Workload::Race);
+    let gil = |c: &crate::plan::Cell, model: Model| {
+        model == Model::Emulated && !c.variant.contains("free")
     };
     let plain = lost(m, |c, md| {
         gil(c, md) && !c.opts.iter().any(|(k, v)| k == "rmw" && v != "plain")
@@ -472,8 +498,8 @@ fn gil_counter(m: &Model) -> Verdict {
         return Verdict {
             claim,
             mark: Mark::Missing,
-            evidence: missing(m, RtModel::Emulated, "race run under the GIL"),
-            section,
+            evidence: missing(m, Model::Emulated, "race run under the GIL"),
+            see,
         };
     }
     let plain_safe = plain.iter().all(|x| x.1 == 0);
@@ -493,23 +519,23 @@ fn gil_counter(m: &Model) -> Verdict {
     Verdict {
         claim,
         mark,
-        evidence,
-        section,
+        evidence: Evidence::Measured(evidence),
+        see,
     }
 }
 
-fn message_passing(m: &Model) -> Verdict {
+fn message_passing(m: &Analysis) -> Verdict {
     let claim = "Message passing loses no updates";
-    let section = "#race";
+    let see = Topic::Workload(Workload::Race);
     let v = lost(m, |c, md| {
-        md == RtModel::Process && !c.opts.iter().any(|(k, v)| k == "shared" && v == "true")
+        md == Model::Process && !c.opts.iter().any(|(k, v)| k == "shared" && v == "true")
     });
     if v.is_empty() {
         return Verdict {
             claim,
             mark: Mark::Missing,
-            evidence: missing(m, RtModel::Process, "race run"),
-            section,
+            evidence: missing(m, Model::Process, "race run"),
+            see,
         };
     }
     let mark = if v.iter().all(|x| x.1 == 0) {
@@ -520,7 +546,7 @@ fn message_passing(m: &Model) -> Verdict {
     Verdict {
         claim,
         mark,
-        evidence: list(&v),
-        section,
+        evidence: Evidence::Measured(list(&v)),
+        see,
     }
 }

@@ -1,0 +1,281 @@
+//! The analysis stage: a results folder's raw data turned into what the report shows, as data a test can assert on
+//! and never as markdown. [`Analysis`] holds one [`Row`] per timed cell (hyperfine's statistics plus what it lacks:
+//! cores busy, speedup, efficiency against the physical ideal, a confidence interval) and the [`Caveat`]s;
+//! [`verdicts`] weighs the article's claims against the rows, [`calibration`] sets the peers beside the emulation.
+
+pub mod calibration;
+mod caveat;
+pub mod verdicts;
+
+use std::collections::BTreeMap;
+
+use harness::{Model, RunReport};
+use workloads::Workload;
+
+pub use caveat::Caveat;
+
+use crate::hyperfine;
+use crate::plan::{Axis, Cell};
+use crate::store::{CellRecord, Loaded, Status};
+
+/// The runtime every speedup of the Rust runtimes is measured against. A peer whose work is scaled (CPython) is
+/// measured against the sequential peer with the same scale and interpreter instead: see [`baseline_of`].
+pub const BASELINE: &str = "rt-seq";
+
+/// The runtime a runtime's speedups are measured against: the one that runs the same work one task after another.
+/// rt-seq for the Rust runtimes and for a peer that runs the presets unscaled (Node); for a scaled peer (CPython,
+/// whose work is divided by its `work_scale`), the sequential peer of the same interpreter and scales (py-seq), or
+/// none when that peer is absent: never rt-seq, whose work is 27 times larger.
+pub fn baseline_of(runtimes: &[crate::discover::Entrant], name: &str) -> Option<String> {
+    let rt = runtimes.iter().find(|r| r.name == name)?;
+    match &rt.peer {
+        Some(p) if p.work_scale != 1 || p.race_scale != 1 => runtimes
+            .iter()
+            .find(|o| {
+                o.peer.as_ref().is_some_and(|q| {
+                    q.interpreter == p.interpreter
+                        && q.work_scale == p.work_scale
+                        && q.race_scale == p.race_scale
+                }) && o
+                    .info
+                    .as_ref()
+                    .is_some_and(|i| i.model == Model::Sequential)
+            })
+            .map(|o| o.name.clone()),
+        _ => Some(BASELINE.to_string()),
+    }
+}
+
+/// A cell's coefficient of variation above this is flagged as noisy.
+pub const NOISY_CV: f64 = 0.10;
+
+/// One timed cell with everything the tables show.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The cell.
+    pub cell: Cell,
+    /// Its runtime's model.
+    pub model: Option<Model>,
+    /// hyperfine's numbers (seconds).
+    pub hf: hyperfine::Summary,
+    /// The pilot's RunReport.
+    pub report: Option<RunReport>,
+    /// stddev / mean.
+    pub cv: f64,
+    /// Half-width of the 95% confidence interval of the mean, relative to the mean.
+    pub ci95: Option<f64>,
+    /// (user + sys) / mean wall.
+    pub cores_busy: f64,
+    /// The baseline's median / this median, for the same workload and tasks (see [`baseline_of`]).
+    pub speedup: Option<f64>,
+    /// Whether the runtime is a peer (CPython, Node.js) rather than a workspace runtime.
+    pub peer: bool,
+    /// The physical ideal (seconds) / this median.
+    pub efficiency: Option<f64>,
+    /// The ideal, in seconds, and what it is.
+    pub ideal: Option<(f64, &'static str)>,
+    /// hyperfine `--runs`.
+    pub runs: usize,
+}
+
+impl Row {
+    /// Whether the spread is above [`NOISY_CV`].
+    pub fn noisy(&self) -> bool {
+        self.cv > NOISY_CV
+    }
+}
+
+/// Everything the report shows, computed from one run's raw data.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// What was loaded.
+    pub run: Loaded,
+    /// The folder's name.
+    pub name: String,
+    /// One per timed cell, in report order.
+    pub rows: Vec<Row>,
+    /// Every caveat.
+    pub caveats: Vec<Caveat>,
+}
+
+impl Analysis {
+    /// Builds the rows and caveats.
+    pub fn new(run: Loaded, name: &str) -> Analysis {
+        let cores = run.meta.machine.logical_cpus.max(1);
+        let model_of = |rt: &str| {
+            run.runtimes
+                .iter()
+                .find(|r| r.name == rt)
+                .and_then(|r| r.info.as_ref())
+                .map(|i| i.model)
+        };
+        let is_peer = |rt: &str| {
+            run.runtimes
+                .iter()
+                .any(|r| r.name == rt && r.peer.is_some())
+        };
+        let timed: Vec<&CellRecord> = run
+            .cells
+            .iter()
+            .filter(|c| c.status == Status::Timed)
+            .collect();
+        let seq_median = |c: &Cell| -> Option<f64> {
+            let base = baseline_of(&run.runtimes, &c.runtime)?;
+            timed
+                .iter()
+                .find(|s| {
+                    s.cell.runtime == base
+                        && s.cell.workload == c.workload
+                        && s.cell.tasks == c.tasks
+                        && s.cell.opts.is_empty()
+                        && s.cell.params == c.params
+                })
+                .and_then(|s| run.hyperfine.get(&s.cell.key()))
+                .map(|h| h.median)
+        };
+        let mut rows = Vec::new();
+        for c in &timed {
+            let Some(hf) = run.hyperfine.get(&c.cell.key()).cloned() else {
+                continue;
+            };
+            let (_, sd) = crate::stats::mean_sd(&hf.times);
+            let cv = if hf.times.len() > 1 {
+                sd / hf.mean
+            } else {
+                0.0
+            };
+            let seq = seq_median(&c.cell);
+            let speedup = seq.map(|s| s / hf.median);
+            let p = c.report.as_ref().map(|r| r.workload_params());
+            let ideal = match c.cell.workload {
+                Workload::CpuBalanced | Workload::CpuSkewed => seq.map(|s| {
+                    // A sequential runtime ignores --workers: its ideal is itself, not a share of the cores.
+                    let parallel = if model_of(&c.cell.runtime) == Some(Model::Sequential) {
+                        1
+                    } else {
+                        c.cell.workers.min(cores).max(1)
+                    };
+                    (
+                        s / parallel as f64,
+                        "the sequential median (rt-seq; py-seq for the CPython peers) / min(workers, cores), or / 1 for a sequential runtime",
+                    )
+                }),
+                Workload::IoSleep => p.map(|p| (p.delay_ms as f64 / 1000.0, "D")),
+                Workload::IoNet => match (p, run.meta.bare_rtt_ms) {
+                    (Some(p), Some(rtt)) => {
+                        Some(((p.delay_ms as f64 + rtt) / 1000.0, "D + bare round trip"))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            rows.push(Row {
+                model: model_of(&c.cell.runtime),
+                peer: is_peer(&c.cell.runtime),
+                report: c.report.clone(),
+                cv,
+                ci95: crate::stats::ci95_rel(&hf.times),
+                cores_busy: (hf.user + hf.system) / hf.mean,
+                speedup,
+                efficiency: ideal.map(|(i, _)| i / hf.median),
+                ideal,
+                runs: hf.times.len(),
+                cell: c.cell.clone(),
+                hf,
+            });
+        }
+        let mut caveats = Vec::new();
+        for r in &run.runtimes {
+            if let Some(why) = &r.excluded {
+                caveats.push(Caveat::RuntimeExcluded {
+                    runtime: r.name.clone(),
+                    reason: why.clone(),
+                });
+            } else if let Some(i) = &r.info {
+                let missing: Vec<Workload> = Workload::ALL
+                    .into_iter()
+                    .filter(|w| !i.workloads.contains(w))
+                    .collect();
+                if !missing.is_empty() {
+                    caveats.push(Caveat::NotImplemented {
+                        runtime: r.name.clone(),
+                        workloads: missing,
+                    });
+                }
+            }
+        }
+        for c in &run.cells {
+            if c.status != Status::Timed {
+                let command = match &c.status {
+                    Status::VerifyFailed { .. } => c.verify.as_ref().map(|a| a.command.clone()),
+                    Status::PilotFailed { .. } | Status::TooSlow { .. } => {
+                        c.pilot.as_ref().map(|a| a.command.clone())
+                    }
+                    Status::TimingFailed { .. } => {
+                        c.timing.as_ref().map(|t| t.hyperfine_command.clone())
+                    }
+                    _ => None,
+                };
+                caveats.push(Caveat::Cell {
+                    label: c.cell.label(),
+                    workload: c.cell.workload,
+                    status: c.status.clone(),
+                    command,
+                });
+            }
+        }
+        for r in rows.iter().filter(|r| r.noisy()) {
+            caveats.push(Caveat::Noisy {
+                label: r.cell.label(),
+                workload: r.cell.workload,
+                cv: r.cv,
+            });
+        }
+        Analysis {
+            run,
+            name: name.to_string(),
+            rows,
+            caveats,
+        }
+    }
+
+    /// The same data without the peers: their runtimes, cells, rows and caveats left out.
+    pub fn without_peers(&self) -> Analysis {
+        let peers: Vec<&str> = self
+            .run
+            .runtimes
+            .iter()
+            .filter(|r| r.peer.is_some())
+            .map(|r| r.name.as_str())
+            .collect();
+        let mut m = self.clone();
+        m.run.runtimes.retain(|r| r.peer.is_none());
+        m.run
+            .cells
+            .retain(|c| !peers.contains(&c.cell.runtime.as_str()));
+        m.rows.retain(|r| !r.peer);
+        m
+    }
+
+    /// Timed rows of a workload.
+    pub fn rows_of(&self, w: Workload) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(move |r| r.cell.workload == w)
+    }
+
+    /// Rows of one sweep axis.
+    pub fn sweep(&self, w: Workload, axis: Axis) -> BTreeMap<String, Vec<&Row>> {
+        let mut m: BTreeMap<String, Vec<&Row>> = BTreeMap::new();
+        for r in self
+            .rows_of(w)
+            .filter(|r| r.cell.point.is_some_and(|p| p.axis == axis))
+        {
+            m.entry(r.cell.series()).or_default().push(r);
+        }
+        m
+    }
+
+    /// The logical CPUs of the machine.
+    pub fn cores(&self) -> u64 {
+        self.run.meta.machine.logical_cpus.max(1)
+    }
+}

@@ -1,0 +1,180 @@
+//! A cell: one runtime x variant x workload, at one sweep point or with one extra opt, and the command line that
+//! runs it.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use workloads::{Size, Workload};
+
+/// What a sweep varies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Axis {
+    /// `--workers`.
+    Workers,
+    /// `--tasks`.
+    Tasks,
+    /// `--opt switch-interval-us=`.
+    SwitchIntervalUs,
+}
+
+impl Axis {
+    /// The name in labels.
+    pub fn name(self) -> &'static str {
+        match self {
+            Axis::Workers => "workers",
+            Axis::Tasks => "tasks",
+            Axis::SwitchIntervalUs => "switch-interval-us",
+        }
+    }
+}
+
+/// One point of a sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Point {
+    /// What varies.
+    pub axis: Axis,
+    /// Its value here.
+    pub value: u64,
+}
+
+/// One thing to time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    /// The runtime's name.
+    pub runtime: String,
+    /// The variant.
+    pub variant: String,
+    /// The workload.
+    pub workload: Workload,
+    /// The `--size` of the timed runs.
+    pub size: Size,
+    /// `--workers`, always explicit.
+    pub workers: u64,
+    /// `--tasks`, when a sweep sets it.
+    pub tasks: Option<u64>,
+    /// Extra `--opt KEY=VALUE`s.
+    pub opts: Vec<(String, String)>,
+    /// The sweep point, if the cell is one.
+    pub point: Option<Point>,
+    /// Explicit workload parameters for the timed runs (`--work 700000`), beside the size's presets: the convoy
+    /// cells set them. Not passed at `--size check`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<(String, u64)>,
+}
+
+impl Cell {
+    /// `runtime/variant`, plus the sweep point or opts in brackets: the hyperfine `--command-name`.
+    pub fn label(&self) -> String {
+        let mut s = format!("{}/{}", self.runtime, self.variant);
+        let mut tags: Vec<String> = Vec::new();
+        // Only the convoy sets explicit parameters (see [`CONVOY`]).
+        if !self.params.is_empty() {
+            tags.push("convoy".into());
+        }
+        if let Some(p) = self.point {
+            tags.push(format!("{}={}", p.axis.name(), p.value));
+        }
+        for (k, v) in &self.opts {
+            if self.point.is_some_and(|p| p.axis == Axis::SwitchIntervalUs)
+                && k == "switch-interval-us"
+            {
+                continue;
+            }
+            tags.push(format!("{k}={v}"));
+        }
+        if !tags.is_empty() {
+            s.push_str(&format!(" [{}]", tags.join(", ")));
+        }
+        s
+    }
+
+    /// The runtime/variant/opts part, without the sweep point: one line of a scaling chart.
+    pub fn series(&self) -> String {
+        let mut s = format!("{}/{}", self.runtime, self.variant);
+        let opts: Vec<String> = self
+            .opts
+            .iter()
+            .filter(|(k, _)| {
+                self.point.is_none_or(|p| p.axis != Axis::SwitchIntervalUs)
+                    || k != "switch-interval-us"
+            })
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        if !opts.is_empty() {
+            s.push_str(&format!(" [{}]", opts.join(", ")));
+        }
+        s
+    }
+
+    /// A file-name-safe unique key: `cpu-balanced.rt-seq.seq.workers-1`.
+    pub fn key(&self) -> String {
+        let mut k = format!("{}.{}.{}", self.workload, self.runtime, self.variant);
+        if let Some(p) = self.point {
+            k.push_str(&format!(".{}-{}", p.axis.name(), p.value));
+        }
+        for (o, v) in &self.opts {
+            k.push_str(&format!(".{o}-{v}"));
+        }
+        k.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    }
+
+    /// The arguments after the runtime's command, at `size`.
+    pub fn args(
+        &self,
+        size: Size,
+        with_tasks: bool,
+        addr: Option<&str>,
+        deadline_s: f64,
+    ) -> Vec<String> {
+        let mut a = vec![
+            "run".to_string(),
+            self.workload.name().into(),
+            "--variant".into(),
+            self.variant.clone(),
+            "--size".into(),
+            size.name().into(),
+            "--workers".into(),
+            self.workers.to_string(),
+        ];
+        if let (Some(t), true) = (self.tasks, with_tasks) {
+            a.extend(["--tasks".into(), t.to_string()]);
+        }
+        if with_tasks {
+            for (k, v) in &self.params {
+                a.extend([format!("--{k}"), v.to_string()]);
+            }
+        }
+        if let (Some(addr), true) = (addr, self.workload.needs_addr()) {
+            a.extend(["--addr".into(), addr.into()]);
+        }
+        a.extend(["--deadline-s".into(), format!("{:.1}", deadline_s.max(0.1))]);
+        for (k, v) in &self.opts {
+            a.extend(["--opt".into(), format!("{k}={v}")]);
+        }
+        a
+    }
+
+    /// Sort order for reports: workload, then series, then sweep value.
+    pub fn order(&self) -> (Workload, String, u64) {
+        (
+            self.workload,
+            self.series(),
+            self.point.map_or(0, |p| p.value),
+        )
+    }
+}
+
+impl fmt::Display for Cell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.workload, self.label())
+    }
+}

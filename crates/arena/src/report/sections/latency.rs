@@ -1,0 +1,42 @@
+//! Section "Latency": the percentiles each cell's kept RunReport recorded, for the workloads that time waits.
+
+use std::fmt::Write as _;
+
+use workloads::Workload;
+
+use crate::report::Ctx;
+use crate::report::charts::Chart;
+
+/// The section's body.
+pub fn write(out: &mut String, cx: &Ctx<'_>) {
+    let m = cx.a;
+    out.push_str("From each cell's kept RunReport (one untimed run at the timed size). mixed: how late the ticker woke; io-net: request round trip; io-sleep: how late each wait ended.\n\n");
+    for w in [Workload::Mixed, Workload::IoNet] {
+        let _ = writeln!(out, "### Latency: {w}\n");
+        let cells: Vec<_> = m
+            .run
+            .cells
+            .iter()
+            .filter(|c| c.cell.workload == w)
+            .filter_map(|c| Some((c, c.report.as_ref()?.latency_ms?)))
+            .collect();
+        if cells.is_empty() {
+            out.push_str("No latency recorded for this workload in this run.\n\n");
+            continue;
+        }
+        out.push_str("| runtime/variant | p50 | p90 | p99 | max |\n|---|---|---|---|---|\n");
+        for (c, l) in cells {
+            let _ = writeln!(
+                out,
+                "| {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
+                c.cell.label(),
+                l.p50,
+                l.p90,
+                l.p99,
+                l.max
+            );
+        }
+        out.push('\n');
+        cx.chart(out, Chart::Latency(w));
+    }
+}

@@ -1,0 +1,277 @@
+//! The run stage: `arena verify` and `arena bench`. Verify every cell at `--size check` ([`verify`]), run each once
+//! at its timed size to keep its RunReport ([`pilot`]), then time them under hyperfine in a shuffled order
+//! ([`time`]). What to skip and how many runs to give is decided by the pure policy in [`schedule`].
+
+mod attempt;
+mod pilot;
+mod progress;
+pub mod schedule;
+mod time;
+mod verify;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use workloads::Workload;
+
+pub use attempt::{classify, display_command, run_once};
+pub use verify::verify;
+
+use crate::discover::{Entrant, Workspace};
+use crate::hyperfine::Hyperfine;
+use crate::machine::{self, CpuSnapshot, Machine};
+use crate::plan::{self, Cell, Profile, ProfileName};
+use crate::proc;
+use crate::store::{Phase, RunDir, RunMeta, SCHEMA_VERSION, Status};
+
+/// Options shared by `list`, `verify` and `bench`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Only these runtimes (package names or peers); empty: all.
+    pub runtimes: Vec<String>,
+    /// Extra runtimes given as binaries (`--runtime-bin`).
+    pub runtime_bins: Vec<PathBuf>,
+    /// Skip workspace discovery: only `--runtime-bin` runtimes.
+    pub no_discover: bool,
+    /// Leave out the peers of `peers/peers.toml` (CPython, Node.js).
+    pub no_peers: bool,
+    /// Only these workloads; empty: all.
+    pub workloads: Vec<Workload>,
+    /// Seconds a check-size run may take before it counts as hung.
+    pub verify_timeout_s: f64,
+}
+
+/// Finds, builds and asks every entrant the options select.
+pub fn entrants(ws: &Workspace, o: &Options) -> anyhow::Result<Vec<Entrant>> {
+    let peer_names = if o.no_discover || o.no_peers {
+        Vec::new()
+    } else {
+        crate::discover::peer_names(&ws.root)?
+    };
+    // `--runtime` may name workspace packages and peers; the workspace is built only for what it names (all of it
+    // when `--runtime` is not given or names a package).
+    let (peers_only, packages_only): (Vec<String>, Vec<String>) = o
+        .runtimes
+        .iter()
+        .cloned()
+        .partition(|r| peer_names.contains(r));
+    let mut rts = if o.no_discover || (packages_only.is_empty() && !peers_only.is_empty()) {
+        Vec::new()
+    } else {
+        crate::discover::build_and_query(ws, &packages_only, false)?
+    };
+    if !peer_names.is_empty() && (o.runtimes.is_empty() || !peers_only.is_empty()) {
+        rts.extend(crate::discover::peers(&ws.root, &peers_only)?);
+    }
+    for b in &o.runtime_bins {
+        let abs = std::fs::canonicalize(b).map_err(|_| {
+            crate::UsageError(format!(
+                "--runtime-bin {}: no such file; give the path of a runtime binary",
+                b.display()
+            ))
+        })?;
+        rts.push(crate::discover::from_command(vec![
+            abs.display().to_string(),
+        ]));
+    }
+    for r in rts.iter().filter(|r| r.excluded.is_some()) {
+        eprintln!(
+            "arena: {} is left out: {}",
+            r.name,
+            r.excluded.as_deref().unwrap_or("")
+        );
+    }
+    Ok(rts)
+}
+
+/// The entrant a cell belongs to.
+fn entrant<'a>(rts: &'a [Entrant], cell: &Cell) -> &'a Entrant {
+    rts.iter()
+        .find(|r| r.name == cell.runtime)
+        .expect("cells come from these runtimes")
+}
+
+/// Everything the pilot and timing phases need.
+#[derive(Debug)]
+pub struct Bench<'a> {
+    /// The workspace root.
+    pub ws_root: &'a Path,
+    /// The entrants.
+    pub runtimes: &'a [Entrant],
+    /// hyperfine.
+    pub hyperfine: &'a Hyperfine,
+    /// The profile.
+    pub profile: &'a Profile,
+    /// The results folder.
+    pub dir: &'a RunDir,
+    /// The delay server's address.
+    pub addr: Option<String>,
+    /// The shuffle seed.
+    pub seed: u64,
+}
+
+/// `arena verify`: every cell at `--size check`; prints one line per cell and returns the exit code.
+pub fn verify_all(o: &Options) -> anyhow::Result<i32> {
+    proc::install_interrupt_handler();
+    let ws = crate::discover::workspace()?;
+    let rts = entrants(&ws, o)?;
+    let server = delay_server::DelayServer::start(0, 0)?;
+    let addr = server.addr().to_string();
+    let smoke = Profile::named(ProfileName::Smoke);
+    let cells = plan::cells(&rts, &o.workloads, &smoke, machine::logical_cpus());
+    let recs = verify(
+        &ws.root,
+        &rts,
+        &cells,
+        Some(&addr),
+        o.verify_timeout_s,
+        |_| {},
+    );
+    let mut bad = 0;
+    for r in &recs {
+        match &r.status {
+            Status::VerifyFailed { fault } => {
+                bad += 1;
+                let cmd = r.verify.as_ref().map(|a| a.command.as_str()).unwrap_or("");
+                println!("FAIL {}: {fault}\n     reproduce: {cmd}", r.cell);
+            }
+            Status::NotRun { reason } => println!("SKIP {}: {reason}", r.cell),
+            _ => println!("ok   {}", r.cell),
+        }
+    }
+    for r in rts.iter().filter(|r| !r.usable()) {
+        let why = r.excluded.as_deref().unwrap_or("");
+        // A peer whose interpreter is absent is not a failure of this workspace: it is skipped, and said.
+        if r.absent_peer() {
+            println!("SKIP {}: {why}", r.name);
+            continue;
+        }
+        bad += 1;
+        println!("FAIL {}: left out: {why}", r.name);
+    }
+    println!("{} cells verified, {bad} failures", recs.len());
+    Ok(if bad > 0 || proc::interrupted() { 1 } else { 0 })
+}
+
+/// `arena bench`: discover, verify, pilot, time, render; returns the exit code (130 when interrupted).
+pub fn bench(
+    o: &Options,
+    profile: ProfileName,
+    out: Option<PathBuf>,
+    seed: Option<u64>,
+) -> anyhow::Result<i32> {
+    proc::install_interrupt_handler();
+    let profile = Profile::named(profile);
+    let ws = crate::discover::workspace()?;
+    let hf = crate::hyperfine::locate(&ws.root, true)?;
+    let rts = entrants(&ws, o)?;
+    if !rts.iter().any(|r| r.usable()) {
+        bail!("no runtime to benchmark: every runtime was left out (see above)");
+    }
+    let root = out.unwrap_or_else(|| ws.root.join("results"));
+    std::fs::create_dir_all(&root)
+        .with_context(|| format!("could not create {}", root.display()))?;
+    let seed = seed.unwrap_or_else(|| fastrand::u64(..));
+    let cores = machine::logical_cpus();
+    let mut meta = new_meta(&profile, seed, &hf.version, cores);
+    let dir = RunDir::create(&root, &meta.machine.host)?;
+    eprintln!("arena: writing {}", dir.path.display());
+    meta.crate_versions = machine::lock_versions(&ws.root, &rts);
+    dir.write_runtimes(&rts)?;
+    let server = delay_server::DelayServer::start(0, 0)?;
+    let addr = server.addr();
+    meta.delay_server = Some(addr.to_string());
+    meta.bare_rtt_ms = bare_rtt_ms(addr);
+    dir.write_meta(&meta)?;
+    let t0 = Instant::now();
+    let cpu0 = CpuSnapshot::take();
+    let cells = plan::cells(&rts, &o.workloads, &profile, cores);
+    let mut recs = verify(
+        &ws.root,
+        &rts,
+        &cells,
+        Some(&addr.to_string()),
+        o.verify_timeout_s,
+        |r| {
+            let _ = dir.write_cell(r);
+        },
+    );
+    meta.set_phase(Phase::Verify, t0.elapsed().as_secs_f64());
+    dir.write_meta(&meta)?;
+    let b = Bench {
+        ws_root: &ws.root,
+        runtimes: &rts,
+        hyperfine: &hf,
+        profile: &profile,
+        dir: &dir,
+        addr: Some(addr.to_string()),
+        seed,
+    };
+    let result = b
+        .pilot(&mut recs, &mut meta)
+        .and_then(|()| b.time(&mut recs, &mut meta));
+    server.stop();
+    meta.interrupted = proc::interrupted();
+    if !meta.interrupted && result.is_ok() {
+        meta.finished_utc = Some(machine::utc_now());
+    }
+    meta.set_phase(Phase::Total, t0.elapsed().as_secs_f64());
+    meta.other_cpus = cpu0.and_then(|c| c.others_since());
+    dir.write_meta(&meta)?;
+    result?;
+    crate::report::render(&dir)?;
+    let _ = crate::store::write_index(&root);
+    let timed = recs.iter().filter(|r| r.status == Status::Timed).count();
+    eprintln!(
+        "arena: {timed} of {} cells timed in {:.0} s; report: {}",
+        recs.len(),
+        t0.elapsed().as_secs_f64(),
+        dir.path.join("report.md").display()
+    );
+    println!("{}", dir.path.display());
+    Ok(if meta.interrupted { 130 } else { 0 })
+}
+
+/// The median loopback round trip to the delay server with no delay, in ms.
+pub fn bare_rtt_ms(addr: std::net::SocketAddr) -> Option<f64> {
+    let mut v: Vec<f64> = (0..21u64)
+        .filter_map(|id| {
+            workloads::blocking::net_request(addr, id, 0)
+                .ok()
+                .map(|(_, d)| d.as_secs_f64() * 1000.0)
+        })
+        .collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(v[v.len() / 2])
+}
+
+/// Fresh run metadata.
+pub fn new_meta(profile: &Profile, seed: u64, hyperfine: &str, workers: u64) -> RunMeta {
+    RunMeta {
+        schema_version: SCHEMA_VERSION,
+        arena_version: env!("CARGO_PKG_VERSION").into(),
+        command: std::env::args()
+            .map(|a| proc::shell_quote(&a))
+            .collect::<Vec<_>>()
+            .join(" "),
+        profile: profile.clone(),
+        seed,
+        started_utc: machine::utc_now(),
+        finished_utc: None,
+        interrupted: false,
+        hyperfine: hyperfine.into(),
+        rustc: machine::rustc_version(),
+        machine: Machine::detect(),
+        crate_versions: Default::default(),
+        delay_server: None,
+        bare_rtt_ms: None,
+        workers,
+        phases: Default::default(),
+        load: vec![machine::loadavg()],
+        other_cpus: None,
+    }
+}

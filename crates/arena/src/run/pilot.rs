@@ -1,0 +1,80 @@
+//! The pilot: every verified cell once, untimed, at its timed size. Its RunReport is the one the report keeps
+//! (latency, lost updates, peak RSS, threads), and its wall time sizes the timing. Cells run in sweep order, so that
+//! [`Projector`] can skip a point whose projection from the one before is over the profile's limit.
+
+use std::time::Instant;
+
+use super::Bench;
+use super::attempt::run_once;
+use super::progress::bar;
+use super::schedule::{PilotEnd, Projector, pilot_limit_s};
+use crate::proc;
+use crate::store::{CellRecord, Fault, Phase, RunMeta, Status};
+
+impl Bench<'_> {
+    /// Pilots every pending cell; writes each record as it changes.
+    pub fn pilot(&self, recs: &mut [CellRecord], meta: &mut RunMeta) -> anyhow::Result<()> {
+        let p = self.profile;
+        let t0 = Instant::now();
+        let pb = bar(recs.len() as u64, "pilot");
+        let mut order: Vec<usize> = (0..recs.len()).collect();
+        order.sort_by_key(|&i| recs[i].cell.order());
+        let mut projector = Projector::default();
+        for &i in &order {
+            pb.inc(1);
+            let rec = &mut recs[i];
+            if rec.status != Status::Pending {
+                continue;
+            }
+            if proc::interrupted() {
+                rec.status = Status::NotRun {
+                    reason: "the run was interrupted (Ctrl-C) before this cell".into(),
+                };
+                self.dir.write_cell(rec)?;
+                continue;
+            }
+            pb.set_message(rec.cell.to_string());
+            if let Some(skip) = projector.before_pilot(&rec.cell, p) {
+                rec.status = Status::TooSlow {
+                    reason: skip.to_string(),
+                };
+                self.dir.write_cell(rec)?;
+                continue;
+            }
+            let limit = pilot_limit_s(p);
+            let args = rec
+                .cell
+                .args(rec.cell.size, true, self.addr.as_deref(), limit);
+            let rt = super::entrant(self.runtimes, &rec.cell);
+            let (attempt, report) = run_once(self.ws_root, rt, &rec.cell, &args, limit + 2.0);
+            if proc::interrupted() {
+                rec.status = Status::NotRun {
+                    reason: "the run was interrupted (Ctrl-C) during this cell's pilot".into(),
+                };
+                self.dir.write_cell(rec)?;
+                continue;
+            }
+            let end = match &attempt.fault {
+                Some(Fault::Timeout { .. }) => PilotEnd::TimedOut,
+                Some(f) => {
+                    rec.status = Status::PilotFailed { fault: f.clone() };
+                    PilotEnd::Failed
+                }
+                None => PilotEnd::Finished {
+                    wall_s: attempt.wall_s,
+                },
+            };
+            if let Some(skip) = projector.after_pilot(&rec.cell, p, end) {
+                rec.status = Status::TooSlow {
+                    reason: skip.to_string(),
+                };
+            }
+            rec.report = report;
+            rec.pilot = Some(attempt);
+            self.dir.write_cell(rec)?;
+        }
+        pb.finish_and_clear();
+        meta.set_phase(Phase::Pilot, t0.elapsed().as_secs_f64());
+        self.dir.write_meta(meta)
+    }
+}

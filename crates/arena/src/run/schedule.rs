@@ -1,0 +1,299 @@
+//! The scheduling policy of a bench run, as pure functions: which cell is skipped before its pilot and why, how
+//! long a run may take, how many timed runs a cell gets out of what is left of the budget. No I/O and no clock:
+//! the stages in [`super`] pass in what they measured, so every rule here is unit-tested in microseconds.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+use workloads::Workload;
+
+use crate::plan::{Axis, Cell, Profile};
+
+/// Why a cell is not timed at this profile. Rendered into [`crate::store::Status::TooSlow`]'s reason.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Skip {
+    /// The previous point of its sweep, scaled linearly by tasks, gives a run over the profile's limit.
+    Projected {
+        projected_s: f64,
+        from_s: f64,
+        from_tasks: u64,
+        limit_s: f64,
+    },
+    /// Its pilot was still running at the pilot's limit and was stopped.
+    DidNotFinish { limit_s: f64, run_limit_s: f64 },
+    /// Its pilot finished, over the profile's limit per run.
+    TookTooLong { wall_s: f64, limit_s: f64 },
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Skip::Projected {
+                projected_s,
+                from_s,
+                from_tasks,
+                limit_s,
+            } => write!(
+                f,
+                "projected {projected_s:.1} s for one run (linear from {from_s:.2} s at {from_tasks} tasks), over the profile's {limit_s:.0} s limit per run"
+            ),
+            Skip::DidNotFinish {
+                limit_s,
+                run_limit_s,
+            } => write!(
+                f,
+                "one run did not finish within {limit_s:.0} s (the profile's limit per run is {run_limit_s:.0} s)"
+            ),
+            Skip::TookTooLong { wall_s, limit_s } => write!(
+                f,
+                "one run took {wall_s:.1} s, over the profile's {limit_s:.0} s limit per run"
+            ),
+        }
+    }
+}
+
+/// How a cell's pilot ended, as far as the policy cares.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PilotEnd {
+    /// It finished within the contract in this many seconds.
+    Finished { wall_s: f64 },
+    /// It was stopped at the pilot's limit (by the driver or its own watchdog).
+    TimedOut,
+    /// It failed in some other way: no projection can be drawn from it.
+    Failed,
+}
+
+type SeriesKey = (Workload, String, Axis);
+
+/// Projects a tasks sweep's next point from the one before it, so that a point that would blow the profile's limit
+/// is skipped with the reason instead of being run. Cells must be offered in sweep order ([`Cell::order`]).
+#[derive(Debug, Default)]
+pub struct Projector {
+    /// The last point of each tasks series: its value and its (measured or projected) seconds for one run.
+    last: HashMap<SeriesKey, (u64, f64)>,
+}
+
+fn tasks_series(cell: &Cell) -> Option<(SeriesKey, u64)> {
+    let pt = cell.point.filter(|p| p.axis == Axis::Tasks)?;
+    Some(((cell.workload, cell.series(), pt.axis), pt.value))
+}
+
+impl Projector {
+    /// Before the pilot: the reason to skip `cell`, if its projection from the previous point is over the limit.
+    /// A skipped point's projection stands in for it, so the next point is projected from that.
+    pub fn before_pilot(&mut self, cell: &Cell, p: &Profile) -> Option<Skip> {
+        let (key, value) = tasks_series(cell)?;
+        let &(prev, secs) = self.last.get(&key)?;
+        let projected_s = secs * value as f64 / prev.max(1) as f64;
+        if projected_s <= p.run_limit_s {
+            return None;
+        }
+        self.last.insert(key, (value, projected_s));
+        Some(Skip::Projected {
+            projected_s,
+            from_s: secs,
+            from_tasks: prev,
+            limit_s: p.run_limit_s,
+        })
+    }
+
+    /// After the pilot: records what it measured for the next point, and says whether the cell is too slow to time.
+    pub fn after_pilot(&mut self, cell: &Cell, p: &Profile, end: PilotEnd) -> Option<Skip> {
+        let key = tasks_series(cell);
+        match end {
+            PilotEnd::TimedOut => {
+                let limit_s = pilot_limit_s(p);
+                if let Some((k, v)) = key {
+                    self.last.insert(k, (v, limit_s));
+                }
+                Some(Skip::DidNotFinish {
+                    limit_s,
+                    run_limit_s: p.run_limit_s,
+                })
+            }
+            PilotEnd::Failed => None,
+            PilotEnd::Finished { wall_s } => {
+                if let Some((k, v)) = key {
+                    self.last.insert(k, (v, wall_s));
+                }
+                (wall_s > p.run_limit_s).then_some(Skip::TookTooLong {
+                    wall_s,
+                    limit_s: p.run_limit_s,
+                })
+            }
+        }
+    }
+}
+
+/// How long a pilot may run before the driver stops it: a little past the profile's limit, so that the measured
+/// overrun is the evidence for skipping the cell.
+pub fn pilot_limit_s(p: &Profile) -> f64 {
+    p.run_limit_s * 1.5 + 1.0
+}
+
+/// The seconds of timed runs a cell may use: the profile's per-cell budget, shrunk to the cell's share of what is
+/// left of the total budget, so that the whole phase stays within it.
+pub fn cell_budget_s(p: &Profile, elapsed_s: f64, cells_left: usize) -> f64 {
+    match p.total_budget_s {
+        Some(total) => {
+            let left = (total - elapsed_s).max(0.0);
+            p.cell_budget_s.min(left / cells_left.max(1) as f64)
+        }
+        None => p.cell_budget_s,
+    }
+}
+
+/// Timed runs for a cell whose pilot took `pilot_s`, given `budget_s` seconds: as many as fit, clamped to the
+/// profile's min..max.
+pub fn runs_for(p: &Profile, pilot_s: f64, budget_s: f64) -> u32 {
+    let fit = (budget_s / pilot_s.max(1e-3)).floor();
+    (fit.max(0.0) as u32).clamp(p.min_runs, p.max_runs)
+}
+
+/// The `--deadline-s` of a timed run: four times its pilot plus slack, and never under twice the profile's limit.
+pub fn timed_deadline_s(p: &Profile, pilot_s: f64) -> f64 {
+    (pilot_s * 4.0 + 5.0).max(p.run_limit_s * 2.0)
+}
+
+/// How long hyperfine may take over a whole cell before the driver stops it.
+pub fn hyperfine_limit(p: &Profile, deadline_s: f64, runs: u32) -> Duration {
+    Duration::from_secs_f64(deadline_s * f64::from(runs + p.warmup) + 30.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Point, ProfileName};
+    use workloads::Size;
+
+    fn standard() -> Profile {
+        Profile::named(ProfileName::Standard)
+    }
+
+    fn point(series: &str, tasks: u64) -> Cell {
+        Cell {
+            runtime: series.into(),
+            variant: "pool".into(),
+            workload: Workload::IoSleep,
+            size: Size::Quick,
+            workers: 2,
+            tasks: Some(tasks),
+            opts: Vec::new(),
+            point: Some(Point {
+                axis: Axis::Tasks,
+                value: tasks,
+            }),
+            params: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_point_is_projected_linearly_from_the_one_before() {
+        let p = standard();
+        let mut pr = Projector::default();
+        assert_eq!(pr.before_pilot(&point("a", 100), &p), None);
+        pr.after_pilot(&point("a", 100), &p, PilotEnd::Finished { wall_s: 0.2 });
+        // 0.2 s at 100 tasks -> 2 s at 1,000: under the 3 s limit, so it runs.
+        assert_eq!(pr.before_pilot(&point("a", 1_000), &p), None);
+        pr.after_pilot(&point("a", 1_000), &p, PilotEnd::Finished { wall_s: 0.5 });
+        // 0.5 s at 1,000 -> 5 s at 10,000: skipped, and the reason says why.
+        let skip = pr.before_pilot(&point("a", 10_000), &p).unwrap();
+        assert_eq!(
+            skip,
+            Skip::Projected {
+                projected_s: 5.0,
+                from_s: 0.5,
+                from_tasks: 1_000,
+                limit_s: 3.0
+            }
+        );
+        assert!(
+            skip.to_string()
+                .starts_with("projected 5.0 s for one run (linear from 0.50 s at 1000 tasks)")
+        );
+        // Another series is projected from its own points only.
+        assert_eq!(pr.before_pilot(&point("b", 10_000), &p), None);
+    }
+
+    #[test]
+    fn a_skipped_point_projects_the_next_and_a_timeout_stands_as_the_limit() {
+        let p = standard();
+        let mut pr = Projector::default();
+        pr.after_pilot(&point("a", 100), &p, PilotEnd::Finished { wall_s: 2.0 });
+        assert!(pr.before_pilot(&point("a", 1_000), &p).is_some());
+        // 20 s projected at 1,000 -> 200 s at 10,000.
+        match pr.before_pilot(&point("a", 10_000), &p) {
+            Some(Skip::Projected { projected_s, .. }) => {
+                assert!((projected_s - 200.0).abs() < 1e-9)
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut pr = Projector::default();
+        let end = pr.after_pilot(&point("c", 100), &p, PilotEnd::TimedOut);
+        assert_eq!(
+            end,
+            Some(Skip::DidNotFinish {
+                limit_s: pilot_limit_s(&p),
+                run_limit_s: 3.0
+            })
+        );
+        assert!(pr.before_pilot(&point("c", 1_000), &p).is_some());
+        // A failed pilot says nothing about the next point.
+        let mut pr = Projector::default();
+        assert_eq!(pr.after_pilot(&point("d", 100), &p, PilotEnd::Failed), None);
+        assert_eq!(pr.before_pilot(&point("d", 1_000), &p), None);
+    }
+
+    #[test]
+    fn a_slow_pilot_is_too_slow_and_only_tasks_sweeps_are_projected() {
+        let p = standard();
+        let mut pr = Projector::default();
+        let mut c = point("a", 100);
+        assert_eq!(
+            pr.after_pilot(&c, &p, PilotEnd::Finished { wall_s: 3.5 }),
+            Some(Skip::TookTooLong {
+                wall_s: 3.5,
+                limit_s: 3.0
+            })
+        );
+        c.point = Some(Point {
+            axis: Axis::Workers,
+            value: 100,
+        });
+        pr.after_pilot(&c, &p, PilotEnd::Finished { wall_s: 1.0 });
+        c.point = Some(Point {
+            axis: Axis::Workers,
+            value: 100_000,
+        });
+        assert_eq!(pr.before_pilot(&c, &p), None);
+    }
+
+    #[test]
+    fn the_budget_is_shared_by_the_cells_left() {
+        let p = standard(); // 3 s per cell, 420 s in all
+        assert_eq!(cell_budget_s(&p, 0.0, 10), 3.0);
+        assert!((cell_budget_s(&p, 400.0, 10) - 2.0).abs() < 1e-9);
+        assert_eq!(cell_budget_s(&p, 500.0, 10), 0.0);
+        let full = Profile::named(ProfileName::Full);
+        assert_eq!(cell_budget_s(&full, 1e6, 1), full.cell_budget_s);
+    }
+
+    #[test]
+    fn runs_fit_the_budget_within_the_profiles_bounds() {
+        let p = standard(); // 3..=12 runs
+        assert_eq!(runs_for(&p, 0.1, 2.0), 12);
+        assert_eq!(runs_for(&p, 0.5, 2.0), 4);
+        assert_eq!(runs_for(&p, 5.0, 2.0), 3);
+        assert_eq!(runs_for(&p, 0.0, 0.0), 3);
+    }
+
+    #[test]
+    fn deadlines_leave_room_for_a_slow_run() {
+        let p = standard();
+        assert_eq!(pilot_limit_s(&p), 5.5);
+        assert_eq!(timed_deadline_s(&p, 0.1), 6.0);
+        assert_eq!(timed_deadline_s(&p, 2.0), 13.0);
+        assert_eq!(hyperfine_limit(&p, 6.0, 4), Duration::from_secs(60));
+    }
+}
