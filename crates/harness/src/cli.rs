@@ -15,6 +15,11 @@ use crate::runtime::{RunCtx, RunError, Runtime};
 /// The default `--deadline-s`.
 pub const DEFAULT_DEADLINE_S: f64 = 600.0;
 
+/// The command line every runtime binary speaks, as clap sees it: tests and docs check commands against it.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
 #[derive(Debug, Parser)]
 #[command(
     about = "A Concurrency Arena runtime: runs one workload and prints one JSON RunReport on stdout."

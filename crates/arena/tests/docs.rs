@@ -1,9 +1,10 @@
 //! Keeps the commands in the docs runnable: every line of a ```sh block in README.md, docs/*.md and
-//! docs/runtimes/*.md is checked against the repository without building anything: `just` recipes exist in the
+//! docs/runtimes/*.md is checked against the repository without running anything: `just` recipes exist in the
 //! justfile and get the right number of arguments, `cargo` aliases exist in .cargo/config.toml, `-p` packages exist
-//! in the workspace, runtime `run` commands name a workload and only the contract's flags, arena flags exist in the
-//! driver's command line, profiles are known, and paths into the repository exist. `scripts/check-docs` adds the
-//! checks that need built binaries (each arena command line parsed by arena itself, each runtime command run).
+//! in the workspace, and paths into the repository exist. Every command that reaches the driver is parsed by the
+//! driver's own clap definition (`arena::cli::command()`), and every runtime `run` by the contract's
+//! (`harness::cli::command()`), so flags, values and profiles are judged by the code that will read them.
+//! `scripts/check-docs` adds the runs that need built binaries (each runtime command run briefly).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -118,56 +119,76 @@ fn packages() -> BTreeSet<String> {
     s
 }
 
-/// Every `--flag` the driver's command line declares (any subcommand), read from its clap definition.
-fn arena_flags() -> BTreeSet<String> {
-    let src = read(&root().join("crates/arena/src/cli.rs"));
-    let mut flags: BTreeSet<String> = ["--help".to_string()].into();
-    let lines: Vec<&str> = src.lines().collect();
-    for (i, l) in lines.iter().enumerate() {
-        let l = l.trim();
-        if !(l.starts_with("#[arg(") && l.contains("long")) {
-            continue;
-        }
-        if let Some(k) = l.find("long = \"") {
-            let name = &l[k + 8..];
-            flags.insert(format!("--{}", &name[..name.find('"').unwrap()]));
-        } else if let Some(field) = lines[i + 1..]
-            .iter()
-            .map(|x| x.trim())
-            .find(|x| !x.starts_with("#["))
-        {
-            let name = field.split(':').next().unwrap_or("").trim();
-            flags.insert(format!("--{}", name.replace('_', "-")));
-        }
-    }
-    flags
-}
-
-const RUN_FLAGS: [&str; 11] = [
-    "--variant",
-    "--size",
-    "--tasks",
-    "--workers",
-    "--work",
-    "--delay-ms",
-    "--size-kib",
-    "--rounds",
-    "--addr",
-    "--deadline-s",
-    "--opt",
-];
-
-const PROFILES: [&str; 4] = ["smoke", "quick", "standard", "full"];
-
 /// Commands that do not run as written, in docs this check does not own. Each entry must still be in the docs
 /// (the test says so when one is fixed); remove it then.
 const KNOWN_BROKEN: [(&str, &str); 0] = [];
+
+/// Strips one pair of outer quotes, as the shell would.
+fn unquote(w: &str) -> &str {
+    for q in ['"', '\''] {
+        if w.len() >= 2 && w.starts_with(q) && w.ends_with(q) {
+            return &w[1..w.len() - 1];
+        }
+    }
+    w
+}
+
+/// What clap says of `arena ARGS...`: nothing when it parses.
+fn arena_parses(args: &[&str], p: &mut Vec<String>) {
+    let argv = std::iter::once("arena").chain(args.iter().map(|a| unquote(a)));
+    if let Err(e) = arena::cli::command().try_get_matches_from(argv)
+        && !matches!(
+            e.kind(),
+            clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+        )
+    {
+        let text = e.to_string();
+        p.push(format!(
+            "arena rejects it: {}",
+            text.lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ")
+        ));
+    }
+}
+
+/// What clap says of a runtime's `run ARGS...`, plus the workload and size it names.
+fn check_run(a: &[&str], p: &mut Vec<String>) {
+    check_workload(a.first().unwrap_or(&""), p);
+    let argv = ["rt", "run"]
+        .into_iter()
+        .chain(a.iter().map(|x| unquote(x)));
+    if let Err(e) = harness::cli::command().try_get_matches_from(argv) {
+        p.push(format!(
+            "the contract rejects it: {}",
+            e.to_string()
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ")
+        ));
+    }
+    for (i, x) in a.iter().enumerate() {
+        if *x == "--size"
+            && a.get(i + 1)
+                .is_none_or(|s| s.parse::<workloads::Size>().is_err())
+        {
+            p.push(format!("bad --size {:?}", a.get(i + 1)));
+        }
+    }
+}
+
+fn check_workload(name: &str, p: &mut Vec<String>) {
+    if name.parse::<workloads::Workload>().is_err() {
+        p.push(format!("no workload '{name}'"));
+    }
+}
 
 struct Ctx {
     recipes: BTreeMap<String, (usize, bool)>,
     aliases: BTreeSet<String>,
     packages: BTreeSet<String>,
-    arena_flags: BTreeSet<String>,
 }
 
 impl Ctx {
@@ -176,7 +197,6 @@ impl Ctx {
             recipes: just_recipes(),
             aliases: cargo_aliases(),
             packages: packages(),
-            arena_flags: arena_flags(),
         }
     }
 
@@ -207,7 +227,7 @@ impl Ctx {
                     p.push(format!("no such program: {prog}"));
                 }
                 if prog.ends_with("/arena") {
-                    self.check_arena(&w[1..], &mut p);
+                    arena_parses(&w[1..], &mut p);
                 }
             }
             other => p.push(format!(
@@ -230,27 +250,37 @@ impl Ctx {
                 if rest { " or more" } else { "" }
             ));
         }
-        match *name {
+        // What each recipe passes to arena, from the justfile: `bench-all` is `bench --profile standard`, `bench
+        // PROFILE` is `bench --profile PROFILE`, the others pass their arguments to the subcommand of their name.
+        let arena_args: Option<Vec<&str>> = match *name {
             "run" if n >= 2 => {
                 self.check_package(a[1], created, p);
                 check_run(&a[2..], p);
-            }
-            "bench" if n >= 1 => {
-                check_profile(a[1], p);
-                self.check_arena(&a[2..], p);
+                None
             }
             "new-runtime" if n >= 1 => {
                 created.insert(format!("rt-{}", a[1]));
+                None
             }
-            "bench-all" | "verify" | "list" | "serve" => self.check_arena(&a[1..], p),
-            _ => {}
+            "bench-all" => Some([&["bench", "--profile", "standard"], &a[1..]].concat()),
+            "bench" if n >= 1 => Some([&["bench", "--profile"], &a[1..]].concat()),
+            "verify" | "list" | "serve" | "report" | "compare" => Some(a.to_vec()),
+            _ => None,
+        };
+        if let Some(args) = arena_args {
+            arena_parses(&args, p);
         }
     }
 
     fn check_cargo(&self, a: &[&str], created: &mut BTreeSet<String>, p: &mut Vec<String>) {
         let Some(sub) = a.first() else { return };
         if self.aliases.contains(*sub) {
-            return self.check_arena(&a[1..], p);
+            // The aliases of .cargo/config.toml: `arena` passes its arguments on, `bench-all` is the main job.
+            let args = match *sub {
+                "bench-all" => [&["bench", "--profile", "standard"], &a[1..]].concat(),
+                _ => a[1..].to_vec(),
+            };
+            return arena_parses(&args, p);
         }
         if !["run", "test", "build", "clippy", "install", "fmt"].contains(sub) {
             p.push(format!(
@@ -269,7 +299,7 @@ impl Ctx {
         if *sub == "run" {
             let after = &a[(split + 1).min(a.len())..];
             match pkg {
-                Some("arena") => self.check_arena(after, p),
+                Some("arena") => arena_parses(after, p),
                 Some(x) if x.starts_with("rt-") => match after.first() {
                     Some(&"run") => check_run(&after[1..], p),
                     Some(&"list") => {}
@@ -283,21 +313,6 @@ impl Ctx {
     fn check_package(&self, name: &str, created: &BTreeSet<String>, p: &mut Vec<String>) {
         if !self.packages.contains(name) && !created.contains(name) {
             p.push(format!("no workspace package '{name}'"));
-        }
-    }
-
-    /// Arguments of an arena subcommand (or of a recipe that passes them on).
-    fn check_arena(&self, a: &[&str], p: &mut Vec<String>) {
-        for (i, x) in a.iter().enumerate() {
-            if x.starts_with("--") && !self.arena_flags.contains(*x) {
-                p.push(format!("arena has no flag {x}"));
-            }
-            if *x == "--profile" {
-                check_profile(a.get(i + 1).unwrap_or(&""), p);
-            }
-            if *x == "--workload" {
-                check_workload(a.get(i + 1).unwrap_or(&""), p);
-            }
         }
     }
 }
@@ -323,36 +338,6 @@ fn shell_words(cmd: &str) -> Vec<String> {
         out.push(cur);
     }
     out
-}
-
-fn check_profile(name: &str, p: &mut Vec<String>) {
-    if !PROFILES.contains(&name) {
-        p.push(format!(
-            "no profile '{name}' (expected one of {PROFILES:?})"
-        ));
-    }
-}
-
-fn check_workload(name: &str, p: &mut Vec<String>) {
-    if name.parse::<workloads::Workload>().is_err() {
-        p.push(format!("no workload '{name}'"));
-    }
-}
-
-/// `WORKLOAD [flags]` of a runtime's `run`.
-fn check_run(a: &[&str], p: &mut Vec<String>) {
-    check_workload(a.first().unwrap_or(&""), p);
-    for (i, x) in a.iter().enumerate().skip(1) {
-        if x.starts_with("--") && !RUN_FLAGS.contains(x) {
-            p.push(format!("the contract has no flag {x}"));
-        }
-        if *x == "--size"
-            && a.get(i + 1)
-                .is_none_or(|s| s.parse::<workloads::Size>().is_err())
-        {
-            p.push(format!("bad --size {:?}", a.get(i + 1)));
-        }
-    }
 }
 
 #[test]
@@ -415,6 +400,10 @@ fn the_checker_catches_broken_commands() {
         "scripts/no-such-script",
         "cp -r results/no-such-run /tmp/x",
         "rt-seq run cpu-balanced",
+        "just bench smoke --seed soon",
+        "cargo arena report",
+        "just list --runtime",
+        "cargo run --release -p rt-seq -- run cpu-balanced --workers many",
     ] {
         assert!(!ctx.check(bad, &mut c).is_empty(), "not caught: {bad}");
     }

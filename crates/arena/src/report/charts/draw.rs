@@ -1,51 +1,14 @@
-//! The SVG charts, with plotters' SVG backend only (no system fonts: text is written as `<text>` and sized by an
-//! estimate). Horizontal bars, because runtime/variant labels are long.
+//! Drawing, with plotters' SVG backend only (no system fonts: text is written as `<text>` and sized by an
+//! estimate). Horizontal bars, because runtime/variant labels are long; line charts with the legend in its own
+//! column.
 
 use std::path::Path;
 
 use anyhow::anyhow;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
-use workloads::Workload;
 
-use crate::analysis::{Analysis, Row};
-use crate::plan::Axis;
-
-/// A chart of the report. Its file name and alt text are said here only; a section asks
-/// [`crate::report::Ctx::chart`] for the chart it shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Chart {
-    /// A workload's mean wall time per cell, as bars.
-    Workload(Workload),
-    /// cpu-balanced: speedup against workers.
-    ScalingWorkers,
-    /// io-sleep: wall time against tasks, log-log.
-    ScalingTasks,
-    /// A workload's latency p50 and p99 per cell.
-    Latency(Workload),
-}
-
-impl Chart {
-    /// The file under `charts/`.
-    pub fn file_name(self) -> String {
-        match self {
-            Chart::Workload(w) => format!("{w}.svg"),
-            Chart::ScalingWorkers => "scaling-workers.svg".into(),
-            Chart::ScalingTasks => "scaling-tasks.svg".into(),
-            Chart::Latency(w) => format!("latency-{w}.svg"),
-        }
-    }
-
-    /// The alt text of its image link.
-    pub fn alt(self) -> String {
-        match self {
-            Chart::Workload(w) => format!("{w}: mean wall time per runtime/variant, with ±1 sd"),
-            Chart::ScalingWorkers => "speedup against workers".into(),
-            Chart::ScalingTasks => "wall time against tasks, log-log".into(),
-            Chart::Latency(w) => format!("{w} latency p50 and p99"),
-        }
-    }
-}
+use crate::analysis::Row;
 
 const FONT: &str = "sans-serif";
 
@@ -70,7 +33,7 @@ fn label_width(labels: &[String]) -> u32 {
 }
 
 /// A horizontal bar chart of the mean wall time with ±1 sd error bars, one bar per timed cell.
-fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
+pub fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
     let labels: Vec<String> = rows.iter().map(|r| r.cell.label()).collect();
     let mut runtimes: Vec<&str> = rows.iter().map(|r| r.cell.runtime.as_str()).collect();
     runtimes.dedup();
@@ -179,7 +142,7 @@ fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
 }
 
 /// Horizontal bars of latency p50 (light) and p99 (dark) per cell, in ms.
-fn latency(path: &Path, title: &str, rows: &[(String, f64, f64)]) -> anyhow::Result<()> {
+pub fn latency(path: &Path, title: &str, rows: &[(String, f64, f64)]) -> anyhow::Result<()> {
     let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let n = rows.len() as u32;
     let max = rows.iter().map(|r| r.2).fold(0.0f64, f64::max) * 1.12;
@@ -235,10 +198,10 @@ fn latency(path: &Path, title: &str, rows: &[(String, f64, f64)]) -> anyhow::Res
     Ok(())
 }
 
-type Series<'a> = Vec<(String, Vec<(f64, f64)>)>;
+pub type Series<'a> = Vec<(String, Vec<(f64, f64)>)>;
 
 /// A line chart, one line per series, with a legend; `log` makes both axes logarithmic.
-fn lines(
+pub fn lines(
     path: &Path,
     title: &str,
     (x_desc, y_desc): (&str, &str),
@@ -351,103 +314,4 @@ fn tick(v: &f64) -> String {
 /// A distinct colour per series or runtime.
 fn color(i: usize) -> RGBAColor {
     Palette99::pick(i).to_rgba()
-}
-
-/// Writes every chart the data allows; returns (file name, alt text) of each.
-pub fn write_all(m: &Analysis, dir: &Path) -> anyhow::Result<Vec<Chart>> {
-    let mut out = Vec::new();
-    for w in Workload::ALL {
-        let rows: Vec<&Row> = m.rows_of(w).collect();
-        if rows.is_empty() {
-            continue;
-        }
-        let chart = Chart::Workload(w);
-        bars(
-            &dir.join(chart.file_name()),
-            &format!("{w}: wall time per run (lower is better)"),
-            &rows,
-        )?;
-        out.push(chart);
-    }
-    let workers = m.sweep(Workload::CpuBalanced, Axis::Workers);
-    if !workers.is_empty() {
-        let series: Series<'_> = workers
-            .iter()
-            .map(|(s, rows)| {
-                (
-                    s.clone(),
-                    rows.iter()
-                        .filter_map(|r| Some((r.cell.workers as f64, r.speedup?)))
-                        .collect::<Vec<_>>(),
-                )
-            })
-            .filter(|(_, v)| !v.is_empty())
-            .collect();
-        let max_w = workers
-            .values()
-            .flatten()
-            .map(|r| r.cell.workers)
-            .max()
-            .unwrap_or(1);
-        let ideal: Vec<(f64, f64)> = (1..=max_w)
-            .map(|w| (w as f64, w.min(m.cores()) as f64))
-            .collect();
-        if !series.is_empty() {
-            lines(
-                &dir.join(Chart::ScalingWorkers.file_name()),
-                "cpu-balanced: speedup over the sequential run against workers",
-                ("workers (--workers)", "speedup over seq (x)"),
-                &series,
-                Some(ideal),
-                false,
-            )?;
-            out.push(Chart::ScalingWorkers);
-        }
-    }
-    let tasks = m.sweep(Workload::IoSleep, Axis::Tasks);
-    if !tasks.is_empty() {
-        let series: Series<'_> = tasks
-            .iter()
-            .map(|(s, rows)| {
-                (
-                    s.clone(),
-                    rows.iter()
-                        .map(|r| (r.cell.tasks.unwrap_or(1) as f64, r.hf.median * 1000.0))
-                        .collect(),
-                )
-            })
-            .collect();
-        lines(
-            &dir.join(Chart::ScalingTasks.file_name()),
-            "io-sleep: wall time against tasks (log-log)",
-            ("tasks (log scale)", "median wall time, ms (log scale)"),
-            &series,
-            None,
-            true,
-        )?;
-        out.push(Chart::ScalingTasks);
-    }
-    for w in [Workload::Mixed, Workload::IoNet] {
-        let rows: Vec<(String, f64, f64)> = m
-            .run
-            .cells
-            .iter()
-            .filter(|c| c.cell.workload == w)
-            .filter_map(|c| {
-                let l = c.report.as_ref()?.latency_ms?;
-                Some((c.cell.label(), l.p50, l.p99))
-            })
-            .collect();
-        if rows.is_empty() {
-            continue;
-        }
-        let chart = Chart::Latency(w);
-        latency(
-            &dir.join(chart.file_name()),
-            &format!("{w}: latency p50 and p99 (lower is better)"),
-            &rows,
-        )?;
-        out.push(chart);
-    }
-    Ok(out)
 }

@@ -1,0 +1,216 @@
+//! The claims about waiting: threads and event loops on I/O, CPU work on a loop, processes for I/O.
+
+use harness::Model;
+use workloads::Workload;
+
+use super::race::reported;
+use super::{Evidence, Mark, Missing, Topic, Verdict};
+use super::{at_cores, gil_variant, missing, speed};
+use crate::analysis::{Analysis, Row};
+
+fn best_io(m: &Analysis, pick: impl Fn(&Row) -> bool) -> Option<&Row> {
+    m.rows_of(Workload::IoSleep)
+        .filter(|r| pick(r) && r.speedup.is_some() && r.cell.opts.is_empty())
+        .max_by(|a, b| {
+            a.speedup
+                .unwrap_or(0.0)
+                .total_cmp(&b.speedup.unwrap_or(0.0))
+        })
+}
+
+pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
+    let claim = "Threads do help I/O";
+    let see = Topic::Workload(Workload::IoSleep);
+    let Some(r) = best_io(m, |r| r.model == Some(Model::Threads)) else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(m, Model::Threads, "io-sleep cell"),
+            see,
+        };
+    };
+    let s = r.speedup.unwrap_or(0.0);
+    let mark = if s >= 2.0 {
+        Mark::Supported
+    } else if s > 1.2 {
+        Mark::Partly
+    } else {
+        Mark::Contradicted
+    };
+    let mut evidence = format!(
+        "best threads cell on io-sleep: {} (supported at 2x or more)",
+        speed(r)
+    );
+    if let Some(g) = best_io(m, gil_variant) {
+        evidence.push_str(&format!("; under the GIL too: {}", speed(g)));
+    }
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(evidence),
+        see,
+    }
+}
+
+/// Async rows whose pilot saw a single OS thread: the event-loop-on-one-thread model.
+fn single_loop(r: &Row) -> bool {
+    r.model == Some(Model::Async)
+        && r.report
+            .as_ref()
+            .is_some_and(|rep| rep.os_threads_peak <= 1)
+}
+
+pub(super) fn event_loop(m: &Analysis) -> Verdict {
+    let claim = "An event loop is concurrent but not parallel, and excellent at waiting";
+    let see = Topic::Workload(Workload::IoSleep);
+    let io = best_io(m, single_loop);
+    let cpu = m
+        .rows_of(Workload::CpuBalanced)
+        .find(|r| single_loop(r) && at_cores(m, r));
+    let (Some(io), Some(cpu)) = (io, cpu) else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(
+                m,
+                Model::Async,
+                "io-sleep and cpu-balanced cell on a one-thread event loop",
+            ),
+            see,
+        };
+    };
+    let waits = io.speedup.unwrap_or(0.0) >= 2.0;
+    let serial = cpu.speedup.unwrap_or(9.0) < 1.2;
+    let mark = match (waits, serial) {
+        (true, true) => Mark::Supported,
+        (false, false) => Mark::Contradicted,
+        _ => Mark::Partly,
+    };
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(format!(
+            "waiting: {} (concurrent at 2x or more); computing: {} (not parallel below 1.2x)",
+            speed(io),
+            speed(cpu)
+        )),
+        see,
+    }
+}
+
+pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
+    let claim = "CPU work blocks the event loop";
+    let see = Topic::Latency;
+    let cells: Vec<_> = reported(m, Workload::Mixed)
+        .filter(|(c, rep, model)| {
+            c.cell.opts.is_empty() && *model == Model::Async && rep.os_threads_peak <= 1
+        })
+        .map(|(c, rep, _)| (c, rep))
+        .collect();
+    let Some((c, rep)) = cells.first() else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(m, Model::Async, "mixed run on a one-thread event loop"),
+            see,
+        };
+    };
+    let d = rep.workload_params().delay_ms as f64;
+    let Some(lat) = rep.latency_ms else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: Evidence::Missing(Missing::NoLatency {
+                label: c.cell.label(),
+            }),
+            see,
+        };
+    };
+    let mark = if lat.p99 >= d {
+        Mark::Supported
+    } else if lat.p99 >= d / 5.0 {
+        Mark::Partly
+    } else {
+        Mark::Contradicted
+    };
+    let mut evidence = format!(
+        "`{}`: the ticker's p99 lateness is {:.1} ms against its {d:.0} ms wait (supported when late by a whole wait or more)",
+        c.cell.label(),
+        lat.p99
+    );
+    if let Some(fix) = m.run.cells.iter().find(|x| {
+        x.cell.workload == Workload::Mixed
+            && x.cell.runtime == c.cell.runtime
+            && x.cell.variant == c.cell.variant
+            && x.cell
+                .opts
+                .iter()
+                .any(|(k, v)| k == "offload" && v == "true")
+    }) && let Some(l) = fix.report.as_ref().and_then(|r| r.latency_ms)
+    {
+        evidence.push_str(&format!("; with `offload=true` it is {:.1} ms", l.p99));
+    }
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(evidence),
+        see,
+    }
+}
+
+pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
+    let claim = "Processes cost more for I/O";
+    let see = Topic::Workload(Workload::IoSleep);
+    let procs = m
+        .rows_of(Workload::IoSleep)
+        .find(|r| r.model == Some(Model::Process) && r.cell.opts.is_empty());
+    let Some(p) = procs else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(m, Model::Process, "io-sleep cell"),
+            see,
+        };
+    };
+    let threads = m
+        .rows_of(Workload::IoSleep)
+        .filter(|r| {
+            r.model == Some(Model::Threads)
+                && r.cell.tasks == p.cell.tasks
+                && r.cell.opts.is_empty()
+        })
+        .min_by(|a, b| a.hf.median.total_cmp(&b.hf.median));
+    let Some(t) = threads else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(
+                m,
+                Model::Threads,
+                "io-sleep cell with the same tasks as the process cell",
+            ),
+            see,
+        };
+    };
+    let ratio = p.hf.median / t.hf.median;
+    let test = crate::stats::welch(&t.hf.times, &p.hf.times);
+    let significant = test.is_some_and(|(_, _, pv)| pv < 0.05);
+    let mark = match (ratio > 1.0, significant) {
+        (true, true) => Mark::Supported,
+        (false, true) => Mark::Contradicted,
+        _ => Mark::Partly,
+    };
+    let p_text = test.map_or("no test (too few runs)".to_string(), |(_, _, pv)| {
+        format!("Welch p = {pv:.3}")
+    });
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(format!(
+            "`{}` takes {ratio:.2}x the time of the fastest threads cell `{}` on io-sleep ({p_text}; supported when slower at p < 0.05)",
+            p.cell.label(),
+            t.cell.label()
+        )),
+        see,
+    }
+}

@@ -1,0 +1,185 @@
+//! The article's claims, each weighed against this run's rows. A verdict is data: its [`Mark`], its [`Evidence`]
+//! (the figures and the rule, or why there are none) and the [`Topic`] where the report shows the numbers. Thresholds
+//! are stated in the evidence; a claim with no cell to weigh it says why, never a guess.
+
+use harness::Model;
+use workloads::Workload;
+
+mod cpu;
+mod io;
+mod race;
+
+use super::{Analysis, Row};
+use crate::store::Status;
+use cpu::parallel_claim;
+use io::{cpu_blocks_loop, event_loop, processes_cost_io, threads_help_io};
+use race::{gil_counter, message_passing};
+
+/// How the evidence stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// The numbers agree with the claim.
+    Supported,
+    /// The numbers agree with part of it.
+    Partly,
+    /// The numbers disagree.
+    Contradicted,
+    /// No cell could weigh it.
+    Missing,
+}
+
+impl Mark {
+    /// As printed.
+    pub fn text(self) -> &'static str {
+        match self {
+            Mark::Supported => "supported",
+            Mark::Partly => "partly",
+            Mark::Contradicted => "contradicted",
+            Mark::Missing => "missing evidence",
+        }
+    }
+}
+
+/// Where the numbers behind a verdict are shown: the report turns it into a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    /// A workload's table.
+    Workload(Workload),
+    /// The latency percentiles.
+    Latency,
+}
+
+/// Why no cell could weigh a claim.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Missing {
+    /// No runtime of the model took part.
+    NoRuntime { model: Model },
+    /// Runtimes of the model took part, but this run has no such cell (profile or selection).
+    NotInRun { model: Model, what: String },
+    /// The cell exists but failed or was skipped: the failures list says why.
+    CellFailed { model: Model, what: String },
+    /// The machine has one CPU, so nothing can run in parallel.
+    OneCpu { cores: u64 },
+    /// The cell's kept run recorded no latency.
+    NoLatency { label: String },
+}
+
+/// What a verdict rests on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Evidence {
+    /// The figures and the rule that decided, in one sentence (cell labels in backticks).
+    Measured(String),
+    /// Nothing to weigh, and why.
+    Missing(Missing),
+}
+
+/// One claim and its verdict.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// The claim, as the article puts it.
+    pub claim: &'static str,
+    /// The mark.
+    pub mark: Mark,
+    /// The measured evidence, or why there is none.
+    pub evidence: Evidence,
+    /// Where the report shows the numbers.
+    pub see: Topic,
+}
+
+pub(super) fn pct(x: Option<f64>) -> String {
+    x.map_or(String::new(), |c| format!(" (±{:.0}% at 95%)", c * 100.0))
+}
+
+pub(super) fn speed(r: &Row) -> String {
+    format!(
+        "`{}`: {:.2}x rt-seq{}, {:.2} cores busy",
+        r.cell.label(),
+        r.speedup.unwrap_or(f64::NAN),
+        pct(r.ci95),
+        r.cores_busy
+    )
+}
+
+pub(super) fn gil_variant(r: &Row) -> bool {
+    r.model == Some(Model::Emulated) && !r.cell.variant.contains("free")
+}
+
+/// Why nothing could weigh a claim: no runtime of that model, or its cells were not timed.
+pub(super) fn missing(m: &Analysis, model: Model, what: &str) -> Evidence {
+    let present = m
+        .run
+        .runtimes
+        .iter()
+        .any(|r| r.usable() && r.info.as_ref().is_some_and(|i| i.model == model));
+    let what = what.to_string();
+    let failed = m
+        .run
+        .cells
+        .iter()
+        .filter(|c| c.status != Status::Timed)
+        .any(|c| {
+            m.run.runtimes.iter().any(|r| {
+                r.name == c.cell.runtime && r.info.as_ref().is_some_and(|i| i.model == model)
+            })
+        });
+    Evidence::Missing(match (present, failed) {
+        (false, _) => Missing::NoRuntime { model },
+        (true, true) => Missing::CellFailed { model, what },
+        (true, false) => Missing::NotInRun { model, what },
+    })
+}
+
+/// Whether the row is its runtime's default variant.
+pub(super) fn is_default(m: &Analysis, r: &Row) -> bool {
+    m.run
+        .runtimes
+        .iter()
+        .find(|x| x.name == r.cell.runtime)
+        .and_then(|x| x.info.as_ref())
+        .and_then(|i| i.default_variant())
+        == Some(r.cell.variant.as_str())
+}
+
+/// The base (non-sweep, no-opt) or workers=cores cell.
+pub(super) fn at_cores(m: &Analysis, r: &Row) -> bool {
+    r.cell.workers == m.cores() && r.cell.opts.is_empty() && r.speedup.is_some()
+}
+
+/// Every verdict, in the article's order. The verdicts weigh the workspace runtimes only: the peers (CPython, Node)
+/// run scaled work and have their own section, the calibration, where they are set beside rt-gil and the loops.
+pub fn all(m: &Analysis) -> Vec<Verdict> {
+    let own = m.without_peers();
+    let m = &own;
+    vec![
+        parallel_claim(
+            m,
+            "Threads are not parallel for CPU work under a GIL",
+            gil_variant,
+            Model::Emulated,
+            "cpu-balanced cell with the GIL",
+            false,
+        ),
+        threads_help_io(m),
+        event_loop(m),
+        cpu_blocks_loop(m),
+        parallel_claim(
+            m,
+            "Processes give true parallelism",
+            |r| r.model == Some(Model::Process),
+            Model::Process,
+            "cpu-balanced cell",
+            true,
+        ),
+        processes_cost_io(m),
+        gil_counter(m),
+        message_passing(m),
+        parallel_claim(
+            m,
+            "Removing the GIL restores parallelism",
+            |r| r.model == Some(Model::Emulated) && r.cell.variant.contains("free"),
+            Model::Emulated,
+            "cpu-balanced cell without the GIL (free-threaded)",
+            true,
+        ),
+    ]
+}

@@ -1,0 +1,147 @@
+//! The report's SVG charts: which ones a run's data allows ([`write_all`]), each a typed [`Chart`] whose file name
+//! and alt text are said here only. [`draw`] does the drawing.
+
+mod draw;
+
+use std::path::Path;
+
+use workloads::Workload;
+
+use crate::analysis::{Analysis, Row};
+use crate::plan::Axis;
+use draw::{Series, bars, latency, lines};
+
+/// A chart of the report. Its file name and alt text are said here only; a section asks
+/// [`crate::report::Ctx::chart`] for the chart it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chart {
+    /// A workload's mean wall time per cell, as bars.
+    Workload(Workload),
+    /// cpu-balanced: speedup against workers.
+    ScalingWorkers,
+    /// io-sleep: wall time against tasks, log-log.
+    ScalingTasks,
+    /// A workload's latency p50 and p99 per cell.
+    Latency(Workload),
+}
+
+impl Chart {
+    /// The file under `charts/`.
+    pub fn file_name(self) -> String {
+        match self {
+            Chart::Workload(w) => format!("{w}.svg"),
+            Chart::ScalingWorkers => "scaling-workers.svg".into(),
+            Chart::ScalingTasks => "scaling-tasks.svg".into(),
+            Chart::Latency(w) => format!("latency-{w}.svg"),
+        }
+    }
+
+    /// The alt text of its image link.
+    pub fn alt(self) -> String {
+        match self {
+            Chart::Workload(w) => format!("{w}: mean wall time per runtime/variant, with ±1 sd"),
+            Chart::ScalingWorkers => "speedup against workers".into(),
+            Chart::ScalingTasks => "wall time against tasks, log-log".into(),
+            Chart::Latency(w) => format!("{w} latency p50 and p99"),
+        }
+    }
+}
+
+/// Writes every chart the data allows; returns (file name, alt text) of each.
+pub fn write_all(m: &Analysis, dir: &Path) -> anyhow::Result<Vec<Chart>> {
+    let mut out = Vec::new();
+    for w in Workload::ALL {
+        let rows: Vec<&Row> = m.rows_of(w).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let chart = Chart::Workload(w);
+        bars(
+            &dir.join(chart.file_name()),
+            &format!("{w}: wall time per run (lower is better)"),
+            &rows,
+        )?;
+        out.push(chart);
+    }
+    let workers = m.sweep(Workload::CpuBalanced, Axis::Workers);
+    if !workers.is_empty() {
+        let series: Series<'_> = workers
+            .iter()
+            .map(|(s, rows)| {
+                (
+                    s.clone(),
+                    rows.iter()
+                        .filter_map(|r| Some((r.cell.workers as f64, r.speedup?)))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        let max_w = workers
+            .values()
+            .flatten()
+            .map(|r| r.cell.workers)
+            .max()
+            .unwrap_or(1);
+        let ideal: Vec<(f64, f64)> = (1..=max_w)
+            .map(|w| (w as f64, w.min(m.cores()) as f64))
+            .collect();
+        if !series.is_empty() {
+            lines(
+                &dir.join(Chart::ScalingWorkers.file_name()),
+                "cpu-balanced: speedup over the sequential run against workers",
+                ("workers (--workers)", "speedup over seq (x)"),
+                &series,
+                Some(ideal),
+                false,
+            )?;
+            out.push(Chart::ScalingWorkers);
+        }
+    }
+    let tasks = m.sweep(Workload::IoSleep, Axis::Tasks);
+    if !tasks.is_empty() {
+        let series: Series<'_> = tasks
+            .iter()
+            .map(|(s, rows)| {
+                (
+                    s.clone(),
+                    rows.iter()
+                        .map(|r| (r.cell.tasks.unwrap_or(1) as f64, r.hf.median * 1000.0))
+                        .collect(),
+                )
+            })
+            .collect();
+        lines(
+            &dir.join(Chart::ScalingTasks.file_name()),
+            "io-sleep: wall time against tasks (log-log)",
+            ("tasks (log scale)", "median wall time, ms (log scale)"),
+            &series,
+            None,
+            true,
+        )?;
+        out.push(Chart::ScalingTasks);
+    }
+    for w in [Workload::Mixed, Workload::IoNet] {
+        let rows: Vec<(String, f64, f64)> = m
+            .run
+            .cells
+            .iter()
+            .filter(|c| c.cell.workload == w)
+            .filter_map(|c| {
+                let l = c.report.as_ref()?.latency_ms?;
+                Some((c.cell.label(), l.p50, l.p99))
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let chart = Chart::Latency(w);
+        latency(
+            &dir.join(chart.file_name()),
+            &format!("{w}: latency p50 and p99 (lower is better)"),
+            &rows,
+        )?;
+        out.push(chart);
+    }
+    Ok(out)
+}
