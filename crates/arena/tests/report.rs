@@ -135,3 +135,83 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
     assert!(text.contains("No peer took part"), "{text}");
     assert!(found.is_empty());
 }
+
+/// The runs committed under results/ were written before the raw schema had a version: they still load (migrated)
+/// and render.
+#[test]
+fn committed_runs_still_load() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../results");
+    let mut n = 0;
+    for e in std::fs::read_dir(&root).unwrap().flatten() {
+        if !e.path().join("raw/run.json").is_file() {
+            continue;
+        }
+        let dir = arena::store::RunDir::open(&e.path()).unwrap();
+        let run = dir.load().unwrap();
+        assert_eq!(run.meta.schema_version, arena::store::SCHEMA_VERSION);
+        let a = arena::analysis::Analysis::new(run, &dir.name());
+        assert!(!a.rows.is_empty(), "{}", dir.name());
+        let md = arena::report::markdown(&a, &[]);
+        assert!(md.contains("## 1. Verdicts"), "{}", dir.name());
+        n += 1;
+    }
+    assert!(n >= 2, "only {n} committed runs found");
+}
+
+/// Each verdict below is decided from the fixture's rows, then decided again with the one figure it rests on
+/// turned the other way: the mark must follow. Nothing is rendered or timed.
+#[test]
+fn verdicts_turn_with_their_evidence() {
+    use arena::analysis::Analysis;
+    use workloads::Workload;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::write_run(tmp.path(), "run", 1.0);
+    let mark = |run: arena::store::Loaded, prefix: &str| {
+        arena::analysis::verdicts::all(&Analysis::new(run, "run"))
+            .into_iter()
+            .find(|v| v.claim.starts_with(prefix))
+            .unwrap()
+            .mark
+            .text()
+    };
+    let key = |run: &arena::store::Loaded, rt: &str, v: &str, w: Workload, workers: u64| {
+        run.cells
+            .iter()
+            .find(|c| {
+                c.cell.runtime == rt
+                    && c.cell.variant == v
+                    && c.cell.workload == w
+                    && c.cell.workers == workers
+                    && c.cell.opts.is_empty()
+            })
+            .unwrap()
+            .cell
+            .key()
+    };
+
+    // Under the GIL, two workers give no speedup: supported. Give rt-gil's pool half rt-seq's time: contradicted.
+    let run = dir.load().unwrap();
+    assert_eq!(mark(run.clone(), "Threads are not parallel"), "supported");
+    let mut turned = run.clone();
+    let seq = turned.hyperfine[&key(&run, "rt-seq", "seq", Workload::CpuBalanced, 1)].median;
+    let gil = key(&run, "rt-gil", "pool", Workload::CpuBalanced, 2);
+    turned.hyperfine.get_mut(&gil).unwrap().median = seq / 1.9;
+    assert_eq!(mark(turned, "Threads are not parallel"), "contradicted");
+
+    // Processes in parallel: supported; at rt-seq's own time: contradicted.
+    let procs = key(&run, "rt-procs", "pool", Workload::CpuBalanced, 2);
+    let mut turned = run.clone();
+    turned.hyperfine.get_mut(&procs).unwrap().median = seq;
+    assert_eq!(mark(run.clone(), "Processes give"), "supported");
+    assert_eq!(mark(turned, "Processes give"), "contradicted");
+
+    // Message passing loses nothing: supported; a process race that lost updates: contradicted.
+    assert_eq!(mark(run.clone(), "Message passing"), "supported");
+    let mut turned = run.clone();
+    for c in turned.cells.iter_mut().filter(|c| {
+        c.cell.runtime == "rt-procs" && c.cell.workload == Workload::Race && c.cell.opts.is_empty()
+    }) {
+        c.report.as_mut().unwrap().lost_updates = Some(5);
+    }
+    assert_eq!(mark(turned, "Message passing"), "contradicted");
+}

@@ -278,3 +278,67 @@ pub fn migrate_run(mut v: serde_json::Value) -> Result<RunMeta, SchemaError> {
     obj.insert("schema_version".into(), version.into());
     serde_json::from_value(v).map_err(|e| SchemaError::Malformed(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `raw/run.json` as drivers before the schema version wrote it, without the fields added later.
+    fn v0() -> serde_json::Value {
+        serde_json::json!({
+            "arena_version": "0.1.0",
+            "command": "arena bench",
+            "profile": {
+                "name": "smoke", "size": "check", "sweeps": false, "opt_cells": false, "warmup": 1,
+                "min_runs": 3, "max_runs": 3, "cell_budget_s": 0.5, "run_limit_s": 2.0, "total_budget_s": 60.0
+            },
+            "seed": 1,
+            "started_utc": "2026-11-25T22:00:00Z",
+            "finished_utc": null,
+            "interrupted": false,
+            "hyperfine": "hyperfine 1.20.0",
+            "rustc": "rustc 1.95.0",
+            "machine": {
+                "host": "h", "cpu_model": "c", "logical_cpus": 2, "physical_cores": null, "memory_mib": 1,
+                "kernel": "k", "os": "o", "cgroup_cpu_max": "max 100000"
+            },
+            "crate_versions": {},
+            "delay_server": null,
+            "bare_rtt_ms": null,
+            "workers": 2,
+            "phases": {"verify_s": 1.0}
+        })
+    }
+
+    #[test]
+    fn a_run_without_a_version_is_migrated() {
+        let m = migrate_run(v0()).unwrap();
+        assert_eq!(m.schema_version, SCHEMA_VERSION);
+        assert!(m.load.is_empty());
+        assert_eq!(m.other_cpus, None);
+        assert_eq!(m.phase(Phase::Verify), Some(1.0));
+        assert_eq!(m.phase(Phase::Time), None);
+    }
+
+    #[test]
+    fn a_current_run_reads_back_and_a_newer_one_is_refused() {
+        let mut v = v0();
+        v["schema_version"] = SCHEMA_VERSION.into();
+        v["load"] = serde_json::json!(["0.1 0.2 0.3"]);
+        v["other_cpus"] = 0.5.into();
+        let m = migrate_run(v.clone()).unwrap();
+        assert_eq!(m.other_cpus, Some(0.5));
+        // Version 1 has every field: one left out is an error, not a silent default.
+        v.as_object_mut().unwrap().remove("load");
+        assert!(matches!(migrate_run(v), Err(SchemaError::Malformed(_))));
+        let mut v = v0();
+        v["schema_version"] = (SCHEMA_VERSION + 1).into();
+        let e = migrate_run(v).unwrap_err();
+        assert!(matches!(e, SchemaError::Newer { .. }));
+        assert!(e.to_string().contains("written by a newer arena"), "{e}");
+        assert!(matches!(
+            migrate_run(serde_json::json!([1])),
+            Err(SchemaError::Malformed(_))
+        ));
+    }
+}
