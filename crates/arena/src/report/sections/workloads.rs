@@ -19,7 +19,7 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
     );
     for w in Workload::ALL {
         let _ = writeln!(out, "### {w}\n\n{}.\n", w.describe());
-        // The first workspace runtime's parameters: a CPython peer's work is scaled down (section 5).
+        // The first workspace runtime's parameters: a CPython peer's work is scaled down (see the calibration).
         if let Some(r) = m
             .rows_of(w)
             .filter(|r| !r.peer)
