@@ -2,6 +2,7 @@
 
 mod common;
 
+use arena::analysis::calibration::{self, Presence, Rmw, ThreadsRole};
 use arena::analysis::verdicts::{Evidence, Missing};
 
 #[test]
@@ -94,31 +95,96 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = common::write_run(tmp.path(), "run", 1.0);
     let model = arena::analysis::Analysis::new(dir.load().unwrap(), "run");
-    let (text, found) = arena::analysis::calibration::section(&model, 5);
+    let cal = calibration::calibrate(&model);
     let agree = |topic: &str| {
-        found
+        cal.findings
             .iter()
             .find(|f| f.topic.starts_with(topic))
-            .unwrap_or_else(|| panic!("no finding on {topic}: {found:?}"))
+            .unwrap_or_else(|| panic!("no finding on {topic}: {:?}", cal.findings))
             .agree
     };
     assert_eq!(agree("Threads on CPU work"), Some(true));
-    // The fixture's CPython is 20 ms late at the 50 ms interval: the section must say they part there.
+    // The fixture's CPython is 20 ms late at the 50 ms interval: the calibration must say they part there.
     assert_eq!(agree("The convoy effect"), Some(false));
-    assert!(text.contains("they part at 50 ms"), "{text}");
     assert_eq!(agree("Lost updates with `counter += 1`"), Some(true));
     assert_eq!(agree("Lost updates with `counter += f()`"), Some(true));
     assert_eq!(agree("asyncio against Node"), None);
-    assert!(text.contains("`node` (peer not present: node not found on PATH)"));
-    // py-threading's speedup is against py-seq (same scaled work), never against rt-seq.
-    let py = model
-        .rows
+    assert_eq!(agree("Process-pool start-up"), None);
+
+    // The peers: node is absent, with the reason discovery gave; the CPython peers are present with their scales.
+    let absent: Vec<_> = cal.absent().collect();
+    assert_eq!(absent.len(), 1);
+    assert_eq!(absent[0].name, "node");
+    assert_eq!(
+        absent[0].presence,
+        Presence::Absent {
+            reason: Some("peer not present: node not found on PATH".into())
+        }
+    );
+    let threading = cal.present().find(|p| p.name == "py-threading").unwrap();
+    assert!(
+        matches!(
+            &threading.presence,
+            Presence::Present {
+                work_scale: 27,
+                race_scale: 10,
+                ..
+            }
+        ),
+        "{threading:?}"
+    );
+
+    // Two threads over one: CPython's row carries its median and its speedup over py-seq.
+    let py = cal
+        .threads
         .iter()
-        .find(|r| {
-            r.cell.runtime == "py-threading" && r.cell.workload == workloads::Workload::CpuBalanced
-        })
+        .find(|r| r.role == ThreadsRole::CpythonGil)
         .unwrap();
+    assert_eq!(py.median, Some(0.25));
     assert!((py.speedup.unwrap() - 0.26 / 0.25).abs() < 1e-9);
+    // The convoy: one row per switch interval, apart only at 50 ms.
+    let at = |us: u64| {
+        cal.convoy
+            .iter()
+            .find(|r| r.switch_interval_us == us)
+            .unwrap()
+    };
+    assert_eq!(at(500).agree(), Some(true));
+    assert_eq!(at(50_000).agree(), Some(false));
+    assert!((at(50_000).cpython.unwrap().p50 - 70.0).abs() < 1e-9);
+    // Lost updates: the numbers of the kept runs, per form.
+    let lost = |rt: &str, rmw: Rmw| {
+        cal.lost
+            .iter()
+            .find(|r| r.runtime == rt && r.rmw == rmw)
+            .unwrap()
+            .lost
+    };
+    assert_eq!(lost("rt-gil", Rmw::Plain), Some(0));
+    assert_eq!(lost("rt-gil", Rmw::Call), Some(1_234_567));
+    assert_eq!(lost("py-threading", Rmw::Call), Some(6_000_000));
+    // An absent loop has no numbers, not zeros.
+    let node = cal.loops.iter().find(|r| r.runtime == "node").unwrap();
+    assert_eq!(node.io_sleep.median, None);
+    assert_eq!(node.io_net.ratio, None);
+    // Process-pool start-up: multiprocessing's spawn_ms and start method at two workers.
+    let w2 = cal.spawn.iter().find(|r| r.workers == 2).unwrap();
+    let mp = w2.multiprocessing.as_ref().unwrap();
+    assert_eq!(
+        (mp.median_ms, mp.cells, mp.start_method.as_deref()),
+        (11.0, 1, Some("fork"))
+    );
+
+    // The rendered section says the same.
+    let text = arena::report::markdown(&model, &[]);
+    assert!(
+        text.contains("### 5.1 Two threads over one on CPU work"),
+        "{text}"
+    );
+    assert!(text.contains("they part at 50 ms"), "{text}");
+    assert!(text.contains("`node` (peer not present: node not found on PATH)"));
+    assert!(text.contains("| py-threading/pool | call | "), "{text}");
+
     // The verdicts weigh the workspace runtimes only.
     assert!(
         arena::analysis::verdicts::all(&model)
@@ -126,14 +192,18 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
             .all(|v| !matches!(&v.evidence, Evidence::Measured(t) if t.contains("py-")))
     );
 
-    // Without peers the section says how to get them, and invents nothing.
+    // Without peers there is nothing to compare and the section says how to get them, inventing nothing.
     let mut rts = common::runtimes();
     rts.retain(|r| r.peer.is_none());
     dir.write_runtimes(&rts).unwrap();
     let model = arena::analysis::Analysis::new(dir.load().unwrap(), "run");
-    let (text, found) = arena::analysis::calibration::section(&model, 5);
+    assert_eq!(
+        calibration::calibrate(&model),
+        calibration::Calibration::default()
+    );
+    let text = arena::report::markdown(&model, &[]);
     assert!(text.contains("No peer took part"), "{text}");
-    assert!(found.is_empty());
+    assert!(!text.contains("### 5.1"), "{text}");
 }
 
 /// The runs committed under results/ were written before the raw schema had a version: they still load (migrated)

@@ -1,0 +1,174 @@
+//! The peers (`peers/peers.toml`) set beside rt-gil and the single-threaded event loops, on the same machine in the
+//! same run, as data: [`calibrate`] returns a [`Calibration`], which the report's "Calibration against CPython and
+//! Node" section renders.
+//!
+//! Everything here compares *shapes* (a speedup, lateness against a switch interval, lost or not, a ratio of wall
+//! times), never a Rust time against a Python time: the CPython peers run 1/27 of the CPU work. Each comparison is one
+//! typed table (one module each) and ends in a [`Finding`], which says whether the emulation and the real thing
+//! agree, by a rule stated in its text.
+
+mod convoy;
+mod loops;
+mod lost;
+mod spawn;
+mod threads;
+
+use super::{Analysis, Row};
+
+pub use convoy::ConvoyRow;
+pub use loops::{LoopCell, LoopRow};
+pub use lost::{LostRow, Rmw};
+pub use spawn::{Spawn, SpawnRow};
+pub use threads::{ThreadsRole, ThreadsRow};
+
+/// The emulated GIL and its real counterpart.
+const GIL: &str = "rt-gil";
+const CPYTHON_THREADS: &str = "py-threading";
+
+/// One comparison's outcome, for the list at the end of the section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// What was compared.
+    pub topic: String,
+    /// Whether the emulation (or the Rust loop) and the peer agree; `None` when there is nothing to compare with
+    /// or the comparison is a ranking rather than an agreement.
+    pub agree: Option<bool>,
+    /// The figures, in one sentence.
+    pub text: String,
+}
+
+/// Whether a peer took part, and what it ran as.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Presence {
+    /// It took part.
+    Present {
+        /// The interpreter, e.g. `python3`.
+        interpreter: String,
+        /// Its version, when it was found.
+        version: Option<String>,
+        /// The preset CPU work is divided by this.
+        work_scale: u64,
+        /// The preset race increments are divided by this.
+        race_scale: u64,
+    },
+    /// It was left out: why, or `None` when it gave no `list` output.
+    Absent { reason: Option<String> },
+}
+
+/// One peer of the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Peer {
+    /// Its runtime name, e.g. `py-threading`.
+    pub name: String,
+    /// Whether it took part.
+    pub presence: Presence,
+}
+
+/// The peers beside the emulation: one table per comparison and the findings. Every table is empty, and there are
+/// no findings, when no peer took part.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Calibration {
+    /// Every peer of the run, present or absent, in the run's order.
+    pub peers: Vec<Peer>,
+    /// Two threads over one on CPU work.
+    pub threads: Vec<ThreadsRow>,
+    /// The convoy effect, one row per switch interval.
+    pub convoy: Vec<ConvoyRow>,
+    /// Lost updates under each GIL.
+    pub lost: Vec<LostRow>,
+    /// Many waits on one event loop.
+    pub loops: Vec<LoopRow>,
+    /// Process-pool start-up, one row per worker count.
+    pub spawn: Vec<SpawnRow>,
+    /// One per comparison, in the order above (lost updates give two).
+    pub findings: Vec<Finding>,
+}
+
+impl Calibration {
+    /// The peers that took part.
+    pub fn present(&self) -> impl Iterator<Item = &Peer> {
+        self.peers
+            .iter()
+            .filter(|p| matches!(p.presence, Presence::Present { .. }))
+    }
+
+    /// The peers that were left out.
+    pub fn absent(&self) -> impl Iterator<Item = &Peer> {
+        self.peers
+            .iter()
+            .filter(|p| matches!(p.presence, Presence::Absent { .. }))
+    }
+}
+
+/// Sets every peer of the run beside the emulation and the loops.
+pub fn calibrate(m: &Analysis) -> Calibration {
+    let peers: Vec<Peer> = m
+        .run
+        .runtimes
+        .iter()
+        .filter_map(|r| {
+            let p = r.peer.as_ref()?;
+            let presence = if r.usable() {
+                Presence::Present {
+                    interpreter: p.interpreter.clone(),
+                    version: p.version.clone(),
+                    work_scale: p.work_scale,
+                    race_scale: p.race_scale,
+                }
+            } else {
+                Presence::Absent {
+                    reason: r.excluded.clone(),
+                }
+            };
+            Some(Peer {
+                name: r.name.clone(),
+                presence,
+            })
+        })
+        .collect();
+    if peers.is_empty() {
+        return Calibration::default();
+    }
+    let mut findings = Vec::new();
+    let (threads, f) = threads::compare(m);
+    findings.push(f);
+    let (convoy, f) = convoy::compare(m);
+    findings.push(f);
+    let (lost, f) = lost::compare(m);
+    findings.extend(f);
+    let (loops, f) = loops::compare(m);
+    findings.push(f);
+    let (spawn, f) = spawn::compare(m);
+    findings.push(f);
+    Calibration {
+        peers,
+        threads,
+        convoy,
+        lost,
+        loops,
+        spawn,
+        findings,
+    }
+}
+
+/// A timed row of `runtime/variant` for workload `w` that `pick` accepts.
+fn row<'a>(
+    m: &'a Analysis,
+    w: workloads::Workload,
+    runtime: &str,
+    variant: &str,
+    pick: impl Fn(&Row) -> bool,
+) -> Option<&'a Row> {
+    m.rows_of(w)
+        .find(|r| r.cell.runtime == runtime && r.cell.variant == variant && pick(r))
+}
+
+/// The kept run's `elapsed_ms`.
+fn elapsed(r: &Row) -> Option<f64> {
+    r.report.as_ref().map(|x| x.elapsed_ms)
+}
+
+/// A ratio in a finding's sentence, `1.93x`, or `n/a`.
+fn times(x: Option<f64>) -> String {
+    x.map_or("n/a".into(), |v| format!("{v:.2}x"))
+}

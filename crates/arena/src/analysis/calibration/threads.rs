@@ -1,0 +1,120 @@
+//! Two threads over one on CPU work: rt-gil against CPython threading, with the no-GIL controls.
+
+use workloads::Workload;
+
+use super::{CPYTHON_THREADS, Finding, GIL, elapsed, row, times};
+use crate::analysis::{Analysis, Row};
+
+/// What a row of the table stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadsRole {
+    /// rt-gil's pool: the emulated GIL.
+    EmulatedGil,
+    /// CPython threading: the real GIL.
+    CpythonGil,
+    /// rt-gil free-threaded: the control without a GIL.
+    NoGil,
+    /// multiprocessing: the control with processes.
+    Processes,
+}
+
+/// One runtime's cpu-balanced cell with `--workers 2`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadsRow {
+    /// The runtime.
+    pub runtime: &'static str,
+    /// Its variant.
+    pub variant: &'static str,
+    /// What it stands for.
+    pub role: ThreadsRole,
+    /// hyperfine's median, in seconds (the whole process).
+    pub median: Option<f64>,
+    /// The row's speedup over its sequential baseline, by the medians.
+    pub speedup: Option<f64>,
+    /// The kept run's `elapsed_ms`.
+    pub elapsed_ms: Option<f64>,
+    /// The baseline's `elapsed_ms` / this one's: the model alone, without the interpreter's start-up.
+    pub speedup_elapsed: Option<f64>,
+}
+
+/// The four rows, in table order (the two GILs first, then the controls).
+const PICK: [(&str, &str, ThreadsRole); 4] = [
+    (GIL, "pool", ThreadsRole::EmulatedGil),
+    (CPYTHON_THREADS, "pool", ThreadsRole::CpythonGil),
+    (GIL, "free-threaded", ThreadsRole::NoGil),
+    ("py-multiprocessing", "pool", ThreadsRole::Processes),
+];
+
+/// The table and its finding: agreement when the two GILs' wall speedups are within 0.2x of each other.
+pub(super) fn compare(m: &Analysis) -> (Vec<ThreadsRow>, Finding) {
+    let at2 = |r: &Row| r.cell.workers == 2 && r.cell.opts.is_empty();
+    let rows: Vec<ThreadsRow> = PICK
+        .into_iter()
+        .map(|(runtime, variant, role)| {
+            let r = row(m, Workload::CpuBalanced, runtime, variant, at2);
+            let elapsed_ms = r.and_then(elapsed);
+            let base = r.and_then(|r| {
+                let b = crate::analysis::baseline_of(&m.run.runtimes, runtime)?;
+                let s = row(m, Workload::CpuBalanced, &b, "seq", |s| {
+                    s.cell.opts.is_empty() && s.cell.tasks == r.cell.tasks
+                })?;
+                elapsed(s)
+            });
+            ThreadsRow {
+                runtime,
+                variant,
+                role,
+                median: r.map(|r| r.hf.median),
+                speedup: r.and_then(|r| r.speedup),
+                elapsed_ms,
+                speedup_elapsed: base.zip(elapsed_ms).map(|(b, e)| b / e.max(1e-9)),
+            }
+        })
+        .collect();
+    let finding = finding(&rows);
+    (rows, finding)
+}
+
+fn finding(rows: &[ThreadsRow]) -> Finding {
+    let [emu, real, free, procs] = rows else {
+        unreachable!("one row per pick")
+    };
+    let text = match (emu.speedup, real.speedup) {
+        (Some(a), Some(b)) => {
+            let mut control = String::new();
+            if let Some(c) = free.speedup {
+                control.push_str(&format!(
+                    " Control: rt-gil free-threaded reached {c:.2}x{}.",
+                    if c >= 1.5 {
+                        ", so a second core was there"
+                    } else {
+                        ", so the second core was not fully there and a GIL's 1.0x means less"
+                    }
+                ));
+            }
+            if let Some(w) = procs.speedup {
+                control.push_str(&format!(
+                    " multiprocessing reached {w:.2}x in wall time and {} by elapsed_ms, which still includes \
+                     starting and joining its pool.",
+                    times(procs.speedup_elapsed)
+                ));
+            }
+            format!(
+                "two threads gave {a:.2}x on rt-gil and {b:.2}x on CPython in wall time ({} and {} by elapsed_ms; \
+                 agreement: wall speedups within 0.2x of each other).{control}",
+                times(emu.speedup_elapsed),
+                times(real.speedup_elapsed)
+            )
+        }
+        _ => "not measured in this run (it needs the workers sweep of `--profile standard` and both runtimes)"
+            .into(),
+    };
+    Finding {
+        topic: "Threads on CPU work under a GIL".into(),
+        agree: emu
+            .speedup
+            .zip(real.speedup)
+            .map(|(a, b)| (a - b).abs() <= 0.2),
+        text,
+    }
+}
