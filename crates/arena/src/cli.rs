@@ -7,7 +7,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 use workloads::Workload;
 
 use crate::plan::ProfileName;
-use crate::run::Options;
+use crate::discover::Options;
 use crate::store::RunDir;
 
 #[derive(Debug, Parser)]

@@ -13,6 +13,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use harness::Info;
 use serde::{Deserialize, Serialize};
+use workloads::Workload;
 
 /// The workspace the driver works in.
 #[derive(Debug, Clone)]
@@ -305,10 +306,70 @@ fn build(root: &Path, packages: &[String], quiet: bool) -> anyhow::Result<Vec<(S
     Ok(failed)
 }
 
+/// Options shared by `list`, `verify` and `bench`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Only these runtimes (package names or peers); empty: all.
+    pub runtimes: Vec<String>,
+    /// Extra runtimes given as binaries (`--runtime-bin`).
+    pub runtime_bins: Vec<PathBuf>,
+    /// Skip workspace discovery: only `--runtime-bin` runtimes.
+    pub no_discover: bool,
+    /// Leave out the peers of `peers/peers.toml` (CPython, Node.js).
+    pub no_peers: bool,
+    /// Only these workloads; empty: all.
+    pub workloads: Vec<Workload>,
+    /// Seconds a check-size run may take before it counts as hung.
+    pub verify_timeout_s: f64,
+}
+
+/// Finds, builds and asks every entrant the options select.
+pub fn entrants(ws: &Workspace, o: &Options) -> anyhow::Result<Vec<Entrant>> {
+    let peer_names = if o.no_discover || o.no_peers {
+        Vec::new()
+    } else {
+        peer_names(&ws.root)?
+    };
+    // `--runtime` may name workspace packages and peers; the workspace is built only for what it names (all of it
+    // when `--runtime` is not given or names a package).
+    let (peers_only, packages_only): (Vec<String>, Vec<String>) = o
+        .runtimes
+        .iter()
+        .cloned()
+        .partition(|r| peer_names.contains(r));
+    let mut rts = if o.no_discover || (packages_only.is_empty() && !peers_only.is_empty()) {
+        Vec::new()
+    } else {
+        build_and_query(ws, &packages_only, false)?
+    };
+    if !peer_names.is_empty() && (o.runtimes.is_empty() || !peers_only.is_empty()) {
+        rts.extend(peers(&ws.root, &peers_only)?);
+    }
+    for b in &o.runtime_bins {
+        let abs = std::fs::canonicalize(b).map_err(|_| {
+            crate::UsageError(format!(
+                "--runtime-bin {}: no such file; give the path of a runtime binary",
+                b.display()
+            ))
+        })?;
+        rts.push(from_command(vec![
+            abs.display().to_string(),
+        ]));
+    }
+    for r in rts.iter().filter(|r| r.excluded.is_some()) {
+        eprintln!(
+            "arena: {} is left out: {}",
+            r.name,
+            r.excluded.as_deref().unwrap_or("")
+        );
+    }
+    Ok(rts)
+}
+
 /// `arena list`: every entrant the options select, as a table or as JSON; returns the exit code.
-pub fn list(o: &crate::run::Options, json: bool) -> anyhow::Result<i32> {
+pub fn list(o: &Options, json: bool) -> anyhow::Result<i32> {
     let ws = workspace()?;
-    let rts = crate::run::entrants(&ws, o)?;
+    let rts = entrants(&ws, o)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&rts)?);
         return Ok(0);

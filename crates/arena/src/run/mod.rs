@@ -13,77 +13,16 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use workloads::Workload;
 
 pub use attempt::{classify, display_command, run_once};
 pub use verify::verify;
 
-use crate::discover::{Entrant, Workspace};
+use crate::discover::{Entrant, Options, entrants};
 use crate::hyperfine::Hyperfine;
 use crate::machine::{self, CpuSnapshot, Machine};
 use crate::plan::{self, Cell, Profile, ProfileName};
 use crate::proc;
 use crate::store::{Phase, RunDir, RunMeta, SCHEMA_VERSION, Status};
-
-/// Options shared by `list`, `verify` and `bench`.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Only these runtimes (package names or peers); empty: all.
-    pub runtimes: Vec<String>,
-    /// Extra runtimes given as binaries (`--runtime-bin`).
-    pub runtime_bins: Vec<PathBuf>,
-    /// Skip workspace discovery: only `--runtime-bin` runtimes.
-    pub no_discover: bool,
-    /// Leave out the peers of `peers/peers.toml` (CPython, Node.js).
-    pub no_peers: bool,
-    /// Only these workloads; empty: all.
-    pub workloads: Vec<Workload>,
-    /// Seconds a check-size run may take before it counts as hung.
-    pub verify_timeout_s: f64,
-}
-
-/// Finds, builds and asks every entrant the options select.
-pub fn entrants(ws: &Workspace, o: &Options) -> anyhow::Result<Vec<Entrant>> {
-    let peer_names = if o.no_discover || o.no_peers {
-        Vec::new()
-    } else {
-        crate::discover::peer_names(&ws.root)?
-    };
-    // `--runtime` may name workspace packages and peers; the workspace is built only for what it names (all of it
-    // when `--runtime` is not given or names a package).
-    let (peers_only, packages_only): (Vec<String>, Vec<String>) = o
-        .runtimes
-        .iter()
-        .cloned()
-        .partition(|r| peer_names.contains(r));
-    let mut rts = if o.no_discover || (packages_only.is_empty() && !peers_only.is_empty()) {
-        Vec::new()
-    } else {
-        crate::discover::build_and_query(ws, &packages_only, false)?
-    };
-    if !peer_names.is_empty() && (o.runtimes.is_empty() || !peers_only.is_empty()) {
-        rts.extend(crate::discover::peers(&ws.root, &peers_only)?);
-    }
-    for b in &o.runtime_bins {
-        let abs = std::fs::canonicalize(b).map_err(|_| {
-            crate::UsageError(format!(
-                "--runtime-bin {}: no such file; give the path of a runtime binary",
-                b.display()
-            ))
-        })?;
-        rts.push(crate::discover::from_command(vec![
-            abs.display().to_string(),
-        ]));
-    }
-    for r in rts.iter().filter(|r| r.excluded.is_some()) {
-        eprintln!(
-            "arena: {} is left out: {}",
-            r.name,
-            r.excluded.as_deref().unwrap_or("")
-        );
-    }
-    Ok(rts)
-}
 
 /// The entrant a cell belongs to.
 fn entrant<'a>(rts: &'a [Entrant], cell: &Cell) -> &'a Entrant {
