@@ -255,7 +255,9 @@ pub fn check(report: &RunReport, workload: Workload, variant: &str) -> Result<()
     }
     if !report.checksum_ok() {
         let got = match report.workload {
-            Workload::Race => report.checksum + report.lost_updates.unwrap_or(0),
+            Workload::Race => report
+                .checksum
+                .saturating_add(report.lost_updates.unwrap_or(0)),
             _ => report.checksum,
         };
         return Err(Violation::WrongChecksum {
@@ -607,6 +609,11 @@ mod tests {
                 .starts_with("checksum + lost_updates: 39977 != reference 40000"),
             "{v}"
         );
+        // Figures that overflow are wrong, not a panic.
+        assert!(matches!(
+            read_race(u64::MAX, Some(wk)),
+            Err(Violation::WrongChecksum { got: u64::MAX, .. })
+        ));
         // Without lost_updates, the checksum alone must be W*K.
         assert!(matches!(
             read_race(wk - 1, None),
