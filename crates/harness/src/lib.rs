@@ -9,7 +9,9 @@
 //! - the clock: `elapsed_ms` spans exactly the call to [`Runtime::run`], which sets up and shuts down the model;
 //! - the deadline watchdog (exit 124), the peak-RSS and thread-count probes ([`probe`]), latency percentiles
 //!   ([`latency`]);
-//! - the one JSON object on stdout ([`RunReport`]), and the exit codes ([`exit`]).
+//! - the one JSON object on stdout ([`RunReport`]), and the exit codes ([`exit`]);
+//! - the one reader of that output, [`contract::read`], which judges a run for the driver and the conformance suite
+//!   alike.
 //!
 //! The driver deserializes the same types, so the wire format cannot drift. With the `testing` feature,
 //! [`testing::assert_conforms`] is the conformance suite every runtime's `tests/contract.rs` calls.
@@ -17,6 +19,7 @@
 //! What this crate is not: a scheduler. It never runs workload tasks itself.
 
 pub mod cli;
+pub mod contract;
 pub mod exit;
 pub mod jobs;
 pub mod latency;

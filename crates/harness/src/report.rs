@@ -249,7 +249,10 @@ impl RunReport {
     pub fn checksum_ok(&self) -> bool {
         let reference = self.reference_checksum();
         match self.workload {
-            Workload::Race => self.checksum + self.lost_updates.unwrap_or(0) == reference,
+            // checked: a runtime's figures near u64::MAX must fail the check, not overflow.
+            Workload::Race => {
+                self.checksum.checked_add(self.lost_updates.unwrap_or(0)) == Some(reference)
+            }
             _ => self.checksum == reference,
         }
     }

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use workloads::race::{race_worker, yielding_worker};
 use workloads::{RaceCounter, Sync};
 
+use crate::contract::extra;
 use crate::latency::lateness;
 use crate::{LatencyRecorder, OptSpec, Outcome, RunError};
 
@@ -118,11 +119,11 @@ pub fn mixed_outcome(done: &[(u64, Duration)], ticker: LatencyRecorder) -> Outco
     Outcome::new(found + rounds)
         .latency(ticker)
         .extra(
-            "cpu_task_ms_min",
+            extra::CPU_TASK_MS_MIN,
             task_ms.iter().copied().fold(f64::INFINITY, f64::min),
         )
         .extra(
-            "cpu_task_ms_max",
+            extra::CPU_TASK_MS_MAX,
             task_ms.iter().copied().fold(0.0, f64::max),
         )
 }
@@ -170,7 +171,7 @@ pub async fn racer<G, LF, YF>(
 pub fn race_outcome(counter: u64, every: Option<u64>) -> Outcome {
     let out = Outcome::new(counter);
     match every {
-        Some(n) => out.extra("yield_every", n),
+        Some(n) => out.extra(extra::YIELD_EVERY, n),
         None => out,
     }
 }

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use delay_server::DelayServer;
 use workloads::Workload;
 
+use crate::contract::{self, Exit, Violation};
 use crate::report::{Info, RunReport};
 
 /// Runs `binary run <args>` and returns its RunReport; panics (naming the command and its stderr) if it fails or
@@ -36,8 +37,8 @@ pub fn run_report(binary: &str, args: &[&str]) -> RunReport {
         args.join(" "),
         String::from_utf8_lossy(&out.stderr).trim()
     );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{binary} run {}: not one RunReport: {e}", args.join(" ")))
+    contract::stdout_report(&String::from_utf8_lossy(&out.stdout))
+        .unwrap_or_else(|v| panic!("{binary} run {}: {v}", args.join(" ")))
 }
 
 /// The `race` behaviour of an async runtime with a one-thread variant (`single`) and a multi-thread one (`multi`),
@@ -168,30 +169,16 @@ impl Conformance {
         args.extend(extra);
         let what = format!("{variant}/{w}");
         let out = self.output(&args);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if !out.status.success() {
-            return vec![format!(
-                "{what}: exit {:?}: {}",
-                out.status.code(),
-                stderr.trim()
-            )];
-        }
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let lines: Vec<_> = stdout.lines().filter(|l| !l.trim().is_empty()).collect();
-        if lines.len() != 1 {
-            return vec![format!(
-                "{what}: stdout must be exactly one JSON line, got {} lines",
-                lines.len()
-            )];
-        }
-        let report: RunReport = match serde_json::from_str(lines[0]) {
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        let exit = Exit::new(out.status, &stdout, &stderr);
+        // The same reader as the driver's; a report with a wrong checksum is still checked for everything else.
+        let report = match contract::read(&exit, w, variant) {
             Ok(r) => r,
-            Err(e) => {
-                return vec![format!(
-                    "{what}: stdout is not a RunReport: {e}: {}",
-                    lines[0]
-                )];
-            }
+            Err(Violation::WrongChecksum { report, .. }) => *report,
+            Err(v) => return vec![format!("{what}: {v}")],
         };
         let mut p = check_report(&report, info, variant, w);
         p.iter_mut().for_each(|m| *m = format!("{what}: {m}"));
@@ -364,16 +351,9 @@ pub fn check_report(r: &RunReport, info: &Info, variant: &str, w: Workload) -> V
             r.runtime, info.runtime
         ));
     }
-    if r.variant != variant || r.workload != w {
-        p.push(format!("report is for {}/{}", r.variant, r.workload));
-    }
-    if !r.checksum_ok() {
-        p.push(format!(
-            "checksum {} (lost {:?}) does not match the reference {}",
-            r.checksum,
-            r.lost_updates,
-            r.reference_checksum()
-        ));
+    // The cell and the checksum, by the contract's own rule.
+    if let Err(v) = contract::check(r, w, variant) {
+        p.push(v.to_string());
     }
     if !(r.elapsed_ms > 0.0 && r.elapsed_ms.is_finite()) {
         p.push(format!(

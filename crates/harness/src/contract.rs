@@ -1,0 +1,668 @@
+//! The one reader of the runtime contract: what a finished `rt-<name> run` gave back (exit code, signal, stdout,
+//! stderr) becomes either its [`RunReport`] or a named [`Violation`].
+//!
+//! The driver (`arena verify`, `arena bench`) and the conformance suite (`harness::testing`) both call [`read`], so
+//! the two can never judge a runtime differently. The rules, in order:
+//!
+//! 1. A signal, or an exit code [`crate::exit`] does not define, is a crash. Codes 1, 2, 3 and 124 are the
+//!    runtime's own verdicts (failed, usage, unsupported, its deadline watchdog).
+//! 2. On exit 0, stdout must hold exactly one non-blank line; blank (whitespace-only) lines are ignored. That line
+//!    must parse as a [`RunReport`].
+//! 3. The report must be for the workload and variant that were asked for, and its checksum must match the reference
+//!    for the parameters it records (`race`: `checksum + lost_updates == W*K`).
+//!
+//! What this module is not: a process runner. A driver that stops a run itself (a hang past its own limit) says so
+//! without asking here; only a process that ended by itself is read.
+//!
+//! [`extra`] names the keys of [`RunReport::extra`] that a runtime writes and the driver reads.
+
+use workloads::Workload;
+
+use crate::exit;
+use crate::report::RunReport;
+
+/// What a finished runtime process gave back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exit<'a> {
+    /// The exit code, if it exited by itself.
+    pub code: Option<i32>,
+    /// The signal that ended it, if one did.
+    pub signal: Option<i32>,
+    /// Everything it printed on stdout.
+    pub stdout: &'a str,
+    /// Everything it printed on stderr.
+    pub stderr: &'a str,
+}
+
+impl<'a> Exit<'a> {
+    /// The exit of a process that ended with `status` and printed `stdout` and `stderr`.
+    pub fn new(status: std::process::ExitStatus, stdout: &'a str, stderr: &'a str) -> Exit<'a> {
+        use std::os::unix::process::ExitStatusExt;
+        Exit {
+            code: status.code(),
+            signal: status.signal(),
+            stdout,
+            stderr,
+        }
+    }
+}
+
+/// Why a run does not meet the contract. Each message is one line that says what happened and what to do.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Violation {
+    /// Exit 1 ([`exit::FAILED`]): the runtime says the workload failed.
+    #[error("the workload failed (exit 1): {}", or_silent(stderr))]
+    Failed {
+        /// The tail of stderr ([`stderr_tail`]).
+        stderr: String,
+    },
+    /// Exit 2 ([`exit::USAGE`]): the runtime rejected its command line.
+    #[error(
+        "rejected its command line (exit 2): {}; compare the arguments with what `list` offers",
+        or_silent(stderr)
+    )]
+    Usage {
+        /// The tail of stderr.
+        stderr: String,
+    },
+    /// Exit 3 ([`exit::UNSUPPORTED`]): the runtime does not implement the workload.
+    #[error(
+        "does not implement this workload (exit 3): {}; run only the workloads `list` names",
+        or_silent(stderr)
+    )]
+    Unsupported {
+        /// The tail of stderr.
+        stderr: String,
+    },
+    /// Exit 124 ([`exit::DEADLINE`]): the runtime's own `--deadline-s` watchdog fired.
+    #[error(
+        "timed out: its own deadline watchdog fired (exit 124): {}; give a longer --deadline-s or a smaller --size",
+        or_silent(stderr)
+    )]
+    Timeout {
+        /// The tail of stderr, which names the deadline.
+        stderr: String,
+    },
+    /// Killed by a signal, or an exit code the contract does not define.
+    #[error(
+        "{}: {}; run the command by hand to see all of its output",
+        crash(*code, *signal),
+        or_silent(stderr)
+    )]
+    Crash {
+        /// The exit code, if it exited by itself.
+        code: Option<i32>,
+        /// The signal that ended it, if one did.
+        signal: Option<i32>,
+        /// The tail of stderr.
+        stderr: String,
+    },
+    /// Exit 0, but stdout is not exactly one RunReport.
+    #[error(
+        "exit 0 but stdout is not one RunReport ({why}): {stdout:?}; print the report as one JSON line on stdout \
+         and everything else on stderr"
+    )]
+    NotOneReport {
+        /// The start of stdout, blank lines left out.
+        stdout: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// A RunReport for another workload or variant than the one asked for.
+    #[error(
+        "printed a RunReport for {got}, but {want} was asked for; report the workload and variant that ran"
+    )]
+    WrongCell {
+        /// `variant/workload` asked for.
+        want: String,
+        /// `variant/workload` the report names.
+        got: String,
+    },
+    /// A RunReport whose checksum disagrees with the reference for the parameters it records.
+    #[error(
+        "{}: {got} != reference {want} for {} ({}); the workload computed a wrong result",
+        if report.workload == Workload::Race { "checksum + lost_updates" } else { "checksum" },
+        report.workload,
+        workloads::spec::describe_params(report.workload, &report.workload_params())
+    )]
+    WrongChecksum {
+        /// The checksum (for `race`, `checksum + lost_updates`).
+        got: u64,
+        /// The reference.
+        want: u64,
+        /// The report, kept: its other figures may still be of interest.
+        report: Box<RunReport>,
+    },
+}
+
+fn or_silent(stderr: &str) -> &str {
+    if stderr.is_empty() {
+        "nothing on stderr"
+    } else {
+        stderr
+    }
+}
+
+fn crash(code: Option<i32>, signal: Option<i32>) -> String {
+    match (code, signal) {
+        (_, Some(s)) => format!("crashed (killed by signal {s})"),
+        (Some(c), None) => format!("exited with code {c}, which the contract does not define"),
+        (None, None) => "crashed".into(),
+    }
+}
+
+/// How many of stderr's last non-blank lines a violation keeps.
+pub const TAIL_LINES: usize = 3;
+/// How many characters of stderr a violation keeps at most.
+pub const TAIL_CHARS: usize = 300;
+/// How many characters of stdout a [`Violation::NotOneReport`] keeps.
+const STDOUT_CHARS: usize = 120;
+
+/// The end of `stderr` on one line, for a violation: its last few non-blank lines ([`TAIL_LINES`]), each trimmed,
+/// joined with ` | `, and at most [`TAIL_CHARS`] characters. A line too long on its own keeps its start, where the
+/// reason usually is (`rt-threads: could not spawn thread ...`), and ends with `…`; the last line is always kept.
+pub fn stderr_tail(stderr: &str) -> String {
+    let mut kept: Vec<String> = Vec::new();
+    let mut chars = 0;
+    for line in stderr
+        .lines()
+        .rev()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        let line = cut(line, TAIL_CHARS);
+        let len = line.chars().count() + if kept.is_empty() { 0 } else { 3 };
+        if kept.len() == TAIL_LINES || (!kept.is_empty() && chars + len > TAIL_CHARS) {
+            break;
+        }
+        chars += len;
+        kept.push(line);
+    }
+    kept.reverse();
+    kept.join(" | ")
+}
+
+/// The first `max` characters of `s`, with `…` in place of the last one when it was cut.
+fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// `variant/workload`, as violations name a cell.
+fn cell(workload: Workload, variant: &str) -> String {
+    format!("{variant}/{workload}")
+}
+
+/// Reads one run against the contract: the exit code (by the constants of [`crate::exit`]), then stdout, which must
+/// hold exactly one non-blank line, a RunReport for this workload and variant whose checksum matches the reference
+/// (see [`check`]).
+pub fn read(exit: &Exit, workload: Workload, variant: &str) -> Result<RunReport, Violation> {
+    let stderr = || stderr_tail(exit.stderr);
+    match (exit.code, exit.signal) {
+        (Some(exit::OK), None) => {}
+        (Some(exit::FAILED), None) => return Err(Violation::Failed { stderr: stderr() }),
+        (Some(exit::USAGE), None) => return Err(Violation::Usage { stderr: stderr() }),
+        (Some(exit::UNSUPPORTED), None) => {
+            return Err(Violation::Unsupported { stderr: stderr() });
+        }
+        (Some(exit::DEADLINE), None) => return Err(Violation::Timeout { stderr: stderr() }),
+        (code, signal) => {
+            return Err(Violation::Crash {
+                code,
+                signal,
+                stderr: stderr(),
+            });
+        }
+    }
+    let report = stdout_report(exit.stdout)?;
+    check(&report, workload, variant)?;
+    Ok(report)
+}
+
+/// The one RunReport on stdout of a run that exited 0: blank (whitespace-only) lines are ignored, exactly one line
+/// must remain, and it must parse as a RunReport. [`read`] calls it; it is public for callers that do not know
+/// which cell ran.
+pub fn stdout_report(stdout: &str) -> Result<RunReport, Violation> {
+    let lines: Vec<&str> = stdout.lines().filter(|l| !l.trim().is_empty()).collect();
+    let not_one = |why: String| Violation::NotOneReport {
+        stdout: cut(&lines.join("\n"), STDOUT_CHARS),
+        why,
+    };
+    match lines[..] {
+        [] => Err(not_one("stdout is empty".into())),
+        [line] => serde_json::from_str(line).map_err(|e| not_one(format!("not a RunReport: {e}"))),
+        _ => Err(not_one(format!(
+            "{} non-blank lines, expected exactly one",
+            lines.len()
+        ))),
+    }
+}
+
+/// Checks a parsed report: it names `workload` and `variant`, and its checksum matches the reference for the
+/// parameters it records. For `race` the figure compared is `checksum + lost_updates`, which must be `W*K` (lost
+/// updates are the model's behaviour, not a wrong result).
+pub fn check(report: &RunReport, workload: Workload, variant: &str) -> Result<(), Violation> {
+    if report.workload != workload || report.variant != variant {
+        return Err(Violation::WrongCell {
+            want: cell(workload, variant),
+            got: cell(report.workload, &report.variant),
+        });
+    }
+    if !report.checksum_ok() {
+        let got = match report.workload {
+            Workload::Race => report
+                .checksum
+                .saturating_add(report.lost_updates.unwrap_or(0)),
+            _ => report.checksum,
+        };
+        return Err(Violation::WrongChecksum {
+            got,
+            want: report.reference_checksum(),
+            report: Box::new(report.clone()),
+        });
+    }
+    Ok(())
+}
+
+/// The keys of [`RunReport::extra`] that cross a crate or process boundary: written by a runtime (or the harness,
+/// or a peer in another language) and read by the driver's report. Each constant says who writes it and who reads
+/// it. The report also lists every `extra` figure of a cell as it is, so a key read by nobody is still shown.
+pub mod extra {
+    /// ms from creating a process pool until every worker is up. Written by rt-procs and the `multiprocessing`
+    /// peer (`peers/python/models.py`); read by the driver's calibration section (process-pool start-up).
+    pub const SPAWN_MS: &str = "spawn_ms";
+    /// The `multiprocessing` start method (`fork`, `spawn`, `forkserver`). Written by the `multiprocessing` peer;
+    /// read by the driver's calibration section.
+    pub const START_METHOD: &str = "start_method";
+
+    /// rt-procs: ms the workers spent on messages rather than tasks, summed.
+    pub const IPC_MS: &str = "ipc_ms";
+    /// rt-procs: jobs (chunks) sent to the workers.
+    pub const JOBS: &str = "jobs";
+    /// rt-procs: tasks per job, as CPython's `Pool.map` computes it.
+    pub const CHUNKSIZE: &str = "chunksize";
+    /// rt-procs: ms from asking the workers to stop until every one was reaped.
+    pub const SHUTDOWN_MS: &str = "shutdown_ms";
+    /// rt-procs: the workers' peak RSS in KiB, summed (`peak_rss_kib` is the parent's alone).
+    pub const WORKERS_PEAK_RSS_KIB: &str = "workers_peak_rss_kib";
+    /// The `multiprocessing` peer: the largest child's peak RSS in KiB.
+    pub const CHILD_PEAK_RSS_KIB: &str = "child_peak_rss_kib";
+    /// rt-procs, `race`: how the counter was shared (a sentence).
+    pub const RACE: &str = "race";
+
+    /// rt-tokio, rt-smol, rt-async-std: executor threads started.
+    pub const EXECUTOR_THREADS: &str = "executor_threads";
+    /// rt-tokio, rt-smol, rt-async-std: the most blocking-pool threads allowed.
+    pub const BLOCKING_THREADS_MAX: &str = "blocking_threads_max";
+    /// rt-tokio, rt-smol, rt-async-std: whether CPU tasks were offloaded to the blocking pool (`--opt offload`).
+    pub const OFFLOAD: &str = "offload";
+    /// rt-threads: OS threads started.
+    pub const THREADS_STARTED: &str = "threads_started";
+
+    /// The harness (`tasks::mixed_outcome`): the shortest CPU task of `mixed`, in ms.
+    pub const CPU_TASK_MS_MIN: &str = "cpu_task_ms_min";
+    /// The harness (`tasks::mixed_outcome`): the longest CPU task of `mixed`, in ms.
+    pub const CPU_TASK_MS_MAX: &str = "cpu_task_ms_max";
+    /// The harness (`tasks::race_outcome`): `race` with a yield point in every N-th increment.
+    pub const YIELD_EVERY: &str = "yield_every";
+
+    /// rt-gil: whether the GIL was on.
+    pub const GIL: &str = "gil";
+    /// rt-gil: the switch interval in µs.
+    pub const SWITCH_INTERVAL_US: &str = "switch_interval_us";
+    /// rt-gil: kernel loop iterations between GIL check points (`--opt check-every`).
+    pub const CHECK_EVERY: &str = "check_every";
+    /// rt-gil: GIL acquisitions.
+    pub const GIL_ACQUISITIONS: &str = "gil_acquisitions";
+    /// rt-gil: acquisitions that had to wait.
+    pub const GIL_CONTENDED_ACQUISITIONS: &str = "gil_contended_acquisitions";
+    /// rt-gil: acquisitions by a thread other than the last holder.
+    pub const GIL_SWITCHES: &str = "gil_switches";
+    /// rt-gil: times a waiter's interval ran out and it asked the holder to drop the GIL.
+    pub const GIL_DROP_REQUESTS: &str = "gil_drop_requests";
+    /// rt-gil: drop requests honoured at a check point.
+    pub const GIL_FORCED_SWITCHES: &str = "gil_forced_switches";
+    /// rt-gil: ms spent waiting for the GIL, summed.
+    pub const GIL_WAIT_MS_TOTAL: &str = "gil_wait_ms_total";
+    /// rt-gil: the 99th percentile (nearest rank) of the wait per acquisition, in ms.
+    pub const GIL_WAIT_MS_P99: &str = "gil_wait_ms_p99";
+    /// rt-gil: the longest wait, in ms.
+    pub const GIL_WAIT_MS_MAX: &str = "gil_wait_ms_max";
+    /// rt-gil: the share of wall time the GIL was held.
+    pub const GIL_HELD_SHARE: &str = "gil_held_share";
+    /// rt-gil, `race`: the read-modify-write form (`--opt rmw`: `plain` or `call`).
+    pub const RMW: &str = "rmw";
+
+    /// The Python and Node peers: the divisor applied to the CPU work (`peers/peers.toml`).
+    pub const WORK_SCALE: &str = "work_scale";
+    /// The Python and Node peers: the divisor applied to `race`'s increments.
+    pub const RACE_SCALE: &str = "race_scale";
+
+    /// Every key above.
+    pub const ALL: &[&str] = &[
+        SPAWN_MS,
+        START_METHOD,
+        IPC_MS,
+        JOBS,
+        CHUNKSIZE,
+        SHUTDOWN_MS,
+        WORKERS_PEAK_RSS_KIB,
+        CHILD_PEAK_RSS_KIB,
+        RACE,
+        EXECUTOR_THREADS,
+        BLOCKING_THREADS_MAX,
+        OFFLOAD,
+        THREADS_STARTED,
+        CPU_TASK_MS_MIN,
+        CPU_TASK_MS_MAX,
+        YIELD_EVERY,
+        GIL,
+        SWITCH_INTERVAL_US,
+        CHECK_EVERY,
+        GIL_ACQUISITIONS,
+        GIL_CONTENDED_ACQUISITIONS,
+        GIL_SWITCHES,
+        GIL_DROP_REQUESTS,
+        GIL_FORCED_SWITCHES,
+        GIL_WAIT_MS_TOTAL,
+        GIL_WAIT_MS_P99,
+        GIL_WAIT_MS_MAX,
+        GIL_HELD_SHARE,
+        RMW,
+        WORK_SCALE,
+        RACE_SCALE,
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use workloads::{Params, Size};
+
+    use super::*;
+
+    /// A correct report of `workload` at `--size check` with 2 workers.
+    fn report(workload: Workload, variant: &str) -> RunReport {
+        let p = Params::preset(workload, Size::Check, 2);
+        let mut params = serde_json::Map::new();
+        params.insert("size".into(), "check".into());
+        let values = serde_json::to_value(p).unwrap();
+        for key in ["workers"].iter().chain(workload.uses()) {
+            params.insert((*key).into(), values[*key].clone());
+        }
+        RunReport {
+            runtime: "rt-x".into(),
+            variant: variant.into(),
+            workload,
+            params,
+            checksum: workload.reference_checksum(&p),
+            elapsed_ms: 1.0,
+            latency_ms: None,
+            lost_updates: (workload == Workload::Race).then_some(0),
+            peak_rss_kib: 1,
+            os_threads_peak: 1,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    fn json(r: &RunReport) -> String {
+        serde_json::to_string(r).unwrap()
+    }
+
+    fn exited(code: i32, stdout: &str, stderr: &str) -> Result<RunReport, Violation> {
+        let exit = Exit {
+            code: Some(code),
+            signal: None,
+            stdout,
+            stderr,
+        };
+        read(&exit, Workload::CpuBalanced, "v")
+    }
+
+    fn ok_stdout() -> String {
+        json(&report(Workload::CpuBalanced, "v")) + "\n"
+    }
+
+    #[test]
+    fn exit_0_with_one_report_is_read() {
+        let r = exited(exit::OK, &ok_stdout(), "a log line\n").unwrap();
+        assert_eq!(r, report(Workload::CpuBalanced, "v"));
+    }
+
+    #[test]
+    fn each_exit_code_of_the_contract_is_its_violation() {
+        let out = ok_stdout();
+        let err = "rt-x: first\nrt-x: the reason\n";
+        let tail = "rt-x: first | rt-x: the reason".to_string();
+        assert_eq!(
+            exited(exit::FAILED, "", err),
+            Err(Violation::Failed {
+                stderr: tail.clone()
+            })
+        );
+        assert_eq!(
+            exited(exit::USAGE, "", err),
+            Err(Violation::Usage {
+                stderr: tail.clone()
+            })
+        );
+        assert_eq!(
+            exited(exit::UNSUPPORTED, "", err),
+            Err(Violation::Unsupported {
+                stderr: tail.clone()
+            })
+        );
+        // A report on stdout does not rescue a failing exit code.
+        assert_eq!(
+            exited(exit::DEADLINE, &out, err),
+            Err(Violation::Timeout {
+                stderr: tail.clone()
+            })
+        );
+        assert_eq!(
+            exited(42, &out, err),
+            Err(Violation::Crash {
+                code: Some(42),
+                signal: None,
+                stderr: tail.clone()
+            })
+        );
+        let killed = Exit {
+            code: None,
+            signal: Some(9),
+            stdout: &out,
+            stderr: "",
+        };
+        let v = read(&killed, Workload::CpuBalanced, "v").unwrap_err();
+        assert_eq!(
+            v,
+            Violation::Crash {
+                code: None,
+                signal: Some(9),
+                stderr: String::new()
+            }
+        );
+        assert!(v.to_string().contains("killed by signal 9"), "{v}");
+        assert!(v.to_string().contains("nothing on stderr"), "{v}");
+    }
+
+    #[test]
+    fn blank_lines_around_the_report_are_ignored() {
+        let out = format!("\n  \n{}\t\n\n", json(&report(Workload::CpuBalanced, "v")));
+        assert!(exited(exit::OK, &out, "").is_ok());
+        let crlf = format!("\r\n{}\r\n", json(&report(Workload::CpuBalanced, "v")));
+        assert!(exited(exit::OK, &crlf, "").is_ok());
+    }
+
+    #[test]
+    fn two_reports_are_not_one() {
+        let one = json(&report(Workload::CpuBalanced, "v"));
+        let v = exited(exit::OK, &format!("{one}\n\n{one}\n"), "").unwrap_err();
+        assert!(
+            matches!(&v, Violation::NotOneReport { why, .. } if why.contains("2 non-blank lines")),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn empty_or_garbage_stdout_is_not_a_report() {
+        let v = exited(exit::OK, " \n\n", "").unwrap_err();
+        assert!(
+            matches!(&v, Violation::NotOneReport { why, stdout } if why == "stdout is empty" && stdout.is_empty()),
+            "{v:?}"
+        );
+        let v = exited(exit::OK, "hello {\n", "").unwrap_err();
+        assert!(
+            matches!(&v, Violation::NotOneReport { why, stdout }
+                if why.starts_with("not a RunReport") && stdout == "hello {"),
+            "{v:?}"
+        );
+        // A pretty-printed report spans several lines: not the one line the contract asks for.
+        let pretty = serde_json::to_string_pretty(&report(Workload::CpuBalanced, "v")).unwrap();
+        assert!(matches!(
+            exited(exit::OK, &pretty, ""),
+            Err(Violation::NotOneReport { .. })
+        ));
+        // Long garbage is cut in the violation.
+        let v = exited(exit::OK, &"x".repeat(1000), "").unwrap_err();
+        let Violation::NotOneReport { stdout, .. } = &v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(stdout.chars().count(), STDOUT_CHARS);
+        assert!(!v.to_string().contains('\n'));
+    }
+
+    #[test]
+    fn a_report_for_another_cell_is_wrong() {
+        let other_workload = json(&report(Workload::CpuSkewed, "v"));
+        assert_eq!(
+            exited(exit::OK, &other_workload, ""),
+            Err(Violation::WrongCell {
+                want: "v/cpu-balanced".into(),
+                got: "v/cpu-skewed".into()
+            })
+        );
+        let other_variant = json(&report(Workload::CpuBalanced, "w"));
+        assert!(matches!(
+            exited(exit::OK, &other_variant, ""),
+            Err(Violation::WrongCell { .. })
+        ));
+    }
+
+    #[test]
+    fn a_wrong_checksum_keeps_the_report() {
+        let mut r = report(Workload::CpuBalanced, "v");
+        let want = r.checksum;
+        r.checksum += 1;
+        let v = exited(exit::OK, &json(&r), "").unwrap_err();
+        assert_eq!(
+            v,
+            Violation::WrongChecksum {
+                got: want + 1,
+                want,
+                report: Box::new(r)
+            }
+        );
+        let text = v.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "checksum: {} != reference {want} for cpu-balanced (tasks=8 work=2000)",
+                want + 1
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn race_counts_lost_updates_as_attempted_increments() {
+        let read_race = |checksum: u64, lost: Option<u64>| {
+            let mut r = report(Workload::Race, "v");
+            r.checksum = checksum;
+            r.lost_updates = lost;
+            let out = json(&r);
+            let exit = Exit {
+                code: Some(exit::OK),
+                signal: None,
+                stdout: &out,
+                stderr: "",
+            };
+            read(&exit, Workload::Race, "v")
+        };
+        // W*K = 2 * 20 000 at --size check.
+        let wk = 40_000;
+        assert!(read_race(wk, Some(0)).is_ok());
+        assert!(
+            read_race(wk - 123, Some(123)).is_ok(),
+            "lost updates are behaviour, not a wrong result"
+        );
+        let v = read_race(wk - 123, Some(100)).unwrap_err();
+        assert!(
+            matches!(v, Violation::WrongChecksum { got, want, .. } if got == wk - 23 && want == wk),
+            "{v:?}"
+        );
+        assert!(
+            v.to_string()
+                .starts_with("checksum + lost_updates: 39977 != reference 40000"),
+            "{v}"
+        );
+        // Figures that overflow are wrong, not a panic.
+        assert!(matches!(
+            read_race(u64::MAX, Some(wk)),
+            Err(Violation::WrongChecksum { got: u64::MAX, .. })
+        ));
+        // Without lost_updates, the checksum alone must be W*K.
+        assert!(matches!(
+            read_race(wk - 1, None),
+            Err(Violation::WrongChecksum { got: 39_999, .. })
+        ));
+    }
+
+    #[test]
+    fn stderr_tail_keeps_the_last_few_lines_on_one_line() {
+        assert_eq!(stderr_tail(""), "");
+        assert_eq!(stderr_tail("\n  \n"), "");
+        assert_eq!(
+            stderr_tail("one\n\n  two  \nthree\nfour\n\n"),
+            "two | three | four"
+        );
+        // A long last line keeps its start, and no earlier line fits beside it.
+        let long = "r".repeat(1000);
+        let t = stderr_tail(&format!("before\n{long}\n"));
+        assert_eq!(t.chars().count(), TAIL_CHARS);
+        assert!(t.starts_with("rrr") && t.ends_with('…'));
+        // Earlier lines are dropped once the total would pass the limit.
+        let mid = "m".repeat(200);
+        assert_eq!(
+            stderr_tail(&format!("{mid}\n{mid}\nlast")),
+            format!("{mid} | last")
+        );
+    }
+
+    #[test]
+    fn every_message_is_one_line() {
+        let err = "a\nb\nc\nd\n";
+        for code in [
+            exit::FAILED,
+            exit::USAGE,
+            exit::UNSUPPORTED,
+            exit::DEADLINE,
+            7,
+        ] {
+            let v = exited(code, "", err).unwrap_err();
+            assert!(!v.to_string().contains('\n'), "{v}");
+        }
+    }
+
+    #[test]
+    fn extra_keys_are_unique() {
+        let mut keys = extra::ALL.to_vec();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), extra::ALL.len());
+        assert!(extra::ALL.contains(&extra::SPAWN_MS) && extra::ALL.contains(&extra::START_METHOD));
+    }
+}
