@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use workloads::Workload;
 
-use crate::plan::ProfileName;
 use crate::discover::Options;
+use crate::plan::ProfileName;
 use crate::store::RunDir;
 
 #[derive(Debug, Parser)]

@@ -352,9 +352,7 @@ pub fn entrants(ws: &Workspace, o: &Options) -> anyhow::Result<Vec<Entrant>> {
                 b.display()
             ))
         })?;
-        rts.push(from_command(vec![
-            abs.display().to_string(),
-        ]));
+        rts.push(from_command(vec![abs.display().to_string()]));
     }
     for r in rts.iter().filter(|r| r.excluded.is_some()) {
         eprintln!(

@@ -61,17 +61,9 @@ impl Output {
         self.code == Some(0)
     }
 
-    /// The last non-empty line of stderr, for one-line reasons.
+    /// The last lines of stderr, for one-line reasons (the contract's own rule, `harness::contract::stderr_tail`).
     pub fn stderr_tail(&self) -> String {
-        self.stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("")
-            .trim()
-            .chars()
-            .take(300)
-            .collect()
+        harness::contract::stderr_tail(&self.stderr)
     }
 }
 

@@ -6,6 +6,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use harness::RunReport;
+use harness::contract::{self, Exit, Violation};
+#[cfg(test)]
 use workloads::Workload;
 
 use crate::discover::Entrant;
@@ -65,13 +67,13 @@ pub fn run_once(
         report,
     )
 }
-/// The contract's verdict on one finished run.
+/// The contract's verdict on one finished run, read by `harness::contract::read` (the reader the conformance suite
+/// uses too) and recorded as a [`Fault`]. Only a run the driver stopped itself is judged here, before the reader.
 pub fn classify(
     out: &proc::Output,
     cell: &Cell,
     limit_s: f64,
 ) -> (Option<Fault>, Option<RunReport>) {
-    let stderr = out.stderr_tail();
     if out.timed_out {
         return (
             Some(Fault::Timeout {
@@ -81,45 +83,150 @@ pub fn classify(
             None,
         );
     }
-    let fault = match (out.code, out.signal) {
-        (Some(0), _) => None,
-        (Some(1), _) => Some(Fault::Failed { stderr }),
-        (Some(2), _) => Some(Fault::Usage { stderr }),
-        (Some(3), _) => Some(Fault::Unsupported { stderr }),
-        (Some(124), _) => Some(Fault::Timeout {
-            limit_s,
-            by_driver: false,
-        }),
-        (code, signal) => Some(Fault::Crash {
-            code,
-            signal,
-            stderr,
-        }),
+    let exit = Exit {
+        code: out.code,
+        signal: out.signal,
+        stdout: &out.stdout,
+        stderr: &out.stderr,
     };
-    if fault.is_some() {
-        return (fault, None);
+    match contract::read(&exit, cell.workload, &cell.variant) {
+        Ok(report) => (None, Some(report)),
+        Err(v) => match v {
+            Violation::Failed { stderr } => (Some(Fault::Failed { stderr }), None),
+            Violation::Usage { stderr } => (Some(Fault::Usage { stderr }), None),
+            Violation::Unsupported { stderr } => (Some(Fault::Unsupported { stderr }), None),
+            Violation::Timeout { .. } => (
+                Some(Fault::Timeout {
+                    limit_s,
+                    by_driver: false,
+                }),
+                None,
+            ),
+            Violation::Crash {
+                code,
+                signal,
+                stderr,
+            } => (
+                Some(Fault::Crash {
+                    code,
+                    signal,
+                    stderr,
+                }),
+                None,
+            ),
+            Violation::NotOneReport { stdout, .. } => (Some(Fault::Garbage { stdout }), None),
+            Violation::WrongCell { .. } => (
+                Some(Fault::Garbage {
+                    stdout: out.stdout.trim().chars().take(120).collect(),
+                }),
+                None,
+            ),
+            Violation::WrongChecksum { got, want, report } => {
+                (Some(Fault::WrongChecksum { got, want }), Some(*report))
+            }
+        },
     }
-    let text = out.stdout.trim();
-    let garbage = || Fault::Garbage {
-        stdout: text.chars().take(120).collect(),
-    };
-    let report: RunReport = match (
-        text.lines().count(),
-        serde_json::from_str::<RunReport>(text),
-    ) {
-        (1, Ok(r)) => r,
-        _ => return (Some(garbage()), None),
-    };
-    if report.workload != cell.workload || report.variant != cell.variant {
-        return (Some(garbage()), None);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn out(code: i32, stdout: &str) -> proc::Output {
+        proc::Output {
+            code: Some(code),
+            signal: None,
+            timed_out: false,
+            stdout: stdout.into(),
+            stderr: "one\ntwo\n".into(),
+            wall: Duration::from_millis(5),
+        }
     }
-    if !report.checksum_ok() {
-        let want = report.reference_checksum();
-        let got = match report.workload {
-            Workload::Race => report.checksum + report.lost_updates.unwrap_or(0),
-            _ => report.checksum,
+
+    fn cell() -> Cell {
+        Cell {
+            runtime: "rt-x".into(),
+            variant: "pool".into(),
+            workload: Workload::CpuBalanced,
+            size: workloads::Size::Check,
+            workers: 2,
+            tasks: None,
+            opts: Vec::new(),
+            point: None,
+            params: Vec::new(),
+        }
+    }
+
+    /// The driver and the conformance suite read a run the same way: a blank line before the JSON is accepted by
+    /// both, two JSON lines are refused by both.
+    #[test]
+    fn the_driver_reads_a_run_as_the_conformance_suite_does() {
+        // A correct report of cpu-balanced at --size check, as a runtime prints it.
+        let w = Workload::CpuBalanced;
+        let p = workloads::Params::preset(w, workloads::Size::Check, 2);
+        let values = serde_json::to_value(p).unwrap();
+        let mut params = serde_json::Map::new();
+        params.insert("size".into(), "check".into());
+        for key in ["workers"].iter().chain(w.uses()) {
+            params.insert((*key).into(), values[*key].clone());
+        }
+        let report = RunReport {
+            runtime: "rt-x".into(),
+            variant: "pool".into(),
+            workload: w,
+            params,
+            checksum: Workload::CpuBalanced.reference_checksum(&p),
+            elapsed_ms: 1.0,
+            latency_ms: None,
+            lost_updates: None,
+            peak_rss_kib: 1,
+            os_threads_peak: 1,
+            extra: serde_json::Map::new(),
         };
-        return (Some(Fault::WrongChecksum { got, want }), Some(report));
+        let line = serde_json::to_string(&report).unwrap();
+        for (stdout, ok) in [
+            (format!("{line}\n"), true),
+            (format!("\n{line}\n"), true),
+            (format!("  \n{line}\n\n"), true),
+            (format!("{line}\n{line}\n"), false),
+            ("not json\n".to_string(), false),
+        ] {
+            let exit = Exit {
+                code: Some(0),
+                signal: None,
+                stdout: &stdout,
+                stderr: "",
+            };
+            let suite = contract::read(&exit, Workload::CpuBalanced, "pool").is_ok();
+            let (fault, _) = classify(&out(0, &stdout), &cell(), 10.0);
+            assert_eq!(suite, ok, "{stdout:?}");
+            assert_eq!(fault.is_none(), ok, "{stdout:?}: {fault:?}");
+        }
     }
-    (None, Some(report))
+
+    #[test]
+    fn exit_codes_become_faults() {
+        let f = |code| classify(&out(code, ""), &cell(), 10.0).0.unwrap();
+        assert!(matches!(f(1), Fault::Failed { stderr } if stderr.contains("two")));
+        assert!(matches!(f(2), Fault::Usage { .. }));
+        assert!(matches!(f(3), Fault::Unsupported { .. }));
+        assert!(matches!(
+            f(124),
+            Fault::Timeout {
+                by_driver: false,
+                ..
+            }
+        ));
+        assert!(matches!(f(7), Fault::Crash { code: Some(7), .. }));
+        let mut o = out(0, "");
+        o.timed_out = true;
+        assert!(matches!(
+            classify(&o, &cell(), 10.0).0,
+            Some(Fault::Timeout {
+                by_driver: true,
+                ..
+            })
+        ));
+    }
 }

@@ -1,5 +1,7 @@
 //! Process-pool start-up: rt-procs against `multiprocessing.Pool`, by the kept runs' `extra.spawn_ms`.
 
+use harness::contract::extra;
+
 use super::Finding;
 use crate::analysis::Analysis;
 
@@ -37,7 +39,7 @@ pub(super) fn compare(m: &Analysis) -> (Vec<SpawnRow>, Finding) {
             .rows
             .iter()
             .filter(|r| r.cell.runtime == rt && r.cell.workers == w && r.cell.opts.is_empty())
-            .filter_map(|r| r.report.as_ref()?.extra.get("spawn_ms")?.as_f64())
+            .filter_map(|r| r.report.as_ref()?.extra.get(extra::SPAWN_MS)?.as_f64())
             .collect();
         if v.is_empty() {
             return None;
@@ -50,7 +52,7 @@ pub(super) fn compare(m: &Analysis) -> (Vec<SpawnRow>, Finding) {
                 r.report
                     .as_ref()?
                     .extra
-                    .get("start_method")?
+                    .get(extra::START_METHOD)?
                     .as_str()
                     .map(String::from)
             });
