@@ -89,13 +89,10 @@ pub fn run(
             Outcome::new(sum(&done) + p.rounds).latency(lat)
         }
         Workload::Race => {
-            let sync = ctx.sync().name().to_string();
+            let sync = ctx.sync();
             let done = pool.each(
                 (0..p.workers)
-                    .map(|_| Task::Race {
-                        k: p.work,
-                        sync: sync.clone(),
-                    })
+                    .map(|_| Task::Race { k: p.work, sync })
                     .collect(),
             )?;
             match counter {
