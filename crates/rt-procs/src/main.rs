@@ -14,31 +14,34 @@ mod proto;
 mod shm;
 mod worker;
 
+use harness::opts::{CHUNKSIZE, SHARED};
 use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, ScratchDir};
 use pool::Pool;
 use proto::Setup;
 use workloads::{Sync, Workload};
+
+const POOL: &str = "pool";
 
 struct Procs;
 
 impl Runtime for Procs {
     fn info(&self) -> Info {
         Info::new("rt-procs", "Processes", Model::Process)
-            .variant("pool", "W worker processes (this binary re-executed), tasks and results over ipc-channel")
+            .variant(POOL, "W worker processes (this binary re-executed), tasks and results over ipc-channel")
             .workloads(Workload::ALL)
-            .opt(OptSpec::int("chunksize", 1, 0, 1 << 20, "tasks per message, as in Pool.map; 0 = Pool.map's default, ceil(T / (4W))"))
-            .opt(OptSpec::bool("shared", false, "race: the counter lives in shared memory (memfd, mmap) that every worker maps, so updates can be lost; sync=none or atomic"))
+            .opt(OptSpec::int(CHUNKSIZE, 1, 0, 1 << 20, "tasks per message, as in Pool.map; 0 = Pool.map's default, ceil(T / (4W))"))
+            .opt(OptSpec::bool(SHARED, false, "race: the counter lives in shared memory (memfd, mmap) that every worker maps, so updates can be lost; sync=none or atomic"))
             .versions(harness::locked_versions!("ipc-channel"))
             .notes("Process start-up is part of elapsed_ms and is also reported alone as extra.spawn_ms. I/O tasks block their worker: only W are in flight. race passes messages (each worker counts locally, the parent sums) unless shared=true. peak_rss_kib is the parent's; extra.workers_peak_rss_kib sums the workers'.")
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
         let p = ctx.params;
-        let shared = ctx.workload == Workload::Race && ctx.opt_bool("shared");
+        let shared = ctx.workload == Workload::Race && ctx.opt_bool(SHARED);
         if shared && ctx.sync() == Sync::Lock {
             return Err(RunError::Usage("--opt shared=true takes sync=none or sync=atomic: std's Mutex does not work across processes".into()));
         }
-        let chunksize = chunksize(ctx.opt_u64("chunksize"), p.tasks, p.workers);
+        let chunksize = chunksize(ctx.opt_u64(CHUNKSIZE), p.tasks, p.workers);
         // Created before the workers, so that they inherit its fd.
         let counter = shared
             .then(shm::SharedCounter::create)
