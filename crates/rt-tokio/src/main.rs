@@ -12,6 +12,7 @@ mod cpu;
 mod io;
 mod race;
 
+use harness::opts::{OFFLOAD, YIELD};
 use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime};
 use tokio::runtime::Builder;
 use workloads::Workload;
@@ -30,8 +31,8 @@ impl Runtime for Tokio {
                 "one thread runs every task (the asyncio model): a task that computes blocks all the others",
             )
             .workloads(Workload::ALL)
-            .opt(OptSpec::bool("offload", false, cpu::OFFLOAD_HELP))
-            .opt(OptSpec::bool("yield", false, race::YIELD_HELP))
+            .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
+            .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
             .versions(harness::locked_versions!("tokio"))
             .notes(
