@@ -8,7 +8,7 @@ use harness::{Outcome, RunCtx, RunError};
 use tokio::task::JoinHandle;
 use workloads::count_primes;
 
-use crate::join_all;
+use crate::join::join_all;
 
 pub const OFFLOAD_HELP: &str = "cpu-balanced, cpu-skewed, mixed: run each CPU task on tokio's blocking pool \
      (spawn_blocking) instead of inline as an async task";

@@ -10,6 +10,7 @@
 
 mod cpu;
 mod io;
+mod join;
 mod race;
 
 use harness::opts::{OFFLOAD, YIELD};
@@ -74,22 +75,6 @@ impl Runtime for Tokio {
             .extra("executor_threads", executor_threads)
             .extra("blocking_threads_max", workers))
     }
-}
-
-/// Awaits every handle in order; a task that failed to join (it panicked or was cancelled) fails the run.
-async fn join_all<T>(
-    what: &str,
-    handles: Vec<tokio::task::JoinHandle<T>>,
-) -> Result<Vec<T>, RunError> {
-    harness::probe::sample_threads();
-    let mut out = Vec::with_capacity(handles.len());
-    for (i, h) in handles.into_iter().enumerate() {
-        out.push(
-            h.await
-                .map_err(|e| RunError::failed(format!("{what} {i}"), e))?,
-        );
-    }
-    Ok(out)
 }
 
 fn main() {

@@ -11,7 +11,7 @@ use harness::tasks::{race_outcome, racer};
 use harness::{Outcome, RunCtx, RunError};
 use workloads::RaceCounter;
 
-use crate::join_all;
+use crate::join::join_all;
 
 pub const YIELD_HELP: &str =
     "race: await tokio::task::yield_now() between the load and the store (see yield_every)";
