@@ -68,6 +68,11 @@ pub struct Done {
     pub latency_ns: Option<u64>,
 }
 
+/// The values of some results, summed.
+pub fn sum(done: &[Done]) -> u64 {
+    done.iter().map(|d| d.value).sum()
+}
+
 /// Worker to parent.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum Reply {
