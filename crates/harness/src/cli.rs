@@ -81,7 +81,7 @@ pub struct RunArgs {
 /// The opts every runtime accepts, added by the harness.
 pub fn harness_opts() -> Vec<OptSpec> {
     vec![OptSpec::choice(
-        "sync",
+        crate::opts::SYNC,
         &Sync::NAMES,
         "race: how the increment is synchronized (none = load then store, lock = under a mutex, atomic = fetch_add)",
     )]

@@ -5,7 +5,7 @@
 //!
 //! - the command line (`list`, `run <WORKLOAD> [flags]`) and its validation, with exit code 2 and a one-line hint
 //!   for bad input ([`cli`]);
-//! - the parameter sets (`--size`), defaults and `--opt KEY=VALUE` checking;
+//! - the parameter sets (`--size`), defaults and `--opt KEY=VALUE` checking, with the keys in one place ([`opts`]);
 //! - the clock: `elapsed_ms` spans exactly the call to [`Runtime::run`], which sets up and shuts down the model;
 //! - the deadline watchdog (exit 124), the peak-RSS and thread-count probes ([`probe`]), latency percentiles
 //!   ([`latency`]);
@@ -23,6 +23,7 @@ pub mod contract;
 pub mod exit;
 pub mod jobs;
 pub mod latency;
+pub mod opts;
 pub mod probe;
 pub mod report;
 pub mod runtime;

@@ -62,7 +62,7 @@ impl RunCtx {
 
     /// The `race` synchronization (`--opt sync=`).
     pub fn sync(&self) -> Sync {
-        self.opt("sync").parse().unwrap_or_default()
+        self.opt(crate::opts::SYNC).parse().unwrap_or_default()
     }
 
     /// The delay as a [`Duration`].

@@ -139,7 +139,7 @@ pub const DEFAULT_YIELD_EVERY: u64 = 64;
 /// The `--opt yield_every=N` the async runtimes offer with their `yield` option.
 pub fn yield_every_opt() -> OptSpec {
     OptSpec::int(
-        "yield_every",
+        crate::opts::YIELD_EVERY,
         DEFAULT_YIELD_EVERY,
         1,
         u64::MAX,

@@ -336,7 +336,7 @@ pub fn check_info(info: &Info) -> Vec<String> {
     if info.workloads.is_empty() {
         p.push("list: no workloads".to_string());
     }
-    if !info.opts.iter().any(|o| o.key == "sync") {
+    if !info.opts.iter().any(|o| o.key == crate::opts::SYNC) {
         p.push("list: the harness opt `sync` is missing".to_string());
     }
     p

@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use async_std::task::{self, JoinHandle};
+use harness::opts::OFFLOAD;
 use harness::tasks::{join_in_order, mixed_outcome, ticker};
 use harness::{Outcome, RunCtx, RunError};
 use workloads::count_primes;
@@ -27,7 +28,7 @@ fn spawn_cpu(offload: bool, (lo, hi): (u64, u64)) -> JoinHandle<(u64, Duration)>
 }
 
 pub async fn cpu(ctx: &RunCtx) -> Result<Outcome, RunError> {
-    let (p, offload) = (ctx.params, ctx.opt_bool("offload"));
+    let (p, offload) = (ctx.params, ctx.opt_bool(OFFLOAD));
     let tasks: Vec<_> = (0..p.tasks)
         .map(|i| spawn_cpu(offload, p.cpu_range(ctx.workload, i)))
         .collect();
@@ -37,7 +38,7 @@ pub async fn cpu(ctx: &RunCtx) -> Result<Outcome, RunError> {
 }
 
 pub async fn mixed(ctx: &RunCtx) -> Result<Outcome, RunError> {
-    let (p, offload, delay) = (ctx.params, ctx.opt_bool("offload"), ctx.delay());
+    let (p, offload, delay) = (ctx.params, ctx.opt_bool(OFFLOAD), ctx.delay());
     // The ticker is spawned first, so it starts its first wait before any CPU task runs (as in every model).
     let ticker = task::spawn(ticker(p.rounds, delay, task::sleep));
     let tasks: Vec<_> = (0..p.tasks)

@@ -13,23 +13,26 @@
 mod cpu;
 mod io;
 mod race;
+mod threads;
 
 use std::num::NonZeroUsize;
 
+use harness::opts::{OFFLOAD, YIELD};
 use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime};
+use threads::{THREAD_COUNT_ENV, workers_arg};
 use workloads::Workload;
 
-const THREAD_COUNT_ENV: &str = "ASYNC_STD_THREAD_COUNT";
+const GLOBAL: &str = "global";
 
 struct AsyncStd;
 
 impl Runtime for AsyncStd {
     fn info(&self) -> Info {
         Info::new("rt-async-std", "async-std (discontinued)", Model::Async)
-            .variant("global", "async-std's global executor on --workers threads (ASYNC_STD_THREAD_COUNT)")
+            .variant(GLOBAL, "async-std's global executor on --workers threads (ASYNC_STD_THREAD_COUNT)")
             .workloads(Workload::ALL)
-            .opt(OptSpec::bool("offload", false, cpu::OFFLOAD_HELP))
-            .opt(OptSpec::bool("yield", false, race::YIELD_HELP))
+            .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
+            .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
             .versions(harness::locked_versions!("async-std", "async-global-executor", "async-io", "blocking"))
             .notes(
@@ -68,24 +71,6 @@ impl Runtime for AsyncStd {
     }
 }
 
-/// The `--workers` value of a `run` command line, or the harness's default (available parallelism).
-fn workers_arg(args: &[String]) -> Option<u64> {
-    let mut value = None;
-    for (i, a) in args.iter().enumerate() {
-        if let Some(v) = a.strip_prefix("--workers=") {
-            value = Some(v);
-        } else if a == "--workers" {
-            value = args.get(i + 1).map(String::as_str);
-        }
-    }
-    match value {
-        Some(v) => v.parse().ok().filter(|&w| w >= 1),
-        None => std::thread::available_parallelism()
-            .map(|n| n.get() as u64)
-            .ok(),
-    }
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(w) = workers_arg(&args) {
@@ -96,24 +81,4 @@ fn main() {
         unsafe { std::env::set_var(THREAD_COUNT_ENV, w.to_string()) };
     }
     harness::main(AsyncStd)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::workers_arg;
-
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
-    }
-
-    #[test]
-    fn reads_workers_in_both_spellings() {
-        assert_eq!(workers_arg(&args("rt run race --workers 4")), Some(4));
-        assert_eq!(
-            workers_arg(&args("rt run race --workers=3 --size check")),
-            Some(3)
-        );
-        assert_eq!(workers_arg(&args("rt run race --workers 0")), None);
-        assert!(workers_arg(&args("rt run race")).is_some_and(|w| w >= 1));
-    }
 }

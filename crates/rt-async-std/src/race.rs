@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use harness::opts::{YIELD, YIELD_EVERY};
 use harness::tasks::{join_in_order, race_outcome, racer};
 use harness::{Outcome, RunCtx, RunError};
 use workloads::RaceCounter;
@@ -16,7 +17,7 @@ pub const YIELD_HELP: &str =
 
 pub async fn race(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let (p, sync) = (ctx.params, ctx.sync());
-    let every = ctx.opt_bool("yield").then(|| ctx.opt_u64("yield_every"));
+    let every = ctx.opt_bool(YIELD).then(|| ctx.opt_u64(YIELD_EVERY));
     let counter = Arc::new(RaceCounter::new());
     // With a yield point inside the critical section, `sync=lock` needs a lock that may be held across an await.
     let lock = Arc::new(async_std::sync::Mutex::new(()));

@@ -8,37 +8,42 @@
 //! What it is not: a fork server or a pre-started pool (every run pays for W process starts), nor shared-memory
 //! parallelism: processes share nothing unless `--opt shared=true` maps a race counter into all of them.
 
-mod dispatch;
+mod cpu;
+mod io;
 mod pool;
 mod proto;
+mod race;
 mod shm;
 mod worker;
 
+use harness::opts::{CHUNKSIZE, SHARED};
 use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, ScratchDir};
 use pool::Pool;
 use proto::Setup;
 use workloads::{Sync, Workload};
+
+const POOL: &str = "pool";
 
 struct Procs;
 
 impl Runtime for Procs {
     fn info(&self) -> Info {
         Info::new("rt-procs", "Processes", Model::Process)
-            .variant("pool", "W worker processes (this binary re-executed), tasks and results over ipc-channel")
+            .variant(POOL, "W worker processes (this binary re-executed), tasks and results over ipc-channel")
             .workloads(Workload::ALL)
-            .opt(OptSpec::int("chunksize", 1, 0, 1 << 20, "tasks per message, as in Pool.map; 0 = Pool.map's default, ceil(T / (4W))"))
-            .opt(OptSpec::bool("shared", false, "race: the counter lives in shared memory (memfd, mmap) that every worker maps, so updates can be lost; sync=none or atomic"))
+            .opt(OptSpec::int(CHUNKSIZE, 1, 0, 1 << 20, "tasks per message, as in Pool.map; 0 = Pool.map's default, ceil(T / (4W))"))
+            .opt(OptSpec::bool(SHARED, false, "race: the counter lives in shared memory (memfd, mmap) that every worker maps, so updates can be lost; sync=none or atomic"))
             .versions(harness::locked_versions!("ipc-channel"))
             .notes("Process start-up is part of elapsed_ms and is also reported alone as extra.spawn_ms. I/O tasks block their worker: only W are in flight. race passes messages (each worker counts locally, the parent sums) unless shared=true. peak_rss_kib is the parent's; extra.workers_peak_rss_kib sums the workers'.")
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
         let p = ctx.params;
-        let shared = ctx.workload == Workload::Race && ctx.opt_bool("shared");
+        let shared = ctx.workload == Workload::Race && ctx.opt_bool(SHARED);
         if shared && ctx.sync() == Sync::Lock {
             return Err(RunError::Usage("--opt shared=true takes sync=none or sync=atomic: std's Mutex does not work across processes".into()));
         }
-        let chunksize = chunksize(ctx.opt_u64("chunksize"), p.tasks, p.workers);
+        let chunksize = pool::chunksize(ctx.opt_u64(CHUNKSIZE), p.tasks, p.workers);
         // Created before the workers, so that they inherit its fd.
         let counter = shared
             .then(shm::SharedCounter::create)
@@ -53,24 +58,22 @@ impl Runtime for Procs {
             dir: dir.as_ref().map(|d| d.path().to_path_buf()),
             shm_fd: counter.as_ref().map(|c| c.fd()),
         })?;
-        let mut outcome = dispatch::run(&mut pool, ctx, chunksize, counter.as_ref())?;
+        let outcome = match ctx.workload {
+            Workload::CpuBalanced | Workload::CpuSkewed => cpu::cpu(&mut pool, ctx, chunksize)?,
+            Workload::IoSleep => io::sleep(&mut pool, ctx, chunksize)?,
+            Workload::IoNet => io::net(&mut pool, ctx, chunksize)?,
+            Workload::IoFile => io::file(&mut pool, ctx, chunksize)?,
+            Workload::Mixed => cpu::mixed(&mut pool, ctx, chunksize)?,
+            Workload::Race => race::race(&mut pool, ctx, counter.as_ref())?,
+        };
         let stats = pool.shutdown()?;
-        outcome = outcome
+        Ok(outcome
             .extra("spawn_ms", stats.spawn_ms)
             .extra("ipc_ms", stats.ipc_ms)
             .extra("jobs", stats.jobs)
             .extra("chunksize", chunksize as u64)
             .extra("shutdown_ms", stats.shutdown_ms)
-            .extra("workers_peak_rss_kib", stats.workers_peak_rss_kib);
-        Ok(outcome)
-    }
-}
-
-/// `--opt chunksize`, where 0 means `Pool.map`'s default: `divmod(T, 4 * W)`, plus one if there is a remainder.
-fn chunksize(opt: u64, tasks: u64, workers: u64) -> usize {
-    match opt {
-        0 => tasks.div_ceil(4 * workers).max(1) as usize,
-        n => n as usize,
+            .extra("workers_peak_rss_kib", stats.workers_peak_rss_kib))
     }
 }
 
@@ -81,16 +84,4 @@ fn main() {
         worker::main(args.collect());
     }
     harness::main(Procs)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn default_chunksize_is_pool_maps() {
-        // CPython: chunksize, extra = divmod(len(iterable), len(self._pool) * 4); if extra: chunksize += 1
-        assert_eq!(super::chunksize(0, 64, 2), 8);
-        assert_eq!(super::chunksize(0, 65, 2), 9);
-        assert_eq!(super::chunksize(0, 3, 8), 1);
-        assert_eq!(super::chunksize(5, 64, 2), 5);
-    }
 }

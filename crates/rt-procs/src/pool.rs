@@ -42,6 +42,14 @@ pub struct Stats {
     pub shutdown_ms: f64,
 }
 
+/// `--opt chunksize`, where 0 means `Pool.map`'s default: `divmod(T, 4 * W)`, plus one if there is a remainder.
+pub fn chunksize(opt: u64, tasks: u64, workers: u64) -> usize {
+    match opt {
+        0 => tasks.div_ceil(4 * workers).max(1) as usize,
+        n => n as usize,
+    }
+}
+
 /// A pool of worker processes.
 pub struct Pool {
     links: Vec<Link>,
@@ -441,4 +449,16 @@ fn check_socket_dir() -> Result<(), RunError> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn default_chunksize_is_pool_maps() {
+        // CPython: chunksize, extra = divmod(len(iterable), len(self._pool) * 4); if extra: chunksize += 1
+        assert_eq!(super::chunksize(0, 64, 2), 8);
+        assert_eq!(super::chunksize(0, 65, 2), 9);
+        assert_eq!(super::chunksize(0, 3, 8), 1);
+        assert_eq!(super::chunksize(5, 64, 2), 5);
+    }
 }

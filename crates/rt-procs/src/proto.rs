@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use ipc_channel::ipc::{IpcReceiver, IpcSender};
 use serde::{Deserialize, Serialize};
+use workloads::Sync;
 
 /// The hidden first argument that turns the binary into a worker: `rt-procs __worker <index> <socket> <parent-pid>`.
 pub const WORKER_ARG: &str = "__worker";
@@ -33,7 +34,7 @@ pub enum Task {
     /// Write, read back and hash task `id`'s file; the value is the hash.
     File { id: u64, size_kib: u64 },
     /// `k` increments of the race counter (local, or the shared one if set up); the value is the local count.
-    Race { k: u64, sync: String },
+    Race { k: u64, sync: Sync },
 }
 
 /// What every task of a run shares, sent once to each worker before its first job.
@@ -65,6 +66,11 @@ pub struct Done {
     pub value: u64,
     /// Its latency sample in ns (io-sleep lateness, io-net round trip), if it has one.
     pub latency_ns: Option<u64>,
+}
+
+/// The values of some results, summed.
+pub fn sum(done: &[Done]) -> u64 {
+    done.iter().map(|d| d.value).sum()
 }
 
 /// Worker to parent.

@@ -142,20 +142,17 @@ fn run_task(task: &Task, setup: &Setup, shared: Option<&SharedCounter>) -> Resul
                 .map_err(|e| format!("file task {id} in {}: {e}", dir.display()))?;
             plain(h)
         }
-        Task::Race { k, ref sync } => {
-            let sync = sync.parse()?;
-            match shared {
-                Some(s) => {
-                    race_worker(s.counter(), sync, k, 0, false, &mut ());
-                    plain(0)
-                }
-                None => {
-                    let local = RaceCounter::new();
-                    race_worker(&local, sync, k, 0, false, &mut ());
-                    plain(local.get())
-                }
+        Task::Race { k, sync } => match shared {
+            Some(s) => {
+                race_worker(s.counter(), sync, k, 0, false, &mut ());
+                plain(0)
             }
-        }
+            None => {
+                let local = RaceCounter::new();
+                race_worker(&local, sync, k, 0, false, &mut ());
+                plain(local.get())
+            }
+        },
     })
 }
 

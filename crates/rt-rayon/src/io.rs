@@ -8,7 +8,7 @@ use rayon::ThreadPool;
 use rayon::prelude::*;
 use workloads::blocking;
 
-use crate::each_task;
+use crate::cpu::each_task;
 
 /// io-sleep: T sleeps of `delay`, each blocking its pool thread.
 pub fn sleep(pool: &ThreadPool, tasks: u64, delay: Duration) -> Outcome {

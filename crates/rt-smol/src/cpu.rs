@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use harness::opts::OFFLOAD;
 use harness::tasks::{join_in_order, mixed_outcome, ticker};
 use harness::{Outcome, RunCtx, RunError};
 use smol::Task;
@@ -29,7 +30,7 @@ fn spawn_cpu(ex: &Exec<'_>, offload: bool, (lo, hi): (u64, u64)) -> Task<(u64, D
 }
 
 pub async fn cpu(ex: &Exec<'_>, ctx: &RunCtx) -> Result<Outcome, RunError> {
-    let (p, offload) = (ctx.params, ctx.opt_bool("offload"));
+    let (p, offload) = (ctx.params, ctx.opt_bool(OFFLOAD));
     let tasks: Vec<_> = (0..p.tasks)
         .map(|i| spawn_cpu(ex, offload, p.cpu_range(ctx.workload, i)))
         .collect();
@@ -38,7 +39,7 @@ pub async fn cpu(ex: &Exec<'_>, ctx: &RunCtx) -> Result<Outcome, RunError> {
 }
 
 pub async fn mixed(ex: &Exec<'_>, ctx: &RunCtx) -> Result<Outcome, RunError> {
-    let (p, offload, delay) = (ctx.params, ctx.opt_bool("offload"), ctx.delay());
+    let (p, offload, delay) = (ctx.params, ctx.opt_bool(OFFLOAD), ctx.delay());
     // The ticker is spawned first, so it starts its first wait before any CPU task runs (as in every model).
     let ticker = ex.spawn(ticker(p.rounds, delay, smol::Timer::after));
     let tasks: Vec<_> = (0..p.tasks)

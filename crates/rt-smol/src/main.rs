@@ -16,6 +16,7 @@ mod race;
 use std::num::NonZeroUsize;
 
 use exec::Exec;
+use harness::opts::{OFFLOAD, YIELD};
 use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime};
 use workloads::Workload;
 
@@ -30,8 +31,8 @@ impl Runtime for Smol {
                 "a LocalExecutor on one thread (the asyncio model): a task that computes blocks all the others",
             )
             .workloads(Workload::ALL)
-            .opt(OptSpec::bool("offload", false, cpu::OFFLOAD_HELP))
-            .opt(OptSpec::bool("yield", false, race::YIELD_HELP))
+            .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
+            .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
             .versions(harness::locked_versions!("smol", "async-executor", "async-io", "blocking"))
             .notes(

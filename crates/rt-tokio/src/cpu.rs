@@ -2,12 +2,13 @@
 
 use std::time::{Duration, Instant};
 
+use harness::opts::OFFLOAD;
 use harness::tasks::{mixed_outcome, ticker};
 use harness::{Outcome, RunCtx, RunError};
 use tokio::task::JoinHandle;
 use workloads::count_primes;
 
-use crate::join_all;
+use crate::join::join_all;
 
 pub const OFFLOAD_HELP: &str = "cpu-balanced, cpu-skewed, mixed: run each CPU task on tokio's blocking pool \
      (spawn_blocking) instead of inline as an async task";
@@ -29,7 +30,7 @@ fn spawn_cpu(offload: bool, (lo, hi): (u64, u64)) -> JoinHandle<(u64, Duration)>
 }
 
 pub async fn cpu(ctx: &RunCtx) -> Result<Outcome, RunError> {
-    let (p, offload) = (ctx.params, ctx.opt_bool("offload"));
+    let (p, offload) = (ctx.params, ctx.opt_bool(OFFLOAD));
     let handles = (0..p.tasks)
         .map(|i| spawn_cpu(offload, p.cpu_range(ctx.workload, i)))
         .collect();
@@ -42,7 +43,7 @@ pub async fn cpu(ctx: &RunCtx) -> Result<Outcome, RunError> {
 }
 
 pub async fn mixed(ctx: &RunCtx) -> Result<Outcome, RunError> {
-    let (p, offload, delay) = (ctx.params, ctx.opt_bool("offload"), ctx.delay());
+    let (p, offload, delay) = (ctx.params, ctx.opt_bool(OFFLOAD), ctx.delay());
     // The ticker is spawned first, so it starts its first wait before any CPU task runs (as in every model).
     let ticker = tokio::spawn(ticker(p.rounds, delay, tokio::time::sleep));
     let handles = (0..p.tasks)

@@ -8,7 +8,7 @@ use harness::{Outcome, RunCtx, RunError, ScratchDir};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use workloads::{file, net};
 
-use crate::join_all;
+use crate::join::join_all;
 
 pub async fn sleep(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let delay = ctx.delay();

@@ -10,8 +10,10 @@
 
 mod cpu;
 mod io;
+mod join;
 mod race;
 
+use harness::opts::{OFFLOAD, YIELD};
 use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime};
 use tokio::runtime::Builder;
 use workloads::Workload;
@@ -30,8 +32,8 @@ impl Runtime for Tokio {
                 "one thread runs every task (the asyncio model): a task that computes blocks all the others",
             )
             .workloads(Workload::ALL)
-            .opt(OptSpec::bool("offload", false, cpu::OFFLOAD_HELP))
-            .opt(OptSpec::bool("yield", false, race::YIELD_HELP))
+            .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
+            .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
             .versions(harness::locked_versions!("tokio"))
             .notes(
@@ -73,22 +75,6 @@ impl Runtime for Tokio {
             .extra("executor_threads", executor_threads)
             .extra("blocking_threads_max", workers))
     }
-}
-
-/// Awaits every handle in order; a task that failed to join (it panicked or was cancelled) fails the run.
-async fn join_all<T>(
-    what: &str,
-    handles: Vec<tokio::task::JoinHandle<T>>,
-) -> Result<Vec<T>, RunError> {
-    harness::probe::sample_threads();
-    let mut out = Vec::with_capacity(handles.len());
-    for (i, h) in handles.into_iter().enumerate() {
-        out.push(
-            h.await
-                .map_err(|e| RunError::failed(format!("{what} {i}"), e))?,
-        );
-    }
-    Ok(out)
 }
 
 fn main() {

@@ -6,18 +6,19 @@
 
 use std::sync::Arc;
 
+use harness::opts::{YIELD, YIELD_EVERY};
 use harness::tasks::{race_outcome, racer};
 use harness::{Outcome, RunCtx, RunError};
 use workloads::RaceCounter;
 
-use crate::join_all;
+use crate::join::join_all;
 
 pub const YIELD_HELP: &str =
     "race: await tokio::task::yield_now() between the load and the store (see yield_every)";
 
 pub async fn race(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let (p, sync) = (ctx.params, ctx.sync());
-    let every = ctx.opt_bool("yield").then(|| ctx.opt_u64("yield_every"));
+    let every = ctx.opt_bool(YIELD).then(|| ctx.opt_u64(YIELD_EVERY));
     let counter = Arc::new(RaceCounter::new());
     // With a yield point inside the critical section, `sync=lock` needs a lock that may be held across an await.
     let lock = Arc::new(tokio::sync::Mutex::new(()));

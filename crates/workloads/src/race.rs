@@ -9,10 +9,14 @@ use std::str::FromStr;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+use serde::{Deserialize, Serialize};
+
 use crate::Checkpoint;
 
-/// How the increment is synchronized (`--opt sync=none|lock|atomic`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How the increment is synchronized (`--opt sync=none|lock|atomic`). Serialized as its `--opt` spelling, so that
+/// rt-procs can send it to its worker processes as a typed value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Sync {
     /// Load, then store: updates can be lost.
     #[default]
@@ -187,6 +191,16 @@ pub async fn yielding_worker<G, L, LF, Y, YF>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_spelling_is_the_opt_spelling() {
+        use serde::de::IntoDeserializer;
+        use serde::de::value::Error;
+        for name in Sync::NAMES {
+            let de = IntoDeserializer::<Error>::into_deserializer(name);
+            assert_eq!(Sync::deserialize(de), Ok(name.parse().unwrap()));
+        }
+    }
 
     #[test]
     fn single_worker_loses_nothing_in_any_mode() {

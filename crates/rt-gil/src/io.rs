@@ -1,0 +1,71 @@
+//! `io-sleep`, `io-net` and `io-file` as jobs for threads under the GIL: each job releases the GIL around its
+//! blocking call, as `time.sleep`, socket and file calls do in CPython.
+
+use std::path::Path;
+use std::time::Instant;
+
+use harness::jobs::ms;
+use harness::latency::lateness;
+use harness::{RunCtx, RunError};
+use workloads::blocking;
+
+use crate::exec::{Done, Job};
+
+/// T sleeps of D; each job's value is its id.
+pub fn sleep(ctx: &RunCtx) -> Vec<Job<'static>> {
+    let delay = ctx.delay();
+    (0..ctx.params.tasks)
+        .map(|id| -> Job<'static> {
+            Box::new(move |g| {
+                g.checkpoint(); // function entry
+                let t = Instant::now();
+                g.allow_threads(|| std::thread::sleep(delay));
+                Ok(Done {
+                    value: id,
+                    latency_ms: vec![ms(lateness(t, delay, Instant::now()))],
+                })
+            })
+        })
+        .collect()
+}
+
+/// T blocking requests to the delay server; each job's value is the echoed id.
+pub fn net(ctx: &RunCtx) -> Result<Vec<Job<'static>>, RunError> {
+    let (p, addr) = (ctx.params, ctx.server()?);
+    Ok((0..p.tasks)
+        .map(|id| -> Job<'static> {
+            Box::new(move |g| {
+                g.checkpoint();
+                // The round trip as Python code would time it: from before the calls to after the GIL
+                // is back, so a GIL wait after the reply counts.
+                let t = Instant::now();
+                let (echo, _) = g
+                    .allow_threads(|| blocking::net_request(addr, id, p.delay_ms))
+                    .map_err(|e| format!("request {id} to {addr}: {e}"))?;
+                Ok(Done {
+                    value: echo,
+                    latency_ms: vec![ms(t.elapsed())],
+                })
+            })
+        })
+        .collect())
+}
+
+/// T file tasks in `dir`; each job's value is its file's hash.
+pub fn file<'a>(ctx: &RunCtx, dir: &'a Path) -> Vec<Job<'a>> {
+    let p = ctx.params;
+    (0..p.tasks)
+        .map(|id| -> Job<'a> {
+            Box::new(move |g| {
+                g.checkpoint();
+                let h = g
+                    .allow_threads(|| blocking::file_task(dir, id, p.size_kib))
+                    .map_err(|e| format!("file task {id} in {}: {e}", dir.display()))?;
+                Ok(Done {
+                    value: h,
+                    latency_ms: vec![],
+                })
+            })
+        })
+        .collect()
+}

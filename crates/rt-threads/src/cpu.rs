@@ -1,0 +1,49 @@
+//! `cpu-balanced`, `cpu-skewed` and `mixed` as jobs for OS threads: prime counting, and the `mixed` ticker.
+
+use std::time::Instant;
+
+use harness::RunCtx;
+use harness::jobs::ms;
+use harness::latency::lateness;
+use workloads::count_primes;
+
+use crate::exec::{Done, Job};
+
+/// One CPU task: the primes in `lo..hi`.
+fn job((lo, hi): (u64, u64)) -> Job<'static> {
+    Box::new(move || {
+        Ok(Done {
+            value: count_primes(lo, hi, 0, &mut ()),
+            latency_ms: vec![],
+        })
+    })
+}
+
+/// T CPU tasks, balanced or skewed as the workload says.
+pub fn cpu(ctx: &RunCtx) -> Vec<Job<'static>> {
+    let p = ctx.params;
+    (0..p.tasks)
+        .map(|i| job(p.cpu_range(ctx.workload, i)))
+        .collect()
+}
+
+/// The ticker (R sleeps of D, each one's lateness recorded), then C balanced CPU tasks.
+pub fn mixed(ctx: &RunCtx) -> Vec<Job<'static>> {
+    let (p, delay) = (ctx.params, ctx.delay());
+    // The ticker is queued first, so in the pool it holds one thread and the CPU tasks share the rest.
+    let ticker: Job<'_> = Box::new(move || {
+        let mut lat = Vec::with_capacity(p.rounds as usize);
+        for _ in 0..p.rounds {
+            let t = Instant::now();
+            std::thread::sleep(delay);
+            lat.push(ms(lateness(t, delay, Instant::now())));
+        }
+        Ok(Done {
+            value: p.rounds,
+            latency_ms: lat,
+        })
+    });
+    std::iter::once(ticker)
+        .chain((0..p.tasks).map(|i| job(p.balanced_range(i))))
+        .collect()
+}
