@@ -23,7 +23,13 @@ const info = {
   runtime: 'node',
   display: 'Node.js event loop',
   model: 'async',
-  variants: [{ name: 'event-loop', default: true, notes: 'one event loop; every task a Promise started at once (Promise.all)' }],
+  variants: [{
+    name: 'event-loop',
+    default: true,
+    notes: 'one event loop; every task a Promise started at once (Promise.all)',
+    // What the variant is, in the terms the report selects cells by (harness::Facts).
+    facts: { sequential: false, holds_gil: false, threads: 'one', event_loop: true, processes: false, shares_memory: true },
+  }],
   workloads: contract.WORKLOADS,
   opts: [{
     key: 'offload', default: 'false', kind: ['bool'],

@@ -143,13 +143,24 @@ def apply_switch_interval(ctx):
     sys.setswitchinterval(ctx.opt_int("switch-interval-us") / 1e6)
 
 
+# What each variant is, in the terms the report selects cells by (harness::Facts). Whether the GIL is held is asked
+# of this interpreter: a free-threaded build (python3.13t) says no.
+GIL = getattr(sys, "_is_gil_enabled", lambda: True)()
+
+
+def facts(threads, sequential=False, event_loop=False, processes=False, shares_memory=True):
+    return {"sequential": sequential, "holds_gil": GIL and not processes, "threads": threads,
+            "event_loop": event_loop, "processes": processes, "shares_memory": shares_memory}
+
+
 # --- seq ------------------------------------------------------------------------------------------------------------
 
 class Seq:
     INFO = {
         "runtime": "py-seq", "display": "CPython sequential", "model": "sequential",
         "variants": [{"name": "seq", "default": True,
-                      "notes": "one task after another on the main thread; the CPython baseline for speedups"}],
+                      "notes": "one task after another on the main thread; the CPython baseline for speedups",
+                      "facts": facts("one", sequential=True)}],
         "workloads": WORKLOADS,
         "opts": [RMW_OPT, SWITCH_OPT],
         "versions": {}, "notes": "",
@@ -213,9 +224,11 @@ class Threading:
         "runtime": "py-threading", "display": "CPython threading", "model": "threads",
         "variants": [
             {"name": "pool", "default": True,
-             "notes": "concurrent.futures.ThreadPoolExecutor(max_workers=W), every task submitted at once"},
+             "notes": "concurrent.futures.ThreadPoolExecutor(max_workers=W), every task submitted at once",
+             "facts": facts("workers")},
             {"name": "per-task", "default": False,
-             "notes": "one threading.Thread per task (W is not used, except as the racers in race)"},
+             "notes": "one threading.Thread per task (W is not used, except as the racers in race)",
+             "facts": facts("per-task")},
         ],
         "workloads": WORKLOADS,
         "opts": [RMW_OPT, SWITCH_OPT],
@@ -245,7 +258,8 @@ class Asyncio:
     INFO = {
         "runtime": "py-asyncio", "display": "CPython asyncio", "model": "async",
         "variants": [{"name": "loop", "default": True,
-                      "notes": "one asyncio event loop (asyncio.run); every task a coroutine, gathered at once"}],
+                      "notes": "one asyncio event loop (asyncio.run); every task a coroutine, gathered at once",
+                      "facts": facts("one", event_loop=True)}],
         "workloads": WORKLOADS,
         "opts": [contract.opt_bool("offload", False, "cpu-*, mixed: run each CPU task in a ThreadPoolExecutor("
                                    "max_workers=W) via loop.run_in_executor instead of as a plain coroutine"),
@@ -380,7 +394,8 @@ class Multiprocessing:
     INFO = {
         "runtime": "py-multiprocessing", "display": "CPython multiprocessing", "model": "process",
         "variants": [{"name": "pool", "default": True,
-                      "notes": "multiprocessing.Pool(W); tasks sent with chunksize=1 so skewed work balances"}],
+                      "notes": "multiprocessing.Pool(W); tasks sent with chunksize=1 so skewed work balances",
+                      "facts": facts("workers", processes=True, shares_memory=True)}],
         "workloads": WORKLOADS,
         "opts": [contract.opt_choice("start-method", ["fork", "spawn", "forkserver"],
                                      "how the pool starts its processes (fork is the Linux default before 3.14)"),

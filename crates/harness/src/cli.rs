@@ -5,7 +5,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
-use workloads::{Params, Size, Sync, Workload};
+use workloads::{Params, Size, SyncMode, Workload};
 
 use crate::exit;
 use crate::latency::Latency;
@@ -82,7 +82,7 @@ pub struct RunArgs {
 pub fn harness_opts() -> Vec<OptSpec> {
     vec![OptSpec::choice(
         crate::opts::SYNC,
-        &Sync::NAMES,
+        &SyncMode::NAMES,
         "race: how the increment is synchronized (none = load then store, lock = under a mutex, atomic = fetch_add)",
     )]
 }

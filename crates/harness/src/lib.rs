@@ -37,7 +37,7 @@ pub mod testing;
 
 pub use cli::main;
 pub use latency::{Latency, LatencyRecorder};
-pub use report::{Info, Model, OptSpec, RunReport, Variant};
+pub use report::{Facts, Info, Model, OptSpec, RunReport, Threads, Variant};
 pub use runtime::{Outcome, RunCtx, RunError, Runtime};
 pub use scratch::ScratchDir;
 pub use workloads::{Params, Size, Workload};

@@ -34,6 +34,88 @@ pub struct Variant {
     pub default: bool,
     /// What it is.
     pub notes: String,
+    /// What it is in the terms the report selects cells by; `None` when the runtime does not say (lists written
+    /// before facts existed). The conformance suite requires them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<Facts>,
+}
+
+/// How many OS threads run a variant's tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Threads {
+    /// One thread runs every task (a sequential run, or one event loop).
+    #[default]
+    One,
+    /// `--workers` threads (or processes) share the tasks.
+    Workers,
+    /// One thread (or process) per task.
+    PerTask,
+}
+
+/// What a variant is, declared by the runtime: the report picks the cells for a verdict or a calibration row by
+/// these facts, never by a runtime's or variant's name, so a runtime added tomorrow joins every comparison it
+/// qualifies for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Facts {
+    /// Tasks run one after another: the baseline of every speedup.
+    pub sequential: bool,
+    /// One interpreter lock lets one thread at a time run interpreted code (the GIL, emulated or CPython's).
+    pub holds_gil: bool,
+    /// How many OS threads (or processes) run the tasks.
+    pub threads: Threads,
+    /// Tasks are switched cooperatively by an event loop, only where they wait (an `await`, a callback's end).
+    pub event_loop: bool,
+    /// Tasks run in separate processes.
+    pub processes: bool,
+    /// The workers share memory by default (the race's counter is one variable they all update).
+    pub shares_memory: bool,
+}
+
+impl Facts {
+    /// One task after another on one thread.
+    pub fn sequential() -> Facts {
+        Facts {
+            sequential: true,
+            shares_memory: true,
+            ..Facts::default()
+        }
+    }
+
+    /// OS threads of one process.
+    pub fn threads(threads: Threads) -> Facts {
+        Facts {
+            threads,
+            shares_memory: true,
+            ..Facts::default()
+        }
+    }
+
+    /// An event loop on `threads` threads.
+    pub fn event_loop(threads: Threads) -> Facts {
+        Facts {
+            event_loop: true,
+            ..Facts::threads(threads)
+        }
+    }
+
+    /// Worker processes; `shares_memory` says whether they share the race's counter by default.
+    pub fn processes(threads: Threads, shares_memory: bool) -> Facts {
+        Facts {
+            threads,
+            processes: true,
+            shares_memory,
+            ..Facts::default()
+        }
+    }
+
+    /// The same, under an interpreter lock.
+    pub fn with_gil(self) -> Facts {
+        Facts {
+            holds_gil: true,
+            ..self
+        }
+    }
 }
 
 /// How an `--opt` value is checked before the run starts.
@@ -161,8 +243,22 @@ impl Info {
             name: name.into(),
             default,
             notes: notes.into(),
+            facts: None,
         });
         self
+    }
+
+    /// Declares the facts of the variant added last.
+    pub fn facts(mut self, f: Facts) -> Info {
+        if let Some(v) = self.variants.last_mut() {
+            v.facts = Some(f);
+        }
+        self
+    }
+
+    /// The facts of a variant, if it declares them.
+    pub fn facts_of(&self, variant: &str) -> Option<Facts> {
+        self.variants.iter().find(|v| v.name == variant)?.facts
     }
 
     /// Sets the implemented workloads.

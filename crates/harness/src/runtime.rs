@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use workloads::{Params, Size, Sync, Workload};
+use workloads::{Params, Size, SyncMode, Workload};
 
 use crate::latency::LatencyRecorder;
 use crate::report::Info;
@@ -61,7 +61,7 @@ impl RunCtx {
     }
 
     /// The `race` synchronization (`--opt sync=`).
-    pub fn sync(&self) -> Sync {
+    pub fn sync(&self) -> SyncMode {
         self.opt(crate::opts::SYNC).parse().unwrap_or_default()
     }
 

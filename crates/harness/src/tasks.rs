@@ -15,7 +15,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use workloads::race::{race_worker, yielding_worker};
-use workloads::{RaceCounter, Sync};
+use workloads::{RaceCounter, SyncMode};
 
 use crate::contract::extra;
 use crate::latency::lateness;
@@ -152,7 +152,7 @@ pub fn yield_every_opt() -> OptSpec {
 /// and the store of every n-th increment, and the runtime's async mutex (`lock`) for `sync=lock`.
 pub async fn racer<G, LF, YF>(
     counter: &RaceCounter,
-    sync: Sync,
+    sync: SyncMode,
     work: u64,
     every: Option<u64>,
     lock: impl FnMut() -> LF,
@@ -245,7 +245,7 @@ mod tests {
         let c = RaceCounter::new();
         block_on(racer(
             &c,
-            Sync::None,
+            SyncMode::None,
             1000,
             None,
             || ready(()),
@@ -253,7 +253,7 @@ mod tests {
         ));
         block_on(racer(
             &c,
-            Sync::None,
+            SyncMode::None,
             1000,
             Some(1),
             || ready(()),

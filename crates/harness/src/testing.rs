@@ -336,6 +336,13 @@ pub fn check_info(info: &Info) -> Vec<String> {
     if info.workloads.is_empty() {
         p.push("list: no workloads".to_string());
     }
+    for v in info.variants.iter().filter(|v| v.facts.is_none()) {
+        p.push(format!(
+            "list: variant '{}' declares no facts (add `.facts(Facts::...)` after its `.variant(..)`): the report \
+             selects cells by them",
+            v.name
+        ));
+    }
     if !info.opts.iter().any(|o| o.key == crate::opts::SYNC) {
         p.push("list: the harness opt `sync` is missing".to_string());
     }

@@ -38,6 +38,7 @@ fn good_report() -> RunReport {
 fn info() -> Info {
     Info::new("rt-fixture", "Fixture", Model::Sequential)
         .variant("only", "")
+        .facts(harness::Facts::sequential())
         .workloads([Workload::CpuBalanced])
 }
 

@@ -18,7 +18,7 @@ mod threads;
 use std::num::NonZeroUsize;
 
 use harness::opts::{OFFLOAD, YIELD};
-use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime};
+use harness::{Facts, Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, Threads};
 use threads::{THREAD_COUNT_ENV, workers_arg};
 use workloads::Workload;
 
@@ -30,6 +30,7 @@ impl Runtime for AsyncStd {
     fn info(&self) -> Info {
         Info::new("rt-async-std", "async-std (discontinued)", Model::Async)
             .variant(GLOBAL, "async-std's global executor on --workers threads (ASYNC_STD_THREAD_COUNT)")
+            .facts(Facts::event_loop(Threads::Workers))
             .workloads(Workload::ALL)
             .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use exec::{Job, Mode};
 use gil::Gil;
 use harness::opts::{CHECK_EVERY, RMW, SWITCH_INTERVAL_US};
-use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime};
+use harness::{Facts, Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, Threads};
 use workloads::{RaceCounter, Workload};
 
 const POOL: &str = "pool";
@@ -35,8 +35,11 @@ impl Runtime for GilRuntime {
     fn info(&self) -> Info {
         Info::new("rt-gil", "Threads under a GIL (emulated CPython)", Model::Emulated)
             .variant(POOL, "W threads taking tasks from one queue, all under one GIL (ThreadPoolExecutor)")
+            .facts(Facts::threads(Threads::Workers).with_gil())
             .variant(PER_TASK, "one OS thread per task under one GIL (Thread(target=task).start() for each task)")
+            .facts(Facts::threads(Threads::PerTask).with_gil())
             .variant(FREE_THREADED, "the pool's W threads with no GIL: PEP 703, python3.13t")
+            .facts(Facts::threads(Threads::Workers))
             .workloads(Workload::ALL)
             .opt(OptSpec::int(SWITCH_INTERVAL_US, 5000, 1, 10_000_000, "the GIL switch interval in µs, as sys.setswitchinterval (CPython's default: 5000)"))
             .opt(OptSpec::int(CHECK_EVERY, 1, 1, 1_000_000_000, "kernel loop iterations between GIL check points: 1 = every back-edge of the Python loop the kernel stands for (one number tested, one increment), as CPython 3.10+"))

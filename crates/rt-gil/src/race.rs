@@ -5,7 +5,7 @@ use gil::Gil;
 use harness::opts::RMW;
 use harness::{RunCtx, RunError};
 use workloads::race::race_worker;
-use workloads::{RaceCounter, Sync};
+use workloads::{RaceCounter, SyncMode};
 
 use crate::exec::{Done, Job};
 
@@ -16,7 +16,7 @@ pub fn call(ctx: &RunCtx) -> bool {
 
 /// Refuses `sync=lock` with `rmw=call` under an enabled GIL, which would deadlock.
 pub fn check(ctx: &RunCtx, gil: &Gil) -> Result<(), RunError> {
-    if call(ctx) && ctx.sync() == Sync::Lock && gil.enabled() {
+    if call(ctx) && ctx.sync() == SyncMode::Lock && gil.enabled() {
         return Err(RunError::Usage(
             "--opt sync=lock with --opt rmw=call would deadlock here: the kernel's mutex is held across the check point, and the emulation cannot release the GIL while a thread blocks on it; use sync=none or sync=atomic, or rmw=plain".into(),
         ));

@@ -17,10 +17,12 @@ mod shm;
 mod worker;
 
 use harness::opts::{CHUNKSIZE, SHARED};
-use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, ScratchDir};
+use harness::{
+    Facts, Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, ScratchDir, Threads,
+};
 use pool::Pool;
 use proto::Setup;
-use workloads::{Sync, Workload};
+use workloads::{SyncMode, Workload};
 
 const POOL: &str = "pool";
 
@@ -30,6 +32,8 @@ impl Runtime for Procs {
     fn info(&self) -> Info {
         Info::new("rt-procs", "Processes", Model::Process)
             .variant(POOL, "W worker processes (this binary re-executed), tasks and results over ipc-channel")
+            // Why no shared memory: by default the race sends each worker's count back as a message.
+            .facts(Facts::processes(Threads::Workers, false))
             .workloads(Workload::ALL)
             .opt(OptSpec::int(CHUNKSIZE, 1, 0, 1 << 20, "tasks per message, as in Pool.map; 0 = Pool.map's default, ceil(T / (4W))"))
             .opt(OptSpec::bool(SHARED, false, "race: the counter lives in shared memory (memfd, mmap) that every worker maps, so updates can be lost; sync=none or atomic"))
@@ -40,7 +44,7 @@ impl Runtime for Procs {
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
         let p = ctx.params;
         let shared = ctx.workload == Workload::Race && ctx.opt_bool(SHARED);
-        if shared && ctx.sync() == Sync::Lock {
+        if shared && ctx.sync() == SyncMode::Lock {
             return Err(RunError::Usage("--opt shared=true takes sync=none or sync=atomic: std's Mutex does not work across processes".into()));
         }
         let chunksize = pool::chunksize(ctx.opt_u64(CHUNKSIZE), p.tasks, p.workers);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use ipc_channel::ipc::{IpcReceiver, IpcSender};
 use serde::{Deserialize, Serialize};
-use workloads::Sync;
+use workloads::SyncMode;
 
 /// The hidden first argument that turns the binary into a worker: `rt-procs __worker <index> <socket> <parent-pid>`.
 pub const WORKER_ARG: &str = "__worker";
@@ -34,7 +34,7 @@ pub enum Task {
     /// Write, read back and hash task `id`'s file; the value is the hash.
     File { id: u64, size_kib: u64 },
     /// `k` increments of the race counter (local, or the shared one if set up); the value is the local count.
-    Race { k: u64, sync: Sync },
+    Race { k: u64, sync: SyncMode },
 }
 
 /// What every task of a run shares, sent once to each worker before its first job.

@@ -12,7 +12,7 @@ mod cpu;
 mod io;
 mod race;
 
-use harness::{Info, Model, Outcome, RunCtx, RunError, Runtime};
+use harness::{Facts, Info, Model, Outcome, RunCtx, RunError, Runtime, Threads};
 use workloads::Workload;
 
 const POOL: &str = "pool";
@@ -23,6 +23,7 @@ impl Runtime for Rayon {
     fn info(&self) -> Info {
         Info::new("rt-rayon", "Rayon", Model::Parallel)
             .variant(POOL, "a rayon ThreadPool of W threads; parallel iterators with work stealing")
+            .facts(Facts::threads(Threads::Workers))
             .workloads(Workload::ALL)
             .versions(harness::locked_versions!("rayon", "rayon-core"))
             .notes("CPU tasks are split to single tasks and balanced by work stealing. I/O tasks block a pool thread each: only W are in flight, as with any blocking pool. In mixed, the ticker holds one pool thread while it sleeps.")

@@ -7,7 +7,7 @@ mod cpu;
 mod io;
 mod race;
 
-use harness::{Info, Model, Outcome, RunCtx, RunError, Runtime};
+use harness::{Facts, Info, Model, Outcome, RunCtx, RunError, Runtime};
 use workloads::Workload;
 
 const SEQ: &str = "seq";
@@ -18,6 +18,7 @@ impl Runtime for Seq {
     fn info(&self) -> Info {
         Info::new("rt-seq", "Sequential", Model::Sequential)
             .variant(SEQ, "one task after another on the main thread; the baseline for every speedup")
+            .facts(Facts::sequential())
             .workloads(Workload::ALL)
             .notes("No concurrency: --workers is recorded but only one thread ever runs work. In race, the W workers run one after another, so no update can be lost.")
     }

@@ -17,7 +17,7 @@ use std::num::NonZeroUsize;
 
 use exec::Exec;
 use harness::opts::{OFFLOAD, YIELD};
-use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime};
+use harness::{Facts, Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, Threads};
 use workloads::Workload;
 
 struct Smol;
@@ -26,10 +26,13 @@ impl Runtime for Smol {
     fn info(&self) -> Info {
         Info::new("rt-smol", "smol", Model::Async)
             .variant(exec::MULTI, "one smol Executor run on --workers threads")
+            .facts(Facts::event_loop(Threads::Workers))
             .variant(
                 exec::SINGLE,
                 "a LocalExecutor on one thread (the asyncio model): a task that computes blocks all the others",
             )
+            // One thread runs the tasks; smol's async-io reactor thread only wakes them, so it is still one loop.
+            .facts(Facts::event_loop(Threads::One))
             .workloads(Workload::ALL)
             .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))

@@ -11,7 +11,7 @@ mod io;
 mod race;
 
 use exec::{Job, Mode};
-use harness::{Info, Model, Outcome, RunCtx, RunError, Runtime};
+use harness::{Facts, Info, Model, Outcome, RunCtx, RunError, Runtime};
 use workloads::{RaceCounter, Workload};
 
 const POOL: &str = "pool";
@@ -23,7 +23,9 @@ impl Runtime for Threads {
     fn info(&self) -> Info {
         Info::new("rt-threads", "Threads", Model::Threads)
             .variant(POOL, "W threads pulling tasks from a shared crossbeam channel (ThreadPoolExecutor)")
+            .facts(Facts::threads(harness::Threads::Workers))
             .variant(PER_TASK, "one OS thread per task (Thread(target=task).start() for each task)")
+            .facts(Facts::threads(harness::Threads::PerTask))
             .workloads(Workload::ALL)
             .versions(harness::locked_versions!("crossbeam-channel"))
             .notes("Native threads with no GIL: CPU work runs in parallel on min(W, cores) cores. The pool keeps only W blocking calls in flight; per-task pays thread creation per task. In race, both variants run W threads.")

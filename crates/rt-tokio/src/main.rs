@@ -14,7 +14,7 @@ mod join;
 mod race;
 
 use harness::opts::{OFFLOAD, YIELD};
-use harness::{Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime};
+use harness::{Facts, Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, Threads};
 use tokio::runtime::Builder;
 use workloads::Workload;
 
@@ -27,10 +27,12 @@ impl Runtime for Tokio {
     fn info(&self) -> Info {
         Info::new("rt-tokio", "Tokio", Model::Async)
             .variant(MULTI, "tokio's work-stealing scheduler on --workers worker threads")
+            .facts(Facts::event_loop(Threads::Workers))
             .variant(
                 CURRENT,
                 "one thread runs every task (the asyncio model): a task that computes blocks all the others",
             )
+            .facts(Facts::event_loop(Threads::One))
             .workloads(Workload::ALL)
             .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))

@@ -20,7 +20,7 @@ pub mod race;
 pub mod spec;
 
 pub use primes::{count_primes, sieve_count};
-pub use race::{RaceCounter, Sync};
+pub use race::{RaceCounter, SyncMode};
 pub use spec::{Params, Size, Workload};
 
 /// A hook a kernel calls at its check points (loop back-edges). `()` is the no-op hook.

@@ -1,9 +1,9 @@
 //! The `race` kernel: W workers each add 1 to one shared counter K times.
 //!
-//! With [`Sync::None`] the increment is an unsynchronized read-modify-write: a relaxed atomic load, then a relaxed
+//! With [`SyncMode::None`] the increment is an unsynchronized read-modify-write: a relaxed atomic load, then a relaxed
 //! store of the value plus one. Two workers that interleave between the load and the store lose an update, exactly
-//! like `counter += 1` in Python, but without undefined behaviour. [`Sync::Lock`] guards the same read-modify-write
-//! with a mutex and [`Sync::Atomic`] uses `fetch_add`; neither can lose an update.
+//! like `counter += 1` in Python, but without undefined behaviour. [`SyncMode::Lock`] guards the same read-modify-write
+//! with a mutex and [`SyncMode::Atomic`] uses `fetch_add`; neither can lose an update.
 
 use std::str::FromStr;
 use std::sync::Mutex;
@@ -17,7 +17,7 @@ use crate::Checkpoint;
 /// rt-procs can send it to its worker processes as a typed value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Sync {
+pub enum SyncMode {
     /// Load, then store: updates can be lost.
     #[default]
     None,
@@ -27,27 +27,27 @@ pub enum Sync {
     Atomic,
 }
 
-impl Sync {
+impl SyncMode {
     /// The `--opt sync=` spellings.
     pub const NAMES: [&str; 3] = ["none", "lock", "atomic"];
 
     /// The `--opt sync=` spelling of this mode.
     pub fn name(self) -> &'static str {
         match self {
-            Sync::None => "none",
-            Sync::Lock => "lock",
-            Sync::Atomic => "atomic",
+            SyncMode::None => "none",
+            SyncMode::Lock => "lock",
+            SyncMode::Atomic => "atomic",
         }
     }
 }
 
-impl FromStr for Sync {
+impl FromStr for SyncMode {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
-            "none" => Ok(Sync::None),
-            "lock" => Ok(Sync::Lock),
-            "atomic" => Ok(Sync::Atomic),
+            "none" => Ok(SyncMode::None),
+            "lock" => Ok(SyncMode::Lock),
+            "atomic" => Ok(SyncMode::Atomic),
             _ => Err(format!(
                 "sync must be one of none, lock, atomic (got '{s}')"
             )),
@@ -90,19 +90,19 @@ impl RaceCounter {
     #[inline(always)]
     pub fn increment<C: Checkpoint + ?Sized>(
         &self,
-        sync: Sync,
+        sync: SyncMode,
         check_between: bool,
         between: &mut C,
     ) {
         match sync {
-            Sync::None => {
+            SyncMode::None => {
                 let v = self.load();
                 if check_between {
                     between.check();
                 }
                 self.store(v + 1);
             }
-            Sync::Lock => {
+            SyncMode::Lock => {
                 let _held = self.lock.lock().unwrap_or_else(|e| e.into_inner());
                 let v = self.load();
                 if check_between {
@@ -110,7 +110,7 @@ impl RaceCounter {
                 }
                 self.store(v + 1);
             }
-            Sync::Atomic => {
+            SyncMode::Atomic => {
                 if check_between {
                     between.check();
                 }
@@ -125,7 +125,7 @@ impl RaceCounter {
 #[inline]
 pub fn race_worker<C: Checkpoint + ?Sized>(
     counter: &RaceCounter,
-    sync: Sync,
+    sync: SyncMode,
     k: u64,
     every: u64,
     check_between: bool,
@@ -150,7 +150,7 @@ pub fn race_worker<C: Checkpoint + ?Sized>(
 /// `sync=lock`, since the guard is held across the yield). Atomic increments yield before the `fetch_add`.
 pub async fn yielding_worker<G, L, LF, Y, YF>(
     counter: &RaceCounter,
-    sync: Sync,
+    sync: SyncMode,
     k: u64,
     every: u64,
     mut lock: L,
@@ -170,14 +170,14 @@ pub async fn yielding_worker<G, L, LF, Y, YF>(
             until_yield = every;
         }
         let _held = match sync {
-            Sync::Lock => Some(lock().await),
+            SyncMode::Lock => Some(lock().await),
             _ => None,
         };
-        if sync == Sync::Atomic {
+        if sync == SyncMode::Atomic {
             if at {
                 yield_now().await;
             }
-            counter.increment(Sync::Atomic, false, &mut ());
+            counter.increment(SyncMode::Atomic, false, &mut ());
         } else {
             let v = counter.load();
             if at {
@@ -196,15 +196,15 @@ mod tests {
     fn serde_spelling_is_the_opt_spelling() {
         use serde::de::IntoDeserializer;
         use serde::de::value::Error;
-        for name in Sync::NAMES {
+        for name in SyncMode::NAMES {
             let de = IntoDeserializer::<Error>::into_deserializer(name);
-            assert_eq!(Sync::deserialize(de), Ok(name.parse().unwrap()));
+            assert_eq!(SyncMode::deserialize(de), Ok(name.parse().unwrap()));
         }
     }
 
     #[test]
     fn single_worker_loses_nothing_in_any_mode() {
-        for sync in [Sync::None, Sync::Lock, Sync::Atomic] {
+        for sync in [SyncMode::None, SyncMode::Lock, SyncMode::Atomic] {
             let c = RaceCounter::new();
             race_worker(&c, sync, 1000, 10, true, &mut ());
             assert_eq!(c.get(), 1000);
@@ -213,7 +213,7 @@ mod tests {
 
     #[test]
     fn synchronized_modes_lose_nothing_across_threads() {
-        for sync in [Sync::Lock, Sync::Atomic] {
+        for sync in [SyncMode::Lock, SyncMode::Atomic] {
             let c = RaceCounter::new();
             std::thread::scope(|s| {
                 for _ in 0..4 {
@@ -226,7 +226,7 @@ mod tests {
 
     #[test]
     fn yielding_worker_counts_every_increment_alone() {
-        for sync in [Sync::None, Sync::Lock, Sync::Atomic] {
+        for sync in [SyncMode::None, SyncMode::Lock, SyncMode::Atomic] {
             let c = RaceCounter::new();
             let (mut locks, mut yields) = (0, 0);
             let fut = yielding_worker(
@@ -247,18 +247,18 @@ mod tests {
             assert!(std::pin::pin!(fut).poll(&mut cx).is_ready());
             assert_eq!(c.get(), 1000, "{sync:?}");
             assert_eq!(yields, 334, "{sync:?}: a yield in increments 1, 4, 7, ...");
-            assert_eq!(locks, if sync == Sync::Lock { 1000 } else { 0 });
+            assert_eq!(locks, if sync == SyncMode::Lock { 1000 } else { 0 });
         }
     }
 
     #[test]
     fn sync_names_round_trip() {
-        for name in Sync::NAMES {
-            assert_eq!(name.parse::<Sync>().unwrap().name(), name);
+        for name in SyncMode::NAMES {
+            assert_eq!(name.parse::<SyncMode>().unwrap().name(), name);
         }
         assert!(
             "bogus"
-                .parse::<Sync>()
+                .parse::<SyncMode>()
                 .unwrap_err()
                 .contains("none, lock, atomic")
         );

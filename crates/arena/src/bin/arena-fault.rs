@@ -14,7 +14,7 @@ struct Fault;
 
 impl Runtime for Fault {
     fn info(&self) -> Info {
-        Info::new("arena-fault", "Fault fixture", Model::Sequential)
+        let mut info = Info::new("arena-fault", "Fault fixture", Model::Sequential)
             .variant("ok", "correct, one task after another")
             .variant("crash", "aborts (SIGABRT)")
             .variant("hang", "sleeps forever and ignores --deadline-s")
@@ -25,7 +25,12 @@ impl Runtime for Fault {
                 "fails from the third run of a workload on when ARENA_FAULT_COUNTER names a path",
             )
             .workloads([Workload::CpuBalanced, Workload::Race])
-            .notes("A test fixture for the driver; never a real runtime.")
+            .notes("A test fixture for the driver; never a real runtime.");
+        // Every variant runs one task after another on one thread, whatever it does wrong.
+        for v in &mut info.variants {
+            v.facts = Some(harness::Facts::sequential());
+        }
+        info
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {

@@ -1,6 +1,7 @@
 //! A cell: one runtime x variant x workload, at one sweep point or with one extra opt, and the command line that
 //! runs it.
 
+use harness::opts;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,7 @@ impl Axis {
         match self {
             Axis::Workers => "workers",
             Axis::Tasks => "tasks",
-            Axis::SwitchIntervalUs => "switch-interval-us",
+            Axis::SwitchIntervalUs => opts::SWITCH_INTERVAL_US,
         }
     }
 }
@@ -77,7 +78,7 @@ impl Cell {
         }
         for (k, v) in &self.opts {
             if self.point.is_some_and(|p| p.axis == Axis::SwitchIntervalUs)
-                && k == "switch-interval-us"
+                && k == opts::SWITCH_INTERVAL_US
             {
                 continue;
             }
@@ -97,7 +98,7 @@ impl Cell {
             .iter()
             .filter(|(k, _)| {
                 self.point.is_none_or(|p| p.axis != Axis::SwitchIntervalUs)
-                    || k != "switch-interval-us"
+                    || k != opts::SWITCH_INTERVAL_US
             })
             .map(|(k, v)| format!("{k}={v}"))
             .collect();

@@ -6,6 +6,7 @@
 mod cell;
 mod profile;
 
+use harness::opts;
 use workloads::{Size, Workload};
 
 pub use cell::{Axis, Cell, Point};
@@ -57,13 +58,17 @@ pub fn convoy_params(work_scale: u64) -> Vec<(String, u64)> {
 /// Extra cells with one opt set, where the runtime lists the opt: (opt, value, workloads).
 const OPT_CELLS: [(&str, &str, &[Workload]); 4] = [
     // The fix for CPU work blocking an event loop, beside the problem.
-    ("offload", "true", &[Workload::CpuBalanced, Workload::Mixed]),
+    (
+        opts::OFFLOAD,
+        "true",
+        &[Workload::CpuBalanced, Workload::Mixed],
+    ),
     // A yield point between load and store: where a single-threaded event loop loses updates too.
-    ("yield", "true", &[Workload::Race]),
+    (opts::YIELD, "true", &[Workload::Race]),
     // `counter += f()`: a call between load and store, where the GIL can switch.
-    ("rmw", "call", &[Workload::Race]),
+    (opts::RMW, "call", &[Workload::Race]),
     // Processes that share memory lose updates too.
-    ("shared", "true", &[Workload::Race]),
+    (opts::SHARED, "true", &[Workload::Race]),
 ];
 
 /// Every cell of a run over `runtimes` (usable ones), for `workloads` (empty: all), under `profile`.
@@ -136,7 +141,7 @@ pub fn cells(
                     // the plain mixed cell runs too.
                     Workload::Mixed
                         if profile.sweeps
-                            && has_opt("switch-interval-us")
+                            && has_opt(opts::SWITCH_INTERVAL_US)
                             && v.default
                             && matches!(
                                 info.model,
@@ -149,7 +154,7 @@ pub fn cells(
                             out.push(Cell {
                                 workers: 2,
                                 params: convoy_params(scale),
-                                opts: vec![("switch-interval-us".into(), us.to_string())],
+                                opts: vec![(opts::SWITCH_INTERVAL_US.into(), us.to_string())],
                                 point: Some(Point {
                                     axis: Axis::SwitchIntervalUs,
                                     value: us,

@@ -1,5 +1,6 @@
 //! Lost updates of `counter += 1` and `counter += f()` under each GIL: rt-gil against CPython threading.
 
+use harness::opts;
 use workloads::Workload;
 
 use super::{CPYTHON_THREADS, Finding, GIL, row};
@@ -61,8 +62,8 @@ pub(super) fn compare(m: &Analysis) -> (Vec<LostRow>, Vec<Finding>) {
     for rmw in Rmw::ALL {
         for runtime in [GIL, CPYTHON_THREADS] {
             let r = row(m, Workload::Race, runtime, "pool", |r| {
-                opt(r, "rmw").unwrap_or("plain") == rmw.opt()
-                    && r.cell.opts.iter().all(|(k, _)| k == "rmw")
+                opt(r, opts::RMW).unwrap_or("plain") == rmw.opt()
+                    && r.cell.opts.iter().all(|(k, _)| k == opts::RMW)
             });
             let rep = r.and_then(|r| r.report.as_ref());
             let total = rep.map(|x| x.reference_checksum());

@@ -1,6 +1,7 @@
 //! The claims about waiting: threads and event loops on I/O, CPU work on a loop, processes for I/O.
 
 use harness::Model;
+use harness::opts;
 use workloads::Workload;
 
 use super::race::reported;
@@ -145,7 +146,7 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
             && x.cell
                 .opts
                 .iter()
-                .any(|(k, v)| k == "offload" && v == "true")
+                .any(|(k, v)| k == opts::OFFLOAD && v == "true")
     }) && let Some(l) = fix.report.as_ref().and_then(|r| r.latency_ms)
     {
         evidence.push_str(&format!("; with `offload=true` it is {:.1} ms", l.p99));

@@ -1,6 +1,7 @@
 //! The claims about `counter += 1`: the GIL, and message passing.
 
 use harness::Model;
+use harness::opts;
 use workloads::Workload;
 
 use super::missing;
@@ -50,10 +51,10 @@ pub(super) fn gil_counter(m: &Analysis) -> Verdict {
         model == Model::Emulated && !c.variant.contains("free")
     };
     let plain = lost(m, |c, md| {
-        gil(c, md) && !c.opts.iter().any(|(k, v)| k == "rmw" && v != "plain")
+        gil(c, md) && !c.opts.iter().any(|(k, v)| k == opts::RMW && v != "plain")
     });
     let call = lost(m, |c, md| {
-        gil(c, md) && c.opts.iter().any(|(k, v)| k == "rmw" && v == "call")
+        gil(c, md) && c.opts.iter().any(|(k, v)| k == opts::RMW && v == "call")
     });
     if plain.is_empty() {
         return Verdict {
@@ -89,7 +90,7 @@ pub(super) fn message_passing(m: &Analysis) -> Verdict {
     let claim = "Message passing loses no updates";
     let see = Topic::Workload(Workload::Race);
     let v = lost(m, |c, md| {
-        md == Model::Process && !c.opts.iter().any(|(k, v)| k == "shared" && v == "true")
+        md == Model::Process && !c.opts.iter().any(|(k, v)| k == opts::SHARED && v == "true")
     });
     if v.is_empty() {
         return Verdict {
