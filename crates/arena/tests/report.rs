@@ -108,7 +108,7 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
     assert_eq!(agree("The convoy effect"), Some(false));
     assert_eq!(agree("Lost updates with `counter += 1`"), Some(true));
     assert_eq!(agree("Lost updates with `counter += f()`"), Some(true));
-    assert_eq!(agree("asyncio against Node"), None);
+    assert_eq!(agree("The peers' event loops"), None);
     assert_eq!(agree("Process-pool start-up"), None);
 
     // The peers: node is absent, with the reason discovery gave; the CPython peers are present with their scales.
@@ -156,17 +156,27 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
     let lost = |rt: &str, rmw: Rmw| {
         cal.lost
             .iter()
-            .find(|r| r.runtime == rt && r.rmw == rmw)
+            .find(|r| r.player.as_ref().is_some_and(|p| p.runtime == rt) && r.rmw == rmw)
             .unwrap()
             .lost
     };
     assert_eq!(lost("rt-gil", Rmw::Plain), Some(0));
     assert_eq!(lost("rt-gil", Rmw::Call), Some(1_234_567));
     assert_eq!(lost("py-threading", Rmw::Call), Some(6_000_000));
-    // An absent loop has no numbers, not zeros.
-    let node = cal.loops.iter().find(|r| r.runtime == "node").unwrap();
-    assert_eq!(node.io_sleep.median, None);
-    assert_eq!(node.io_net.ratio, None);
+    // The loops are cast by their facts (one thread, an event loop): the workspace's first, then the peers'. An
+    // absent peer plays no part.
+    let loops: Vec<String> = cal
+        .loops
+        .iter()
+        .map(|r| format!("{}/{}", r.player.runtime, r.player.variant))
+        .collect();
+    assert!(
+        loops.contains(&"rt-tokio/current-thread".to_string()),
+        "{loops:?}"
+    );
+    assert!(loops.contains(&"py-asyncio/loop".to_string()), "{loops:?}");
+    assert!(!loops.iter().any(|l| l.starts_with("node")), "{loops:?}");
+    assert!(!cal.loops[0].peer && cal.loops.last().unwrap().peer);
     // Process-pool start-up: multiprocessing's spawn_ms and start method at two workers.
     let w2 = cal.spawn.iter().find(|r| r.workers == 2).unwrap();
     let mp = w2.multiprocessing.as_ref().unwrap();
@@ -219,6 +229,12 @@ fn committed_runs_still_load() {
         let dir = arena::store::RunDir::open(&e.path()).unwrap();
         let run = dir.load().unwrap();
         assert_eq!(run.meta.schema_version, arena::store::SCHEMA_VERSION);
+        // Written before variants declared facts: the migration gave every variant the facts it had then.
+        for r in run.runtimes.iter().filter(|r| r.usable()) {
+            for v in &r.info.as_ref().unwrap().variants {
+                assert!(v.facts.is_some(), "{} {}/{}", dir.name(), r.name, v.name);
+            }
+        }
         let a = arena::analysis::Analysis::new(run, &dir.name());
         assert!(!a.rows.is_empty(), "{}", dir.name());
         let md = arena::report::markdown(&a, &[]);
@@ -284,4 +300,56 @@ fn verdicts_turn_with_their_evidence() {
         c.report.as_mut().unwrap().lost_updates = Some(5);
     }
     assert_eq!(mark(turned, "Message passing"), "contradicted");
+}
+
+/// The verdicts and the calibration pick cells by the facts a variant declares, never by its name: the fixture's
+/// one-thread loop renamed to a runtime the driver has never heard of, with helper threads of its own (as smol's
+/// single executor has async-io's reactor thread), still decides the event-loop verdicts and heads the loops table.
+#[test]
+fn a_new_runtime_joins_by_its_facts() {
+    use arena::analysis::Analysis;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::write_run(tmp.path(), "run", 1.0);
+    let mut run = dir.load().unwrap();
+    let marks = |run: arena::store::Loaded| {
+        let a = Analysis::new(run, "run");
+        let v: Vec<(&str, &str)> = arena::analysis::verdicts::all(&a)
+            .into_iter()
+            .map(|v| (v.claim, v.mark.text()))
+            .collect();
+        let loops: Vec<String> = arena::analysis::calibration::calibrate(&a)
+            .loops
+            .iter()
+            .map(|r| format!("{}/{}", r.player.runtime, r.player.variant))
+            .collect();
+        (v, loops)
+    };
+    let (before, _) = marks(run.clone());
+    for r in run.runtimes.iter_mut().filter(|r| r.name == "rt-tokio") {
+        r.name = "rt-brand-new".into();
+        for v in &mut r.info.as_mut().unwrap().variants {
+            v.name = "solo".into();
+        }
+    }
+    let mut hyperfine = std::collections::BTreeMap::new();
+    for c in &mut run.cells {
+        let old = c.cell.key();
+        if c.cell.runtime == "rt-tokio" {
+            c.cell.runtime = "rt-brand-new".into();
+            c.cell.variant = "solo".into();
+            if let Some(r) = c.report.as_mut() {
+                r.os_threads_peak = 2;
+            }
+        }
+        if let Some(h) = run.hyperfine.get(&old) {
+            hyperfine.insert(c.cell.key(), h.clone());
+        }
+    }
+    run.hyperfine = hyperfine;
+    let (after, loops) = marks(run);
+    assert_eq!(before, after);
+    assert_eq!(loops.first().map(String::as_str), Some("rt-brand-new/solo"));
+    let get = |p: &str| after.iter().find(|(c, _)| c.starts_with(p)).unwrap().1;
+    assert_eq!(get("An event loop"), "supported");
+    assert_eq!(get("CPU work blocks"), "supported");
 }

@@ -5,11 +5,12 @@
 
 pub mod calibration;
 mod caveat;
+pub mod roles;
 pub mod verdicts;
 
 use std::collections::BTreeMap;
 
-use harness::{Model, RunReport};
+use harness::{Facts, Model, RunReport};
 use workloads::Workload;
 
 pub use caveat::Caveat;
@@ -18,31 +19,35 @@ use crate::hyperfine;
 use crate::plan::{Axis, Cell};
 use crate::store::{CellRecord, Loaded, Status};
 
-/// The runtime every speedup of the Rust runtimes is measured against. A peer whose work is scaled (CPython) is
-/// measured against the sequential peer with the same scale and interpreter instead: see [`baseline_of`].
-pub const BASELINE: &str = "rt-seq";
-
-/// The runtime a runtime's speedups are measured against: the one that runs the same work one task after another.
-/// rt-seq for the Rust runtimes and for a peer that runs the presets unscaled (Node); for a scaled peer (CPython,
-/// whose work is divided by its `work_scale`), the sequential peer of the same interpreter and scales (py-seq), or
-/// none when that peer is absent: never rt-seq, whose work is 27 times larger.
+/// The runtime a runtime's speedups are measured against: the one that runs the same work one task after another
+/// (a sequential model, by its declared model). The workspace's sequential runtime (rt-seq) for the Rust runtimes
+/// and for a peer that runs the presets unscaled (Node); for a scaled peer (CPython, whose work is divided by its
+/// `work_scale`), the sequential peer of the same interpreter and scales (py-seq), or none when that peer is absent:
+/// never the workspace's, whose work is 27 times larger.
 pub fn baseline_of(runtimes: &[crate::discover::Entrant], name: &str) -> Option<String> {
     let rt = runtimes.iter().find(|r| r.name == name)?;
+    let sequential = |o: &&crate::discover::Entrant| {
+        o.info
+            .as_ref()
+            .is_some_and(|i| i.model == Model::Sequential)
+    };
     match &rt.peer {
         Some(p) if p.work_scale != 1 || p.race_scale != 1 => runtimes
             .iter()
+            .filter(sequential)
             .find(|o| {
                 o.peer.as_ref().is_some_and(|q| {
                     q.interpreter == p.interpreter
                         && q.work_scale == p.work_scale
                         && q.race_scale == p.race_scale
-                }) && o
-                    .info
-                    .as_ref()
-                    .is_some_and(|i| i.model == Model::Sequential)
+                })
             })
             .map(|o| o.name.clone()),
-        _ => Some(BASELINE.to_string()),
+        _ => runtimes
+            .iter()
+            .filter(sequential)
+            .find(|o| o.peer.is_none())
+            .map(|o| o.name.clone()),
     }
 }
 
@@ -70,6 +75,8 @@ pub struct Row {
     pub speedup: Option<f64>,
     /// Whether the runtime is a peer (CPython, Node.js) rather than a workspace runtime.
     pub peer: bool,
+    /// What its variant declares it is (`None` for a list written without facts).
+    pub facts: Option<Facts>,
     /// The physical ideal (seconds) / this median.
     pub efficiency: Option<f64>,
     /// The ideal, in seconds, and what it is.
@@ -172,6 +179,7 @@ impl Analysis {
             rows.push(Row {
                 model: model_of(&c.cell.runtime),
                 peer: is_peer(&c.cell.runtime),
+                facts: facts_of(&run.runtimes, &c.cell.runtime, &c.cell.variant),
                 report: c.report.clone(),
                 cv,
                 ci95: crate::stats::ci95_rel(&hf.times),
@@ -257,6 +265,11 @@ impl Analysis {
         m
     }
 
+    /// What a runtime's variant declares it is.
+    pub fn facts(&self, runtime: &str, variant: &str) -> Option<Facts> {
+        facts_of(&self.run.runtimes, runtime, variant)
+    }
+
     /// Timed rows of a workload.
     pub fn rows_of(&self, w: Workload) -> impl Iterator<Item = &Row> {
         self.rows.iter().filter(move |r| r.cell.workload == w)
@@ -278,4 +291,14 @@ impl Analysis {
     pub fn cores(&self) -> u64 {
         self.run.meta.machine.logical_cpus.max(1)
     }
+}
+
+/// What `runtime/variant` declares it is, from the run's runtimes.
+fn facts_of(runtimes: &[crate::discover::Entrant], runtime: &str, variant: &str) -> Option<Facts> {
+    runtimes
+        .iter()
+        .find(|r| r.name == runtime)?
+        .info
+        .as_ref()?
+        .facts_of(variant)
 }

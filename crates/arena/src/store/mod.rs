@@ -28,7 +28,7 @@ mod schema;
 pub use index::write_index;
 pub use schema::{
     Attempt, CellRecord, Fault, Phase, RunMeta, SCHEMA_VERSION, SchemaError, Status, Timing,
-    migrate_run,
+    legacy_facts, migrate_run,
 };
 
 /// A results folder.
@@ -122,12 +122,13 @@ impl RunDir {
     /// Reads everything back.
     pub fn load(&self) -> anyhow::Result<Loaded> {
         let raw = self.path.join("raw");
-        let meta = read_meta(&raw.join("run.json"))?;
-        let runtimes: Vec<Entrant> = if raw.join("runtimes.json").is_file() {
+        let (meta, written_at) = read_meta_version(&raw.join("run.json"))?;
+        let mut runtimes: Vec<Entrant> = if raw.join("runtimes.json").is_file() {
             read_json(&raw.join("runtimes.json"))?
         } else {
             Vec::new()
         };
+        schema::migrate_runtimes(written_at, &mut runtimes);
         let mut cells = Vec::new();
         let mut hyperfine = BTreeMap::new();
         let mut files: Vec<PathBuf> = std::fs::read_dir(raw.join("cells"))
@@ -200,6 +201,16 @@ fn sanitize(s: &str) -> String {
 
 /// Reads a `raw/run.json` of any known schema version, migrated to the current one.
 pub fn read_meta(path: &Path) -> anyhow::Result<RunMeta> {
+    Ok(read_meta_version(path)?.0)
+}
+
+/// [`read_meta`], and the schema version the file was written at.
+fn read_meta_version(path: &Path) -> anyhow::Result<(RunMeta, u64)> {
     let v: serde_json::Value = read_json(path)?;
-    migrate_run(v).with_context(|| format!("{}", path.display()))
+    let written_at = v
+        .get("schema_version")
+        .and_then(|x| x.as_u64())
+        .unwrap_or(0);
+    let meta = migrate_run(v).with_context(|| format!("{}", path.display()))?;
+    Ok((meta, written_at))
 }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use harness::RunReport;
+use harness::{Facts, RunReport, Threads};
 use serde::{Deserialize, Serialize};
 
 use crate::plan::{Cell, Profile};
@@ -16,7 +16,9 @@ use crate::plan::{Cell, Profile};
 ///
 /// - 0: no `schema_version` field (runs before 2026-12); `load` and `other_cpus` may be absent.
 /// - 1: `schema_version` added; every field of [`RunMeta`] present.
-pub const SCHEMA_VERSION: u32 = 1;
+/// - 2: every variant in `raw/runtimes.json` declares its facts (`harness::Facts`); older runs get the facts their
+///   runtimes had then ([`legacy_facts`]).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The phases of a bench run whose seconds `raw/run.json` records, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,8 +277,56 @@ pub fn migrate_run(mut v: serde_json::Value) -> Result<RunMeta, SchemaError> {
         obj.entry("other_cpus").or_insert(serde_json::Value::Null);
         version = 1;
     }
+    if version == 1 {
+        // 1 -> 2: nothing in run.json; the runtimes' facts are filled on load ([`migrate_runtimes`]).
+        version = 2;
+    }
     obj.insert("schema_version".into(), version.into());
     serde_json::from_value(v).map_err(|e| SchemaError::Malformed(e.to_string()))
+}
+
+/// The facts of the runtimes and variants that existed before variants declared them (schema versions 0 and 1),
+/// as those runtimes behaved then. This table is the migration's only knowledge of names: the analysis never uses
+/// names.
+pub fn legacy_facts(runtime: &str, variant: &str) -> Option<Facts> {
+    let f = match (runtime, variant) {
+        ("rt-seq", "seq") => Facts::sequential(),
+        ("py-seq", "seq") => Facts::sequential().with_gil(),
+        ("rt-threads" | "rt-rayon", "pool") | ("rt-gil", "free-threaded") => {
+            Facts::threads(Threads::Workers)
+        }
+        ("rt-threads", "per-task") => Facts::threads(Threads::PerTask),
+        ("rt-gil" | "py-threading", "pool") => Facts::threads(Threads::Workers).with_gil(),
+        ("rt-gil" | "py-threading", "per-task") => Facts::threads(Threads::PerTask).with_gil(),
+        // rt-procs' race passed messages by default then; multiprocessing's shared a counter.
+        ("rt-procs", "pool") => Facts::processes(Threads::Workers, false),
+        ("py-multiprocessing", "pool") => Facts::processes(Threads::Workers, true),
+        ("rt-tokio", "multi-thread") | ("rt-smol", "multi") | ("rt-async-std", "global") => {
+            Facts::event_loop(Threads::Workers)
+        }
+        ("rt-tokio", "current-thread") | ("rt-smol", "single") | ("node", "event-loop") => {
+            Facts::event_loop(Threads::One)
+        }
+        ("py-asyncio", "loop") => Facts::event_loop(Threads::One).with_gil(),
+        _ => return None,
+    };
+    Some(f)
+}
+
+/// Brings `raw/runtimes.json` written at schema version `from` to the current one: variants without facts get
+/// their [`legacy_facts`].
+pub fn migrate_runtimes(from: u64, runtimes: &mut [crate::discover::Entrant]) {
+    if from >= 2 {
+        return;
+    }
+    for r in runtimes.iter_mut() {
+        let name = r.name.clone();
+        for v in r.info.iter_mut().flat_map(|i| i.variants.iter_mut()) {
+            if v.facts.is_none() {
+                v.facts = legacy_facts(&name, &v.name);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

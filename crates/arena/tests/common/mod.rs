@@ -21,7 +21,10 @@ use workloads::{Params, Size, Workload};
 fn info(name: &str, display: &str, model: Model, variants: &[&str], opts: &[&str]) -> Info {
     let mut i = Info::new(name, display, model).workloads(Workload::ALL);
     for v in variants {
-        i = i.variant(v, &format!("the {v} variant"));
+        // Each variant declares the facts its real runtime declares (the same as before facts existed).
+        let facts =
+            arena::store::legacy_facts(name, v).expect("a fixture variant with known facts");
+        i = i.variant(v, &format!("the {v} variant")).facts(facts);
     }
     for o in opts {
         i = i.opt(OptSpec::int(o, 0, 0, 1_000_000, "fixture opt"));
@@ -478,6 +481,16 @@ pub fn write_run(root: &Path, name: &str, scale: f64) -> RunDir {
             0.1,
             1,
             Some((0.05, 0.3)),
+            0,
+        );
+        // A thread pool of W = 2 keeps two waits in flight, as the process pool does.
+        b.timed(
+            tpoint(cell("rt-threads", "pool", IoSleep), t),
+            0.45 * t as f64 / 100.0,
+            0.02,
+            0.05,
+            3,
+            Some((0.1, 0.4)),
             0,
         );
         b.timed(

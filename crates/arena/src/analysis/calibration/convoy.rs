@@ -1,10 +1,10 @@
 //! The convoy effect: the ticker's lateness with one CPU thread beside it, at each switch interval of the sweep,
-//! rt-gil against CPython.
+//! the emulated GIL against a peer's real one.
 
 use harness::Latency;
 use workloads::Workload;
 
-use super::{CPYTHON_THREADS, Finding, GIL};
+use super::{Finding, Player, Roles, name};
 use crate::analysis::{Analysis, Row};
 use crate::plan::{Axis, SWITCH_POINTS};
 
@@ -13,9 +13,9 @@ use crate::plan::{Axis, SWITCH_POINTS};
 pub struct ConvoyRow {
     /// The switch interval, in microseconds.
     pub switch_interval_us: u64,
-    /// rt-gil's lateness percentiles.
+    /// The emulated GIL's lateness percentiles.
     pub emulated: Option<Latency>,
-    /// CPython's.
+    /// The peer's (CPython's).
     pub cpython: Option<Latency>,
 }
 
@@ -30,15 +30,22 @@ impl ConvoyRow {
 }
 
 /// One row per point of [`SWITCH_POINTS`], and the finding.
-pub(super) fn compare(m: &Analysis) -> (Vec<ConvoyRow>, Finding) {
-    let points = |rt: &str| -> Vec<&Row> {
+pub(super) fn compare(m: &Analysis, cast: &Roles) -> (Vec<ConvoyRow>, Finding) {
+    // The convoy cells are the sweep of the player's runtime (they run its default variant).
+    let points = |who: Option<&Player>| -> Vec<&Row> {
         m.sweep(Workload::Mixed, Axis::SwitchIntervalUs)
             .into_iter()
-            .filter(|(_, rows)| rows.first().is_some_and(|r| r.cell.runtime == rt))
+            .filter(|(_, rows)| {
+                rows.first()
+                    .is_some_and(|r| who.is_some_and(|p| p.runtime == r.cell.runtime))
+            })
             .flat_map(|(_, rows)| rows)
             .collect()
     };
-    let (emu, real) = (points(GIL), points(CPYTHON_THREADS));
+    let (emu, real) = (
+        points(cast.emulated_gil.as_ref()),
+        points(cast.peer_gil.as_ref()),
+    );
     let lat = |rows: &[&Row], us: u64| {
         rows.iter()
             .find(|r| r.cell.point.is_some_and(|p| p.value == us))
@@ -52,11 +59,11 @@ pub(super) fn compare(m: &Analysis) -> (Vec<ConvoyRow>, Finding) {
             cpython: lat(&real, us),
         })
         .collect();
-    let finding = finding(&rows);
+    let finding = finding(&rows, cast);
     (rows, finding)
 }
 
-fn finding(rows: &[ConvoyRow]) -> Finding {
+fn finding(rows: &[ConvoyRow], cast: &Roles) -> Finding {
     let interval = |us: u64| format!("{} ms", us as f64 / 1000.0);
     let pairs: Vec<String> = rows
         .iter()
@@ -77,7 +84,11 @@ fn finding(rows: &[ConvoyRow]) -> Finding {
         .collect();
     let compared = rows.iter().any(|r| r.agree().is_some());
     Finding {
-        topic: "The convoy effect (ticker p50, rt-gil vs CPython)".into(),
+        topic: format!(
+            "The convoy effect (ticker p50, {} vs {})",
+            name(cast.emulated_gil.as_ref()),
+            name(cast.peer_gil.as_ref())
+        ),
         agree: compared.then_some(off.is_empty()),
         text: if pairs.is_empty() {
             "not measured in this run (it needs the sweeps of `--profile standard` and both runtimes)".into()

@@ -1,9 +1,9 @@
-//! Lost updates of `counter += 1` and `counter += f()` under each GIL: rt-gil against CPython threading.
+//! Lost updates of `counter += 1` and `counter += f()` under each GIL: the emulation against a peer's threads.
 
 use harness::opts;
 use workloads::Workload;
 
-use super::{CPYTHON_THREADS, Finding, GIL, row};
+use super::{Finding, Player, Roles, name, row};
 use crate::analysis::{Analysis, Row};
 
 /// The read-modify-write form of the race (`--opt rmw=...`).
@@ -39,10 +39,8 @@ impl Rmw {
 /// One runtime's race cell in one form, from its kept run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LostRow {
-    /// The runtime.
-    pub runtime: &'static str,
-    /// Its variant.
-    pub variant: &'static str,
+    /// Who played the part; `None` when no runtime of the run could.
+    pub player: Option<Player>,
     /// The form.
     pub rmw: Rmw,
     /// W: the threads.
@@ -55,13 +53,13 @@ pub struct LostRow {
     pub share: Option<f64>,
 }
 
-/// Two rows per form (rt-gil, then CPython), and one finding per form: agreement when both lose none or both lose
-/// some.
-pub(super) fn compare(m: &Analysis) -> (Vec<LostRow>, Vec<Finding>) {
+/// Two rows per form (the emulation, then the peer), and one finding per form: agreement when both lose none or both
+/// lose some.
+pub(super) fn compare(m: &Analysis, cast: &Roles) -> (Vec<LostRow>, Vec<Finding>) {
     let mut rows = Vec::new();
     for rmw in Rmw::ALL {
-        for runtime in [GIL, CPYTHON_THREADS] {
-            let r = row(m, Workload::Race, runtime, "pool", |r| {
+        for player in [&cast.emulated_gil, &cast.peer_gil] {
+            let r = row(m, Workload::Race, player.as_ref(), |r| {
                 opt(r, opts::RMW).unwrap_or("plain") == rmw.opt()
                     && r.cell.opts.iter().all(|(k, _)| k == opts::RMW)
             });
@@ -69,8 +67,7 @@ pub(super) fn compare(m: &Analysis) -> (Vec<LostRow>, Vec<Finding>) {
             let total = rep.map(|x| x.reference_checksum());
             let lost = rep.and_then(|x| x.lost_updates);
             rows.push(LostRow {
-                runtime,
-                variant: "pool",
+                player: player.clone(),
                 rmw,
                 workers: rep.map(|x| x.workload_params().workers),
                 increments: rep.map(|x| x.workload_params().work),
@@ -82,25 +79,27 @@ pub(super) fn compare(m: &Analysis) -> (Vec<LostRow>, Vec<Finding>) {
     let findings = Rmw::ALL
         .into_iter()
         .map(|rmw| {
-            let of = |rt: &str| {
+            let of = |who: &Option<Player>| {
                 rows.iter()
-                    .find(|r| r.rmw == rmw && r.runtime == rt)
+                    .find(|r| r.rmw == rmw && r.player == *who && who.is_some())
                     .and_then(|r| r.lost.zip(r.share))
             };
-            finding(rmw, of(GIL), of(CPYTHON_THREADS))
+            finding(rmw, of(&cast.emulated_gil), of(&cast.peer_gil), cast)
         })
         .collect();
     (rows, findings)
 }
 
-fn finding(rmw: Rmw, a: Option<(u64, f64)>, b: Option<(u64, f64)>) -> Finding {
+fn finding(rmw: Rmw, a: Option<(u64, f64)>, b: Option<(u64, f64)>, cast: &Roles) -> Finding {
     Finding {
         topic: format!("Lost updates with `{}`", rmw.statement()),
         agree: a.zip(b).map(|((la, _), (lb, _))| (la == 0) == (lb == 0)),
         text: match (a, b) {
             (Some((la, sa)), Some((lb, sb))) => format!(
-                "rt-gil lost {la} ({:.1}%), CPython {lb} ({:.1}%) (agreement: both lose none, or both lose some).",
+                "{} lost {la} ({:.1}%), {} {lb} ({:.1}%) (agreement: both lose none, or both lose some).",
+                name(cast.emulated_gil.as_ref()),
                 sa * 100.0,
+                name(cast.peer_gil.as_ref()),
                 sb * 100.0
             ),
             _ => "not measured in this run (race runs outside `--profile smoke`, rmw=call where opts run)".into(),

@@ -13,6 +13,7 @@ mod lost;
 mod spawn;
 mod threads;
 
+use super::roles::{Player, Roles, roles};
 use super::{Analysis, Row};
 
 pub use convoy::ConvoyRow;
@@ -20,10 +21,6 @@ pub use loops::{LoopCell, LoopRow};
 pub use lost::{LostRow, Rmw};
 pub use spawn::{Spawn, SpawnRow};
 pub use threads::{ThreadsRole, ThreadsRow};
-
-/// The emulated GIL and its real counterpart.
-const GIL: &str = "rt-gil";
-const CPYTHON_THREADS: &str = "py-threading";
 
 /// One comparison's outcome, for the list at the end of the section.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +65,8 @@ pub struct Peer {
 /// no findings, when no peer took part.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Calibration {
+    /// Who played each part, chosen by facts.
+    pub cast: Roles,
     /// Every peer of the run, present or absent, in the run's order.
     pub peers: Vec<Peer>,
     /// Two threads over one on CPU work.
@@ -129,18 +128,21 @@ pub fn calibrate(m: &Analysis) -> Calibration {
     if peers.is_empty() {
         return Calibration::default();
     }
+    // Who plays each part is chosen by the facts the variants declare (see [`roles`]), never by name.
+    let cast = roles(&m.run.runtimes);
     let mut findings = Vec::new();
-    let (threads, f) = threads::compare(m);
+    let (threads, f) = threads::compare(m, &cast);
     findings.push(f);
-    let (convoy, f) = convoy::compare(m);
+    let (convoy, f) = convoy::compare(m, &cast);
     findings.push(f);
-    let (lost, f) = lost::compare(m);
+    let (lost, f) = lost::compare(m, &cast);
     findings.extend(f);
-    let (loops, f) = loops::compare(m);
+    let (loops, f) = loops::compare(m, &cast);
     findings.push(f);
-    let (spawn, f) = spawn::compare(m);
+    let (spawn, f) = spawn::compare(m, &cast);
     findings.push(f);
     Calibration {
+        cast,
         peers,
         threads,
         convoy,
@@ -151,16 +153,28 @@ pub fn calibrate(m: &Analysis) -> Calibration {
     }
 }
 
-/// A timed row of `runtime/variant` for workload `w` that `pick` accepts.
+/// A timed row of the player for workload `w` that `pick` accepts.
 fn row<'a>(
     m: &'a Analysis,
     w: workloads::Workload,
-    runtime: &str,
-    variant: &str,
+    who: Option<&Player>,
     pick: impl Fn(&Row) -> bool,
 ) -> Option<&'a Row> {
+    let who = who?;
     m.rows_of(w)
-        .find(|r| r.cell.runtime == runtime && r.cell.variant == variant && pick(r))
+        .find(|r| who.is(&r.cell.runtime, &r.cell.variant) && pick(r))
+}
+
+/// `runtime/variant`, or what stands in for a part nobody played.
+pub fn label(p: Option<&Player>) -> String {
+    p.map_or("(none in this run)".into(), |p| {
+        format!("{}/{}", p.runtime, p.variant)
+    })
+}
+
+/// A player's runtime name, or what stands in for a part nobody played.
+fn name(p: Option<&Player>) -> &str {
+    p.map_or("(none)", |p| p.runtime.as_str())
 }
 
 /// The kept run's `elapsed_ms`.

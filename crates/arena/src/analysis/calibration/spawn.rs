@@ -1,12 +1,10 @@
-//! Process-pool start-up: rt-procs against `multiprocessing.Pool`, by the kept runs' `extra.spawn_ms`.
+//! Process-pool start-up: the workspace's process pool against a peer's (`multiprocessing.Pool`), by the kept runs'
+//! `extra.spawn_ms`.
 
 use harness::contract::extra;
 
-use super::Finding;
+use super::{Finding, Player, Roles, name};
 use crate::analysis::Analysis;
-
-const PROCS: &str = "rt-procs";
-const MULTIPROCESSING: &str = "py-multiprocessing";
 
 /// One runtime's start-up at one worker count.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,17 +22,19 @@ pub struct Spawn {
 pub struct SpawnRow {
     /// W.
     pub workers: u64,
-    /// rt-procs.
+    /// The workspace's process pool (rt-procs).
     pub rt_procs: Option<Spawn>,
-    /// `multiprocessing.Pool`.
+    /// The peer's (`multiprocessing.Pool`).
     pub multiprocessing: Option<Spawn>,
-    /// multiprocessing's / rt-procs'.
+    /// The peer's / the workspace's.
     pub ratio: Option<f64>,
 }
 
 /// One row per worker count, and the finding: a cost compared, not an agreement.
-pub(super) fn compare(m: &Analysis) -> (Vec<SpawnRow>, Finding) {
-    let spawn = |rt: &str, w: u64| -> Option<Spawn> {
+pub(super) fn compare(m: &Analysis, cast: &Roles) -> (Vec<SpawnRow>, Finding) {
+    let is = |who: &Option<Player>, rt: &str| who.as_ref().is_some_and(|p| p.runtime == rt);
+    let spawn = |who: &Option<Player>, w: u64| -> Option<Spawn> {
+        let rt = who.as_ref()?.runtime.as_str();
         let mut v: Vec<f64> = m
             .rows
             .iter()
@@ -66,7 +66,9 @@ pub(super) fn compare(m: &Analysis) -> (Vec<SpawnRow>, Finding) {
     let mut workers: Vec<u64> = m
         .rows
         .iter()
-        .filter(|r| r.cell.runtime == PROCS || r.cell.runtime == MULTIPROCESSING)
+        .filter(|r| {
+            is(&cast.processes, &r.cell.runtime) || is(&cast.peer_processes, &r.cell.runtime)
+        })
         .map(|r| r.cell.workers)
         .collect();
     workers.sort_unstable();
@@ -74,7 +76,7 @@ pub(super) fn compare(m: &Analysis) -> (Vec<SpawnRow>, Finding) {
     let rows: Vec<SpawnRow> = workers
         .into_iter()
         .filter_map(|w| {
-            let (a, b) = (spawn(PROCS, w), spawn(MULTIPROCESSING, w));
+            let (a, b) = (spawn(&cast.processes, w), spawn(&cast.peer_processes, w));
             if a.is_none() && b.is_none() {
                 return None;
             }
@@ -90,17 +92,21 @@ pub(super) fn compare(m: &Analysis) -> (Vec<SpawnRow>, Finding) {
             })
         })
         .collect();
-    let finding = finding(&rows);
+    let finding = finding(&rows, cast);
     (rows, finding)
 }
 
-fn finding(rows: &[SpawnRow]) -> Finding {
+fn finding(rows: &[SpawnRow], cast: &Roles) -> Finding {
+    let (procs, peer) = (
+        name(cast.processes.as_ref()),
+        name(cast.peer_processes.as_ref()),
+    );
     let texts: Vec<String> = rows
         .iter()
         .filter_map(|r| {
             let (a, b) = (r.rt_procs.as_ref()?, r.multiprocessing.as_ref()?);
             Some(format!(
-                "W = {}: rt-procs {:.2} ms, multiprocessing {:.2} ms",
+                "W = {}: {procs} {:.2} ms, {peer} {:.2} ms",
                 r.workers, a.median_ms, b.median_ms
             ))
         })
@@ -109,7 +115,7 @@ fn finding(rows: &[SpawnRow]) -> Finding {
         topic: "Process-pool start-up".into(),
         agree: None,
         text: if texts.is_empty() {
-            "not measured in this run (it needs rt-procs and py-multiprocessing timed)".into()
+            format!("not measured in this run (it needs {procs} and {peer} timed)")
         } else {
             format!("{} (a cost compared, not an agreement)", texts.join("; "))
         },

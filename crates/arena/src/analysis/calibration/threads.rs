@@ -2,29 +2,27 @@
 
 use workloads::Workload;
 
-use super::{CPYTHON_THREADS, Finding, GIL, elapsed, row, times};
+use super::{Finding, Player, Roles, elapsed, name, row, times};
 use crate::analysis::{Analysis, Row};
 
 /// What a row of the table stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ThreadsRole {
-    /// rt-gil's pool: the emulated GIL.
+    /// The emulation's thread pool under its GIL.
     EmulatedGil,
-    /// CPython threading: the real GIL.
+    /// A peer's thread pool under its interpreter's GIL (CPython threading).
     CpythonGil,
-    /// rt-gil free-threaded: the control without a GIL.
+    /// The emulation's thread pool without the GIL: the control.
     NoGil,
-    /// multiprocessing: the control with processes.
+    /// A peer's process pool (multiprocessing): the control with processes.
     Processes,
 }
 
 /// One runtime's cpu-balanced cell with `--workers 2`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ThreadsRow {
-    /// The runtime.
-    pub runtime: &'static str,
-    /// Its variant.
-    pub variant: &'static str,
+    /// Who played the part, chosen by facts; `None` when no runtime of the run could.
+    pub player: Option<Player>,
     /// What it stands for.
     pub role: ThreadsRole,
     /// hyperfine's median, in seconds (the whole process).
@@ -37,32 +35,34 @@ pub struct ThreadsRow {
     pub speedup_elapsed: Option<f64>,
 }
 
-/// The four rows, in table order (the two GILs first, then the controls).
-const PICK: [(&str, &str, ThreadsRole); 4] = [
-    (GIL, "pool", ThreadsRole::EmulatedGil),
-    (CPYTHON_THREADS, "pool", ThreadsRole::CpythonGil),
-    (GIL, "free-threaded", ThreadsRole::NoGil),
-    ("py-multiprocessing", "pool", ThreadsRole::Processes),
-];
-
 /// The table and its finding: agreement when the two GILs' wall speedups are within 0.2x of each other.
-pub(super) fn compare(m: &Analysis) -> (Vec<ThreadsRow>, Finding) {
+pub(super) fn compare(m: &Analysis, cast: &Roles) -> (Vec<ThreadsRow>, Finding) {
     let at2 = |r: &Row| r.cell.workers == 2 && r.cell.opts.is_empty();
-    let rows: Vec<ThreadsRow> = PICK
+    // The four rows, in table order (the two GILs first, then the controls).
+    let parts = [
+        (&cast.emulated_gil, ThreadsRole::EmulatedGil),
+        (&cast.peer_gil, ThreadsRole::CpythonGil),
+        (&cast.no_gil, ThreadsRole::NoGil),
+        (&cast.peer_processes, ThreadsRole::Processes),
+    ];
+    let rows: Vec<ThreadsRow> = parts
         .into_iter()
-        .map(|(runtime, variant, role)| {
-            let r = row(m, Workload::CpuBalanced, runtime, variant, at2);
+        .map(|(player, role)| {
+            let r = row(m, Workload::CpuBalanced, player.as_ref(), at2);
             let elapsed_ms = r.and_then(elapsed);
             let base = r.and_then(|r| {
-                let b = crate::analysis::baseline_of(&m.run.runtimes, runtime)?;
-                let s = row(m, Workload::CpuBalanced, &b, "seq", |s| {
+                let b = crate::analysis::baseline_of(&m.run.runtimes, &r.cell.runtime)?;
+                let seq = Player {
+                    variant: crate::analysis::roles::sequential_variant(&m.run.runtimes, &b)?,
+                    runtime: b,
+                };
+                let s = row(m, Workload::CpuBalanced, Some(&seq), |s| {
                     s.cell.opts.is_empty() && s.cell.tasks == r.cell.tasks
                 })?;
                 elapsed(s)
             });
             ThreadsRow {
-                runtime,
-                variant,
+                player: player.clone(),
                 role,
                 median: r.map(|r| r.hf.median),
                 speedup: r.and_then(|r| r.speedup),
@@ -84,7 +84,9 @@ fn finding(rows: &[ThreadsRow]) -> Finding {
             let mut control = String::new();
             if let Some(c) = free.speedup {
                 control.push_str(&format!(
-                    " Control: rt-gil free-threaded reached {c:.2}x{}.",
+                    " Control: {} {} reached {c:.2}x{}.",
+                    name(free.player.as_ref()),
+                    free.player.as_ref().map_or("", |p| p.variant.as_str()),
                     if c >= 1.5 {
                         ", so a second core was there"
                     } else {
@@ -94,14 +96,17 @@ fn finding(rows: &[ThreadsRow]) -> Finding {
             }
             if let Some(w) = procs.speedup {
                 control.push_str(&format!(
-                    " multiprocessing reached {w:.2}x in wall time and {} by elapsed_ms, which still includes \
+                    " {} reached {w:.2}x in wall time and {} by elapsed_ms, which still includes \
                      starting and joining its pool.",
+                    name(procs.player.as_ref()),
                     times(procs.speedup_elapsed)
                 ));
             }
             format!(
-                "two threads gave {a:.2}x on rt-gil and {b:.2}x on CPython in wall time ({} and {} by elapsed_ms; \
+                "two threads gave {a:.2}x on {} and {b:.2}x on {} in wall time ({} and {} by elapsed_ms; \
                  agreement: wall speedups within 0.2x of each other).{control}",
+                name(emu.player.as_ref()),
+                name(real.player.as_ref()),
                 times(emu.speedup_elapsed),
                 times(real.speedup_elapsed)
             )

@@ -6,7 +6,7 @@ use workloads::Workload;
 
 use super::race::reported;
 use super::{Evidence, Mark, Missing, Topic, Verdict};
-use super::{at_cores, gil_variant, missing, speed};
+use super::{at_cores, gil_variant, missing, one_loop, pool, speed};
 use crate::analysis::{Analysis, Row};
 
 fn best_io(m: &Analysis, pick: impl Fn(&Row) -> bool) -> Option<&Row> {
@@ -53,12 +53,9 @@ pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
     }
 }
 
-/// Async rows whose pilot saw a single OS thread: the event-loop-on-one-thread model.
+/// Rows of a variant that declares one event loop on one thread.
 fn single_loop(r: &Row) -> bool {
-    r.model == Some(Model::Async)
-        && r.report
-            .as_ref()
-            .is_some_and(|rep| rep.os_threads_peak <= 1)
+    one_loop(r.facts)
 }
 
 pub(super) fn event_loop(m: &Analysis) -> Verdict {
@@ -103,8 +100,8 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
     let claim = "CPU work blocks the event loop";
     let see = Topic::Latency;
     let cells: Vec<_> = reported(m, Workload::Mixed)
-        .filter(|(c, rep, model)| {
-            c.cell.opts.is_empty() && *model == Model::Async && rep.os_threads_peak <= 1
+        .filter(|(c, _, _)| {
+            c.cell.opts.is_empty() && one_loop(m.facts(&c.cell.runtime, &c.cell.variant))
         })
         .map(|(c, rep, _)| (c, rep))
         .collect();
@@ -159,24 +156,34 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
     }
 }
 
+/// Processes against threads on I/O, the same program on both sides: a process pool and a thread pool of the same
+/// `--workers` (so the same number of waits in flight) on the same io-sleep cell. Why not the fastest threads cell:
+/// a per-task variant keeps every task in flight at once, so against a pool of W it measures concurrency, not the
+/// cost of a process.
 pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
     let claim = "Processes cost more for I/O";
     let see = Topic::Workload(Workload::IoSleep);
+    let is_procs = |r: &Row| pool(r.facts) && r.facts.is_some_and(|f| f.processes);
+    let is_threads = |r: &Row| pool(r.facts) && r.facts.is_some_and(|f| !f.processes);
     let procs = m
         .rows_of(Workload::IoSleep)
-        .find(|r| r.model == Some(Model::Process) && r.cell.opts.is_empty());
+        .filter(|r| is_procs(r) && r.cell.opts.is_empty())
+        // The cell at the most tasks: where a pool's costs show most.
+        .max_by_key(|r| r.cell.tasks.unwrap_or(0));
     let Some(p) = procs else {
         return Verdict {
             claim,
             mark: Mark::Missing,
-            evidence: missing(m, Model::Process, "io-sleep cell"),
+            evidence: missing(m, Model::Process, "io-sleep cell of a process pool"),
             see,
         };
     };
     let threads = m
         .rows_of(Workload::IoSleep)
         .filter(|r| {
-            r.model == Some(Model::Threads)
+            is_threads(r)
+                && !gil_variant(r)
+                && r.cell.workers == p.cell.workers
                 && r.cell.tasks == p.cell.tasks
                 && r.cell.opts.is_empty()
         })
@@ -188,7 +195,7 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
             evidence: missing(
                 m,
                 Model::Threads,
-                "io-sleep cell with the same tasks as the process cell",
+                "io-sleep cell of a thread pool with the process pool's workers and tasks",
             ),
             see,
         };
@@ -208,9 +215,11 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
         claim,
         mark,
         evidence: Evidence::Measured(format!(
-            "`{}` takes {ratio:.2}x the time of the fastest threads cell `{}` on io-sleep ({p_text}; supported when slower at p < 0.05)",
+            "`{}` takes {ratio:.2}x the time of the thread pool `{}` with the same {} workers and {} tasks on io-sleep ({p_text}; supported when slower at p < 0.05)",
             p.cell.label(),
-            t.cell.label()
+            t.cell.label(),
+            p.cell.workers,
+            p.report.as_ref().map_or(0, |x| x.workload_params().tasks)
         )),
         see,
     }

@@ -92,7 +92,7 @@ pub(super) fn pct(x: Option<f64>) -> String {
 
 pub(super) fn speed(r: &Row) -> String {
     format!(
-        "`{}`: {:.2}x rt-seq{}, {:.2} cores busy",
+        "`{}`: {:.2}x the sequential run{}, {:.2} cores busy",
         r.cell.label(),
         r.speedup.unwrap_or(f64::NAN),
         pct(r.ci95),
@@ -100,8 +100,21 @@ pub(super) fn speed(r: &Row) -> String {
     )
 }
 
+/// A row whose variant runs under an interpreter lock (by its declared facts).
 pub(super) fn gil_variant(r: &Row) -> bool {
-    r.model == Some(Model::Emulated) && !r.cell.variant.contains("free")
+    r.facts.is_some_and(|f| f.holds_gil)
+}
+
+/// A row whose variant runs every task on one event loop on one thread (by its declared facts): tokio's
+/// current-thread runtime and smol's single executor alike, whatever helper threads the runtime keeps (async-io's
+/// reactor thread does not run tasks).
+pub(super) fn one_loop(f: Option<harness::Facts>) -> bool {
+    f.is_some_and(|f| f.event_loop && f.threads == harness::Threads::One)
+}
+
+/// A thread or process pool of `--workers`: W tasks in flight at once.
+pub(super) fn pool(f: Option<harness::Facts>) -> bool {
+    f.is_some_and(|f| f.threads == harness::Threads::Workers && !f.event_loop && !f.sequential)
 }
 
 /// Why nothing could weigh a claim: no runtime of that model, or its cells were not timed.

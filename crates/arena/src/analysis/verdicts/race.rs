@@ -1,7 +1,7 @@
 //! The claims about `counter += 1`: the GIL, and message passing.
 
-use harness::Model;
 use harness::opts;
+use harness::{Facts, Model};
 use workloads::Workload;
 
 use super::missing;
@@ -24,9 +24,13 @@ pub(super) fn reported(
         })
 }
 
-fn lost(m: &Analysis, pick: impl Fn(&crate::plan::Cell, Model) -> bool) -> Vec<(String, u64, u64)> {
+/// The race cells `pick` accepts (given the cell and its variant's facts): label, lost, of how many.
+fn lost(m: &Analysis, pick: impl Fn(&crate::plan::Cell, Facts) -> bool) -> Vec<(String, u64, u64)> {
     reported(m, Workload::Race)
-        .filter(|(c, _, model)| pick(&c.cell, *model))
+        .filter(|(c, _, _)| {
+            m.facts(&c.cell.runtime, &c.cell.variant)
+                .is_some_and(|f| pick(&c.cell, f))
+        })
         .map(|(c, rep, _)| {
             (
                 c.cell.label(),
@@ -47,9 +51,7 @@ fn list(v: &[(String, u64, u64)]) -> String {
 pub(super) fn gil_counter(m: &Analysis) -> Verdict {
     let claim = "The GIL makes `counter += 1` safe (both `rmw` forms)";
     let see = Topic::Workload(Workload::Race);
-    let gil = |c: &crate::plan::Cell, model: Model| {
-        model == Model::Emulated && !c.variant.contains("free")
-    };
+    let gil = |_: &crate::plan::Cell, f: Facts| f.holds_gil;
     let plain = lost(m, |c, md| {
         gil(c, md) && !c.opts.iter().any(|(k, v)| k == opts::RMW && v != "plain")
     });
@@ -89,8 +91,14 @@ pub(super) fn gil_counter(m: &Analysis) -> Verdict {
 pub(super) fn message_passing(m: &Analysis) -> Verdict {
     let claim = "Message passing loses no updates";
     let see = Topic::Workload(Workload::Race);
-    let v = lost(m, |c, md| {
-        md == Model::Process && !c.opts.iter().any(|(k, v)| k == opts::SHARED && v == "true")
+    // Processes that do not share the counter: the variant's default, unless the cell's `shared` opt says otherwise.
+    let v = lost(m, |c, f| {
+        let shared = c
+            .opts
+            .iter()
+            .find(|(k, _)| k == opts::SHARED)
+            .map_or(f.shares_memory, |(_, v)| v == "true");
+        f.processes && !shared
     });
     if v.is_empty() {
         return Verdict {

@@ -3,8 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::analysis::calibration::{
-    self, Calibration, ConvoyRow, LoopCell, LoopRow, LostRow, Presence, Spawn, SpawnRow,
-    ThreadsRole, ThreadsRow,
+    self, Calibration, LoopCell, LoopRow, LostRow, Presence, Spawn, ThreadsRole, ThreadsRow, label,
 };
 use crate::report::format::{ms, opt_x, secs};
 use crate::report::{Ctx, SectionId};
@@ -30,10 +29,10 @@ fn render(out: &mut String, c: &Calibration, n: usize) {
     }
     intro(out, c);
     threads(out, &c.threads, n);
-    convoy(out, &c.convoy, n);
+    convoy(out, c, n);
     lost(out, &c.lost, n);
     loops(out, &c.loops, n);
-    spawn(out, &c.spawn, n);
+    spawn(out, c, n);
     let _ = writeln!(out, "### {n}.6 Where they agree and where they do not\n");
     for f in &c.findings {
         let mark = match f.agree {
@@ -111,9 +110,8 @@ fn threads(out: &mut String, rows: &[ThreadsRow], n: usize) {
         };
         let _ = writeln!(
             out,
-            "| {}/{} | {what} | {} | {} | {} | {} |",
-            r.runtime,
-            r.variant,
+            "| {} | {what} | {} | {} | {} | {} |",
+            label(r.player.as_ref()),
             r.median.map_or("n/a".into(), secs),
             opt_x(r.speedup),
             ms(r.elapsed_ms),
@@ -123,7 +121,8 @@ fn threads(out: &mut String, rows: &[ThreadsRow], n: usize) {
     out.push('\n');
 }
 
-fn convoy(out: &mut String, rows: &[ConvoyRow], n: usize) {
+fn convoy(out: &mut String, c: &Calibration, n: usize) {
+    let rows = &c.convoy;
     let _ = writeln!(
         out,
         "### {n}.2 The convoy effect\n\nmixed with one CPU task on one thread and a ticker (12 waits of 5 ms) \
@@ -131,7 +130,14 @@ fn convoy(out: &mut String, rows: &[ConvoyRow], n: usize) {
          `--opt switch-interval-us` in rt-gil). Each wake-up of the ticker waits for the CPU thread to give up the \
          lock, about one interval. Lateness percentiles from the kept run of each cell.\n"
     );
-    out.push_str("| switch interval | rt-gil p50 | CPython p50 | rt-gil p99 | CPython p99 |\n|---|---|---|---|---|\n");
+    let (emu, peer) = (
+        name_of(c.cast.emulated_gil.as_ref()),
+        name_of(c.cast.peer_gil.as_ref()),
+    );
+    let _ = writeln!(
+        out,
+        "| switch interval | {emu} p50 | {peer} p50 | {emu} p99 | {peer} p99 |\n|---|---|---|---|---|"
+    );
     for r in rows {
         let (a, b) = (r.emulated, r.cpython);
         let _ = writeln!(
@@ -162,9 +168,8 @@ fn lost(out: &mut String, rows: &[LostRow], n: usize) {
             .map_or("n/a".into(), |(w, k)| format!("{w} x {k}"));
         let _ = writeln!(
             out,
-            "| {}/{} | {} | {wk} | {} | {} |",
-            r.runtime,
-            r.variant,
+            "| {} | {} | {wk} | {} | {} |",
+            label(r.player.as_ref()),
             r.rmw.opt(),
             r.lost.map_or("n/a".into(), |l| l.to_string()),
             r.share
@@ -180,7 +185,7 @@ fn loops(out: &mut String, rows: &[LoopRow], n: usize) {
         "### {n}.4 Many waits on one event loop\n\nThe article's opening question: why does asyncio lose to \
          JavaScript on I/O? One thread each: tokio's current-thread runtime, smol's single executor, one asyncio \
          loop and Node's event loop. io-sleep at its largest timed task count, io-net at the profile's size, against \
-         the delay server on 127.0.0.1. Ratio = this run's `elapsed_ms` / tokio current-thread's, from the kept runs: the \
+         the delay server on 127.0.0.1. Ratio = this run's `elapsed_ms` / the first row's, from the kept runs: the \
          loops' own time, set-up included, without the interpreter's start-up, which dominates the wall time of a \
          short Python or Node process (see the median beside it).\n"
     );
@@ -205,8 +210,8 @@ fn loops(out: &mut String, rows: &[LoopRow], n: usize) {
         let _ = writeln!(
             out,
             "| {}/{} | {tasks} | {} | {} |",
-            r.runtime,
-            r.variant,
+            r.player.runtime,
+            r.player.variant,
             cols(&r.io_sleep),
             cols(&r.io_net)
         );
@@ -214,7 +219,8 @@ fn loops(out: &mut String, rows: &[LoopRow], n: usize) {
     out.push('\n');
 }
 
-fn spawn(out: &mut String, rows: &[SpawnRow], n: usize) {
+fn spawn(out: &mut String, c: &Calibration, n: usize) {
+    let rows = &c.spawn;
     let _ = writeln!(
         out,
         "### {n}.5 Process-pool start-up\n\n`extra.spawn_ms` of each kept run: from creating the pool until every \
@@ -222,9 +228,11 @@ fn spawn(out: &mut String, rows: &[SpawnRow], n: usize) {
          its default start method, named below, until every worker has run a task). Median over the cells with \
          the same worker count.\n"
     );
-    out.push_str(
-        "| workers | rt-procs spawn | multiprocessing spawn | ratio |\n|---|---|---|---|\n",
-    );
+    out.push_str(&format!(
+        "| workers | {} spawn | {} spawn | ratio |\n|---|---|---|---|\n",
+        name_of(c.cast.processes.as_ref()),
+        name_of(c.cast.peer_processes.as_ref())
+    ));
     let cell = |s: &Option<Spawn>| {
         s.as_ref().map_or("n/a".into(), |s| {
             let meth = s
@@ -246,4 +254,9 @@ fn spawn(out: &mut String, rows: &[SpawnRow], n: usize) {
         );
     }
     out.push('\n');
+}
+
+/// A player's runtime name in a table header, or `none`.
+fn name_of(p: Option<&crate::analysis::roles::Player>) -> &str {
+    p.map_or("none", |p| p.runtime.as_str())
 }
