@@ -48,6 +48,10 @@ enum Cmd {
         /// The seed of the shuffled timing order (default: random, and recorded).
         #[arg(long)]
         seed: Option<u64>,
+        /// Pin the run (every runtime, its threads and children, and hyperfine) to this many CPUs, the first of
+        /// those this process may use; the build is not pinned. Recorded in the run.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        cpus: Option<u64>,
     },
     /// Render report.md, README.md and charts/ of a results folder from its raw/ data alone.
     Report {
@@ -129,7 +133,8 @@ pub fn run() -> anyhow::Result<i32> {
             profile,
             out,
             seed,
-        } => crate::run::bench(&sel.options(), profile, out, seed),
+            cpus,
+        } => crate::run::bench(&sel.options(), profile, out, seed, cpus),
         Cmd::Report { dir } => {
             let d = RunDir::open(&dir)?;
             crate::report::render(&d)?;

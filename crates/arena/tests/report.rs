@@ -353,3 +353,29 @@ fn a_new_runtime_joins_by_its_facts() {
     assert_eq!(get("An event loop"), "supported");
     assert_eq!(get("CPU work blocks"), "supported");
 }
+
+/// A run whose calibration kernel drifted past the limit says so at the top, and every verdict resting on its cells
+/// is less certain; the same run with a steady kernel says nothing of the kind.
+#[test]
+fn an_unsteady_run_says_so_at_the_top() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::write_run(tmp.path(), "run", 1.0);
+    let md = |run: arena::store::Loaded| {
+        arena::report::markdown(&arena::analysis::Analysis::new(run, "run"), &[])
+    };
+    let run = dir.load().unwrap();
+    let steady = md(run.clone());
+    assert!(!steady.contains("not steady"));
+    assert_eq!(steady.matches("(less certain:").count(), 1, "{steady}");
+    let mut drifting = run;
+    drifting
+        .meta
+        .quality
+        .calibration_ms
+        .push(("end".into(), 36.0));
+    let text = md(drifting);
+    let top = text.split("## 1.").next().unwrap();
+    assert!(top.contains("**The machine was not steady during this run**"), "{top}");
+    assert!(top.contains("took up to 20% longer"), "{top}");
+    assert!(text.matches("(less certain: the run was unsteady)").count() >= 5, "{text}");
+}

@@ -5,6 +5,7 @@
 
 pub mod calibration;
 mod caveat;
+pub mod quality;
 pub mod roles;
 pub mod verdicts;
 

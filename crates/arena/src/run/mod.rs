@@ -99,6 +99,7 @@ pub fn bench(
     profile: ProfileName,
     out: Option<PathBuf>,
     seed: Option<u64>,
+    cpus: Option<u64>,
 ) -> anyhow::Result<i32> {
     proc::install_interrupt_handler();
     let profile = Profile::named(profile);
@@ -108,12 +109,19 @@ pub fn bench(
     if !rts.iter().any(|r| r.usable()) {
         bail!("no runtime to benchmark: every runtime was left out (see above)");
     }
+    // Pinned after the build (which may use every CPU) and before anything is measured: every process started from
+    // here on inherits the mask.
+    if let Some(n) = cpus {
+        let kept = machine::pin_to(n).map_err(|e| crate::UsageError(e.to_string()))?;
+        eprintln!("arena: pinned to CPUs {kept:?} (--cpus {n})");
+    }
     let root = out.unwrap_or_else(|| ws.root.join("results"));
     std::fs::create_dir_all(&root)
         .with_context(|| format!("could not create {}", root.display()))?;
     let seed = seed.unwrap_or_else(|| fastrand::u64(..));
     let cores = machine::logical_cpus();
     let mut meta = new_meta(&profile, seed, &hf.version, cores);
+    meta.cpus = cpus;
     let dir = RunDir::create(&root, &meta.machine.host)?;
     eprintln!("arena: writing {}", dir.path.display());
     meta.crate_versions = machine::lock_versions(&ws.root, &rts);
@@ -125,6 +133,7 @@ pub fn bench(
     dir.write_meta(&meta)?;
     let t0 = Instant::now();
     let cpu0 = CpuSnapshot::take();
+    calibrate(&mut meta, "start");
     let cells = plan::cells(&rts, &o.workloads, &profile, cores);
     let mut recs = verify(
         &ws.root,
@@ -137,6 +146,7 @@ pub fn bench(
         },
     );
     meta.set_phase(Phase::Verify, t0.elapsed().as_secs_f64());
+    calibrate(&mut meta, "after verify");
     dir.write_meta(&meta)?;
     let b = Bench {
         ws_root: &ws.root,
@@ -147,10 +157,13 @@ pub fn bench(
         addr: Some(addr.to_string()),
         seed,
     };
-    let result = b
-        .pilot(&mut recs, &mut meta)
-        .and_then(|()| b.time(&mut recs, &mut meta));
+    let result = b.pilot(&mut recs, &mut meta).and_then(|()| {
+        calibrate(&mut meta, "after pilot");
+        b.time(&mut recs, &mut meta)
+    });
     server.stop();
+    calibrate(&mut meta, "end");
+    meta.quality.steal_share = cpu0.and_then(|c| c.steal_since());
     meta.interrupted = proc::interrupted();
     if !meta.interrupted && result.is_ok() {
         meta.finished_utc = Some(machine::utc_now());
@@ -170,6 +183,13 @@ pub fn bench(
     );
     println!("{}", dir.path.display());
     Ok(if meta.interrupted { 130 } else { 0 })
+}
+
+/// Times the calibration kernel now and records it under `at`.
+fn calibrate(meta: &mut RunMeta, at: &str) {
+    meta.quality
+        .calibration_ms
+        .push((at.to_string(), machine::calibration_ms()));
 }
 
 /// The median loopback round trip to the delay server with no delay, in ms.
@@ -212,5 +232,7 @@ pub fn new_meta(profile: &Profile, seed: u64, hyperfine: &str, workers: u64) -> 
         phases: Default::default(),
         load: vec![machine::loadavg()],
         other_cpus: None,
+        cpus: None,
+        quality: Default::default(),
     }
 }

@@ -34,6 +34,7 @@ pub fn verify(
             pilot: None,
             report: None,
             timing: None,
+            steal_share: None,
         };
         if proc::interrupted() {
             rec.status = Status::NotRun {

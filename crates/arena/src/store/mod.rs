@@ -27,8 +27,8 @@ mod schema;
 
 pub use index::write_index;
 pub use schema::{
-    Attempt, CellRecord, Fault, Phase, RunMeta, SCHEMA_VERSION, SchemaError, Status, Timing,
-    legacy_facts, migrate_run,
+    Attempt, CellRecord, Fault, Phase, Quality, RunMeta, SCHEMA_VERSION, SchemaError, Status,
+    Timing, legacy_facts, migrate_run,
 };
 
 /// A results folder.

@@ -18,7 +18,9 @@ use crate::plan::{Cell, Profile};
 /// - 1: `schema_version` added; every field of [`RunMeta`] present.
 /// - 2: every variant in `raw/runtimes.json` declares its facts (`harness::Facts`); older runs get the facts their
 ///   runtimes had then ([`legacy_facts`]).
-pub const SCHEMA_VERSION: u32 = 2;
+/// - 3: the run's quality (steal, the calibration kernel across the run), `--cpus`, and a fuller machine record
+///   (online CPUs, affinity, SMT, governor, virtualization); each timed cell's steal share.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The phases of a bench run whose seconds `raw/run.json` records, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +96,37 @@ pub struct RunMeta {
     /// CPUs used on average by processes other than this run's, from the verification phase to the end: the
     /// machine's busy time (`/proc/stat`) minus the driver's and its children's (`getrusage`), over the wall time.
     pub other_cpus: Option<f64>,
+    /// `--cpus N`: the number of CPUs the run was pinned to; `None` when it was not pinned.
+    pub cpus: Option<u64>,
+    /// How steady the machine was while the run went on.
+    pub quality: Quality,
+}
+
+/// How steady the machine was during a run: what the hypervisor took, and whether the same fixed work took the same
+/// time at the start, between the phases and at the end.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Quality {
+    /// The share of all CPU time the hypervisor gave to other guests (`steal` in `/proc/stat`), from the start of
+    /// verification to the end; `None` where it cannot be read.
+    pub steal_share: Option<f64>,
+    /// The calibration kernel's time in ms (`machine::calibration_ms`), at each point of the run, in order.
+    pub calibration_ms: Vec<(String, f64)>,
+}
+
+impl Quality {
+    /// How much slower the slowest calibration was than the fastest: `max / min - 1`. `None` with fewer than two.
+    pub fn drift(&self) -> Option<f64> {
+        if self.calibration_ms.len() < 2 {
+            return None;
+        }
+        let (lo, hi) = self
+            .calibration_ms
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(lo, hi), (_, ms)| {
+                (lo.min(*ms), hi.max(*ms))
+            });
+        (lo > 0.0).then(|| hi / lo - 1.0)
+    }
 }
 
 /// A fault seen when running a cell once (verification or pilot).
@@ -229,6 +262,10 @@ pub struct CellRecord {
     pub report: Option<RunReport>,
     /// How it was timed.
     pub timing: Option<Timing>,
+    /// The share of the machine's CPU time the hypervisor stole while the cell was timed; `None` for a cell not
+    /// timed, or written before schema 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steal_share: Option<f64>,
 }
 
 impl RunMeta {
@@ -280,6 +317,22 @@ pub fn migrate_run(mut v: serde_json::Value) -> Result<RunMeta, SchemaError> {
     if version == 1 {
         // 1 -> 2: nothing in run.json; the runtimes' facts are filled on load ([`migrate_runtimes`]).
         version = 2;
+    }
+    if version == 2 {
+        // 2 -> 3: nothing was measured of the run's quality or recorded of the fuller machine.
+        obj.entry("cpus").or_insert(serde_json::Value::Null);
+        obj.entry("quality").or_insert(serde_json::json!({
+            "steal_share": null,
+            "calibration_ms": []
+        }));
+        if let Some(m) = obj.get_mut("machine").and_then(|m| m.as_object_mut()) {
+            m.entry("online_cpus").or_insert(serde_json::Value::Null);
+            m.entry("affinity").or_insert(serde_json::json!([]));
+            m.entry("smt").or_insert(serde_json::Value::Null);
+            m.entry("governor").or_insert("unknown".into());
+            m.entry("virtualization").or_insert("unknown".into());
+        }
+        version = 3;
     }
     obj.insert("schema_version".into(), version.into());
     serde_json::from_value(v).map_err(|e| SchemaError::Malformed(e.to_string()))
@@ -360,6 +413,11 @@ mod tests {
         })
     }
 
+    /// A run migrated to the current version, as the current driver writes it.
+    fn migrate_and_back(v: serde_json::Value) -> serde_json::Value {
+        serde_json::to_value(migrate_run(v).unwrap()).unwrap()
+    }
+
     #[test]
     fn a_run_without_a_version_is_migrated() {
         let m = migrate_run(v0()).unwrap();
@@ -368,17 +426,30 @@ mod tests {
         assert_eq!(m.other_cpus, None);
         assert_eq!(m.phase(Phase::Verify), Some(1.0));
         assert_eq!(m.phase(Phase::Time), None);
+        assert_eq!(m.cpus, None);
+        assert_eq!(m.quality, Quality::default());
+        assert_eq!(m.machine.governor, "unknown");
+        assert!(m.machine.affinity.is_empty());
+    }
+
+    #[test]
+    fn drift_is_the_slowest_calibration_over_the_fastest() {
+        let q = |ms: &[f64]| Quality {
+            steal_share: None,
+            calibration_ms: ms.iter().map(|m| ("x".to_string(), *m)).collect(),
+        };
+        assert_eq!(q(&[30.0]).drift(), None);
+        assert!((q(&[30.0, 33.0, 31.0]).drift().unwrap() - 0.1).abs() < 1e-9);
     }
 
     #[test]
     fn a_current_run_reads_back_and_a_newer_one_is_refused() {
-        let mut v = v0();
-        v["schema_version"] = SCHEMA_VERSION.into();
-        v["load"] = serde_json::json!(["0.1 0.2 0.3"]);
+        let mut v = migrate_and_back(v0());
+        assert_eq!(v["schema_version"], SCHEMA_VERSION);
         v["other_cpus"] = 0.5.into();
         let m = migrate_run(v.clone()).unwrap();
         assert_eq!(m.other_cpus, Some(0.5));
-        // Version 1 has every field: one left out is an error, not a silent default.
+        // The current version has every field: one left out is an error, not a silent default.
         v.as_object_mut().unwrap().remove("load");
         assert!(matches!(migrate_run(v), Err(SchemaError::Malformed(_))));
         let mut v = v0();

@@ -27,6 +27,7 @@ pub(super) fn parallel_claim(
             mark: Mark::Missing,
             evidence: missing(m, model, what),
             see: Topic::Workload(Workload::CpuBalanced),
+            rests_on: Vec::new(),
         };
     };
     let s = r.speedup.unwrap_or(0.0);
@@ -66,5 +67,6 @@ pub(super) fn parallel_claim(
         mark,
         evidence,
         see: Topic::Workload(Workload::CpuBalanced),
+        rests_on: vec![r.cell.key()],
     }
 }

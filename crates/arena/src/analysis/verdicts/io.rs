@@ -28,6 +28,7 @@ pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
             mark: Mark::Missing,
             evidence: missing(m, Model::Threads, "io-sleep cell"),
             see,
+            rests_on: Vec::new(),
         };
     };
     let s = r.speedup.unwrap_or(0.0);
@@ -50,6 +51,10 @@ pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
         mark,
         evidence: Evidence::Measured(evidence),
         see,
+        rests_on: std::iter::once(r)
+            .chain(best_io(m, gil_variant))
+            .map(|r| r.cell.key())
+            .collect(),
     }
 }
 
@@ -75,6 +80,7 @@ pub(super) fn event_loop(m: &Analysis) -> Verdict {
                 "io-sleep and cpu-balanced cell on a one-thread event loop",
             ),
             see,
+            rests_on: Vec::new(),
         };
     };
     let waits = io.speedup.unwrap_or(0.0) >= 2.0;
@@ -93,6 +99,7 @@ pub(super) fn event_loop(m: &Analysis) -> Verdict {
             speed(cpu)
         )),
         see,
+        rests_on: vec![io.cell.key(), cpu.cell.key()],
     }
 }
 
@@ -111,6 +118,7 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
             mark: Mark::Missing,
             evidence: missing(m, Model::Async, "mixed run on a one-thread event loop"),
             see,
+            rests_on: Vec::new(),
         };
     };
     let d = rep.workload_params().delay_ms as f64;
@@ -122,6 +130,7 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
                 label: c.cell.label(),
             }),
             see,
+            rests_on: Vec::new(),
         };
     };
     let mark = if lat.p99 >= d {
@@ -153,6 +162,7 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
         mark,
         evidence: Evidence::Measured(evidence),
         see,
+        rests_on: vec![c.cell.key()],
     }
 }
 
@@ -176,6 +186,7 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
             mark: Mark::Missing,
             evidence: missing(m, Model::Process, "io-sleep cell of a process pool"),
             see,
+            rests_on: Vec::new(),
         };
     };
     let threads = m
@@ -198,6 +209,7 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
                 "io-sleep cell of a thread pool with the process pool's workers and tasks",
             ),
             see,
+            rests_on: Vec::new(),
         };
     };
     let ratio = p.hf.median / t.hf.median;
@@ -222,5 +234,6 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
             p.report.as_ref().map_or(0, |x| x.workload_params().tasks)
         )),
         see,
+        rests_on: vec![p.cell.key(), t.cell.key()],
     }
 }

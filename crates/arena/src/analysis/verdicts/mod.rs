@@ -84,6 +84,8 @@ pub struct Verdict {
     pub evidence: Evidence,
     /// Where the report shows the numbers.
     pub see: Topic,
+    /// The keys of the cells the mark rests on (empty when evidence is missing).
+    pub rests_on: Vec<String>,
 }
 
 pub(super) fn pct(x: Option<f64>) -> String {

@@ -24,8 +24,11 @@ pub(super) fn reported(
         })
 }
 
-/// The race cells `pick` accepts (given the cell and its variant's facts): label, lost, of how many.
-fn lost(m: &Analysis, pick: impl Fn(&crate::plan::Cell, Facts) -> bool) -> Vec<(String, u64, u64)> {
+/// One race cell: its label, updates lost, of how many, and its key.
+type Lost = (String, u64, u64, String);
+
+/// The race cells `pick` accepts (given the cell and its variant's facts).
+fn lost(m: &Analysis, pick: impl Fn(&crate::plan::Cell, Facts) -> bool) -> Vec<Lost> {
     reported(m, Workload::Race)
         .filter(|(c, _, _)| {
             m.facts(&c.cell.runtime, &c.cell.variant)
@@ -36,14 +39,15 @@ fn lost(m: &Analysis, pick: impl Fn(&crate::plan::Cell, Facts) -> bool) -> Vec<(
                 c.cell.label(),
                 rep.lost_updates.unwrap_or(0),
                 rep.reference_checksum(),
+                c.cell.key(),
             )
         })
         .collect()
 }
 
-fn list(v: &[(String, u64, u64)]) -> String {
+fn list(v: &[Lost]) -> String {
     v.iter()
-        .map(|(l, n, of)| format!("`{l}` lost {n} of {of}"))
+        .map(|(l, n, of, _)| format!("`{l}` lost {n} of {of}"))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -64,6 +68,7 @@ pub(super) fn gil_counter(m: &Analysis) -> Verdict {
             mark: Mark::Missing,
             evidence: missing(m, Model::Emulated, "race run under the GIL"),
             see,
+            rests_on: Vec::new(),
         };
     }
     let plain_safe = plain.iter().all(|x| x.1 == 0);
@@ -85,6 +90,7 @@ pub(super) fn gil_counter(m: &Analysis) -> Verdict {
         mark,
         evidence: Evidence::Measured(evidence),
         see,
+        rests_on: plain.iter().chain(&call).map(|x| x.3.clone()).collect(),
     }
 }
 
@@ -106,6 +112,7 @@ pub(super) fn message_passing(m: &Analysis) -> Verdict {
             mark: Mark::Missing,
             evidence: missing(m, Model::Process, "race run"),
             see,
+            rests_on: Vec::new(),
         };
     }
     let mark = if v.iter().all(|x| x.1 == 0) {
@@ -118,5 +125,6 @@ pub(super) fn message_passing(m: &Analysis) -> Verdict {
         mark,
         evidence: Evidence::Measured(list(&v)),
         see,
+        rests_on: v.iter().map(|x| x.3.clone()).collect(),
     }
 }

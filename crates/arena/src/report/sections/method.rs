@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::analysis::quality::{self, DRIFT_LIMIT, RunQuality, STEAL_LIMIT};
 use crate::analysis::{Analysis, NOISY_CV, Row};
 use crate::report::Ctx;
 use crate::store::Phase;
@@ -11,6 +12,7 @@ use crate::store::Phase;
 pub fn write(out: &mut String, cx: &Ctx<'_>) {
     let m = cx.a;
     let meta = &m.run.meta;
+    let q = quality::assess(m);
     out.push_str(&machine_table(m));
     let p = &meta.profile;
     let _ = writeln!(
@@ -86,6 +88,7 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
             );
         }
     }
+    steadiness(out, &q);
     if !meta.phases.is_empty() {
         let ph: Vec<String> = Phase::ALL
             .iter()
@@ -95,6 +98,46 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
     }
 }
 
+/// Steal and drift, in a paragraph: what the hypervisor took and how steady the machine's speed was.
+fn steadiness(out: &mut String, q: &RunQuality) {
+    if !q.measured() {
+        out.push_str("**Steadiness.** Not measured in this run (steal time and the calibration kernel came later).\n\n");
+        return;
+    }
+    let steal = q
+        .steal
+        .map_or("not readable".into(), |s| format!("{:.1}%", s * 100.0));
+    let cal: Vec<String> = q
+        .calibration_ms
+        .iter()
+        .map(|(at, ms)| format!("{at} {ms:.1} ms"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "**Steadiness.** The hypervisor gave other guests {steal} of the machine's CPU time during the run (steal, \
+         limit {:.0}%). The calibration kernel (a fixed prime count in the driver, best of three) took {}: a drift of \
+         {} (limit {:.0}%).{}\n",
+        STEAL_LIMIT * 100.0,
+        cal.join(", "),
+        q.drift
+            .map_or("n/a".into(), |d| format!("{:.1}%", d * 100.0)),
+        DRIFT_LIMIT * 100.0,
+        if q.stolen_cells.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Cells that lost more than {:.0}% to steal while timed: {}.",
+                STEAL_LIMIT * 100.0,
+                q.stolen_cells
+                    .iter()
+                    .map(|(_, l, s)| format!("`{l}` {:.0}%", s * 100.0))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    );
+}
+
 /// The machine as a two-column table; the run's README shows it too.
 pub fn machine_table(m: &Analysis) -> String {
     let meta = &m.run.meta;
@@ -102,16 +145,34 @@ pub fn machine_table(m: &Analysis) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "| | |\n|---|---|\n| host | {} |\n| CPU | {} |\n| logical CPUs | {} |\n| physical cores | {} |\n| memory | {} MiB |\n| kernel | {} |\n| OS | {} |\n| cgroup CPU limit | {} |\n| hyperfine | {} |\n| rustc | {} |\n",
+        "| | |\n|---|---|\n| host | {} |\n| CPU | {} |\n| logical CPUs | {}{} |\n| physical cores | {} |\n| memory | {} MiB |\n| kernel | {} |\n| OS | {} |\n| cgroup CPU limit | {} |\n{}| hyperfine | {} |\n| rustc | {} |\n",
         mc.host,
         mc.cpu_model,
         mc.logical_cpus,
+        match (meta.cpus, mc.online_cpus) {
+            (Some(n), Some(all)) => format!(
+                " (pinned with `--cpus {n}` to CPUs {:?} of {all} online)",
+                mc.affinity
+            ),
+            (None, Some(all)) if all != mc.logical_cpus => format!(" of {all} online"),
+            _ => String::new(),
+        },
         mc.physical_cores
             .map_or("unknown".into(), |c| c.to_string()),
         mc.memory_mib,
         mc.kernel,
         mc.os,
         mc.cgroup_limit(),
+        if meta.schema_version >= 3 {
+            format!(
+                "| SMT | {} |\n| frequency governor | {} |\n| virtualization | {} |\n",
+                mc.smt.map_or("unknown", |s| if s { "on" } else { "off" }),
+                mc.governor,
+                mc.virtualization
+            )
+        } else {
+            String::new()
+        },
         meta.hyperfine,
         meta.rustc.lines().next().unwrap_or("")
     );

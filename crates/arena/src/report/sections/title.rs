@@ -41,4 +41,31 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
             runtimes.join(", ")
         },
     );
+    let q = crate::analysis::quality::assess(m);
+    if q.unsteady() {
+        let _ = writeln!(
+            out,
+            "**The machine was not steady during this run**: {}. Verdicts that rest on its cells are marked *less \
+             certain*; re-run on a quiet machine before drawing conclusions (see {}).\n",
+            [
+                q.steal
+                    .filter(|s| *s > crate::analysis::quality::STEAL_LIMIT)
+                    .map(|s| format!(
+                        "the hypervisor took {:.1}% of the CPU time (steal)",
+                        s * 100.0
+                    )),
+                q.drift
+                    .filter(|d| *d > crate::analysis::quality::DRIFT_LIMIT)
+                    .map(|d| format!(
+                        "the same fixed work took up to {:.0}% longer at one point than at another",
+                        d * 100.0
+                    )),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", and "),
+            cx.link(crate::report::SectionId::Method)
+        );
+    }
 }
