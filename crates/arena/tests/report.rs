@@ -375,7 +375,13 @@ fn an_unsteady_run_says_so_at_the_top() {
         .push(("end".into(), 36.0));
     let text = md(drifting);
     let top = text.split("## 1.").next().unwrap();
-    assert!(top.contains("**The machine was not steady during this run**"), "{top}");
+    assert!(
+        top.contains("**The machine was not steady during this run**"),
+        "{top}"
+    );
     assert!(top.contains("took up to 20% longer"), "{top}");
-    assert!(text.matches("(less certain: the run was unsteady)").count() >= 5, "{text}");
+    assert!(
+        text.matches("(less certain: the run was unsteady)").count() >= 5,
+        "{text}"
+    );
 }

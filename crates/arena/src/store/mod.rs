@@ -23,12 +23,13 @@ use serde::de::DeserializeOwned;
 use crate::discover::Entrant;
 
 mod index;
+mod migrate;
 mod schema;
 
 pub use index::write_index;
+pub use migrate::{SchemaError, legacy_facts, migrate_run};
 pub use schema::{
-    Attempt, CellRecord, Fault, Phase, Quality, RunMeta, SCHEMA_VERSION, SchemaError, Status,
-    Timing, legacy_facts, migrate_run,
+    Attempt, CellRecord, Fault, Phase, Quality, RunMeta, SCHEMA_VERSION, Status, Timing,
 };
 
 /// A results folder.
@@ -128,7 +129,7 @@ impl RunDir {
         } else {
             Vec::new()
         };
-        schema::migrate_runtimes(written_at, &mut runtimes);
+        migrate::migrate_runtimes(written_at, &mut runtimes);
         let mut cells = Vec::new();
         let mut hyperfine = BTreeMap::new();
         let mut files: Vec<PathBuf> = std::fs::read_dir(raw.join("cells"))

@@ -6,8 +6,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use procfs::{Current, CurrentSI};
+mod cpus;
+mod load;
+
+use procfs::Current;
 use serde::{Deserialize, Serialize};
+
+pub use cpus::{PinError, affinity, logical_cpus, pin_to};
+pub use load::{CpuSnapshot, calibration_ms, loadavg};
 
 use crate::discover::Entrant;
 
@@ -43,7 +49,7 @@ pub struct Machine {
     pub virtualization: String,
 }
 
-fn read(path: &str) -> String {
+pub(crate) fn read(path: &str) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
@@ -85,7 +91,7 @@ impl Machine {
             } else {
                 cg
             },
-            online_cpus: online_cpus(),
+            online_cpus: cpus::online_cpus(),
             affinity: affinity(),
             smt: match read("/sys/devices/system/cpu/smt/active").trim() {
                 "1" => Some(true),
@@ -117,84 +123,6 @@ impl Machine {
     }
 }
 
-/// The logical CPUs this process may use (its available parallelism: the affinity mask and cgroup quota).
-pub fn logical_cpus() -> u64 {
-    std::thread::available_parallelism().map_or(1, |n| n.get() as u64)
-}
-
-/// CPUs online on the machine (`/sys/devices/system/cpu/online`, e.g. `0-1`).
-fn online_cpus() -> Option<u64> {
-    let text = read("/sys/devices/system/cpu/online");
-    let mut n = 0;
-    for part in text.trim().split(',').filter(|p| !p.is_empty()) {
-        let (a, b) = part.split_once('-').unwrap_or((part, part));
-        n += b.parse::<u64>().ok()? - a.parse::<u64>().ok()? + 1;
-    }
-    (n > 0).then_some(n)
-}
-
-/// The CPUs the calling thread may run on.
-pub fn affinity() -> Vec<u64> {
-    // SAFETY: sched_getaffinity writes at most size_of::<cpu_set_t>() bytes into the set we pass.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
-            return Vec::new();
-        }
-        (0..libc::CPU_SETSIZE as usize)
-            .filter(|&c| libc::CPU_ISSET(c, &set))
-            .map(|c| c as u64)
-            .collect()
-    }
-}
-
-/// Why `--cpus` could not pin the run.
-#[derive(Debug, thiserror::Error)]
-pub enum PinError {
-    /// More CPUs asked for than the process may use.
-    #[error(
-        "--cpus {asked}: this process may use only {have} CPUs ({list:?}); give a number from 1 to {have}"
-    )]
-    TooMany {
-        asked: u64,
-        have: u64,
-        list: Vec<u64>,
-    },
-    /// The kernel refused.
-    #[error("--cpus {asked}: sched_setaffinity failed: {err}")]
-    Refused { asked: u64, err: std::io::Error },
-}
-
-/// Pins the calling thread to the first `n` CPUs it may use now. Every process it starts afterwards (hyperfine, each
-/// runtime, their threads and children) inherits the mask, so the whole measured run stays on those CPUs. Threads
-/// the driver started before (the delay server's) keep theirs: the server is not under test.
-pub fn pin_to(n: u64) -> Result<Vec<u64>, PinError> {
-    let now = affinity();
-    if n == 0 || n > now.len() as u64 {
-        return Err(PinError::TooMany {
-            asked: n,
-            have: now.len() as u64,
-            list: now,
-        });
-    }
-    let keep: Vec<u64> = now.into_iter().take(n as usize).collect();
-    // SAFETY: CPU_SET only writes inside the set; sched_setaffinity reads size_of::<cpu_set_t>() bytes of it.
-    let rc = unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        for &c in &keep {
-            libc::CPU_SET(c as usize, &mut set);
-        }
-        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set)
-    };
-    if rc != 0 {
-        return Err(PinError::Refused {
-            asked: n,
-            err: std::io::Error::last_os_error(),
-        });
-    }
-    Ok(keep)
-}
-
 /// The hypervisor and container the machine runs in, as far as can be told.
 fn virtualization() -> String {
     let detect = |flag: &str| {
@@ -216,79 +144,6 @@ fn virtualization() -> String {
         (None, Some(c)) => format!("container: {c}"),
         (None, None) => "none detected".into(),
     }
-}
-
-/// A snapshot to measure the CPU time other processes take while a run goes on.
-#[derive(Debug, Clone, Copy)]
-pub struct CpuSnapshot {
-    at: std::time::Instant,
-    machine_busy_s: f64,
-    ours_s: f64,
-    /// Time the hypervisor gave to other guests (the `steal` column of `/proc/stat`), all CPUs, in seconds.
-    steal_s: f64,
-    /// All CPU time of the machine (every column), in seconds.
-    total_s: f64,
-}
-
-impl CpuSnapshot {
-    /// Now; `None` where `/proc/stat` cannot be read.
-    pub fn take() -> Option<CpuSnapshot> {
-        let t = procfs::KernelStats::current().ok()?.total;
-        // Busy = everything but idle and iowait (user nice system irq softirq steal).
-        let steal = t.steal.unwrap_or(0);
-        let busy = t.user + t.nice + t.system + t.irq.unwrap_or(0) + t.softirq.unwrap_or(0) + steal;
-        let total = busy + t.idle + t.iowait.unwrap_or(0);
-        let tick = procfs::ticks_per_second().max(1) as f64;
-        Some(CpuSnapshot {
-            at: std::time::Instant::now(),
-            machine_busy_s: busy as f64 / tick,
-            ours_s: own_cpu_s(),
-            steal_s: steal as f64 / tick,
-            total_s: total as f64 / tick,
-        })
-    }
-
-    /// The share of all CPU time since `self` that the hypervisor gave to other guests (0 to 1).
-    pub fn steal_since(&self) -> Option<f64> {
-        let now = CpuSnapshot::take()?;
-        let total = now.total_s - self.total_s;
-        (total > 0.0).then(|| ((now.steal_s - self.steal_s) / total).clamp(0.0, 1.0))
-    }
-
-    /// CPUs used on average by everything else since `self`.
-    pub fn others_since(&self) -> Option<f64> {
-        let now = CpuSnapshot::take()?;
-        let wall = now.at.duration_since(self.at).as_secs_f64();
-        (wall > 0.0).then(|| {
-            ((now.machine_busy_s - self.machine_busy_s) - (now.ours_s - self.ours_s)).max(0.0)
-                / wall
-        })
-    }
-}
-
-/// CPU seconds (user + sys) of the driver and every child it has waited for. procfs reads `/proc`, which has no
-/// figure for reaped children, so this one is `getrusage`.
-fn own_cpu_s() -> f64 {
-    let mut total = 0.0;
-    for who in [libc::RUSAGE_SELF, libc::RUSAGE_CHILDREN] {
-        // SAFETY: getrusage only writes the struct we pass.
-        let u = unsafe {
-            let mut u: libc::rusage = std::mem::zeroed();
-            (libc::getrusage(who, &mut u) == 0).then_some(u)
-        };
-        if let Some(u) = u {
-            let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-            total += tv(u.ru_utime) + tv(u.ru_stime);
-        }
-    }
-    total
-}
-
-/// The 1-, 5- and 15-minute load averages, from `/proc/loadavg`.
-pub fn loadavg() -> String {
-    procfs::LoadAverage::current().map_or(String::new(), |l| {
-        format!("{:.2} {:.2} {:.2}", l.one, l.five, l.fifteen)
-    })
 }
 
 /// `rustc -vV`, or why not.
@@ -351,19 +206,6 @@ pub fn utc_now() -> String {
     jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
-}
-
-/// The calibration kernel: a fixed amount of CPU work (counting primes below 300,000, about 30 ms on a 2026
-/// server core), timed in the driver itself, the best of three. Timed at the start, between the phases and at the
-/// end of a run, it tells whether the machine's speed drifted while the cells ran (steal, frequency, thermal).
-pub fn calibration_ms() -> f64 {
-    (0..3)
-        .map(|_| {
-            let t = std::time::Instant::now();
-            std::hint::black_box(workloads::count_primes(0, 300_000, 0, &mut ()));
-            t.elapsed().as_secs_f64() * 1000.0
-        })
-        .fold(f64::INFINITY, f64::min)
 }
 
 #[cfg(test)]
