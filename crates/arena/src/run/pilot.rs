@@ -27,9 +27,7 @@ impl Bench<'_> {
                 continue;
             }
             if proc::interrupted() {
-                rec.status = Status::NotRun {
-                    reason: "the run was interrupted (Ctrl-C) before this cell".into(),
-                };
+                rec.status = Status::interrupted("before this cell");
                 self.dir.write_cell(rec)?;
                 continue;
             }
@@ -48,9 +46,7 @@ impl Bench<'_> {
             let rt = super::entrant(self.runtimes, &rec.cell);
             let (attempt, report) = run_once(self.ws_root, rt, &rec.cell, &args, limit + 2.0);
             if proc::interrupted() {
-                rec.status = Status::NotRun {
-                    reason: "the run was interrupted (Ctrl-C) during this cell's pilot".into(),
-                };
+                rec.status = Status::interrupted("during this cell's pilot");
                 self.dir.write_cell(rec)?;
                 continue;
             }

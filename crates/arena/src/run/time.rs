@@ -26,9 +26,7 @@ impl Bench<'_> {
         for (done, &i) in todo.iter().enumerate() {
             let rec = &mut recs[i];
             if proc::interrupted() {
-                rec.status = Status::NotRun {
-                    reason: "the run was interrupted (Ctrl-C) before this cell".into(),
-                };
+                rec.status = Status::interrupted("before this cell");
                 self.dir.write_cell(rec)?;
                 continue;
             }
@@ -65,10 +63,7 @@ impl Bench<'_> {
                 Err(e) => {
                     let _ = std::fs::remove_file(&export);
                     rec.status = if proc::interrupted() {
-                        Status::NotRun {
-                            reason: "the run was interrupted (Ctrl-C) while this cell was timed"
-                                .into(),
-                        }
+                        Status::interrupted("while this cell was timed")
                     } else {
                         // hyperfine hides the runtime's stderr: run the command once more to say why it failed.
                         let (again, _) =

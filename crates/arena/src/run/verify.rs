@@ -37,9 +37,7 @@ pub fn verify(
             steal_share: None,
         };
         if proc::interrupted() {
-            rec.status = Status::NotRun {
-                reason: "the run was interrupted (Ctrl-C) before this cell".into(),
-            };
+            rec.status = Status::interrupted("before this cell");
             out.push(rec);
             continue;
         }
@@ -53,9 +51,7 @@ pub fn verify(
             .clone();
         if proc::interrupted() {
             // Killed by our own Ctrl-C handling: not the runtime's fault.
-            rec.status = Status::NotRun {
-                reason: "the run was interrupted (Ctrl-C) while this cell was verified".into(),
-            };
+            rec.status = Status::interrupted("while this cell was verified");
         } else if let Some(f) = &attempt.fault {
             rec.status = Status::VerifyFailed { fault: f.clone() };
         }

@@ -267,6 +267,15 @@ pub struct CellRecord {
     pub steal_share: Option<f64>,
 }
 
+impl Status {
+    /// Not run because Ctrl-C stopped the run `when` ("before this cell", "while this cell was timed", ...).
+    pub fn interrupted(when: &str) -> Status {
+        Status::NotRun {
+            reason: format!("the run was interrupted (Ctrl-C) {when}"),
+        }
+    }
+}
+
 impl RunMeta {
     /// Records the seconds a phase took.
     pub fn set_phase(&mut self, p: Phase, secs: f64) {
