@@ -43,6 +43,10 @@ report DIR:
 compare A B:
     cargo run --release -p arena -- compare {{A}} {{B}}
 
+# Merge runs from several machines into one report: just merge results/A results/B --out results/merged
+merge *ARGS:
+    cargo run --release -p arena -- merge {{ARGS}}
+
 # Run the io-net delay server on 127.0.0.1 until Ctrl-C: just serve --delay-ms 20 --port 7878
 serve *ARGS:
     cargo run --release -p arena -- serve {{ARGS}}

@@ -1,8 +1,9 @@
-//! The command line, clap only: `arena list | verify | bench | report | compare | serve`. Each command hands its
+//! The command line, clap only: `arena list | verify | bench | report | compare | merge | serve`. Each command hands its
 //! typed arguments to the stage that does the work.
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use workloads::Workload;
 
@@ -64,6 +65,16 @@ enum Cmd {
         a: PathBuf,
         /// The newer results folder.
         b: PathBuf,
+    },
+    /// One report from runs on several machines: verdicts, speedups and io times side by side.
+    Merge {
+        /// Two or more results folders, one per machine (host and logical CPUs tell machines apart).
+        #[arg(value_name = "RUN")]
+        runs: Vec<PathBuf>,
+        /// The folder to write report.md and charts/ into [default: results/merged-<date>-<time> in the
+        /// workspace].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Run the io-net delay server on its own (127.0.0.1) until Ctrl-C.
     Serve {
@@ -147,6 +158,21 @@ pub fn run() -> anyhow::Result<i32> {
                 "{}",
                 crate::compare::render(&da.name(), &da.load()?, &db.name(), &db.load()?)
             );
+            Ok(0)
+        }
+        Cmd::Merge { runs, out } => {
+            let merged = crate::merge::load(&runs)?;
+            let out = match out {
+                Some(o) => o,
+                None => crate::merge::default_out(
+                    &crate::discover::workspace()
+                        .context(
+                            "no --out given, so the merge goes under the workspace's results/",
+                        )?
+                        .root,
+                ),
+            };
+            println!("{}", crate::merge::write(&merged, &out)?.display());
             Ok(0)
         }
         Cmd::Serve { delay_ms, port } => crate::proc::serve(delay_ms, port),

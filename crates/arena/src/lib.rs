@@ -4,7 +4,7 @@
 //! `[package.metadata.arena]`, then each binary's `list`), verifies every cell at `--size check` against the
 //! reference checksum, runs each once at its timed size to keep its RunReport and choose its number of runs, times
 //! the cells under hyperfine 1.15-1.20 in a shuffled order, and writes a self-describing results folder whose report
-//! re-renders from the raw data alone. `compare` tests two runs against each other; `serve` runs the delay server.
+//! re-renders from the raw data alone. `compare` tests two runs against each other; `merge` sets runs from several machines side by side; `serve` runs the delay server.
 //!
 //! What it is not: a timer or a statistics package. hyperfine times and summarizes; the driver adds only what
 //! hyperfine lacks (verification, the kept RunReports, efficiency against the physical ideal, confidence intervals,
@@ -16,6 +16,7 @@ pub mod compare;
 pub mod discover;
 pub mod hyperfine;
 pub mod machine;
+pub mod merge;
 pub mod plan;
 pub mod proc;
 pub mod report;

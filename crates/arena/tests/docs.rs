@@ -264,7 +264,7 @@ impl Ctx {
             }
             "bench-all" => Some([&["bench", "--profile", "standard"], &a[1..]].concat()),
             "bench" if n >= 1 => Some([&["bench", "--profile"], &a[1..]].concat()),
-            "verify" | "list" | "serve" | "report" | "compare" => Some(a.to_vec()),
+            "verify" | "list" | "serve" | "report" | "compare" | "merge" => Some(a.to_vec()),
             _ => None,
         };
         if let Some(args) = arena_args {

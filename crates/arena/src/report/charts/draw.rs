@@ -1,6 +1,6 @@
 //! Drawing, with plotters' SVG backend only (no system fonts: text is written as `<text>` and sized by an
 //! estimate). Horizontal bars, because runtime/variant labels are long; line charts with the legend in its own
-//! column.
+//! column. The helpers (font, colours, ticks, label widths) are public for other drawings, such as `arena merge`'s.
 
 use std::path::Path;
 
@@ -10,9 +10,11 @@ use plotters::prelude::*;
 
 use crate::analysis::Row;
 
-const FONT: &str = "sans-serif";
+/// The font family of every chart (no system fonts are read).
+pub const FONT: &str = "sans-serif";
 
-fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+/// A plotters error as an anyhow error.
+pub fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("chart drawing failed: {e:?}")
 }
 
@@ -27,7 +29,8 @@ fn slot(n: u32, i: usize) -> u32 {
     n.saturating_sub(1) - i as u32
 }
 
-fn label_width(labels: &[String]) -> u32 {
+/// The width in pixels of a label column for these labels.
+pub fn label_width(labels: &[String]) -> u32 {
     let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(10) as u32;
     (longest * 7 + 16).clamp(120, 460)
 }
@@ -303,7 +306,7 @@ pub fn lines(
 }
 
 /// An axis tick: whole numbers without decimals (100, not 100.0).
-fn tick(v: &f64) -> String {
+pub fn tick(v: &f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         format!("{v:.0}")
     } else {
@@ -312,6 +315,6 @@ fn tick(v: &f64) -> String {
 }
 
 /// A distinct colour per series or runtime.
-fn color(i: usize) -> RGBAColor {
+pub fn color(i: usize) -> RGBAColor {
     Palette99::pick(i).to_rgba()
 }

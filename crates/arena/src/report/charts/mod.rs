@@ -1,7 +1,8 @@
 //! The report's SVG charts: which ones a run's data allows ([`write_all`]), each a typed [`Chart`] whose file name
-//! and alt text are said here only. [`draw`] does the drawing.
+//! and alt text are said here only. [`draw`] does the drawing;
+//! its helpers serve other drawings too (`arena merge`).
 
-mod draw;
+pub mod draw;
 
 use std::path::Path;
 
