@@ -57,6 +57,15 @@ impl Permits {
         }
     }
 
+    /// A permit if one is free now, without waiting.
+    pub fn try_acquire(&self) -> Option<Permit<'_>> {
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        (*free > 0).then(|| {
+            *free -= 1;
+            Permit(self)
+        })
+    }
+
     /// Waits for a permit.
     pub fn acquire(&self) -> Permit<'_> {
         let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);

@@ -52,7 +52,7 @@ pub fn net(ctx: &RunCtx) -> Result<Vec<Job<'static>>, RunError> {
 }
 
 /// T file tasks in `dir`; each job's value is its file's hash. Each takes one of the W `permits` before it builds
-/// its buffer (a `with semaphore:` block; waiting for it releases the GIL, as `Semaphore.acquire` does): in `pool`
+/// its buffer (a `with semaphore:` block; only waiting for it releases the GIL, as in `Semaphore.acquire`): in `pool`
 /// the W threads never wait, in `per-task` they keep T threads from holding T buffers at once.
 pub fn file<'a>(ctx: &RunCtx, dir: &'a Path, permits: &'a Permits) -> Vec<Job<'a>> {
     let p = ctx.params;
@@ -62,7 +62,11 @@ pub fn file<'a>(ctx: &RunCtx, dir: &'a Path, permits: &'a Permits) -> Vec<Job<'a
                 g.checkpoint(); // function entry
                 let failed =
                     |e: std::io::Error| format!("file task {id} in {}: {e}", dir.display());
-                let _in_flight = g.allow_threads(|| permits.acquire());
+                // As CPython's lock: taken at once while holding the GIL if free, else waited for without it.
+                let _in_flight = match permits.try_acquire() {
+                    Some(p) => p,
+                    None => g.allow_threads(|| permits.acquire()),
+                };
                 let path = dir.join(file::file_name(id));
                 // Why the GIL is held here and released only around the write and the read: building the contents
                 // and hashing them is CPU work that CPython does holding the GIL (only the system calls release
