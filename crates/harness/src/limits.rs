@@ -126,7 +126,7 @@ pub fn memory_parts(w: Workload, p: &Params) -> Vec<MemoryPart> {
         parts.push(MemoryPart {
             bytes: p.tasks.saturating_mul(TASK_BYTES),
             what: format!(
-                "--tasks {} keeps a handle per task ({TASK_BYTES} B each at least)",
+                "--tasks {} keeps a handle per task, {TASK_BYTES} B each at least",
                 p.tasks
             ),
             fix: "lower --tasks",
