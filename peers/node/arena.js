@@ -182,7 +182,9 @@ async function run(ctx) {
   }
   const cpu = w === 'cpu-balanced' || w === 'cpu-skewed' || w === 'mixed';
   const pool = cpu && ctx.opts.offload === 'true' ? workerPool(ctx.workers) : null;
-  if (w === 'mixed') tick = ticker(ctx.rounds, ctx.delay_ms); // started first, so its lateness shows the CPU tasks
+  // The ticker is its own task beside the CPU work, as in every model; started first, so its lateness shows the CPU
+  // tasks. On this one-thread loop it wakes only between two CPU tasks (unless offload=true moves them to W workers).
+  if (w === 'mixed') tick = ticker(ctx.rounds, ctx.delay_ms);
   if (cpu) {
     const one = pool ? (lo, hi) => pool.run(lo, hi) : cpuTask;
     promises = k.cpuRanges(w, ctx.tasks, ctx.work).map(([lo, hi]) => one(lo, hi).then((c) => [BigInt(c), []]));
@@ -193,6 +195,8 @@ async function run(ctx) {
   } else {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arena-node-'));
     contract.onEarlyExit(() => fs.rmSync(dir, { recursive: true, force: true }));
+    // Why the limiter wraps the whole task: io-file's rule in every model is T tasks submitted, at most W doing file
+    // I/O at once, each building its buffer inside that bound (docs/workloads.md), so at most W buffers exist.
     const limit = limiter(ctx.workers);
     promises = Array.from({ length: ctx.tasks }, (_, i) => limit(() => fileTask(dir, i, ctx.size_kib)));
   }

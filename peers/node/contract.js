@@ -117,6 +117,7 @@ function resolve(info, args, workScale, raceScale) {
   if (!info.workloads.includes(workload)) {
     throw new Unsupported(`${info.runtime} does not implement ${workload}; it implements: ${info.workloads.join(', ')}`);
   }
+  refuseUnused(workload, f);
   const names = info.variants.map((v) => v.name);
   const variant = f['--variant'] ?? info.variants.find((v) => v.default).name;
   if (!names.includes(variant)) throw new Usage(`unknown variant '${variant}'; expected one of: ${names.join(', ')}`);
@@ -151,7 +152,67 @@ function resolve(info, args, workScale, raceScale) {
     checkOpt(spec, v);
     opts[k] = v;
   }
+  const facts = info.variants.find((v) => v.name === variant).facts || {};
+  checkLimits(workload, p, workers, facts, probeMachine());
   return { workload, variant, size, workers, addr, deadlineS: deadline, opts, workScale, raceScale, ...p };
+}
+
+// --- what a run needs of the machine (crates/harness/src/limits.rs) -----------------------------------------------
+
+const TASK_BYTES = 64, ROUND_BYTES = 8, BASE_THREADS = 3;
+
+// A flag the workload does not read is refused (exit 2), as harness/src/cli.rs refuse_unused does: it would change
+// nothing and be recorded nowhere. race and --tasks are left as they are (decided with the race workload).
+function refuseUnused(workload, f) {
+  for (const [flag, key] of [['--tasks', 'tasks'], ['--work', 'work'], ['--delay-ms', 'delay_ms'], ['--size-kib', 'size_kib'], ['--rounds', 'rounds']]) {
+    if (!(flag in f) || USES[workload].includes(key) || (workload === 'race' && key === 'tasks')) continue;
+    const reads = USES[workload].map((k) => '--' + k.replace('_', '-')).join(', ');
+    throw new Usage(`${flag} is not used by ${workload}, which reads ${reads} and --workers; leave it out`);
+  }
+  if ('--addr' in f && workload !== 'io-net') throw new Usage(`--addr is used by io-net only, not by ${workload}; leave it out`);
+}
+
+function readText(p) {
+  try { return fs.readFileSync(p, 'utf8'); } catch { return ''; }
+}
+
+// MemAvailable in KiB (or null) and the tightest thread limit (or null), from procfs as limits.rs reads them.
+function probeMachine() {
+  const mem = /^MemAvailable:\s+(\d+)/m.exec(readText('/proc/meminfo'));
+  const limits = [];
+  const tmax = readText('/proc/sys/kernel/threads-max').trim();
+  if (/^\d+$/.test(tmax)) limits.push([Number(tmax), 'kernel.threads-max']);
+  const root = /^Uid:\s+0\s/m.test(readText('/proc/self/status'));
+  const nproc = /^Max processes\s+(\d+)/m.exec(readText('/proc/self/limits'));
+  if (!root && nproc) limits.push([Number(nproc[1]), 'RLIMIT_NPROC (ulimit -u)']);
+  const pids = readText('/sys/fs/cgroup/pids.max').trim();
+  if (/^\d+$/.test(pids)) limits.push([Number(pids), "the cgroup's pids.max"]);
+  limits.sort((a, b) => a[0] - b[0]);
+  return { memKib: mem ? Number(mem[1]) : null, threadLimit: limits[0] || null };
+}
+
+// Refuses (exit 2) a run that cannot fit the machine, by the same lower bounds as the Rust harness.
+function checkLimits(workload, p, workers, facts, machine) {
+  const parts = [];
+  if (USES[workload].includes('tasks')) parts.push([p.tasks * TASK_BYTES, `--tasks ${p.tasks} keeps a handle per task, ${TASK_BYTES} B each at least`, 'lower --tasks']);
+  if (workload === 'io-file') {
+    const buffers = Math.min(workers, p.tasks);
+    parts.push([buffers * p.size_kib * 1024, `io-file holds min(--workers, --tasks) = ${buffers} buffers of --size-kib ${p.size_kib} at once`, 'lower --size-kib or --workers']);
+  }
+  if (workload === 'mixed') parts.push([p.rounds * ROUND_BYTES, `--rounds ${p.rounds} keeps a latency sample a round`, 'lower --rounds']);
+  const total = parts.reduce((a, x) => a + x[0], 0);
+  const gib = (b) => (b / 2 ** 30).toFixed(2) + ' GiB';
+  if (machine.memKib !== null && parts.length && total > machine.memKib * 1024) {
+    const big = parts.reduce((a, x) => (x[0] > a[0] ? x : a));
+    throw new Usage(`the run needs at least ${gib(total)} of memory at once (${big[1]}), more than the ${gib(machine.memKib * 1024)} this machine has available (MemAvailable in /proc/meminfo); ${big[2]}`);
+  }
+  const threads = facts.threads || 'one';
+  const model = threads === 'one' ? 0 : threads === 'workers' || workload === 'race' ? workers : p.tasks;
+  const need = BASE_THREADS + model + (facts.event_loop ? workers : 0) + (workload === 'mixed' ? 1 : 0);
+  if (machine.threadLimit && need > machine.threadLimit[0]) {
+    const flag = threads === 'per-task' && workload !== 'race' ? '--tasks' : '--workers';
+    throw new Usage(`${workload} with --tasks ${p.tasks} and --workers ${workers} needs ${need} threads, more than the ${machine.threadLimit[0]} this process may start (${machine.threadLimit[1]}); lower ${flag} or raise the limit`);
+  }
 }
 
 function parseAddr(s) {

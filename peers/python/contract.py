@@ -171,6 +171,7 @@ def resolve(info, args, work_scale, race_scale):
     if workload not in info["workloads"]:
         raise Unsupported("%s does not implement %s; it implements: %s"
                           % (info["runtime"], workload, ", ".join(info["workloads"])))
+    refuse_unused(workload, f)
     names = [v["name"] for v in info["variants"]]
     variant = f.get("--variant", next(v["name"] for v in info["variants"] if v["default"]))
     if variant not in names:
@@ -218,8 +219,88 @@ def resolve(info, args, work_scale, race_scale):
                         % (k, info["runtime"], ", ".join(o["key"] for o in info["opts"])))
         check_opt(spec, v)
         opts[k] = v
+    facts = next(v for v in info["variants"] if v["name"] == variant).get("facts") or {}
+    check_limits(workload, p, workers, facts, probe_machine())
     return Ctx(workload=workload, variant=variant, size=size, workers=workers, addr=addr, deadline_s=deadline,
                opts=opts, work_scale=work_scale, race_scale=race_scale, **p)
+
+
+# --- what a run needs of the machine (crates/harness/src/limits.rs) -------------------------------------------------
+
+TASK_BYTES, ROUND_BYTES, BASE_THREADS = 64, 8, 3
+
+
+def refuse_unused(workload, f):
+    """A flag the workload does not read is refused (exit 2), as harness/src/cli.rs refuse_unused does: it would change
+    nothing and be recorded nowhere. race and --tasks are left as they are (decided with the race workload)."""
+    for flag, key in (("--tasks", "tasks"), ("--work", "work"), ("--delay-ms", "delay_ms"),
+                      ("--size-kib", "size_kib"), ("--rounds", "rounds")):
+        if flag not in f or key in USES[workload] or (workload == "race" and key == "tasks"):
+            continue
+        reads = ", ".join("--" + k.replace("_", "-") for k in USES[workload])
+        raise Usage("%s is not used by %s, which reads %s and --workers; leave it out" % (flag, workload, reads))
+    if "--addr" in f and workload != "io-net":
+        raise Usage("--addr is used by io-net only, not by %s; leave it out" % workload)
+
+
+def _read(path):
+    try:
+        with open(path) as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def probe_machine():
+    """(MemAvailable in KiB or None, (thread limit, its source) or None), from procfs as limits.rs reads them."""
+    mem = None
+    for line in (_read("/proc/meminfo") or "").splitlines():
+        if line.startswith("MemAvailable:"):
+            mem = int(line.split()[1])
+    limits = []
+    tmax = (_read("/proc/sys/kernel/threads-max") or "").strip()
+    if tmax.isdigit():
+        limits.append((int(tmax), "kernel.threads-max"))
+    root = any(l.startswith("Uid:") and l.split()[1] == "0" for l in (_read("/proc/self/status") or "").splitlines())
+    for line in (_read("/proc/self/limits") or "").splitlines():
+        soft = line[len("Max processes"):].split()[:1] if line.startswith("Max processes") else []
+        if not root and soft and soft[0].isdigit():
+            limits.append((int(soft[0]), "RLIMIT_NPROC (ulimit -u)"))
+    pids = (_read("/sys/fs/cgroup/pids.max") or "").strip()
+    if pids.isdigit():
+        limits.append((int(pids), "the cgroup's pids.max"))
+    return mem, min(limits) if limits else None
+
+
+def check_limits(workload, p, workers, facts, machine):
+    """Refuses (exit 2) a run that cannot fit the machine, by the same lower bounds as the Rust harness."""
+    mem_kib, thread_limit = machine
+    uses = USES[workload]
+    parts = []
+    if "tasks" in uses:
+        parts.append((p["tasks"] * TASK_BYTES, "--tasks %d keeps a handle per task, %d B each at least"
+                      % (p["tasks"], TASK_BYTES), "lower --tasks"))
+    if workload == "io-file":
+        buffers = min(workers, p["tasks"])
+        parts.append((buffers * p["size_kib"] * 1024, "io-file holds min(--workers, --tasks) = %d buffers of "
+                      "--size-kib %d at once" % (buffers, p["size_kib"]), "lower --size-kib or --workers"))
+    if workload == "mixed":
+        parts.append((p["rounds"] * ROUND_BYTES, "--rounds %d keeps a latency sample a round" % p["rounds"],
+                      "lower --rounds"))
+    total = sum(x[0] for x in parts)
+    if mem_kib is not None and parts and total > mem_kib * 1024:
+        big = max(parts, key=lambda x: x[0])
+        raise Usage("the run needs at least %.2f GiB of memory at once (%s), more than the %.2f GiB this machine has "
+                    "available (MemAvailable in /proc/meminfo); %s" % (total / 2**30, big[1], mem_kib * 1024 / 2**30,
+                                                                      big[2]))
+    threads = facts.get("threads", "one")
+    model = 0 if threads == "one" else workers if threads == "workers" or workload == "race" else p["tasks"]
+    need = BASE_THREADS + model + (workers if facts.get("event_loop") else 0) + (1 if workload == "mixed" else 0)
+    if thread_limit is not None and need > thread_limit[0]:
+        flag = "--tasks" if threads == "per-task" and workload != "race" else "--workers"
+        raise Usage("%s with --tasks %d and --workers %d needs %d threads, more than the %d this process may start "
+                    "(%s); lower %s or raise the limit" % (workload, p["tasks"], workers, need, thread_limit[0],
+                                                          thread_limit[1], flag))
 
 
 def parse_addr(s):

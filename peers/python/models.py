@@ -245,6 +245,8 @@ class Threading:
             run_threads(ctx.variant, ctx.workers, js)()
             return final(), None, {}
         wait = run_threads(ctx.variant, ctx.workers, jobs(ctx))
+        # Why the main thread: the ticker is its own thread beside the W CPU threads in every model (rt-threads and
+        # rt-gil give it a thread of its own), never one of the pool's W.
         tick = ticker(ctx.rounds, ctx.delay_s) if ctx.workload == "mixed" else (0, [])
         total, samples = combine(wait())
         total += tick[0]
@@ -312,7 +314,8 @@ class Asyncio:
                         await asyncio.sleep(ctx.delay_s)
                         late.append(ms(max(0.0, now() - t - ctx.delay_s)))
                     return ctx.rounds, late
-                # Why: the ticker is scheduled before the CPU tasks, so its first wait starts before they run and
+                # The ticker is its own task beside the CPU work, as in every model; on this one-thread loop it wakes
+                # only between two CPU tasks (unless offload=true). Why: the ticker is scheduled before the CPU tasks, so its first wait starts before they run and
                 # its lateness shows how long they hold the loop (scheduled after, it would start once they end).
                 coros.insert(0, ticking())
             results = await asyncio.gather(*coros)

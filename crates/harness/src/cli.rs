@@ -134,6 +134,21 @@ pub fn main<R: Runtime>(rt: R) -> ! {
 fn run<R: Runtime>(rt: &R, args: RunArgs) -> Result<RunReport, RunError> {
     let info = full_info(rt);
     let ctx = resolve(&info, args)?;
+    // Before anything is allocated or started: a run that cannot fit this machine is bad input (exit 2), never an
+    // allocation failure or a half-spawned pool.
+    let facts = info
+        .variants
+        .iter()
+        .find(|v| v.name == ctx.variant)
+        .and_then(|v| v.facts)
+        .unwrap_or_default();
+    crate::limits::check(
+        ctx.workload,
+        &ctx.params,
+        &facts,
+        &crate::limits::Machine::probe(),
+    )
+    .map_err(RunError::Usage)?;
     workloads::net::raise_nofile_limit();
     crate::probe::sample_threads();
     let sampler = crate::probe::Sampler::start();
@@ -173,6 +188,7 @@ pub fn resolve(info: &Info, a: RunArgs) -> Result<RunCtx, RunError> {
             have.join(", ")
         )));
     }
+    refuse_unused(workload, &a)?;
     let variant = match a.variant {
         Some(v) if info.variants.iter().any(|x| x.name == v) => v,
         Some(v) => {
@@ -257,6 +273,38 @@ pub fn resolve(info: &Info, a: RunArgs) -> Result<RunCtx, RunError> {
     })
 }
 
+/// Refuses a flag the workload does not read. Why: params list only what the workload uses, so an unused flag would
+/// change nothing and be recorded nowhere, and a cell could seem to have run with a parameter it never saw.
+fn refuse_unused(workload: Workload, a: &RunArgs) -> Result<(), RunError> {
+    let given = [
+        ("tasks", a.tasks.is_some()),
+        ("work", a.work.is_some()),
+        ("delay_ms", a.delay_ms.is_some()),
+        ("size_kib", a.size_kib.is_some()),
+        ("rounds", a.rounds.is_some()),
+    ];
+    let flag = |key: &str| format!("--{}", key.replace('_', "-"));
+    for (key, set) in given {
+        // race and --tasks are left as they are here: how race treats --tasks is decided with the race workload.
+        if !set || workload.uses().contains(&key) || (workload == Workload::Race && key == "tasks")
+        {
+            continue;
+        }
+        let reads: Vec<String> = workload.uses().iter().map(|k| flag(k)).collect();
+        return Err(RunError::Usage(format!(
+            "{} is not used by {workload}, which reads {} and --workers; leave it out",
+            flag(key),
+            reads.join(", ")
+        )));
+    }
+    if a.addr.is_some() && !workload.needs_addr() {
+        return Err(RunError::Usage(format!(
+            "--addr is used by io-net only, not by {workload}; leave it out"
+        )));
+    }
+    Ok(())
+}
+
 fn parse_addr(s: &str) -> Result<SocketAddr, RunError> {
     let bad = || {
         RunError::Usage(format!(
@@ -327,4 +375,44 @@ fn install_panic_hook(name: String) {
         crate::watchdog::run_cleanups();
         std::process::exit(exit::FAILED);
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Facts, Model};
+
+    fn resolve_args(args: &[&str]) -> Result<RunCtx, RunError> {
+        let info = Info::new("rt-test", "Test", Model::Sequential)
+            .variant("seq", "one after another")
+            .facts(Facts::sequential())
+            .workloads(Workload::ALL);
+        let cli = Cli::try_parse_from(["rt-test", "run"].iter().chain(args)).expect("parses");
+        let Command::Run(a) = cli.command else {
+            panic!("not run")
+        };
+        resolve(&full_info_of(info), *a)
+    }
+
+    fn full_info_of(mut info: Info) -> Info {
+        info.opts.extend(harness_opts());
+        info
+    }
+
+    #[test]
+    fn a_flag_the_workload_does_not_read_is_refused() {
+        for (args, flag) in [
+            (&["cpu-balanced", "--delay-ms", "5"][..], "--delay-ms"),
+            (&["io-sleep", "--size-kib", "4"][..], "--size-kib"),
+            (&["io-file", "--rounds", "3"][..], "--rounds"),
+            (&["mixed", "--addr", "127.0.0.1:9"][..], "--addr"),
+        ] {
+            match resolve_args(args) {
+                Err(RunError::Usage(m)) => assert!(m.starts_with(flag), "{m}"),
+                other => panic!("{args:?} gave {other:?}"),
+            }
+        }
+        assert!(resolve_args(&["mixed", "--delay-ms", "5", "--rounds", "3"]).is_ok());
+        assert!(resolve_args(&["io-file", "--size-kib", "4", "--tasks", "2"]).is_ok());
+    }
 }

@@ -1,9 +1,11 @@
 //! What the runtimes built on blocking OS threads (rt-threads, rt-gil) share around their own executors: what a job
-//! gives back ([`Done`]), the scratch directory of `io-file`, and how the jobs' results become the [`Outcome`].
+//! gives back ([`Done`]), the scratch directory of `io-file` and its in-flight bound ([`Permits`]), and how the jobs'
+//! results become the [`Outcome`].
 //!
 //! Each runtime still builds its own jobs and runs them on its own threads (rt-gil's jobs hold an emulated GIL and
 //! release it around blocking calls, rt-threads' do not); only the bookkeeping around them is here.
 
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use workloads::{RaceCounter, Workload, file};
@@ -29,6 +31,60 @@ pub fn scratch_for(w: Workload, runtime: &str) -> Result<Option<ScratchDir>, Run
     } else {
         None
     })
+}
+
+/// A counting semaphore: at most `n` holders of a [`Permit`] at once (Python's `threading.BoundedSemaphore(n)`).
+///
+/// Why: io-file's rule is that at most W tasks do file I/O at once, each building its buffer inside that bound, in
+/// every model (docs/workloads.md). A pool of W threads keeps it by construction; a thread per task takes a permit
+/// first, so T threads never hold T buffers at once.
+#[derive(Debug)]
+pub struct Permits {
+    free: Mutex<u64>,
+    freed: Condvar,
+}
+
+/// One of the [`Permits`]; given back when dropped.
+#[derive(Debug)]
+pub struct Permit<'a>(&'a Permits);
+
+impl Permits {
+    /// `n` permits.
+    pub fn new(n: u64) -> Permits {
+        Permits {
+            free: Mutex::new(n),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// A permit if one is free now, without waiting.
+    pub fn try_acquire(&self) -> Option<Permit<'_>> {
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        (*free > 0).then(|| {
+            *free -= 1;
+            Permit(self)
+        })
+    }
+
+    /// Waits for a permit.
+    pub fn acquire(&self) -> Permit<'_> {
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        while *free == 0 {
+            free = self
+                .freed
+                .wait(free)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *free -= 1;
+        Permit(self)
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.0.freed.notify_one();
+    }
 }
 
 /// The outcome of a run's jobs: the checksum is the values combined as `io-file` hashes or summed, except in `race`,
@@ -84,5 +140,23 @@ mod tests {
         assert_eq!(outcome(Workload::IoFile, &d, &c).checksum, 1);
         assert_eq!(outcome(Workload::Race, &[done(0, &[])], &c).checksum, 42);
         assert!(scratch_for(Workload::Race, "rt-test").unwrap().is_none());
+    }
+
+    #[test]
+    fn permits_bound_how_many_hold_one_at_once() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let permits = Permits::new(2);
+        let (now, peak) = (AtomicU64::new(0), AtomicU64::new(0));
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    let _p = permits.acquire();
+                    peak.fetch_max(now.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(20));
+                    now.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+        assert_eq!(peak.into_inner(), 2);
     }
 }

@@ -7,6 +7,7 @@
 //!   for bad input ([`cli`]);
 //! - the parameter sets (`--size`), defaults and `--opt KEY=VALUE` checking, with the keys in one place ([`opts`]);
 //! - the clock: `elapsed_ms` spans exactly the call to [`Runtime::run`], which sets up and shuts down the model;
+//! - refusing, before anything is allocated, a run that cannot fit the machine ([`limits`]);
 //! - the deadline watchdog (exit 124), the peak-RSS and thread-count probes ([`probe`]), latency percentiles
 //!   ([`latency`]);
 //! - the one JSON object on stdout ([`RunReport`]), and the exit codes ([`exit`]);
@@ -23,6 +24,7 @@ pub mod contract;
 pub mod exit;
 pub mod jobs;
 pub mod latency;
+pub mod limits;
 pub mod opts;
 pub mod probe;
 pub mod report;

@@ -19,9 +19,7 @@ impl ScratchDir {
             .prefix(&format!("arena-{runtime}-"))
             .tempdir()?;
         let path = dir.path().to_path_buf();
-        let guard = on_early_exit(move || {
-            let _ = std::fs::remove_dir_all(&path);
-        });
+        let guard = on_early_exit(move || remove(&path));
         Ok(ScratchDir {
             dir: Some(dir),
             _guard: guard,
@@ -37,10 +35,23 @@ impl ScratchDir {
     }
 }
 
+/// Removes `dir` and everything in it. Why several tries: on an early exit (deadline, panic) the model's tasks may
+/// still be writing, and a file created after `remove_dir_all` listed the directory makes its last `rmdir` fail.
+fn remove(dir: &Path) {
+    for _ in 0..8 {
+        match std::fs::remove_dir_all(dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                std::thread::sleep(std::time::Duration::from_millis(1))
+            }
+            _ => return,
+        }
+    }
+}
+
 impl Drop for ScratchDir {
     fn drop(&mut self) {
         if let Some(d) = self.dir.take() {
-            let _ = d.close();
+            remove(&d.keep());
         }
     }
 }

@@ -10,8 +10,10 @@
 //!
 //! It checks that `list` parses; that every listed workload in every variant at `--size check` exits 0 with exactly
 //! one valid RunReport whose checksum matches the reference (for `race`, `checksum + lost_updates == W*K`); that bad
-//! input exits 2 with a message and no backtrace; that an unlisted workload exits 3; and that `--deadline-s 1` on a
-//! run that needs longer exits 124 within 2 s. It starts its own delay server for `io-net`.
+//! input exits 2 with a message and no backtrace (a flag the workload does not read among it); that a run that cannot
+//! fit the machine is refused with exit 2 and one line, leaving no scratch directory; that an unlisted workload exits
+//! 3; and that `--deadline-s 1` on a run that needs longer exits 124 within 2 s (io-file's leaving no scratch
+//! directory). It starts its own delay server for `io-net`.
 
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -140,6 +142,7 @@ impl Conformance {
             }
         }
         problems.extend(self.check_bad_input(&info));
+        problems.extend(self.check_refusals(&info));
         problems.extend(self.check_deadline(&info, &addr));
         server.stop();
         assert!(
@@ -213,6 +216,10 @@ impl Conformance {
                 vec!["run", w, "--size", "check", "--workers", "0"],
                 crate::exit::USAGE,
             ),
+            (
+                vec!["run", w, "--size", "check", unused_flag(w), "4"],
+                crate::exit::USAGE,
+            ),
         ];
         if info.workloads.contains(&Workload::IoNet) {
             cases.push((vec!["run", "io-net", "--size", "check"], crate::exit::USAGE));
@@ -256,6 +263,110 @@ impl Conformance {
             }
             if !out.stdout.is_empty() {
                 problems.push(format!("`{cmd}` printed on stdout although it failed"));
+            }
+        }
+        problems
+    }
+
+    /// Runs `args` with a private temp dir (`TMPDIR`), so that no other run can put entries in it, and returns the
+    /// output and the names of the `arena-` entries left behind.
+    fn output_in_private_tmp(&self, args: &[&str]) -> (Output, Vec<String>) {
+        let tmp = tempfile::tempdir().expect("a private temp dir");
+        let out = self
+            .cmd(args)
+            .env("TMPDIR", tmp.path())
+            .output()
+            .unwrap_or_else(|e| panic!("could not start {:?}: {e}", self.command));
+        let left = std::fs::read_dir(tmp.path())
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.starts_with("arena-"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        (out, left)
+    }
+
+    /// Runs that cannot fit any machine are refused before anything is allocated: exit 2, one line on stderr,
+    /// nothing on stdout, no backtrace, and (io-file) no scratch directory left in the temp dir. And an io-file run
+    /// stopped by its deadline leaves no scratch directory either.
+    fn check_refusals(&self, info: &Info) -> Vec<String> {
+        let mut cases: Vec<Vec<&str>> = Vec::new();
+        if info.workloads.contains(&Workload::IoFile) {
+            cases.push(vec![
+                "run",
+                "io-file",
+                "--size-kib",
+                "999999999",
+                "--tasks",
+                "2",
+                "--deadline-s",
+                "10",
+            ]);
+        }
+        // The deadline keeps a runtime that does not refuse from running for ever.
+        if let Some(w) = info.workloads.iter().find(|w| w.uses().contains(&"tasks")) {
+            cases.push(vec![
+                "run",
+                w.name(),
+                "--tasks",
+                "1000000000000000",
+                "--deadline-s",
+                "10",
+            ]);
+        }
+        let mut problems = Vec::new();
+        for args in cases {
+            let cmd = args.join(" ");
+            let (out, left) = self.output_in_private_tmp(&args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if out.status.code() != Some(crate::exit::USAGE) {
+                problems.push(format!(
+                    "`{cmd}` exited {:?}, expected 2 (refused before allocating): {}",
+                    out.status.code(),
+                    contract::stderr_tail(&stderr)
+                ));
+            } else if stderr.trim().lines().count() != 1 {
+                problems.push(format!(
+                    "`{cmd}` must say why in one line on stderr, got: {}",
+                    stderr.trim()
+                ));
+            }
+            if !out.stdout.is_empty() {
+                problems.push(format!("`{cmd}` printed on stdout although it failed"));
+            }
+            if !left.is_empty() {
+                problems.push(format!(
+                    "`{cmd}` left its scratch directory behind: {}",
+                    left.join(", ")
+                ));
+            }
+        }
+        if info.workloads.contains(&Workload::IoFile) {
+            let args = [
+                "run",
+                "io-file",
+                "--tasks",
+                "100000",
+                "--size-kib",
+                "16",
+                "--deadline-s",
+                "1",
+            ];
+            let cmd = args.join(" ");
+            let (out, left) = self.output_in_private_tmp(&args);
+            if out.status.code() != Some(crate::exit::DEADLINE) {
+                problems.push(format!(
+                    "`{cmd}` exited {:?}, expected 124",
+                    out.status.code()
+                ));
+            }
+            if !left.is_empty() {
+                problems.push(format!(
+                    "`{cmd}` left its scratch directory behind when the deadline fired: {}",
+                    left.join(", ")
+                ));
             }
         }
         problems
@@ -318,6 +429,16 @@ impl Conformance {
             ));
         }
         problems
+    }
+}
+
+/// A `run` flag that workload `w` does not read (so it must be refused).
+fn unused_flag(w: &str) -> &'static str {
+    let uses = w.parse::<Workload>().map(|w| w.uses()).unwrap_or_default();
+    if uses.contains(&"delay_ms") {
+        "--size-kib"
+    } else {
+        "--delay-ms"
     }
 }
 

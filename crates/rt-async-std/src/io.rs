@@ -1,8 +1,10 @@
 //! `io-sleep`, `io-net` and `io-file` with async-std's timer, TCP stream and `async_std::fs`.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use async_lock::Semaphore;
 use async_std::io::{ReadExt, WriteExt};
 use async_std::task;
 use harness::tasks::{Tally, join_in_order, request_failed, timed_sleep, try_join_in_order};
@@ -47,10 +49,17 @@ pub async fn net(ctx: &RunCtx) -> Result<Outcome, RunError> {
 pub async fn file(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let dir = ScratchDir::new("rt-async-std")?;
     let size_kib = ctx.params.size_kib;
+    // async-std has no semaphore of its own; async-lock's is the one of the smol-rs crates async-std is built on.
+    let permits = Arc::new(Semaphore::new(ctx.params.workers as usize));
     let tasks: Vec<_> = (0..ctx.params.tasks)
         .map(|id| {
             let path = dir.path().join(file::file_name(id));
+            let permits = Arc::clone(&permits);
             task::spawn(async move {
+                // Why the permit comes first: io-file's rule in every model is T tasks submitted, at most W doing file
+                // I/O at once, each building its buffer inside that bound (docs/workloads.md). Built before it, T
+                // buffers of S would wait for the W-thread blocking pool at once (peak memory T x S, not W x S).
+                let _in_flight = permits.acquire().await;
                 async_std::fs::write(&path, file::contents(id, size_kib)).await?;
                 Ok::<_, std::io::Error>(file::hash(&async_std::fs::read(&path).await?))
             })

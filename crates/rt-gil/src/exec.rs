@@ -21,9 +21,15 @@ pub enum Mode {
     PerTask,
 }
 
-/// Runs every job under `gil` and returns what they gave, in completion order. The first failed job or failed
-/// spawn fails the run (after the threads already started have finished).
-pub fn run(gil: &Gil, mode: Mode, jobs: Vec<Job<'_>>) -> Result<Vec<Done>, RunError> {
+/// Runs every job under `gil` and returns what they gave, in completion order; `beside` (the mixed ticker) runs on
+/// its own thread, started first. The first failed job or failed spawn fails the run (after the threads already
+/// started have finished).
+pub fn run<'a>(
+    gil: &Gil,
+    mode: Mode,
+    jobs: Vec<Job<'a>>,
+    beside: Option<Job<'a>>,
+) -> Result<Vec<Done>, RunError> {
     let total = jobs.len();
     let results = Mutex::new(Vec::with_capacity(total));
     let record = |r: Result<Done, String>| {
@@ -40,6 +46,21 @@ pub fn run(gil: &Gil, mode: Mode, jobs: Vec<Job<'_>>) -> Result<Vec<Done>, RunEr
             .pop_front()
     };
     let spawn_error = std::thread::scope(|s| -> Option<String> {
+        // Why its own thread: the ticker stands beside the W workers in every model (docs/workloads.md, mixed), as
+        // py-threading's main thread ticks beside its W pool threads; queued in the pool it would take one of them
+        // for the whole run, and the CPU tasks would get W - 1 (none at W = 1 until it ends).
+        if let Some(job) = beside {
+            let record = &record;
+            let spawned = std::thread::Builder::new()
+                .name("ticker".into())
+                .spawn_scoped(s, move || {
+                    let mut g = gil.acquire();
+                    record(job(&mut g));
+                });
+            if let Err(e) = spawned {
+                return Some(format!("could not spawn the ticker thread: {e}"));
+            }
+        }
         match mode {
             Mode::Pool { workers } => {
                 let (next, record) = (&next, &record);
@@ -92,4 +113,34 @@ pub fn run(gil: &Gil, mode: Mode, jobs: Vec<Job<'_>>) -> Result<Vec<Done>, RunEr
         .into_iter()
         .map(|r| r.map_err(RunError::Failed))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::*;
+
+    /// The ticker runs while every one of the W pool threads is busy (W = 1 here): the only CPU job waits, with
+    /// the GIL released, for a message the ticker sends, which would never come if the ticker were queued behind it.
+    #[test]
+    fn the_beside_job_runs_beside_a_busy_pool() {
+        for mode in [Mode::Pool { workers: 1 }, Mode::PerTask] {
+            let gil = Gil::new(Duration::from_millis(5));
+            let (tx, rx) = mpsc::sync_channel::<()>(1);
+            let cpu: Job<'_> = Box::new(move |g| {
+                g.allow_threads(|| rx.recv_timeout(Duration::from_secs(5)))
+                    .map_err(|_| "the ticker never ran beside the busy pool".to_string())?;
+                Ok(Done::default())
+            });
+            let ticker: Job<'_> = Box::new(move |_| {
+                let _ = tx.send(());
+                Ok(Done::default())
+            });
+            let done = run(&gil, mode, vec![cpu], Some(ticker))
+                .unwrap_or_else(|e| panic!("{mode:?}: {e}"));
+            assert_eq!(done.len(), 2);
+        }
+    }
 }

@@ -44,7 +44,7 @@ impl Runtime for GilRuntime {
             .opt(OptSpec::int(SWITCH_INTERVAL_US, 5000, 1, 10_000_000, "the GIL switch interval in µs, as sys.setswitchinterval (CPython's default: 5000)"))
             .opt(OptSpec::int(CHECK_EVERY, 1, 1, 1_000_000_000, "kernel loop iterations between GIL check points: 1 = every back-edge of the Python loop the kernel stands for (one number tested, one increment), as CPython 3.10+"))
             .opt(OptSpec::choice(RMW, &["plain", "call"], "race: plain = `counter += 1` (no check point between load and store), call = `counter += f()` (a check point between them)"))
-            .notes("Only the scheduling is CPython's: work runs at native speed, so a 5 ms interval covers ~1000x more work than in CPython. CPU work never runs in parallel except in free-threaded. In race every variant runs W threads, one per racer. sync=lock with rmw=call is refused: the emulation cannot release the GIL while blocking on the kernel's mutex.")
+            .notes("Only the scheduling is CPython's: work runs at native speed, so a 5 ms interval covers ~1000x more work than in CPython. CPU work never runs in parallel except in free-threaded. io-file builds and hashes its contents holding the GIL and releases it around each write and read; at most W files are in flight in every variant. In mixed the ticker has its own thread beside the W (or T) CPU threads. In race every variant runs W threads, one per racer. sync=lock with rmw=call is refused: the emulation cannot release the GIL while blocking on the kernel's mutex.")
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
@@ -62,6 +62,8 @@ impl Runtime for GilRuntime {
         }
         let counter = RaceCounter::new();
         let scratch = harness::jobs::scratch_for(w, "rt-gil")?;
+        let permits = harness::jobs::Permits::new(p.workers);
+        let mut ticker = None;
         // Kept apart from rt-threads's on purpose: the jobs differ in GIL check points and released blocking calls.
         let jobs: Vec<Job<'_>> = match w {
             Workload::CpuBalanced | Workload::CpuSkewed => cpu::cpu(ctx, every),
@@ -70,8 +72,13 @@ impl Runtime for GilRuntime {
             Workload::IoFile => io::file(
                 ctx,
                 scratch.as_ref().map(|s| s.path()).expect("created above"),
+                &permits,
             ),
-            Workload::Mixed => cpu::mixed(ctx, every),
+            Workload::Mixed => {
+                let (t, cpu) = cpu::mixed(ctx, every);
+                ticker = Some(t);
+                cpu
+            }
             Workload::Race => race::race(ctx, &counter, every),
         };
         // Race has one thread per racer in every variant (W racers).
@@ -80,7 +87,7 @@ impl Runtime for GilRuntime {
         } else {
             Mode::Pool { workers: p.workers }
         };
-        let done = exec::run(&gil, mode, jobs)?;
+        let done = exec::run(&gil, mode, jobs, ticker)?;
         let out = harness::jobs::outcome(w, &done, &counter);
         Ok(stats::with_stats(out, &gil, started.elapsed(), every, ctx))
     }

@@ -129,3 +129,22 @@ fn lock_with_call_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("deadlock"));
     assert!(out.stdout.is_empty());
 }
+
+/// io-file holds the GIL while it builds and hashes the contents and releases it around the write and around the
+/// read, each separately, as CPython does: with one pool thread (no contention, the permit always free) the GIL is
+/// taken once by the thread and once again after each write and each read, so 1 + 2T times.
+#[test]
+fn io_file_releases_the_gil_around_each_write_and_read_only() {
+    let r = run(&[
+        "io-file",
+        "--variant",
+        "pool",
+        "--workers",
+        "1",
+        "--tasks",
+        "8",
+        "--size-kib",
+        "16",
+    ]);
+    assert_eq!(num(&r, &["extra", "gil_acquisitions"]), 1.0 + 2.0 * 8.0);
+}

@@ -2,7 +2,9 @@
 //!
 //! CPU tasks go through parallel iterators, so idle threads steal work from busy ones: this is the model to compare
 //! with a static split or a shared queue on `cpu-skewed`. The I/O workloads make their blocking calls on the pool's
-//! threads (rayon has no I/O reactor), so only W are ever in flight. `mixed` and `race` run inside `pool.scope`.
+//! threads (rayon has no I/O reactor), so only W are ever in flight. In `mixed` the
+//! ticker has its own thread beside the pool's W, which run the CPU tasks in a FIFO scope; `race` runs inside
+//! `pool.scope`.
 //!
 //! What it is not: the global rayon pool (its size is an ambient default, one thread per core), nor an async
 //! runtime. The pool is built inside `run`, so its start-up is part of the measured time (dropping it only signals
@@ -26,7 +28,7 @@ impl Runtime for Rayon {
             .facts(Facts::threads(Threads::Workers))
             .workloads(Workload::ALL)
             .versions(harness::locked_versions!("rayon", "rayon-core"))
-            .notes("CPU tasks are split to single tasks and balanced by work stealing. I/O tasks block a pool thread each: only W are in flight, as with any blocking pool. In mixed, the ticker holds one pool thread while it sleeps.")
+            .notes("CPU tasks are split to single tasks and balanced by work stealing. I/O tasks block a pool thread each: only W are in flight, as with any blocking pool. In mixed, the ticker has its own thread beside the W pool threads, which run the CPU tasks in spawn order (scope_fifo).")
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
@@ -46,7 +48,7 @@ impl Runtime for Rayon {
             Workload::IoSleep => io::sleep(&pool, p.tasks, ctx.delay()),
             Workload::IoNet => io::net(&pool, p.tasks, ctx.server()?, p.delay_ms)?,
             Workload::IoFile => io::file(&pool, p.tasks, p.size_kib)?,
-            Workload::Mixed => cpu::mixed(&pool, ctx),
+            Workload::Mixed => cpu::mixed(&pool, ctx)?,
             Workload::Race => race::race(&pool, ctx),
         })
     }

@@ -2,11 +2,13 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use harness::tasks::{Tally, join_in_order, request_failed, timed_sleep, try_join_in_order};
 use harness::{Outcome, RunCtx, RunError};
 use smol::io::{AsyncReadExt, AsyncWriteExt};
+use smol::lock::Semaphore;
 use workloads::{file, net};
 
 use crate::exec::Exec;
@@ -48,10 +50,16 @@ pub async fn net(ex: &Exec<'_>, ctx: &RunCtx) -> Result<Outcome, RunError> {
 
 pub async fn file(ex: &Exec<'_>, ctx: &RunCtx, dir: &Path) -> Result<Outcome, RunError> {
     let size_kib = ctx.params.size_kib;
+    let permits = Arc::new(Semaphore::new(ctx.params.workers as usize));
     let tasks: Vec<_> = (0..ctx.params.tasks)
         .map(|id| {
             let path = dir.join(file::file_name(id));
+            let permits = Arc::clone(&permits);
             ex.spawn(async move {
+                // Why the permit comes first: io-file's rule in every model is T tasks submitted, at most W doing file
+                // I/O at once, each building its buffer inside that bound (docs/workloads.md). Built before it, T
+                // buffers of S would wait for the W-thread blocking pool at once (peak memory T x S, not W x S).
+                let _in_flight = permits.acquire().await;
                 smol::fs::write(&path, file::contents(id, size_kib)).await?;
                 Ok::<_, std::io::Error>(file::hash(&smol::fs::read(&path).await?))
             })

@@ -27,10 +27,10 @@ pub fn cpu(ctx: &RunCtx) -> Vec<Job<'static>> {
         .collect()
 }
 
-/// The ticker (R sleeps of D, each one's lateness recorded), then C balanced CPU tasks.
-pub fn mixed(ctx: &RunCtx) -> Vec<Job<'static>> {
+/// The ticker (R sleeps of D, each one's lateness recorded), and C balanced CPU tasks: `(ticker, cpu jobs)`. The
+/// ticker runs on its own thread beside the W that run the CPU jobs (see `exec::run`).
+pub fn mixed(ctx: &RunCtx) -> (Job<'static>, Vec<Job<'static>>) {
     let (p, delay) = (ctx.params, ctx.delay());
-    // The ticker is queued first, so in the pool it holds one thread and the CPU tasks share the rest.
     let ticker: Job<'_> = Box::new(move || {
         let mut lat = Vec::with_capacity(p.rounds as usize);
         for _ in 0..p.rounds {
@@ -43,7 +43,6 @@ pub fn mixed(ctx: &RunCtx) -> Vec<Job<'static>> {
             latency_ms: lat,
         })
     });
-    std::iter::once(ticker)
-        .chain((0..p.tasks).map(|i| job(p.balanced_range(i))))
-        .collect()
+    let cpu = (0..p.tasks).map(|i| job(p.balanced_range(i))).collect();
+    (ticker, cpu)
 }

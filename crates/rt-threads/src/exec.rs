@@ -18,12 +18,31 @@ pub enum Mode {
     PerTask,
 }
 
-/// Runs every job and returns what they gave, in completion order. The first failed job or failed spawn fails the
-/// run (after the threads already started have finished).
-pub fn run(mode: Mode, jobs: Vec<Job<'_>>) -> Result<Vec<Done>, RunError> {
+/// Runs every job and returns what they gave, in completion order; `beside` (the mixed ticker) runs on its own
+/// thread, started first. The first failed job or failed spawn fails the run (after the threads already started
+/// have finished).
+pub fn run<'a>(
+    mode: Mode,
+    jobs: Vec<Job<'a>>,
+    beside: Option<Job<'a>>,
+) -> Result<Vec<Done>, RunError> {
     let total = jobs.len();
     let (done_tx, done_rx) = unbounded::<Result<Done, String>>();
     let spawn_error = std::thread::scope(|s| -> Option<String> {
+        // Why its own thread: the ticker stands beside the W workers in every model (docs/workloads.md, mixed), so
+        // the CPU jobs get all W threads, as in the event loops, rt-procs and py-threading; queued in the pool it
+        // would take one of them for the whole run (one core of two at W = 2) and wait behind nothing.
+        if let Some(job) = beside {
+            let done_tx = done_tx.clone();
+            let spawned = std::thread::Builder::new()
+                .name("ticker".into())
+                .spawn_scoped(s, move || {
+                    let _ = done_tx.send(job());
+                });
+            if let Err(e) = spawned {
+                return Some(format!("could not spawn the ticker thread: {e}"));
+            }
+        }
         match mode {
             Mode::Pool { workers } => {
                 let (job_tx, job_rx) = unbounded::<Job<'_>>();
@@ -74,4 +93,38 @@ pub fn run(mode: Mode, jobs: Vec<Job<'_>>) -> Result<Vec<Done>, RunError> {
         out.push(r.map_err(RunError::Failed)?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A CPU job that waits for a message from the ticker job, which would never come if the ticker were queued
+    /// behind it on a busy pool.
+    fn waiting_pair() -> (Job<'static>, Job<'static>) {
+        let (tx, rx) = crossbeam_channel::bounded::<()>(1);
+        let cpu: Job<'_> = Box::new(move || {
+            rx.recv_timeout(Duration::from_secs(5))
+                .map_err(|_| "the ticker never ran beside the busy pool".to_string())?;
+            Ok(Done::default())
+        });
+        let ticker: Job<'_> = Box::new(move || {
+            let _ = tx.send(());
+            Ok(Done::default())
+        });
+        (cpu, ticker)
+    }
+
+    /// The ticker runs while every one of the W pool threads is busy (W = 1 here).
+    #[test]
+    fn the_beside_job_runs_beside_a_busy_pool() {
+        for mode in [Mode::Pool { workers: 1 }, Mode::PerTask] {
+            let (cpu, ticker) = waiting_pair();
+            let done =
+                run(mode, vec![cpu], Some(ticker)).unwrap_or_else(|e| panic!("{mode:?}: {e}"));
+            assert_eq!(done.len(), 2);
+        }
+    }
 }

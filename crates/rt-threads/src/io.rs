@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use harness::jobs::ms;
+use harness::jobs::{Permits, ms};
 use harness::latency::lateness;
 use harness::{RunCtx, RunError};
 use workloads::blocking;
@@ -44,12 +44,14 @@ pub fn net(ctx: &RunCtx) -> Result<Vec<Job<'static>>, RunError> {
         .collect())
 }
 
-/// T file tasks in `dir`; each job's value is its file's hash.
-pub fn file<'a>(ctx: &RunCtx, dir: &'a Path) -> Vec<Job<'a>> {
+/// T file tasks in `dir`; each job's value is its file's hash. Each takes one of the W `permits` before it builds
+/// its buffer: in `pool` the W threads never wait for one, in `per-task` they keep T threads from holding T buffers.
+pub fn file<'a>(ctx: &RunCtx, dir: &'a Path, permits: &'a Permits) -> Vec<Job<'a>> {
     let p = ctx.params;
     (0..p.tasks)
         .map(|id| -> Job<'a> {
             Box::new(move || {
+                let _in_flight = permits.acquire();
                 let h = blocking::file_task(dir, id, p.size_kib)
                     .map_err(|e| format!("file task {id} in {}: {e}", dir.display()))?;
                 Ok(Done {

@@ -11,6 +11,7 @@ mod io;
 mod race;
 
 use exec::{Job, Mode};
+use harness::jobs::Permits;
 use harness::{Facts, Info, Model, Outcome, RunCtx, RunError, Runtime};
 use workloads::{RaceCounter, Workload};
 
@@ -28,13 +29,15 @@ impl Runtime for Threads {
             .facts(Facts::threads(harness::Threads::PerTask))
             .workloads(Workload::ALL)
             .versions(harness::locked_versions!("crossbeam-channel"))
-            .notes("Native threads with no GIL: CPU work runs in parallel on min(W, cores) cores. The pool keeps only W blocking calls in flight; per-task pays thread creation per task. In race, both variants run W threads.")
+            .notes("Native threads with no GIL: CPU work runs in parallel on min(W, cores) cores. The pool keeps only W blocking calls in flight; per-task pays thread creation per task, and in io-file takes one of W permits before building its buffer (at most W files in flight in both variants). In mixed the ticker has its own thread beside the W (or T) that run the CPU tasks. In race, both variants run W threads.")
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
         let (p, w) = (ctx.params, ctx.workload);
         let counter = RaceCounter::new();
         let scratch = harness::jobs::scratch_for(w, "rt-threads")?;
+        let permits = Permits::new(p.workers);
+        let mut ticker = None;
         // Kept apart from rt-gil's on purpose: those jobs add GIL check points and release the GIL around blocking calls.
         let jobs: Vec<Job<'_>> = match w {
             Workload::CpuBalanced | Workload::CpuSkewed => cpu::cpu(ctx),
@@ -43,8 +46,13 @@ impl Runtime for Threads {
             Workload::IoFile => io::file(
                 ctx,
                 scratch.as_ref().map(|s| s.path()).expect("created above"),
+                &permits,
             ),
-            Workload::Mixed => cpu::mixed(ctx),
+            Workload::Mixed => {
+                let (t, cpu) = cpu::mixed(ctx);
+                ticker = Some(t);
+                cpu
+            }
             Workload::Race => race::race(ctx, &counter),
         };
         // Race has W threads in both variants, one per racer.
@@ -53,16 +61,19 @@ impl Runtime for Threads {
         } else {
             Mode::Pool { workers: p.workers }
         };
-        let done = exec::run(mode, jobs)?;
+        let jobs_len = jobs.len() as u64;
+        let beside = u64::from(ticker.is_some());
+        let done = exec::run(mode, jobs, ticker)?;
         Ok(harness::jobs::outcome(w, &done, &counter)
-            .extra("threads_started", threads_started(mode, done.len())))
+            .extra("threads_started", threads_started(mode, jobs_len) + beside))
     }
 }
 
-fn threads_started(mode: Mode, jobs: usize) -> u64 {
+/// The threads that ran the jobs (the ticker's own thread is added by the caller).
+fn threads_started(mode: Mode, jobs: u64) -> u64 {
     match mode {
         Mode::Pool { workers } => workers,
-        Mode::PerTask => jobs as u64,
+        Mode::PerTask => jobs,
     }
 }
 

@@ -44,7 +44,10 @@ pub async fn cpu(ctx: &RunCtx) -> Result<Outcome, RunError> {
 
 pub async fn mixed(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let (p, offload, delay) = (ctx.params, ctx.opt_bool(OFFLOAD), ctx.delay());
-    // The ticker is spawned first, so it starts its first wait before any CPU task runs (as in every model).
+    // The ticker is spawned first, so it starts its first wait before any CPU task runs (as in every model). Why a
+    // task on the same executor: the ticker is its own task beside the W workers in every model, and in an event
+    // loop that means one more task, not a thread of its own. On a one-thread loop (current-thread) it shares
+    // the only thread with the CPU tasks and wakes only between two of them: that lateness is the model's own cost.
     let ticker = tokio::spawn(ticker(p.rounds, delay, tokio::time::sleep));
     let handles = (0..p.tasks)
         .map(|i| spawn_cpu(offload, p.balanced_range(i)))

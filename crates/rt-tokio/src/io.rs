@@ -1,11 +1,13 @@
 //! `io-sleep`, `io-net` and `io-file` with tokio's timer, TCP stream and `tokio::fs`.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use harness::tasks::{Tally, request_failed, timed_sleep};
 use harness::{Outcome, RunCtx, RunError, ScratchDir};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::Semaphore;
 use workloads::{file, net};
 
 use crate::join::join_all;
@@ -48,10 +50,16 @@ pub async fn net(ctx: &RunCtx) -> Result<Outcome, RunError> {
 pub async fn file(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let dir = ScratchDir::new("rt-tokio")?;
     let size_kib = ctx.params.size_kib;
+    let permits = Arc::new(Semaphore::new(ctx.params.workers as usize));
     let handles = (0..ctx.params.tasks)
         .map(|id| {
             let path = dir.path().join(file::file_name(id));
+            let permits = Arc::clone(&permits);
             tokio::spawn(async move {
+                // Why the permit comes first: io-file's rule in every model is T tasks submitted, at most W doing file
+                // I/O at once, each building its buffer inside that bound (docs/workloads.md). Built before it, T
+                // buffers of S would wait for the W-thread blocking pool at once (peak memory T x S, not W x S).
+                let _in_flight = permits.acquire().await.map_err(std::io::Error::other)?;
                 tokio::fs::write(&path, file::contents(id, size_kib)).await?;
                 Ok::<_, std::io::Error>(file::hash(&tokio::fs::read(&path).await?))
             })
