@@ -2,13 +2,14 @@
 //! by work stealing.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Instant;
 
-use harness::{LatencyRecorder, Outcome, RunCtx};
+use harness::jobs::Done;
+use harness::latency::Ticks;
+use harness::{Outcome, RunCtx};
 use rayon::ThreadPool;
 use rayon::prelude::*;
-use workloads::count_primes;
-
-use crate::io;
+use workloads::{RaceCounter, Workload, count_primes};
 
 /// Task ids `0..n` as a parallel iterator. Why `with_max_len(1)`: every item is a whole task (milliseconds of work
 /// or a blocking call), so letting rayon split down to single items costs nothing and lets any idle thread steal
@@ -34,21 +35,21 @@ pub fn cpu(pool: &ThreadPool, ctx: &RunCtx) -> Outcome {
     Outcome::new(found)
 }
 
-/// mixed: the ticker and C balanced CPU tasks, spawned in one `pool.scope`.
+/// mixed: the ticker and C balanced CPU tasks, spawned in one `pool.scope`; the ticker's value is the rounds that
+/// ran.
 pub fn mixed(pool: &ThreadPool, ctx: &RunCtx) -> Outcome {
     let (p, delay) = (ctx.params, ctx.delay());
     let found = AtomicU64::new(0);
-    let mut lat = LatencyRecorder::new();
+    let mut ticks = Ticks::default();
+    // The run's submission instant: just before the ticker, the first task, is spawned (see harness::latency).
+    let submitted = Instant::now();
     pool.scope(|s| {
         // The ticker is spawned first so that an idle thread picks it up before the CPU tasks; while it
         // sleeps it holds its pool thread (rayon has no timer), which the notes say.
-        let lat = &mut lat;
+        let ticks = &mut ticks;
         let found = &found;
         s.spawn(move |_| {
-            for _ in 0..p.rounds {
-                lat.record(io::sleep_late(delay));
-                found.fetch_add(1, Relaxed);
-            }
+            *ticks = harness::jobs::ticker(p.rounds, delay, || std::thread::sleep(delay));
         });
         for i in 0..p.tasks {
             s.spawn(move |_| {
@@ -57,5 +58,6 @@ pub fn mixed(pool: &ThreadPool, ctx: &RunCtx) -> Outcome {
             });
         }
     });
-    Outcome::new(found.into_inner()).latency(lat)
+    let done = [Done::value(found.into_inner()), Done::ticks(ticks)];
+    harness::jobs::outcome(Workload::Mixed, &done, &RaceCounter::new(), submitted)
 }

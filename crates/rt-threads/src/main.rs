@@ -53,8 +53,10 @@ impl Runtime for Threads {
         } else {
             Mode::Pool { workers: p.workers }
         };
+        // The run's submission instant: just before the jobs are handed to the threads (see harness::latency).
+        let submitted = std::time::Instant::now();
         let done = exec::run(mode, jobs)?;
-        Ok(harness::jobs::outcome(w, &done, &counter)
+        Ok(harness::jobs::outcome(w, &done, &counter, submitted)
             .extra("threads_started", threads_started(mode, done.len())))
     }
 }
