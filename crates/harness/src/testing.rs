@@ -11,7 +11,11 @@
 //! It checks that `list` parses; that every listed workload in every variant at `--size check` exits 0 with exactly
 //! one valid RunReport whose checksum matches the reference (for `race`, `checksum + lost_updates == W*K`); that bad
 //! input exits 2 with a message and no backtrace; that an unlisted workload exits 3; and that `--deadline-s 1` on a
-//! run that needs longer exits 124 within 2 s. It starts its own delay server for `io-net`.
+//! run that needs longer exits 124 within 2 s. It starts its own delay server for `io-net`, and requires that the
+//! server answered exactly `tasks` requests with the nonce the run reports (a model that computes the replies
+//! itself, without the network, fails). The waits must tell the truth: `early_waits` is reported for io-sleep and
+//! mixed, and is 0 unless the suite is told the timers may fire early ([`Conformance::timers_may_fire_early`]);
+//! `sojourn_ms` is reported for io-sleep, io-net and mixed, and no task's sojourn is shorter than its wait.
 
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -90,6 +94,10 @@ pub struct Conformance {
     command: Vec<String>,
     /// Extra arguments for every `run` (for example `--opt` values a peer needs).
     pub extra_run_args: Vec<String>,
+    /// Whether the model's timer may end a wait early (Node's `setTimeout` can, by up to 1 ms). When false (every
+    /// Rust runtime: a sleep never returns early on Linux), io-sleep and mixed must report `early_waits: 0`; when
+    /// true, the count is only required to be reported.
+    pub timers_may_fire_early: bool,
 }
 
 impl Conformance {
@@ -99,6 +107,7 @@ impl Conformance {
         Conformance {
             command,
             extra_run_args: Vec::new(),
+            timers_may_fire_early: false,
         }
     }
 
@@ -136,7 +145,13 @@ impl Conformance {
         let addr = server.addr().to_string();
         for variant in &info.variants {
             for &w in &info.workloads {
-                problems.extend(self.check_run(&info, &variant.name, w, &addr));
+                let (report, p) = self.run_cell(&info, &variant.name, w, &addr);
+                problems.extend(p);
+                if let Some(r) = report.filter(|_| w == Workload::IoNet) {
+                    problems.extend(
+                        check_served(&r, &server).map(|m| format!("{}/{w}: {m}", variant.name)),
+                    );
+                }
             }
         }
         problems.extend(self.check_bad_input(&info));
@@ -152,6 +167,17 @@ impl Conformance {
 
     /// Runs one workload at `--size check` and checks the report; returns the problems found.
     pub fn check_run(&self, info: &Info, variant: &str, w: Workload, addr: &str) -> Vec<String> {
+        self.run_cell(info, variant, w, addr).1
+    }
+
+    /// [`Conformance::check_run`], also giving back the report when there is one.
+    fn run_cell(
+        &self,
+        info: &Info,
+        variant: &str,
+        w: Workload,
+        addr: &str,
+    ) -> (Option<RunReport>, Vec<String>) {
         let mut args = vec![
             "run",
             w.name(),
@@ -178,11 +204,12 @@ impl Conformance {
         let report = match contract::read(&exit, w, variant) {
             Ok(r) => r,
             Err(Violation::WrongChecksum { report, .. }) => *report,
-            Err(v) => return vec![format!("{what}: {v}")],
+            Err(v) => return (None, vec![format!("{what}: {v}")]),
         };
         let mut p = check_report(&report, info, variant, w);
+        p.extend(check_waits(&report, self.timers_may_fire_early));
         p.iter_mut().for_each(|m| *m = format!("{what}: {m}"));
-        p
+        (Some(report), p)
     }
 
     fn check_bad_input(&self, info: &Info) -> Vec<String> {
@@ -349,6 +376,64 @@ pub fn check_info(info: &Info) -> Vec<String> {
     p
 }
 
+/// Checks that `server` answered exactly the io-net run's `tasks` requests with the nonce it reports: the checksum
+/// alone cannot tell a model that asked the server from one that computed `reply_value` itself.
+pub fn check_served(r: &RunReport, server: &DelayServer) -> Option<String> {
+    let Some(nonce) = r
+        .params
+        .get(workloads::spec::NONCE_KEY)
+        .and_then(|v| v.as_u64())
+    else {
+        return Some("params lacks the io-net 'nonce'".into());
+    };
+    let (tasks, served) = (r.workload_params().tasks, server.served(nonce));
+    (served != tasks).then(|| {
+        format!(
+            "the delay server answered {served} requests with nonce {nonce}, but the run has {tasks} tasks; every \
+             task must make its own round trip to --addr with the run's nonce"
+        )
+    })
+}
+
+/// Checks the figures of the waits: `early_waits` is set for io-sleep and mixed (and 0 unless
+/// `timers_may_fire_early`), `sojourn_ms` for io-sleep, io-net and mixed, and where no wait may end early no
+/// sojourn is shorter than the D it waited. Returns the problems found.
+pub fn check_waits(r: &RunReport, timers_may_fire_early: bool) -> Vec<String> {
+    use crate::latency::EARLY_TOLERANCE_MS;
+    let w = r.workload;
+    let mut p = Vec::new();
+    let counts_early = matches!(w, Workload::IoSleep | Workload::Mixed);
+    match (counts_early, r.early_waits) {
+        (true, None) => p.push(format!("early_waits must be set for {w}")),
+        (false, Some(_)) => p.push(format!("early_waits must be absent for {w}")),
+        (true, Some(n)) if n > 0 && !timers_may_fire_early => p.push(format!(
+            "{n} waits ended more than {EARLY_TOLERANCE_MS} ms before D (early_waits {n}); a wait must last at \
+             least D: time it from just before the wait to just after, and wait on a timer that never fires early"
+        )),
+        _ => {}
+    }
+    let has_sojourn = matches!(w, Workload::IoSleep | Workload::IoNet | Workload::Mixed);
+    match (has_sojourn, &r.sojourn_ms) {
+        (true, None) => p.push(format!("sojourn_ms must be set for {w}")),
+        (false, Some(_)) => p.push(format!("sojourn_ms must be absent for {w}")),
+        (true, Some(s)) => {
+            let d = r.workload_params().delay_ms as f64;
+            let figures = [s.p50, s.p90, s.p99, s.max];
+            if figures.iter().any(|x| !x.is_finite() || *x < 0.0) {
+                p.push(format!("sojourn_ms {s:?} must be finite and not negative"));
+            } else if !timers_may_fire_early && s.p50 < d - EARLY_TOLERANCE_MS {
+                p.push(format!(
+                    "sojourn_ms p50 {:.3} ms is shorter than the {d} ms every task waits: time each task from the \
+                     run's submission instant to the end of its wait",
+                    s.p50
+                ));
+            }
+        }
+        (false, None) => {}
+    }
+    p
+}
+
 /// Checks one RunReport against the reference; returns the problems found.
 pub fn check_report(r: &RunReport, info: &Info, variant: &str, w: Workload) -> Vec<String> {
     let mut p = Vec::new();
@@ -371,9 +456,15 @@ pub fn check_report(r: &RunReport, info: &Info, variant: &str, w: Workload) -> V
     if r.peak_rss_kib == 0 || r.os_threads_peak == 0 {
         p.push("peak_rss_kib and os_threads_peak must be measured".to_string());
     }
+    let nonce: &[&str] = if w == Workload::IoNet {
+        &[workloads::spec::NONCE_KEY]
+    } else {
+        &[]
+    };
     for key in ["size", "workers", "deadline_s", "opts"]
         .iter()
         .chain(w.uses())
+        .chain(nonce)
     {
         if !r.params.contains_key(*key) {
             p.push(format!("params lacks '{key}'"));
