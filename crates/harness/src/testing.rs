@@ -155,6 +155,9 @@ impl Conformance {
             }
         }
         problems.extend(self.check_bad_input(&info));
+        if info.workloads.contains(&Workload::IoNet) {
+            problems.extend(self.check_not_a_delay_server(&info));
+        }
         problems.extend(self.check_deadline(&info, &addr));
         server.stop();
         assert!(
@@ -288,6 +291,52 @@ impl Conformance {
         problems
     }
 
+    /// io-net against a server that echoes the id (io-net's old reply) must fail: exit 1, one line naming a request
+    /// id, the address and what came back, nothing on stdout.
+    fn check_not_a_delay_server(&self, info: &Info) -> Vec<String> {
+        let echo = EchoServer::start();
+        let addr = echo.addr.to_string();
+        let variant = info.default_variant().unwrap_or_default().to_string();
+        let mut args = vec![
+            "run",
+            "io-net",
+            "--variant",
+            &variant,
+            "--size",
+            "check",
+            "--deadline-s",
+            "60",
+            "--addr",
+            &addr,
+        ];
+        let extra: Vec<&str> = self.extra_run_args.iter().map(String::as_str).collect();
+        args.extend(extra);
+        let out = self.output(&args);
+        drop(echo);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let line = stderr.trim();
+        let cmd = format!("run io-net against a server that echoes the id ({addr})");
+        let mut problems = Vec::new();
+        if out.status.code() != Some(crate::exit::FAILED) {
+            problems.push(format!(
+                "`{cmd}` exited {:?}, expected 1: a reply that is not reply_value(id, nonce) must fail the run",
+                out.status.code()
+            ));
+        }
+        if !(line.contains("request ") && line.contains(&addr) && line.contains("0x")) {
+            problems.push(format!(
+                "`{cmd}`: stderr must name the request id, the server address and the reply that came back, got: \
+                 {line:?}"
+            ));
+        }
+        if line.lines().count() > 1 || !out.stdout.is_empty() {
+            problems.push(format!(
+                "`{cmd}` must print one line on stderr and nothing on stdout"
+            ));
+        }
+        problems
+    }
+
     fn check_deadline(&self, info: &Info, addr: &str) -> Vec<String> {
         // A run that needs far longer than the 1 s deadline.
         let args: Vec<&str> = if info.workloads.contains(&Workload::IoSleep) {
@@ -345,6 +394,54 @@ impl Conformance {
             ));
         }
         problems
+    }
+}
+
+/// A loopback server that answers each io-net request with its id, as the delay server did before replies carried
+/// `reply_value(id, nonce)`: the stand-in for "something that is not the delay server". Stops when dropped.
+struct EchoServer {
+    addr: std::net::SocketAddr,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EchoServer {
+    fn start() -> EchoServer {
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        listener.set_nonblocking(true).expect("non-blocking listener");
+        let addr = listener.local_addr().expect("its address");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((mut s, _)) => {
+                        let _ = s.set_nonblocking(false);
+                        let mut req = [0u8; workloads::net::REQUEST_LEN];
+                        if s.read_exact(&mut req).is_ok() {
+                            let _ = s.write_all(&req[..workloads::net::REPLY_LEN]);
+                        }
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(1)),
+                }
+            }
+        });
+        EchoServer {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for EchoServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
