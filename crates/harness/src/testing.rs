@@ -410,7 +410,9 @@ impl EchoServer {
         use std::io::{Read, Write};
         use std::sync::atomic::Ordering;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-        listener.set_nonblocking(true).expect("non-blocking listener");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
         let addr = listener.local_addr().expect("its address");
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
@@ -578,4 +580,86 @@ pub fn check_report(r: &RunReport, info: &Info, variant: &str, w: Workload) -> V
         p.push("lost_updates must be set for race and only for race".to_string());
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Latency;
+    use workloads::{Params, Size};
+
+    fn report(w: Workload) -> RunReport {
+        let p = Params::preset(w, Size::Check, 2);
+        let mut params = serde_json::Map::new();
+        for (k, v) in [("tasks", p.tasks), ("delay_ms", p.delay_ms)] {
+            params.insert(k.into(), v.into());
+        }
+        let lat = |x: f64| Latency {
+            p50: x,
+            p90: x,
+            p99: x,
+            max: x,
+        };
+        RunReport {
+            runtime: "rt-x".into(),
+            variant: "v".into(),
+            workload: w,
+            params,
+            checksum: 0,
+            elapsed_ms: 1.0,
+            latency_ms: Some(lat(0.1)),
+            early_waits: matches!(w, Workload::IoSleep | Workload::Mixed).then_some(0),
+            sojourn_ms: Some(lat(p.delay_ms as f64 + 0.2)),
+            lost_updates: None,
+            peak_rss_kib: 1,
+            os_threads_peak: 1,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    #[test]
+    fn waits_must_be_reported_whole() {
+        assert!(check_waits(&report(Workload::IoSleep), false).is_empty());
+        assert!(check_waits(&report(Workload::IoNet), false).is_empty());
+        let mut r = report(Workload::IoSleep);
+        r.early_waits = Some(3);
+        let p = check_waits(&r, false);
+        assert!(p[0].contains("early_waits 3"), "{p:?}");
+        assert!(
+            check_waits(&r, true).is_empty(),
+            "a peer whose timers fire early only reports them"
+        );
+        r.early_waits = None;
+        assert!(check_waits(&r, true)[0].contains("early_waits must be set"));
+        let mut r = report(Workload::Mixed);
+        r.sojourn_ms = None;
+        assert!(check_waits(&r, false)[0].contains("sojourn_ms must be set"));
+        let mut r = report(Workload::IoNet);
+        r.sojourn_ms = r.latency_ms.map(|l| Latency { p50: 0.5, ..l });
+        assert!(check_waits(&r, false)[0].contains("shorter than the 2 ms"));
+        let mut r = report(Workload::IoNet);
+        r.early_waits = Some(0);
+        assert!(check_waits(&r, false)[0].contains("early_waits must be absent"));
+    }
+
+    #[test]
+    fn io_net_must_have_gone_through_the_server() {
+        use std::io::{Read, Write};
+        let server = DelayServer::start(0, 0).unwrap();
+        let mut r = report(Workload::IoNet);
+        assert!(
+            check_served(&r, &server)
+                .unwrap()
+                .contains("lacks the io-net 'nonce'")
+        );
+        r.params.insert("nonce".into(), 99u64.into());
+        let p = check_served(&r, &server).unwrap();
+        assert!(p.contains("answered 0 requests with nonce 99"), "{p}");
+        for id in 0..8 {
+            let mut s = std::net::TcpStream::connect(server.addr()).unwrap();
+            s.write_all(&workloads::net::request(id, 99, 0)).unwrap();
+            s.read_exact(&mut [0u8; workloads::net::REPLY_LEN]).unwrap();
+        }
+        assert_eq!(check_served(&r, &server), None);
+    }
 }
