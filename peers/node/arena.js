@@ -55,31 +55,44 @@ function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+// A task gives [value, latency samples, end instants]. Lateness is signed: setTimeout can fire up to 1 ms early
+// (it measures from a loop time truncated to whole ms), and an early wait is reported as early, never as on time.
 async function sleeper(id, delayMs) {
   const t = now();
   await sleep(delayMs);
-  return [BigInt(id), [Math.max(0, now() - t - delayMs)]];
+  const end = now();
+  return [k.sleepValue(id), [end - t - delayMs], [end]];
 }
 
-function netRequest(addr, id, delayMs) {
+function netRequest(addr, id, nonce, delayMs) {
+  const where = `request ${id} to ${addr.host}:${addr.port}`;
   return new Promise((resolve, reject) => {
     const t = now();
     const chunks = [];
     let got = 0;
     const s = net.createConnection({ host: addr.host, port: addr.port });
     s.setNoDelay(true);
-    s.on('connect', () => s.write(k.request(id, delayMs)));
+    s.on('connect', () => s.write(k.request(id, nonce, delayMs)));
     s.on('data', (c) => {
       chunks.push(c);
       got += c.length;
       if (got >= k.REPLY_LEN) {
+        const end = now();
         s.destroy();
-        resolve([k.parseReply(Buffer.concat(chunks)), [now() - t]]);
+        const reply = k.parseReply(Buffer.concat(chunks));
+        const want = k.replyValue(id, nonce);
+        if (reply !== want) {
+          const hex = (v) => '0x' + v.toString(16).padStart(16, '0');
+          reject(new contract.RunError(`${where}: the reply was ${hex(reply)}, not the delay server's answer `
+            + `${hex(want)} to id ${id} with nonce ${hex(nonce)}`));
+          return;
+        }
+        resolve([reply, [end - t], [end]]);
       }
     });
-    s.on('error', (e) => reject(new contract.RunError(`request ${id} to ${addr.host}:${addr.port}: ${e.message}`)));
+    s.on('error', (e) => reject(new contract.RunError(`${where}: ${e.message}`)));
     s.on('end', () => {
-      if (got < k.REPLY_LEN) reject(new contract.RunError(`request ${id}: connection closed before the reply`));
+      if (got < k.REPLY_LEN) reject(new contract.RunError(`${where}: connection closed before the reply`));
     });
   });
 }
@@ -132,17 +145,21 @@ async function fileTask(dir, id, sizeKib) {
   const p = path.join(dir, k.fileName(id));
   await fsp.writeFile(p, k.contents(id, sizeKib));
   const back = await fsp.readFile(p);
-  return [k.hashWords(back), []];
+  return [k.hashWords(back), [], []];
 }
 
+// The mixed ticker: its value is the rounds that ran.
 async function ticker(rounds, delayMs) {
   const late = [];
+  const ends = [];
   for (let r = 0; r < rounds; r++) {
     const t = now();
     await sleep(delayMs);
-    late.push(Math.max(0, now() - t - delayMs));
+    const end = now();
+    late.push(end - t - delayMs);
+    ends.push(end);
   }
-  return [BigInt(rounds), late];
+  return [BigInt(ends.length), late, ends];
 }
 
 let counter = 0;
@@ -161,7 +178,7 @@ async function racer(kTimes, rmw) {
       if ((i & 0xfffff) === 0) contract.checkDeadline();
     }
   }
-  return [0n, []];
+  return [0n, [], []];
 }
 
 function prepare(ctx) {
@@ -178,20 +195,21 @@ async function run(ctx) {
   if (w === 'race') {
     counter = 0;
     await Promise.all(Array.from({ length: ctx.workers }, () => racer(ctx.work, ctx.opts.rmw)));
-    return { checksum: BigInt(counter), samples: null, extra: {} };
+    return { checksum: BigInt(counter), samples: null, sojourn: null, extra: {} };
   }
   const cpu = w === 'cpu-balanced' || w === 'cpu-skewed' || w === 'mixed';
   const pool = cpu && ctx.opts.offload === 'true' ? workerPool(ctx.workers) : null;
+  const submitted = now(); // the run's submission instant, just before the first task starts (harness::latency)
   // The ticker is its own task beside the CPU work, as in every model; started first, so its lateness shows the CPU
   // tasks. On this one-thread loop it wakes only between two CPU tasks (unless offload=true moves them to W workers).
   if (w === 'mixed') tick = ticker(ctx.rounds, ctx.delay_ms);
   if (cpu) {
     const one = pool ? (lo, hi) => pool.run(lo, hi) : cpuTask;
-    promises = k.cpuRanges(w, ctx.tasks, ctx.work).map(([lo, hi]) => one(lo, hi).then((c) => [BigInt(c), []]));
+    promises = k.cpuRanges(w, ctx.tasks, ctx.work).map(([lo, hi]) => one(lo, hi).then((c) => [BigInt(c), [], []]));
   } else if (w === 'io-sleep') {
     promises = Array.from({ length: ctx.tasks }, (_, i) => sleeper(i, ctx.delay_ms));
   } else if (w === 'io-net') {
-    promises = Array.from({ length: ctx.tasks }, (_, i) => netRequest(ctx.addr, i, ctx.delay_ms));
+    promises = Array.from({ length: ctx.tasks }, (_, i) => netRequest(ctx.addr, i, ctx.nonce, ctx.delay_ms));
   } else {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arena-node-'));
     contract.onEarlyExit(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -209,18 +227,18 @@ async function run(ctx) {
     if (pool) await pool.close();
   }
   contract.sampleThreads();
+  if (tick) results.push(await tick);
   let total = 0n;
-  let samples = [];
-  for (const [v, late] of results) {
-    total = w === 'io-file' ? (total + v) & k.MASK : total + v;
+  const samples = [];
+  const sojourn = [];
+  for (const [v, late, ends] of results) {
+    // Wrapping at 2^64: io-net's replies are random 64-bit values, io-file's hashes combine so.
+    total = (total + v) & k.MASK;
     for (const x of late) samples.push(x);
+    for (const x of contract.sojourns(submitted, ends)) sojourn.push(x);
   }
-  if (tick) {
-    const [r, late] = await tick;
-    total += r;
-    samples = late;
-  }
-  return { checksum: total, samples: LATENCY.has(w) ? samples : null, extra: {} };
+  const timed = LATENCY.has(w);
+  return { checksum: total, samples: timed ? samples : null, sojourn: timed ? sojourn : null, extra: {} };
 }
 
 process.on('uncaughtException', (e) => {

@@ -19,6 +19,9 @@ const USAGE_TEXT = `usage: arena.js [--work-scale N] [--race-scale N] list
 `;
 const OK = 0, FAILED = 1, USAGE = 2, UNSUPPORTED = 3, DEADLINE = 124;
 const U32_MAX = 4294967295;
+// harness::latency::EARLY_TOLERANCE_MS: a wait that ends more than this before D counts in early_waits (the why is
+// there). setTimeout can fire up to 1 ms early, so this peer may report early waits: it counts them honestly.
+const EARLY_TOLERANCE_MS = 0.1;
 const WORKLOADS = ['cpu-balanced', 'cpu-skewed', 'io-sleep', 'io-net', 'io-file', 'mixed', 'race'];
 const USES = {
   'cpu-balanced': ['tasks', 'work'],
@@ -154,7 +157,9 @@ function resolve(info, args, workScale, raceScale) {
   }
   const facts = info.variants.find((v) => v.name === variant).facts || {};
   checkLimits(workload, p, workers, facts, probeMachine());
-  return { workload, variant, size, workers, addr, deadlineS: deadline, opts, workScale, raceScale, ...p };
+  // io-net: a fresh random nonce per run, sent with every request and reported, as the Rust harness does.
+  const nonce = workload === 'io-net' ? require('crypto').randomBytes(8).readBigUInt64LE(0) : 0n;
+  return { workload, variant, size, workers, addr, deadlineS: deadline, opts, workScale, raceScale, nonce, ...p };
 }
 
 // --- what a run needs of the machine (crates/harness/src/limits.rs) -----------------------------------------------
@@ -253,6 +258,7 @@ function paramsJson(ctx) {
   const m = { size: ctx.size, workers: ctx.workers };
   for (const k of USES[ctx.workload]) m[k] = ctx[k];
   if (ctx.addr) m.addr = (ctx.addr.host.includes(':') ? `[${ctx.addr.host}]` : ctx.addr.host) + ':' + ctx.addr.port;
+  if (ctx.workload === 'io-net') m.nonce = ctx.nonce;
   m.deadline_s = float(ctx.deadlineS);
   m.opts = sortedObject(ctx.opts);
   return sortedObject(m);
@@ -291,6 +297,23 @@ function percentiles(samples) {
   return { p50: pct(50), p90: pct(90), p99: pct(99), max: s[n - 1] };
 }
 
+// harness::latency::sojourns_ms: a task's waits in ms, the first from the run's submission instant, each later one
+// from the end of the one before (the mixed ticker's rounds).
+function sojourns(submitted, ends) {
+  const out = [];
+  let start = submitted;
+  for (const end of ends) {
+    out.push(end - start);
+    start = end;
+  }
+  return out;
+}
+
+// harness::latency::early_waits: the waits that ended more than EARLY_TOLERANCE_MS before D.
+function earlyWaits(latenessMs) {
+  return latenessMs.filter((x) => x < -EARLY_TOLERANCE_MS).length;
+}
+
 // --- deadline and clean-ups ----------------------------------------------------------------------------------------
 const cleanups = [];
 let deadlineAt = Infinity;
@@ -326,7 +349,7 @@ function checkDeadline() {
 
 function oneLine(s) { return String(s).split(/\s+/).filter(Boolean).join(' '); }
 
-// Runs the contract: impl.info (an object) and impl.run(ctx) -> Promise<{checksum, samples, extra}>.
+// Runs the contract: impl.info (an object) and impl.run(ctx) -> Promise<{checksum, samples, sojourn, extra}>.
 async function main(impl, argv) {
   runtimeName = impl.info.runtime;
   let workScale = 1, raceScale = 1;
@@ -367,6 +390,8 @@ async function main(impl, argv) {
       checksum,
       elapsed_ms: float(elapsedMs),
       latency_ms: out.samples ? percentiles(out.samples) : null,
+      ...(['io-sleep', 'mixed'].includes(ctx.workload) ? { early_waits: earlyWaits(out.samples || []) } : {}),
+      ...(out.sojourn ? { sojourn_ms: percentiles(out.sojourn) } : {}),
       lost_updates: ctx.workload === 'race' ? maxBig(0n, BigInt(ctx.workers) * BigInt(ctx.work) - checksum) : null,
       peak_rss_kib: peakRssKib(),
       os_threads_peak: Math.max(1, peakThreads),
@@ -389,5 +414,5 @@ function maxBig(a, b) { return a > b ? a : b; }
 
 module.exports = {
   OK, FAILED, USAGE, UNSUPPORTED, DEADLINE, WORKLOADS, RunError, Usage, Unsupported,
-  main, sampleThreads, onEarlyExit, checkDeadline, percentiles,
+  main, sampleThreads, onEarlyExit, checkDeadline, percentiles, sojourns,
 };

@@ -5,7 +5,8 @@
 // - skewWeight / cpuRanges: the cpu-skewed weights and task ranges of workloads/src/spec.rs.
 // - contents / hashWords: io-file's xorshift64* contents and FNV-1a over 64-bit little-endian words
 //   (workloads/src/file.rs), in exact u64 wrapping arithmetic on 32-bit halves.
-// - request / parseReply: io-net's 12-byte request and 8-byte reply (workloads/src/net.rs).
+// - request / parseReply / replyValue: io-net's 20-byte request (id, nonce, delay_ms), its 8-byte reply and the
+//   delay server's answer, splitmix64(id ^ rotl(nonce, 29)) (workloads/src/net.rs).
 // No scheduling here: arena.js decides how tasks run.
 
 const BASE = 1000000000;
@@ -101,10 +102,11 @@ function fileName(task) {
   return 'task-' + String(task).padStart(6, '0') + '.bin';
 }
 
-function request(id, delayMs) {
-  const b = Buffer.alloc(12);
+function request(id, nonce, delayMs) {
+  const b = Buffer.alloc(20);
   b.writeBigUInt64LE(BigInt(id), 0);
-  b.writeUInt32LE(delayMs, 8);
+  b.writeBigUInt64LE(nonce, 8);
+  b.writeUInt32LE(delayMs, 16);
   return b;
 }
 
@@ -112,4 +114,25 @@ function parseReply(b) {
   return b.readBigUInt64LE(0);
 }
 
-module.exports = { BASE, MASK, REPLY_LEN, countPrimes, skewWeight, cpuRanges, contents, hashWords, fileName, request, parseReply };
+function splitmix64(x) {
+  let z = (x + 0x9e3779b97f4a7c15n) & MASK;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK;
+  return z ^ (z >> 31n);
+}
+
+// The delay server's answer to request `id` of the run with `nonce` (BigInt).
+function replyValue(id, nonce) {
+  const rot = ((nonce << 29n) | (nonce >> 35n)) & MASK;
+  return splitmix64(BigInt(id) ^ rot);
+}
+
+// io-sleep: a completed wait adds its id plus one, so task 0's wait counts too (reference T(T+1)/2).
+function sleepValue(id) {
+  return BigInt(id) + 1n;
+}
+
+module.exports = {
+  BASE, MASK, REPLY_LEN, countPrimes, skewWeight, cpuRanges, contents, hashWords, fileName, request, parseReply,
+  splitmix64, replyValue, sleepValue,
+};

@@ -24,6 +24,9 @@ import time
 OK, FAILED, USAGE, UNSUPPORTED, DEADLINE = 0, 1, 2, 3, 124
 DEFAULT_DEADLINE_S = 600.0
 U32_MAX = 4294967295
+# harness::latency::EARLY_TOLERANCE_MS: a wait that ends more than this before D counts in early_waits (the why is
+# there: below it is clock-read noise, not a timer that fired early).
+EARLY_TOLERANCE_MS = 0.1
 
 WORKLOADS = ["cpu-balanced", "cpu-skewed", "io-sleep", "io-net", "io-file", "mixed", "race"]
 USES = {
@@ -221,8 +224,10 @@ def resolve(info, args, work_scale, race_scale):
         opts[k] = v
     facts = next(v for v in info["variants"] if v["name"] == variant).get("facts") or {}
     check_limits(workload, p, workers, facts, probe_machine())
+    # io-net: a fresh random nonce per run, sent with every request and reported, as the Rust harness does.
+    nonce = int.from_bytes(os.urandom(8), "little") if workload == "io-net" else 0
     return Ctx(workload=workload, variant=variant, size=size, workers=workers, addr=addr, deadline_s=deadline,
-               opts=opts, work_scale=work_scale, race_scale=race_scale, **p)
+               opts=opts, work_scale=work_scale, race_scale=race_scale, nonce=nonce, **p)
 
 
 # --- what a run needs of the machine (crates/harness/src/limits.rs) -------------------------------------------------
@@ -324,6 +329,8 @@ def params_json(ctx):
     if ctx.addr is not None:
         host, port = ctx.addr
         m["addr"] = ("[%s]:%d" if ":" in host else "%s:%d") % (host, port)
+    if ctx.workload == "io-net":
+        m["nonce"] = ctx.nonce
     m["deadline_s"] = float(ctx.deadline_s)
     m["opts"] = dict(sorted(ctx.opts.items()))
     return dict(sorted(m.items()))  # serde_json's map is sorted by key
@@ -380,6 +387,21 @@ def percentiles(samples):
     return {"p50": pct(50), "p90": pct(90), "p99": pct(99), "max": s[-1]}
 
 
+def sojourns(submitted, ends):
+    """harness::latency::sojourns_ms: a task's waits in ms, the first from the run's submission instant, each later
+    one from the end of the one before (the mixed ticker's rounds)."""
+    out, start = [], submitted
+    for end in ends:
+        out.append((end - start) * 1000.0)
+        start = end
+    return out
+
+
+def early_waits(lateness_ms):
+    """harness::latency::early_waits: the waits that ended more than EARLY_TOLERANCE_MS before D."""
+    return sum(1 for x in lateness_ms if x < -EARLY_TOLERANCE_MS)
+
+
 # --- deadline watchdog and clean-ups --------------------------------------------------------------------------------
 
 _cleanups = []
@@ -429,7 +451,8 @@ def one_line(s):
 
 
 def main(impl, argv):
-    """Runs the contract for one implementation: impl.info() (a dict) and impl.run(ctx) -> (checksum, samples, extra)."""
+    """Runs the contract for one implementation: impl.info() (a dict) and impl.run(ctx) -> (checksum, latency samples,
+    sojourn samples, extra)."""
     name = impl.INFO["runtime"]
     work_scale, race_scale = 1, 1
     try:
@@ -473,7 +496,7 @@ def run(impl, info, ctx):
     sample_threads()
     start_watchdog(info["runtime"], ctx.deadline_s)
     t0 = time.perf_counter()
-    checksum, samples, extra = impl.run(ctx)
+    checksum, samples, sojourn, extra = impl.run(ctx)
     elapsed_ms = (time.perf_counter() - t0) * 1000.0
     sample_threads()
     lost = None
@@ -484,7 +507,7 @@ def run(impl, info, ctx):
         extra.setdefault("work_scale", ctx.work_scale)
     elif ctx.workload == "race":
         extra.setdefault("race_scale", ctx.race_scale)
-    return {
+    report = {
         "runtime": info["runtime"],
         "variant": ctx.variant,
         "workload": ctx.workload,
@@ -492,8 +515,15 @@ def run(impl, info, ctx):
         "checksum": int(checksum),
         "elapsed_ms": elapsed_ms,
         "latency_ms": percentiles(samples) if samples is not None else None,
+    }
+    if ctx.workload in ("io-sleep", "mixed"):
+        report["early_waits"] = early_waits(samples or [])
+    if sojourn is not None:
+        report["sojourn_ms"] = percentiles(sojourn)
+    report.update({
         "lost_updates": lost,
         "peak_rss_kib": peak_rss_kib(),
         "os_threads_peak": threads_peak(),
         "extra": extra,
-    }
+    })
+    return report

@@ -2,7 +2,9 @@
 
 - count_primes: trial division from workloads/src/primes.rs (odd divisors d while d*d <= n), ranges from BASE = 10^9.
 - skew_weight / cpu_range: the cpu-skewed weights and the task ranges of workloads/src/spec.rs.
-- request / parse_reply: io-net's 12-byte request and 8-byte reply (workloads/src/net.rs).
+- request / parse_reply / reply_value / expect_reply: io-net's 20-byte request (id, nonce, delay_ms), its 8-byte
+  reply and the check that it is the delay server's answer (workloads/src/net.rs).
+- sleep_value: what one completed io-sleep wait adds to the checksum (workloads/src/spec.rs).
 
 This module does no scheduling: the models in models.py decide how tasks run.
 """
@@ -10,8 +12,9 @@ This module does no scheduling: the models in models.py decide how tasks run.
 import struct
 
 BASE = 1_000_000_000
-REQUEST_LEN = 12
+REQUEST_LEN = 20
 REPLY_LEN = 8
+MASK64 = (1 << 64) - 1
 
 
 def is_prime(n):
@@ -56,9 +59,36 @@ def cpu_ranges(workload, tasks, work):
     return out
 
 
-def request(task_id, delay_ms):
-    return struct.pack("<QI", task_id, delay_ms)
+def sleep_value(task_id):
+    """io-sleep: a completed wait adds its id plus one, so task 0's wait counts too (reference T(T+1)/2)."""
+    return task_id + 1
+
+
+def request(task_id, nonce, delay_ms):
+    return struct.pack("<QQI", task_id, nonce, delay_ms)
 
 
 def parse_reply(b):
     return struct.unpack("<Q", b)[0]
+
+
+def splitmix64(x):
+    z = (x + 0x9E3779B97F4A7C15) & MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31)
+
+
+def reply_value(task_id, nonce):
+    """The delay server's answer to request task_id of the run with nonce: splitmix64(id ^ rotl(nonce, 29))."""
+    rot = ((nonce << 29) | (nonce >> 35)) & MASK64
+    return splitmix64(task_id ^ rot)
+
+
+def expect_reply(task_id, nonce, got):
+    """got if it is the delay server's answer, else a ValueError saying what came back and what was expected."""
+    want = reply_value(task_id, nonce)
+    if got != want:
+        raise ValueError("the reply was %#018x, not the delay server's answer %#018x to id %d with nonce %#018x"
+                         % (got, want, task_id, nonce))
+    return got

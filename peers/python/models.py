@@ -1,7 +1,11 @@
 """The four CPython models: seq, threading, asyncio and multiprocessing. Each only schedules the kernels of
 kernels.py; contract.py parses, times and reports.
 
-Every model's run(ctx) returns (checksum, latency samples in ms or None, extra dict).
+Every model's run(ctx) returns (checksum, latency samples in ms or None, sojourn samples in ms or None, extra dict).
+A task returns (value, [latency samples], [end instants]); lateness is signed (negative: the wait ended early), and
+each task's sojourn runs from the run's submission instant (one perf_counter() read just before the first task is
+submitted, as in the Rust harness) to the end of its wait, a ticker's later rounds from the end of the round before
+(contract.sojourns).
 """
 
 import asyncio
@@ -31,6 +35,8 @@ SWITCH_OPT = contract.opt_int(
 
 
 def now():
+    # CLOCK_MONOTONIC on Linux: the same clock in every process, so a child's end and the parent's submission
+    # instant can be subtracted (multiprocessing).
     return time.perf_counter()
 
 
@@ -38,40 +44,53 @@ def ms(seconds):
     return seconds * 1000.0
 
 
-# --- blocking tasks: each returns (value, [latency samples in ms]) --------------------------------------------------
+# --- blocking tasks: each returns (value, [latency samples in ms], [end instants]) ----------------------------------
 
 def cpu_task(lo, hi):
-    return count_primes(lo, hi), []
+    return count_primes(lo, hi), [], []
 
 
 def sleep_task(task_id, delay_s):
     t = now()
     time.sleep(delay_s)
-    return task_id, [ms(max(0.0, now() - t - delay_s))]
+    end = now()
+    return kernels.sleep_value(task_id), [ms(end - t - delay_s)], [end]
 
 
-def net_task(addr, task_id, delay_ms):
+def net_task(addr, task_id, nonce, delay_ms):
+    where = "request %d to %s:%d" % (task_id, *addr)
     t = now()
     with socket.create_connection(addr) as s:
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        s.sendall(kernels.request(task_id, delay_ms))
+        s.sendall(kernels.request(task_id, nonce, delay_ms))
         buf = b""
         while len(buf) < kernels.REPLY_LEN:
             chunk = s.recv(kernels.REPLY_LEN - len(buf))
             if not chunk:
-                raise contract.RunError("request %d to %s:%d: connection closed before the reply" % (task_id, *addr))
+                raise contract.RunError(where + ": connection closed before the reply")
             buf += chunk
-    return kernels.parse_reply(buf), [ms(now() - t)]
+    end = now()
+    return checked_reply(where, task_id, nonce, buf), [ms(end - t)], [end]
+
+
+def checked_reply(where, task_id, nonce, buf):
+    try:
+        return kernels.expect_reply(task_id, nonce, kernels.parse_reply(buf))
+    except ValueError as e:
+        raise contract.RunError("%s: %s" % (where, e))
 
 
 def ticker(rounds, delay_s):
-    """The mixed workload's ticker: R waits of D, each one's lateness recorded."""
-    late = []
+    """The mixed workload's ticker: R waits of D, each one's lateness and end recorded; its value is the rounds
+    that ran."""
+    late, ends = [], []
     for _ in range(rounds):
         t = now()
         time.sleep(delay_s)
-        late.append(ms(max(0.0, now() - t - delay_s)))
-    return rounds, late
+        end = now()
+        late.append(ms(end - t - delay_s))
+        ends.append(end)
+    return len(ends), late, ends
 
 
 def jobs(ctx):
@@ -82,16 +101,19 @@ def jobs(ctx):
     if w == "io-sleep":
         return [(sleep_task, (i, ctx.delay_s)) for i in range(ctx.tasks)]
     if w == "io-net":
-        return [(net_task, (ctx.addr, i, ctx.delay_ms)) for i in range(ctx.tasks)]
+        return [(net_task, (ctx.addr, i, ctx.nonce, ctx.delay_ms)) for i in range(ctx.tasks)]
     raise AssertionError(w)
 
 
-def combine(results):
-    total, samples = 0, []
-    for value, late in results:
-        total += value
+def combine(results, submitted):
+    """(checksum, latency samples, sojourn samples) of the tasks' results; the checksum wraps at 2^64 (io-net's
+    replies are random 64-bit values)."""
+    total, samples, sojourn = 0, [], []
+    for value, late, ends in results:
+        total = (total + value) & kernels.MASK64
         samples.extend(late)
-    return total, samples
+        sojourn.extend(contract.sojourns(submitted, ends))
+    return total, samples, sojourn
 
 
 # --- race: the shared counter ---------------------------------------------------------------------------------------
@@ -128,7 +150,7 @@ def race_worker(k, sync, rmw, lock, atomic):
     else:
         for _ in range(k):
             s.counter += 1
-    return 0, []
+    return 0, [], []
 
 
 def race_jobs(ctx):
@@ -155,6 +177,15 @@ def facts(threads, sequential=False, event_loop=False, processes=False, shares_m
 
 # --- seq ------------------------------------------------------------------------------------------------------------
 
+def finish(ctx, results, submitted):
+    """The model's return value from its tasks' results (the mixed ticker's among them; its latency samples are the
+    only ones of mixed)."""
+    total, samples, sojourn = combine(results, submitted)
+    if ctx.workload not in LATENCY:
+        return total, None, None, {}
+    return total, samples, sojourn, {}
+
+
 class Seq:
     INFO = {
         "runtime": "py-seq", "display": "CPython sequential", "model": "sequential",
@@ -173,12 +204,12 @@ class Seq:
             js, final = race_jobs(ctx)
             for f, a in js:
                 f(*a)
-            return final(), None, {}
-        total, samples = combine([f(*a) for f, a in jobs(ctx)])
+            return final(), None, None, {}
+        submitted = now()  # the run's submission instant, before the first task
+        results = [f(*a) for f, a in jobs(ctx)]
         if ctx.workload == "mixed":
-            r, samples = ticker(ctx.rounds, ctx.delay_s)
-            total += r
-        return total, samples if ctx.workload in LATENCY else None, {}
+            results.append(ticker(ctx.rounds, ctx.delay_s))
+        return finish(ctx, results, submitted)
 
 
 # --- threading ------------------------------------------------------------------------------------------------------
@@ -243,15 +274,14 @@ class Threading:
         if ctx.workload == "race":
             js, final = race_jobs(ctx)
             run_threads(ctx.variant, ctx.workers, js)()
-            return final(), None, {}
-        wait = run_threads(ctx.variant, ctx.workers, jobs(ctx))
+            return final(), None, None, {}
+        job_list = jobs(ctx)
+        submitted = now()  # the run's submission instant, just before the first task is submitted
+        wait = run_threads(ctx.variant, ctx.workers, job_list)
         # Why the main thread: the ticker is its own thread beside the W CPU threads in every model (rt-threads and
         # rt-gil give it a thread of its own), never one of the pool's W.
-        tick = ticker(ctx.rounds, ctx.delay_s) if ctx.workload == "mixed" else (0, [])
-        total, samples = combine(wait())
-        total += tick[0]
-        samples = tick[1] if ctx.workload == "mixed" else samples
-        return total, samples if ctx.workload in LATENCY else None, {}
+        tick = [ticker(ctx.rounds, ctx.delay_s)] if ctx.workload == "mixed" else []
+        return finish(ctx, wait() + tick, submitted)
 
 
 # --- asyncio --------------------------------------------------------------------------------------------------------
@@ -290,7 +320,7 @@ class Asyncio:
                 async def racer(f, a):
                     return f(*a)
                 await asyncio.gather(*(racer(f, a) for f, a in js))
-                return final(), None, {}
+                return final(), None, None, {}
             if w in ("cpu-balanced", "cpu-skewed", "mixed"):
                 async def cpu(lo, hi):
                     if offload:
@@ -301,49 +331,52 @@ class Asyncio:
                 async def sleeper(i):
                     t = now()
                     await asyncio.sleep(ctx.delay_s)
-                    return i, [ms(max(0.0, now() - t - ctx.delay_s))]
+                    end = now()
+                    return kernels.sleep_value(i), [ms(end - t - ctx.delay_s)], [end]
                 coros = [sleeper(i) for i in range(ctx.tasks)]
             else:
-                coros = [net_request(ctx.addr, i, ctx.delay_ms) for i in range(ctx.tasks)]
-            tick = (0, [])
+                coros = [net_request(ctx.addr, i, ctx.nonce, ctx.delay_ms) for i in range(ctx.tasks)]
             if w == "mixed":
                 async def ticking():
-                    late = []
+                    late, ends = [], []
                     for _ in range(ctx.rounds):
                         t = now()
                         await asyncio.sleep(ctx.delay_s)
-                        late.append(ms(max(0.0, now() - t - ctx.delay_s)))
-                    return ctx.rounds, late
+                        end = now()
+                        late.append(ms(end - t - ctx.delay_s))
+                        ends.append(end)
+                    return len(ends), late, ends
                 # The ticker is its own task beside the CPU work, as in every model; on this one-thread loop it wakes
-                # only between two CPU tasks (unless offload=true). Why: the ticker is scheduled before the CPU tasks, so its first wait starts before they run and
+                # only between two CPU tasks (unless offload=true). Why first: the ticker is scheduled before the CPU
+                # tasks, so its first wait starts before they run and
                 # its lateness shows how long they hold the loop (scheduled after, it would start once they end).
                 coros.insert(0, ticking())
+            submitted = now()  # the run's submission instant, just before gather schedules the tasks
             results = await asyncio.gather(*coros)
-            if w == "mixed":
-                tick, results = results[0], results[1:]
             if offload:
                 contract.sample_threads()
-            total, samples = combine(results)
-            if w == "mixed":
-                total += tick[0]
-                samples = tick[1]
-            return total, samples if w in LATENCY else None, {}
+            return finish(ctx, list(results), submitted)
         finally:
             if ex is not None:
                 contract.sample_threads()
                 ex.shutdown(wait=True)
 
 
-async def net_request(addr, task_id, delay_ms):
+async def net_request(addr, task_id, nonce, delay_ms):
+    where = "request %d to %s:%d" % (task_id, *addr)
     t = now()
     reader, writer = await asyncio.open_connection(addr[0], addr[1])
     try:
         writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        writer.write(kernels.request(task_id, delay_ms))
-        reply = await reader.readexactly(kernels.REPLY_LEN)
+        writer.write(kernels.request(task_id, nonce, delay_ms))
+        try:
+            reply = await reader.readexactly(kernels.REPLY_LEN)
+        except asyncio.IncompleteReadError:
+            raise contract.RunError(where + ": connection closed before the reply")
     finally:
         writer.close()
-    return kernels.parse_reply(reply), [ms(now() - t)]
+    end = now()
+    return checked_reply(where, task_id, nonce, reply), [ms(end - t)], [end]
 
 
 # --- multiprocessing ------------------------------------------------------------------------------------------------
@@ -427,26 +460,25 @@ class Multiprocessing:
             pool.map(mp_ready, range(ctx.workers), chunksize=1)
             spawn_ms = ms(now() - t0)
             contract.sample_threads()
-            tick = (0, [])
             if ctx.workload == "race":
                 args = (ctx.work, ctx.opts["sync"], ctx.opts["rmw"])
                 pool.map(mp_race, [args] * ctx.workers, chunksize=1)
-                total, samples = counter.value, None
+                out = counter.value, None, None, {}
             else:
-                pending = pool.map_async(mp_job, jobs(ctx), chunksize=1)
-                if ctx.workload == "mixed":
-                    tick = ticker(ctx.rounds, ctx.delay_s)
-                total, samples = combine(pending.get())
+                job_list = jobs(ctx)
+                # The run's submission instant, just before map_async; the children read their tasks' ends on
+                # the same CLOCK_MONOTONIC.
+                submitted = now()
+                pending = pool.map_async(mp_job, job_list, chunksize=1)
+                tick = [ticker(ctx.rounds, ctx.delay_s)] if ctx.workload == "mixed" else []
+                out = finish(ctx, pending.get() + tick, submitted)
             pool.close()
             pool.join()
         finally:
             pool.terminate()
-        if ctx.workload == "mixed":
-            total += tick[0]
-            samples = tick[1]
         child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         extra = {"spawn_ms": spawn_ms, "start_method": ctx.opts["start-method"], "child_peak_rss_kib": child_rss}
-        return total, samples if ctx.workload in LATENCY else None, extra
+        return out[0], out[1], out[2], extra
 
 
 IMPLS = {"seq": Seq, "threading": Threading, "asyncio": Asyncio, "multiprocessing": Multiprocessing}

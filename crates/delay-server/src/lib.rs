@@ -1,7 +1,9 @@
 //! The delay server of the `io-net` workload: it answers each request after the delay the request carries.
 //!
-//! The protocol is in [`workloads::net`]: a 12-byte request (`id: u64`, `delay_ms: u32`, little-endian), an 8-byte
-//! reply (`id`) sent `delay_ms` after the request arrived. It binds 127.0.0.1 only, runs on its own tokio runtime
+//! The protocol is in [`workloads::net`]: a 20-byte request (`id: u64`, `nonce: u64`, `delay_ms: u32`,
+//! little-endian), an 8-byte reply (`reply_value(id, nonce)`) sent `delay_ms` after the request arrived. It counts the
+//! replies it sent per nonce ([`DelayServer::served`]), so a test or the driver can check that a run's round trips
+//! all went through it. It binds 127.0.0.1 only, runs on its own tokio runtime
 //! (two threads) on background threads, and must never be the bottleneck: the listen backlog takes 8,192 pending
 //! connections, the open-file limit is raised to its hard maximum, and a reply is scheduled against the arrival time
 //! so the delay does not include queueing inside the server.
@@ -9,7 +11,9 @@
 //! It is used by the conformance suite and the driver (`arena serve`, `arena bench`); it is never linked into a
 //! runtime binary, so no runtime pays for tokio it does not use.
 
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -17,12 +21,16 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
-use workloads::net::{REQUEST_LEN, SERVER_DEFAULT_DELAY, parse_request, reply};
+use workloads::net::{REQUEST_LEN, SERVER_DEFAULT_DELAY, parse_request, reply, reply_value};
+
+/// Replies sent, per nonce.
+type Served = Arc<Mutex<HashMap<u64, u64>>>;
 
 /// A running delay server. Dropping it (or [`DelayServer::stop`]) closes the listener and every connection.
 #[derive(Debug)]
 pub struct DelayServer {
     addr: SocketAddr,
+    served: Served,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -47,6 +55,8 @@ impl DelayServer {
         let listener = listener.with_context(|| format!("could not listen on 127.0.0.1:{port}"))?;
         let addr = listener.local_addr()?;
         let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
+        let served = Served::default();
+        let counts = served.clone();
         let thread = std::thread::Builder::new()
             .name("delay-server-main".into())
             .spawn(move || {
@@ -56,7 +66,7 @@ impl DelayServer {
                             _ = &mut stop_rx => break,
                             accepted = listener.accept() => match accepted {
                                 Ok((stream, _)) => {
-                                    tokio::spawn(serve_connection(stream, default_delay_ms));
+                                    tokio::spawn(serve_connection(stream, default_delay_ms, counts.clone()));
                                 }
                                 // Out of file descriptors or a reset before accept: keep serving the others.
                                 Err(_) => tokio::time::sleep(Duration::from_millis(1)).await,
@@ -70,6 +80,7 @@ impl DelayServer {
             .context("could not spawn the delay server thread")?;
         Ok(DelayServer {
             addr,
+            served,
             stop: Some(stop_tx),
             thread: Some(thread),
         })
@@ -78,6 +89,13 @@ impl DelayServer {
     /// The address clients connect to.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// How many requests carrying `nonce` it has answered. A reply is counted just before it is written, so once a
+    /// client has read its reply the count includes it.
+    pub fn served(&self, nonce: u64) -> u64 {
+        let counts = self.served.lock().unwrap_or_else(PoisonError::into_inner);
+        counts.get(&nonce).copied().unwrap_or(0)
     }
 
     /// Stops the server and waits for its threads to end.
@@ -101,24 +119,33 @@ impl Drop for DelayServer {
     }
 }
 
-async fn serve_connection(stream: TcpStream, default_delay_ms: u32) {
+async fn serve_connection(stream: TcpStream, default_delay_ms: u32, served: Served) {
     let _ = stream.set_nodelay(true);
     let (mut rd, wr) = stream.into_split();
     let wr = std::sync::Arc::new(tokio::sync::Mutex::new(wr));
     let mut buf = [0u8; REQUEST_LEN];
     while rd.read_exact(&mut buf).await.is_ok() {
         let arrived = Instant::now();
-        let (id, delay) = parse_request(&buf);
-        let delay = if delay == SERVER_DEFAULT_DELAY {
+        let req = parse_request(&buf);
+        let delay = if req.delay_ms == SERVER_DEFAULT_DELAY {
             default_delay_ms
         } else {
-            delay
+            req.delay_ms
         };
-        let wr = wr.clone();
+        let (wr, served) = (wr.clone(), served.clone());
         // Each request is answered on its own timer, so pipelined requests do not queue behind each other.
         tokio::spawn(async move {
             tokio::time::sleep_until(arrived + Duration::from_millis(u64::from(delay))).await;
-            let _ = wr.lock().await.write_all(&reply(id)).await;
+            *served
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(req.nonce)
+                .or_default() += 1;
+            let _ = wr
+                .lock()
+                .await
+                .write_all(&reply(reply_value(req.id, req.nonce)))
+                .await;
         });
     }
 }
@@ -129,6 +156,8 @@ mod tests {
     use std::io::{Read, Write};
     use workloads::net::{REPLY_LEN, parse_reply, request};
 
+    const NONCE: u64 = 0x1234_5678_9ABC_DEF0;
+
     #[test]
     fn answers_after_the_requested_delay_and_stops() {
         let server = DelayServer::start(0, 7).unwrap();
@@ -136,11 +165,11 @@ mod tests {
         let mut s = std::net::TcpStream::connect(server.addr()).unwrap();
         for (id, delay) in [(41u64, 30u32), (42, SERVER_DEFAULT_DELAY)] {
             let t = std::time::Instant::now();
-            s.write_all(&request(id, delay)).unwrap();
+            s.write_all(&request(id, NONCE, delay)).unwrap();
             let mut b = [0u8; REPLY_LEN];
             s.read_exact(&mut b).unwrap();
             let took = t.elapsed();
-            assert_eq!(parse_reply(&b), id);
+            assert_eq!(parse_reply(&b), reply_value(id, NONCE));
             let want = Duration::from_millis(if delay == SERVER_DEFAULT_DELAY {
                 7
             } else {
@@ -151,6 +180,8 @@ mod tests {
                 "{took:?} for {want:?}"
             );
         }
+        assert_eq!(server.served(NONCE), 2);
+        assert_eq!(server.served(NONCE + 1), 0);
         let addr = server.addr();
         server.stop();
         assert!(std::net::TcpStream::connect(addr).is_err());
@@ -165,15 +196,18 @@ mod tests {
             .map(|id| {
                 std::thread::spawn(move || {
                     let mut s = std::net::TcpStream::connect(addr).unwrap();
-                    s.write_all(&request(id, 50)).unwrap();
+                    s.write_all(&request(id, NONCE, 50)).unwrap();
                     let mut b = [0u8; REPLY_LEN];
                     s.read_exact(&mut b).unwrap();
                     parse_reply(&b)
                 })
             })
             .collect();
-        let sum: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
-        assert_eq!(sum, 199 * 200 / 2);
+        let sum = handles
+            .into_iter()
+            .fold(0u64, |a, h| a.wrapping_add(h.join().unwrap()));
+        assert_eq!(sum, workloads::net::reference_checksum(200, NONCE));
+        assert_eq!(server.served(NONCE), 200);
         // 200 concurrent 50 ms requests overlap: far less than 200 x 50 ms.
         assert!(t.elapsed() < Duration::from_secs(5));
     }

@@ -162,6 +162,9 @@ fn run<R: Runtime>(rt: &R, args: RunArgs) -> Result<RunReport, RunError> {
             .reference_checksum(&ctx.params)
             .saturating_sub(outcome.checksum)
     });
+    // The same rule for every model: early waits counted from the lateness samples the harness is given.
+    let early_waits = matches!(ctx.workload, Workload::IoSleep | Workload::Mixed)
+        .then(|| crate::latency::early_waits(outcome.latency.as_deref().unwrap_or_default()));
     Ok(RunReport {
         runtime: info.runtime,
         variant: ctx.variant.clone(),
@@ -170,6 +173,8 @@ fn run<R: Runtime>(rt: &R, args: RunArgs) -> Result<RunReport, RunError> {
         checksum: outcome.checksum,
         elapsed_ms: elapsed.as_secs_f64() * 1000.0,
         latency_ms: outcome.latency.as_deref().and_then(Latency::from_samples),
+        early_waits,
+        sojourn_ms: outcome.sojourn.as_deref().and_then(Latency::from_samples),
         lost_updates,
         peak_rss_kib: crate::probe::peak_rss_kib(),
         os_threads_peak: crate::probe::threads_peak(),
@@ -222,6 +227,10 @@ pub fn resolve(info: &Info, a: RunArgs) -> Result<RunCtx, RunError> {
     set(&mut params.delay_ms, a.delay_ms, "delay-ms", 0)?;
     set(&mut params.size_kib, a.size_kib, "size-kib", 1)?;
     set(&mut params.rounds, a.rounds, "rounds", 1)?;
+    if workload == Workload::IoNet {
+        // Picked here, for every runtime alike, and reported, so the reference is computed from it.
+        params.nonce = workloads::net::fresh_nonce();
+    }
     if params.delay_ms >= u64::from(u32::MAX) {
         return Err(RunError::Usage(
             "--delay-ms must be below 4294967295".into(),
@@ -328,6 +337,9 @@ fn params_json(ctx: &RunCtx) -> serde_json::Map<String, serde_json::Value> {
     }
     if let Some(a) = ctx.addr {
         m.insert("addr".into(), json!(a.to_string()));
+    }
+    if ctx.workload == Workload::IoNet {
+        m.insert(workloads::spec::NONCE_KEY.into(), json!(ctx.params.nonce));
     }
     m.insert("deadline_s".into(), json!(ctx.deadline.as_secs_f64()));
     m.insert("opts".into(), json!(ctx.opts));

@@ -123,7 +123,7 @@ pub enum Violation {
         "{}: {got} != reference {want} for {} ({}); the workload computed a wrong result",
         if report.workload == Workload::Race { "checksum + lost_updates" } else { "checksum" },
         report.workload,
-        workloads::spec::describe_params(report.workload, &report.workload_params())
+        run_params(report)
     )]
     WrongChecksum {
         /// The checksum (for `race`, `checksum + lost_updates`).
@@ -133,6 +133,18 @@ pub enum Violation {
         /// The report, kept: its other figures may still be of interest.
         report: Box<RunReport>,
     },
+}
+
+/// The parameters a checksum depends on, as `name=value` words; for io-net with the run's nonce (or `no nonce`).
+fn run_params(report: &RunReport) -> String {
+    let p = workloads::spec::describe_params(report.workload, &report.workload_params());
+    if report.workload != Workload::IoNet {
+        return p;
+    }
+    match report.params.get(workloads::spec::NONCE_KEY) {
+        Some(n) => format!("{p} nonce={n}"),
+        None => format!("{p}, no nonce in params: report the nonce every request carried"),
+    }
 }
 
 fn or_silent(stderr: &str) -> &str {
@@ -402,6 +414,8 @@ mod tests {
             checksum: workload.reference_checksum(&p),
             elapsed_ms: 1.0,
             latency_ms: None,
+            early_waits: None,
+            sojourn_ms: None,
             lost_updates: (workload == Workload::Race).then_some(0),
             peak_rss_kib: 1,
             os_threads_peak: 1,
@@ -575,6 +589,41 @@ mod tests {
             )),
             "{text}"
         );
+    }
+
+    #[test]
+    fn io_net_is_checked_against_the_sum_of_replies_for_its_nonce() {
+        let read_net = |r: &RunReport| {
+            let out = json(r);
+            let exit = Exit {
+                code: Some(exit::OK),
+                signal: None,
+                stdout: &out,
+                stderr: "",
+            };
+            read(&exit, Workload::IoNet, "v")
+        };
+        let nonce = 0xABCD_EF01_2345_6789u64;
+        let mut r = report(Workload::IoNet, "v");
+        r.params.insert("nonce".into(), nonce.into());
+        r.checksum = workloads::net::reference_checksum(8, nonce);
+        assert!(read_net(&r).is_ok());
+        // A model that never asked the server and summed the ids: wrong.
+        r.checksum = 28;
+        let v = read_net(&r).unwrap_err();
+        assert!(
+            v.to_string()
+                .contains(&format!("for io-net (tasks=8 delay_ms=2 nonce={nonce})")),
+            "{v}"
+        );
+        // The right sum for another nonce than the one reported: wrong.
+        r.checksum = workloads::net::reference_checksum(8, nonce ^ 1);
+        assert!(matches!(read_net(&r), Err(Violation::WrongChecksum { .. })));
+        // No nonce reported: nothing to check against, so wrong, and said.
+        r.params.remove("nonce");
+        r.checksum = workloads::net::reference_checksum(8, 0);
+        let v = read_net(&r).unwrap_err();
+        assert!(v.to_string().contains("no nonce in params"), "{v}");
     }
 
     #[test]

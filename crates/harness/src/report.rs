@@ -311,7 +311,20 @@ pub struct RunReport {
     /// Wall time inside the process, from just before the model sets up to just after it shut down.
     pub elapsed_ms: f64,
     /// Latency percentiles in ms (io-sleep: lateness; io-net: round trip; mixed: ticker lateness), else null.
+    /// Lateness is signed (`harness::latency::lateness`): negative for a wait that ended before D.
     pub latency_ms: Option<Latency>,
+    /// io-sleep and mixed: how many waits (io-sleep's tasks, the ticker's rounds) ended more than
+    /// `harness::latency::EARLY_TOLERANCE_MS` before D; absent for the other workloads and in runs recorded before
+    /// it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early_waits: Option<u64>,
+    /// io-sleep, io-net and the mixed ticker: percentiles in ms of each task's sojourn, from the run's submission
+    /// instant (read once, just before the first task is spawned or queued) to the end of the task's wait or round
+    /// trip; for the ticker, per round, from the end of the round before (the first from submission). Unlike
+    /// `latency_ms`, it includes the time a task waited to start (behind busy workers, or behind the spawning of the
+    /// tasks before it). Absent for the other workloads and in runs recorded before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sojourn_ms: Option<Latency>,
     /// For race: W*K - checksum; else null.
     pub lost_updates: Option<u64>,
     /// Peak resident set size (VmHWM) in KiB.
@@ -333,10 +346,12 @@ impl RunReport {
             delay_ms: get("delay_ms"),
             size_kib: get("size_kib"),
             rounds: get("rounds"),
+            nonce: get(workloads::spec::NONCE_KEY),
         }
     }
 
-    /// The reference checksum for this run's parameters.
+    /// The reference checksum for this run's parameters (for io-net, of the nonce recorded in `params`: a report
+    /// without one is checked against nonce 0, which no harness picks on purpose, and fails).
     pub fn reference_checksum(&self) -> u64 {
         self.workload.reference_checksum(&self.workload_params())
     }
@@ -345,6 +360,8 @@ impl RunReport {
     pub fn checksum_ok(&self) -> bool {
         let reference = self.reference_checksum();
         match self.workload {
+            // The reference depends on the run's nonce: without one, nothing can be checked.
+            Workload::IoNet if !self.params.contains_key(workloads::spec::NONCE_KEY) => false,
             // checked: a runtime's figures near u64::MAX must fail the check, not overflow.
             Workload::Race => {
                 self.checksum.checked_add(self.lost_updates.unwrap_or(0)) == Some(reference)

@@ -29,7 +29,8 @@ pub struct RunCtx {
     pub variant: String,
     /// The parameter set the numbers came from.
     pub size: Size,
-    /// The numbers (`--tasks`, `--workers`, ...), after `--size` and explicit flags.
+    /// The numbers (`--tasks`, `--workers`, ...), after `--size` and explicit flags; for io-net, `params.nonce` is
+    /// the run's random nonce, which every request carries.
     pub params: Params,
     /// The delay server (io-net only; always set for io-net).
     pub addr: Option<SocketAddr>,
@@ -83,8 +84,10 @@ impl RunCtx {
 pub struct Outcome {
     /// The workload's checksum.
     pub checksum: u64,
-    /// Latency samples in ms, for io-sleep, io-net and mixed.
+    /// Latency samples in ms, for io-sleep, io-net and mixed (io-sleep and mixed: signed lateness).
     pub latency: Option<Vec<f64>>,
+    /// Sojourn samples in ms (see [`crate::latency::sojourn_ms`]), for io-sleep, io-net and the mixed ticker.
+    pub sojourn: Option<Vec<f64>>,
     /// Runtime-specific figures.
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -101,6 +104,12 @@ impl Outcome {
     /// Adds latency samples.
     pub fn latency(mut self, rec: LatencyRecorder) -> Outcome {
         self.latency = Some(rec.into_samples());
+        self
+    }
+
+    /// Adds sojourn samples in ms.
+    pub fn sojourn(mut self, samples_ms: Vec<f64>) -> Outcome {
+        self.sojourn = Some(samples_ms);
         self
     }
 

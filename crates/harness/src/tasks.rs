@@ -18,19 +18,57 @@ use workloads::race::{race_worker, yielding_worker};
 use workloads::{RaceCounter, SyncMode};
 
 use crate::contract::extra;
+pub use crate::latency::Ticks;
 use crate::latency::lateness;
 use crate::{LatencyRecorder, OptSpec, Outcome, RunError};
 
-/// One `io-sleep` task: waits `delay` on the runtime's timer (`sleep(delay)`) and returns `(id, lateness)`. The clock
-/// is read just before the wait's future is made and just after it completes, in every runtime alike.
+/// What a timed task (an io-sleep wait, an io-net round trip) gives back: its value for the checksum, its latency
+/// sample in ms (io-sleep: signed lateness; io-net: round trip) and the instant it ended, from which the harness
+/// computes its sojourn ([`crate::latency::sojourns_ms`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Timed {
+    /// The value the checksum adds.
+    pub value: u64,
+    /// The latency sample in ms.
+    pub latency_ms: f64,
+    /// When the task's wait or round trip ended.
+    pub end: Instant,
+}
+
+/// One `io-sleep` task: waits `delay` on the runtime's timer (`sleep(delay)`) and gives
+/// [`workloads::spec::sleep_value`]`(id)`, its signed lateness and the instant it woke. The clock is read just before
+/// the wait's future is made and just after it completes, in every runtime alike.
 pub async fn timed_sleep<S: Future>(
     id: u64,
     delay: Duration,
     sleep: impl FnOnce(Duration) -> S,
-) -> (u64, Duration) {
+) -> Timed {
     let t = Instant::now();
     sleep(delay).await;
-    (id, lateness(t, delay, Instant::now()))
+    let end = Instant::now();
+    Timed {
+        value: workloads::spec::sleep_value(id),
+        latency_ms: lateness(t, delay, end),
+        end,
+    }
+}
+
+/// One `io-net` task: awaits the runtime's own request future (connect, send, read and check the reply with
+/// `workloads::net::expect_reply`) and gives the reply, the round trip (connection set-up included) and the instant
+/// it ended. The clock is read just before the future is first polled and just after it completes, in every runtime
+/// alike (an `async fn` does nothing until polled, so the connect is inside).
+pub async fn round_trip<F>(request: F) -> std::io::Result<Timed>
+where
+    F: Future<Output = std::io::Result<u64>>,
+{
+    let t = Instant::now();
+    let value = request.await?;
+    let end = Instant::now();
+    Ok(Timed {
+        value,
+        latency_ms: crate::latency::ms(end - t),
+        end,
+    })
 }
 
 /// The `mixed` ticker: `rounds` waits of `delay` on the runtime's timer, recording how late each one ended.
@@ -38,14 +76,14 @@ pub async fn ticker<S: Future>(
     rounds: u64,
     delay: Duration,
     mut sleep: impl FnMut(Duration) -> S,
-) -> LatencyRecorder {
-    let mut lat = LatencyRecorder::new();
+) -> Ticks {
+    let mut ticks = Ticks::default();
     for _ in 0..rounds {
         let t = Instant::now();
         sleep(delay).await;
-        lat.record(lateness(t, delay, Instant::now()));
+        ticks.record(t, delay, Instant::now());
     }
-    lat
+    ticks
 }
 
 /// Awaits each task in order (the order they were spawned in) and returns their outputs.
@@ -73,29 +111,40 @@ where
     Ok(out)
 }
 
-/// The results of timed tasks (`io-sleep`, `io-net`): the sum of their values is the checksum, and each one's
-/// duration is a latency sample. Collect an iterator of `(value, duration)` into it.
+/// The results of timed tasks (`io-sleep`, `io-net`): the wrapping sum of their values is the checksum, each
+/// one's latency is a latency sample, and each one's end gives its sojourn. Collect an iterator of [`Timed`] into it.
 #[derive(Debug, Default)]
 pub struct Tally {
     sum: u64,
     latency: LatencyRecorder,
+    ends: Vec<Instant>,
 }
 
 impl Tally {
-    /// Adds one task's value and latency sample.
-    pub fn add(&mut self, (value, latency): (u64, Duration)) {
-        self.sum += value;
-        self.latency.record(latency);
+    /// Adds one task's result.
+    pub fn add(&mut self, t: Timed) {
+        // Wrapping: io-net's replies are random 64-bit values.
+        self.sum = self.sum.wrapping_add(t.value);
+        self.latency.record_ms(t.latency_ms);
+        self.ends.push(t.end);
     }
 
-    /// The outcome: the sum as the checksum, with the latency samples.
-    pub fn into_outcome(self) -> Outcome {
-        Outcome::new(self.sum).latency(self.latency)
+    /// The outcome: the sum as the checksum, with the latency samples and each task's sojourn from `submitted`, the
+    /// instant read just before the first task was spawned.
+    pub fn into_outcome(self, submitted: Instant) -> Outcome {
+        let sojourn = self
+            .ends
+            .iter()
+            .map(|&end| crate::latency::sojourn_ms(submitted, end))
+            .collect();
+        Outcome::new(self.sum)
+            .latency(self.latency)
+            .sojourn(sojourn)
     }
 }
 
-impl FromIterator<(u64, Duration)> for Tally {
-    fn from_iter<I: IntoIterator<Item = (u64, Duration)>>(iter: I) -> Tally {
+impl FromIterator<Timed> for Tally {
+    fn from_iter<I: IntoIterator<Item = Timed>>(iter: I) -> Tally {
         let mut t = Tally::default();
         iter.into_iter().for_each(|r| t.add(r));
         t
@@ -110,14 +159,18 @@ pub fn request_failed(id: usize, addr: SocketAddr, e: impl Display) -> RunError 
     )
 }
 
-/// The outcome of `mixed`: the CPU tasks' `(primes found, time taken)` in spawn order and the ticker's samples. The
-/// checksum is the primes found plus the ticker's rounds; `cpu_task_ms_min/max` show how long a task held a thread.
-pub fn mixed_outcome(done: &[(u64, Duration)], ticker: LatencyRecorder) -> Outcome {
-    let rounds = ticker.samples().len() as u64;
+/// The outcome of `mixed`: the CPU tasks' `(primes found, time taken)` in spawn order and the ticker's rounds. The
+/// checksum is the primes found plus the rounds that ran; the latency is the ticker's lateness, the sojourn its
+/// rounds' from `submitted` (the instant read just before the ticker was spawned); `cpu_task_ms_min/max` show how
+/// long a task held a thread.
+pub fn mixed_outcome(done: &[(u64, Duration)], ticks: Ticks, submitted: Instant) -> Outcome {
     let found: u64 = done.iter().map(|r| r.0).sum();
     let task_ms: Vec<f64> = done.iter().map(|r| r.1.as_secs_f64() * 1000.0).collect();
-    Outcome::new(found + rounds)
-        .latency(ticker)
+    let mut lat = LatencyRecorder::new();
+    ticks.lateness_ms.iter().for_each(|&l| lat.record_ms(l));
+    Outcome::new(found + ticks.rounds())
+        .latency(lat)
+        .sojourn(crate::latency::sojourns_ms(submitted, &ticks.ends))
         .extra(
             extra::CPU_TASK_MS_MIN,
             task_ms.iter().copied().fold(f64::INFINITY, f64::min),
@@ -196,14 +249,32 @@ mod tests {
     }
 
     #[test]
-    fn tally_sums_values_and_records_each_duration() {
-        let tasks = (0..4u64).map(|i| ready((i, Duration::from_millis(i))));
+    fn tally_sums_values_wrapping_and_records_latency_and_sojourn() {
+        let t0 = Instant::now();
+        let tasks = (0..4u64).map(|i| {
+            ready(Timed {
+                value: (u64::MAX - 1).wrapping_add(i),
+                latency_ms: i as f64 - 1.0,
+                end: t0 + Duration::from_millis(i),
+            })
+        });
         let out = block_on(join_in_order(tasks))
             .into_iter()
             .collect::<Tally>()
-            .into_outcome();
-        assert_eq!(out.checksum, 6);
-        assert_eq!(out.latency, Some(vec![0.0, 1.0, 2.0, 3.0]));
+            .into_outcome(t0);
+        // (MAX - 1) + MAX + 0 + 1 = 2 * 2^64 - 2, which wraps to MAX - 1.
+        assert_eq!(out.checksum, u64::MAX - 1);
+        assert_eq!(out.latency, Some(vec![-1.0, 0.0, 1.0, 2.0]));
+        assert_eq!(out.sojourn, Some(vec![0.0, 1.0, 2.0, 3.0]));
+    }
+
+    #[test]
+    fn a_round_trip_gives_the_reply_or_the_error() {
+        let ok = block_on(round_trip(ready(Ok(42)))).unwrap();
+        assert_eq!(ok.value, 42);
+        assert!(ok.latency_ms >= 0.0);
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(block_on(round_trip(ready(Err::<u64, _>(refused)))).is_err());
     }
 
     #[test]
@@ -218,24 +289,29 @@ mod tests {
 
     #[test]
     fn ticker_records_one_sample_per_round() {
-        let lat = block_on(ticker(3, Duration::ZERO, |_| ready(())));
-        assert_eq!(lat.samples().len(), 3);
-        let (id, late) = block_on(timed_sleep(7, Duration::ZERO, |_| ready(())));
-        assert_eq!(id, 7);
-        assert!(late < Duration::from_secs(1));
+        let ticks = block_on(ticker(3, Duration::ZERO, |_| ready(())));
+        assert_eq!((ticks.lateness_ms.len(), ticks.rounds()), (3, 3));
+        let t = block_on(timed_sleep(7, Duration::ZERO, |_| ready(())));
+        assert_eq!(t.value, 8, "io-sleep's task 7 adds sleep_value(7)");
+        assert!(t.latency_ms >= 0.0 && t.latency_ms < 1000.0);
+        // A timer that returns at once for a 5 ms wait is 5 ms early, and says so.
+        let t = block_on(timed_sleep(0, Duration::from_millis(5), |_| ready(())));
+        assert!(t.latency_ms < -4.0, "{}", t.latency_ms);
     }
 
     #[test]
-    fn mixed_counts_the_ticks_and_the_task_times() {
-        let mut lat = LatencyRecorder::new();
-        lat.record_ms(1.0);
-        lat.record_ms(2.0);
+    fn mixed_counts_the_rounds_that_ran_and_the_task_times() {
+        let t0 = Instant::now();
+        let mut ticks = Ticks::default();
+        ticks.record(t0, Duration::ZERO, t0 + Duration::from_millis(1));
+        ticks.record(t0, Duration::ZERO, t0 + Duration::from_millis(2));
         let done = [
             (5, Duration::from_millis(10)),
             (7, Duration::from_millis(30)),
         ];
-        let out = mixed_outcome(&done, lat);
-        assert_eq!(out.checksum, 14);
+        let out = mixed_outcome(&done, ticks, t0);
+        assert_eq!(out.checksum, 14, "5 + 7 primes and the 2 rounds that ran");
+        assert_eq!(out.sojourn, Some(vec![1.0, 1.0]));
         assert_eq!(out.extra["cpu_task_ms_min"], 10.0);
         assert_eq!(out.extra["cpu_task_ms_max"], 30.0);
     }

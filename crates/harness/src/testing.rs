@@ -13,7 +13,11 @@
 //! input exits 2 with a message and no backtrace (a flag the workload does not read among it); that a run that cannot
 //! fit the machine is refused with exit 2 and one line, leaving no scratch directory; that an unlisted workload exits
 //! 3; and that `--deadline-s 1` on a run that needs longer exits 124 within 2 s (io-file's leaving no scratch
-//! directory). It starts its own delay server for `io-net`.
+//! directory). It starts its own delay server for `io-net`, and requires that the server answered exactly `tasks`
+//! requests with the nonce the run reports (a model that computes the replies itself, without the network, fails).
+//! The waits must tell the truth: `early_waits` is reported for io-sleep and mixed, and is 0 unless the suite is told
+//! the timers may fire early ([`Conformance::timers_may_fire_early`]); `sojourn_ms` is reported for io-sleep, io-net
+//! and mixed, and no task's sojourn is shorter than its wait.
 
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -92,6 +96,10 @@ pub struct Conformance {
     command: Vec<String>,
     /// Extra arguments for every `run` (for example `--opt` values a peer needs).
     pub extra_run_args: Vec<String>,
+    /// Whether the model's timer may end a wait early (Node's `setTimeout` can, by up to 1 ms). When false (every
+    /// Rust runtime: a sleep never returns early on Linux), io-sleep and mixed must report `early_waits: 0`; when
+    /// true, the count is only required to be reported.
+    pub timers_may_fire_early: bool,
 }
 
 impl Conformance {
@@ -101,6 +109,7 @@ impl Conformance {
         Conformance {
             command,
             extra_run_args: Vec::new(),
+            timers_may_fire_early: false,
         }
     }
 
@@ -138,11 +147,20 @@ impl Conformance {
         let addr = server.addr().to_string();
         for variant in &info.variants {
             for &w in &info.workloads {
-                problems.extend(self.check_run(&info, &variant.name, w, &addr));
+                let (report, p) = self.run_cell(&info, &variant.name, w, &addr);
+                problems.extend(p);
+                if let Some(r) = report.filter(|_| w == Workload::IoNet) {
+                    problems.extend(
+                        check_served(&r, &server).map(|m| format!("{}/{w}: {m}", variant.name)),
+                    );
+                }
             }
         }
         problems.extend(self.check_bad_input(&info));
         problems.extend(self.check_refusals(&info));
+        if info.workloads.contains(&Workload::IoNet) {
+            problems.extend(self.check_not_a_delay_server(&info));
+        }
         problems.extend(self.check_deadline(&info, &addr));
         server.stop();
         assert!(
@@ -155,6 +173,17 @@ impl Conformance {
 
     /// Runs one workload at `--size check` and checks the report; returns the problems found.
     pub fn check_run(&self, info: &Info, variant: &str, w: Workload, addr: &str) -> Vec<String> {
+        self.run_cell(info, variant, w, addr).1
+    }
+
+    /// [`Conformance::check_run`], also giving back the report when there is one.
+    fn run_cell(
+        &self,
+        info: &Info,
+        variant: &str,
+        w: Workload,
+        addr: &str,
+    ) -> (Option<RunReport>, Vec<String>) {
         let mut args = vec![
             "run",
             w.name(),
@@ -181,11 +210,12 @@ impl Conformance {
         let report = match contract::read(&exit, w, variant) {
             Ok(r) => r,
             Err(Violation::WrongChecksum { report, .. }) => *report,
-            Err(v) => return vec![format!("{what}: {v}")],
+            Err(v) => return (None, vec![format!("{what}: {v}")]),
         };
         let mut p = check_report(&report, info, variant, w);
+        p.extend(check_waits(&report, self.timers_may_fire_early));
         p.iter_mut().for_each(|m| *m = format!("{what}: {m}"));
-        p
+        (Some(report), p)
     }
 
     fn check_bad_input(&self, info: &Info) -> Vec<String> {
@@ -372,6 +402,52 @@ impl Conformance {
         problems
     }
 
+    /// io-net against a server that echoes the id (io-net's old reply) must fail: exit 1, one line naming a request
+    /// id, the address and what came back, nothing on stdout.
+    fn check_not_a_delay_server(&self, info: &Info) -> Vec<String> {
+        let echo = EchoServer::start();
+        let addr = echo.addr.to_string();
+        let variant = info.default_variant().unwrap_or_default().to_string();
+        let mut args = vec![
+            "run",
+            "io-net",
+            "--variant",
+            &variant,
+            "--size",
+            "check",
+            "--deadline-s",
+            "60",
+            "--addr",
+            &addr,
+        ];
+        let extra: Vec<&str> = self.extra_run_args.iter().map(String::as_str).collect();
+        args.extend(extra);
+        let out = self.output(&args);
+        drop(echo);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let line = stderr.trim();
+        let cmd = format!("run io-net against a server that echoes the id ({addr})");
+        let mut problems = Vec::new();
+        if out.status.code() != Some(crate::exit::FAILED) {
+            problems.push(format!(
+                "`{cmd}` exited {:?}, expected 1: a reply that is not reply_value(id, nonce) must fail the run",
+                out.status.code()
+            ));
+        }
+        if !(line.contains("request ") && line.contains(&addr) && line.contains("0x")) {
+            problems.push(format!(
+                "`{cmd}`: stderr must name the request id, the server address and the reply that came back, got: \
+                 {line:?}"
+            ));
+        }
+        if line.lines().count() > 1 || !out.stdout.is_empty() {
+            problems.push(format!(
+                "`{cmd}` must print one line on stderr and nothing on stdout"
+            ));
+        }
+        problems
+    }
+
     fn check_deadline(&self, info: &Info, addr: &str) -> Vec<String> {
         // A run that needs far longer than the 1 s deadline.
         let args: Vec<&str> = if info.workloads.contains(&Workload::IoSleep) {
@@ -442,6 +518,56 @@ fn unused_flag(w: &str) -> &'static str {
     }
 }
 
+/// A loopback server that answers each io-net request with its id, as the delay server did before replies carried
+/// `reply_value(id, nonce)`: the stand-in for "something that is not the delay server". Stops when dropped.
+struct EchoServer {
+    addr: std::net::SocketAddr,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EchoServer {
+    fn start() -> EchoServer {
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let addr = listener.local_addr().expect("its address");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((mut s, _)) => {
+                        let _ = s.set_nonblocking(false);
+                        let mut req = [0u8; workloads::net::REQUEST_LEN];
+                        if s.read_exact(&mut req).is_ok() {
+                            let _ = s.write_all(&req[..workloads::net::REPLY_LEN]);
+                        }
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(1)),
+                }
+            }
+        });
+        EchoServer {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for EchoServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 /// Checks `list` output: names, exactly one default variant, at least one workload.
 pub fn check_info(info: &Info) -> Vec<String> {
     let mut p = Vec::new();
@@ -470,6 +596,64 @@ pub fn check_info(info: &Info) -> Vec<String> {
     p
 }
 
+/// Checks that `server` answered exactly the io-net run's `tasks` requests with the nonce it reports: the checksum
+/// alone cannot tell a model that asked the server from one that computed `reply_value` itself.
+pub fn check_served(r: &RunReport, server: &DelayServer) -> Option<String> {
+    let Some(nonce) = r
+        .params
+        .get(workloads::spec::NONCE_KEY)
+        .and_then(|v| v.as_u64())
+    else {
+        return Some("params lacks the io-net 'nonce'".into());
+    };
+    let (tasks, served) = (r.workload_params().tasks, server.served(nonce));
+    (served != tasks).then(|| {
+        format!(
+            "the delay server answered {served} requests with nonce {nonce}, but the run has {tasks} tasks; every \
+             task must make its own round trip to --addr with the run's nonce"
+        )
+    })
+}
+
+/// Checks the figures of the waits: `early_waits` is set for io-sleep and mixed (and 0 unless
+/// `timers_may_fire_early`), `sojourn_ms` for io-sleep, io-net and mixed, and where no wait may end early no
+/// sojourn is shorter than the D it waited. Returns the problems found.
+pub fn check_waits(r: &RunReport, timers_may_fire_early: bool) -> Vec<String> {
+    use crate::latency::EARLY_TOLERANCE_MS;
+    let w = r.workload;
+    let mut p = Vec::new();
+    let counts_early = matches!(w, Workload::IoSleep | Workload::Mixed);
+    match (counts_early, r.early_waits) {
+        (true, None) => p.push(format!("early_waits must be set for {w}")),
+        (false, Some(_)) => p.push(format!("early_waits must be absent for {w}")),
+        (true, Some(n)) if n > 0 && !timers_may_fire_early => p.push(format!(
+            "{n} waits ended more than {EARLY_TOLERANCE_MS} ms before D (early_waits {n}); a wait must last at \
+             least D: time it from just before the wait to just after, and wait on a timer that never fires early"
+        )),
+        _ => {}
+    }
+    let has_sojourn = matches!(w, Workload::IoSleep | Workload::IoNet | Workload::Mixed);
+    match (has_sojourn, &r.sojourn_ms) {
+        (true, None) => p.push(format!("sojourn_ms must be set for {w}")),
+        (false, Some(_)) => p.push(format!("sojourn_ms must be absent for {w}")),
+        (true, Some(s)) => {
+            let d = r.workload_params().delay_ms as f64;
+            let figures = [s.p50, s.p90, s.p99, s.max];
+            if figures.iter().any(|x| !x.is_finite() || *x < 0.0) {
+                p.push(format!("sojourn_ms {s:?} must be finite and not negative"));
+            } else if !timers_may_fire_early && s.p50 < d - EARLY_TOLERANCE_MS {
+                p.push(format!(
+                    "sojourn_ms p50 {:.3} ms is shorter than the {d} ms every task waits: time each task from the \
+                     run's submission instant to the end of its wait",
+                    s.p50
+                ));
+            }
+        }
+        (false, None) => {}
+    }
+    p
+}
+
 /// Checks one RunReport against the reference; returns the problems found.
 pub fn check_report(r: &RunReport, info: &Info, variant: &str, w: Workload) -> Vec<String> {
     let mut p = Vec::new();
@@ -492,9 +676,15 @@ pub fn check_report(r: &RunReport, info: &Info, variant: &str, w: Workload) -> V
     if r.peak_rss_kib == 0 || r.os_threads_peak == 0 {
         p.push("peak_rss_kib and os_threads_peak must be measured".to_string());
     }
+    let nonce: &[&str] = if w == Workload::IoNet {
+        &[workloads::spec::NONCE_KEY]
+    } else {
+        &[]
+    };
     for key in ["size", "workers", "deadline_s", "opts"]
         .iter()
         .chain(w.uses())
+        .chain(nonce)
     {
         if !r.params.contains_key(*key) {
             p.push(format!("params lacks '{key}'"));
@@ -511,4 +701,86 @@ pub fn check_report(r: &RunReport, info: &Info, variant: &str, w: Workload) -> V
         p.push("lost_updates must be set for race and only for race".to_string());
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Latency;
+    use workloads::{Params, Size};
+
+    fn report(w: Workload) -> RunReport {
+        let p = Params::preset(w, Size::Check, 2);
+        let mut params = serde_json::Map::new();
+        for (k, v) in [("tasks", p.tasks), ("delay_ms", p.delay_ms)] {
+            params.insert(k.into(), v.into());
+        }
+        let lat = |x: f64| Latency {
+            p50: x,
+            p90: x,
+            p99: x,
+            max: x,
+        };
+        RunReport {
+            runtime: "rt-x".into(),
+            variant: "v".into(),
+            workload: w,
+            params,
+            checksum: 0,
+            elapsed_ms: 1.0,
+            latency_ms: Some(lat(0.1)),
+            early_waits: matches!(w, Workload::IoSleep | Workload::Mixed).then_some(0),
+            sojourn_ms: Some(lat(p.delay_ms as f64 + 0.2)),
+            lost_updates: None,
+            peak_rss_kib: 1,
+            os_threads_peak: 1,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    #[test]
+    fn waits_must_be_reported_whole() {
+        assert!(check_waits(&report(Workload::IoSleep), false).is_empty());
+        assert!(check_waits(&report(Workload::IoNet), false).is_empty());
+        let mut r = report(Workload::IoSleep);
+        r.early_waits = Some(3);
+        let p = check_waits(&r, false);
+        assert!(p[0].contains("early_waits 3"), "{p:?}");
+        assert!(
+            check_waits(&r, true).is_empty(),
+            "a peer whose timers fire early only reports them"
+        );
+        r.early_waits = None;
+        assert!(check_waits(&r, true)[0].contains("early_waits must be set"));
+        let mut r = report(Workload::Mixed);
+        r.sojourn_ms = None;
+        assert!(check_waits(&r, false)[0].contains("sojourn_ms must be set"));
+        let mut r = report(Workload::IoNet);
+        r.sojourn_ms = r.latency_ms.map(|l| Latency { p50: 0.5, ..l });
+        assert!(check_waits(&r, false)[0].contains("shorter than the 2 ms"));
+        let mut r = report(Workload::IoNet);
+        r.early_waits = Some(0);
+        assert!(check_waits(&r, false)[0].contains("early_waits must be absent"));
+    }
+
+    #[test]
+    fn io_net_must_have_gone_through_the_server() {
+        use std::io::{Read, Write};
+        let server = DelayServer::start(0, 0).unwrap();
+        let mut r = report(Workload::IoNet);
+        assert!(
+            check_served(&r, &server)
+                .unwrap()
+                .contains("lacks the io-net 'nonce'")
+        );
+        r.params.insert("nonce".into(), 99u64.into());
+        let p = check_served(&r, &server).unwrap();
+        assert!(p.contains("answered 0 requests with nonce 99"), "{p}");
+        for id in 0..8 {
+            let mut s = std::net::TcpStream::connect(server.addr()).unwrap();
+            s.write_all(&workloads::net::request(id, 99, 0)).unwrap();
+            s.read_exact(&mut [0u8; workloads::net::REPLY_LEN]).unwrap();
+        }
+        assert_eq!(check_served(&r, &server), None);
+    }
 }

@@ -28,6 +28,8 @@ fn good_report() -> RunReport {
         checksum: w.reference_checksum(&p),
         elapsed_ms: 1.5,
         latency_ms: None,
+        early_waits: None,
+        sojourn_ms: None,
         lost_updates: None,
         peak_rss_kib: 1024,
         os_threads_peak: 1,

@@ -4,8 +4,7 @@
 use std::time::Instant;
 
 use harness::RunCtx;
-use harness::jobs::ms;
-use harness::latency::lateness;
+use harness::latency::Ticks;
 use workloads::count_primes;
 
 use crate::exec::{Done, Job};
@@ -17,10 +16,7 @@ fn job((lo, hi): (u64, u64), every: u64) -> Job<'static> {
         let value = count_primes(lo, hi, every, &mut || {
             g.checkpoint();
         });
-        Ok(Done {
-            value,
-            latency_ms: vec![],
-        })
+        Ok(Done::value(value))
     })
 }
 
@@ -32,24 +28,21 @@ pub fn cpu(ctx: &RunCtx, every: u64) -> Vec<Job<'static>> {
         .collect()
 }
 
-/// The ticker (R sleeps of D, each one's lateness recorded), and C balanced CPU tasks: `(ticker, cpu jobs)`. The
+/// The ticker (R sleeps of D, each one's lateness recorded; its value is the rounds that ran), and C balanced CPU tasks: `(ticker, cpu jobs)`. The
 /// ticker runs on its own thread beside the W that run the CPU jobs (see `exec::run`), as py-threading ticks on its
 /// main thread beside the pool.
 pub fn mixed(ctx: &RunCtx, every: u64) -> (Job<'static>, Vec<Job<'static>>) {
     let (p, delay) = (ctx.params, ctx.delay());
     let ticker: Job<'_> = Box::new(move |g| {
-        let mut lat = Vec::with_capacity(p.rounds as usize);
+        let mut ticks = Ticks::default();
         for _ in 0..p.rounds {
             let t = Instant::now();
             g.allow_threads(|| std::thread::sleep(delay));
             // Measured once the thread has the GIL back, as `time.perf_counter()` would be.
-            lat.push(ms(lateness(t, delay, Instant::now())));
+            ticks.record(t, delay, Instant::now());
             g.checkpoint(); // the loop's back-edge
         }
-        Ok(Done {
-            value: p.rounds,
-            latency_ms: lat,
-        })
+        Ok(Done::ticks(ticks))
     });
     let cpu = (0..p.tasks)
         .map(|i| job(p.balanced_range(i), every))

@@ -4,32 +4,31 @@
 use std::path::Path;
 use std::time::Instant;
 
-use harness::jobs::{Permits, ms};
-use harness::latency::lateness;
+use harness::jobs::{Permits, ms, timed_wait};
+use harness::tasks::request_failed;
 use harness::{RunCtx, RunError};
+use workloads::spec::sleep_value;
 use workloads::{blocking, file};
 
 use crate::exec::{Done, Job};
 
-/// T sleeps of D; each job's value is its id.
+/// T sleeps of D; each job's value is `sleep_value(id)`.
 pub fn sleep(ctx: &RunCtx) -> Vec<Job<'static>> {
     let delay = ctx.delay();
     (0..ctx.params.tasks)
         .map(|id| -> Job<'static> {
             Box::new(move |g| {
                 g.checkpoint(); // function entry
-                let t = Instant::now();
-                g.allow_threads(|| std::thread::sleep(delay));
-                Ok(Done {
-                    value: id,
-                    latency_ms: vec![ms(lateness(t, delay, Instant::now()))],
-                })
+                // Timed once the thread has the GIL back, as `time.perf_counter()` would be.
+                let (late, end) =
+                    timed_wait(delay, || g.allow_threads(|| std::thread::sleep(delay)));
+                Ok(Done::timed(sleep_value(id), late, end))
             })
         })
         .collect()
 }
 
-/// T blocking requests to the delay server; each job's value is the echoed id.
+/// T blocking requests to the delay server; each job's value is the server's reply.
 pub fn net(ctx: &RunCtx) -> Result<Vec<Job<'static>>, RunError> {
     let (p, addr) = (ctx.params, ctx.server()?);
     Ok((0..p.tasks)
@@ -39,13 +38,11 @@ pub fn net(ctx: &RunCtx) -> Result<Vec<Job<'static>>, RunError> {
                 // The round trip as Python code would time it: from before the calls to after the GIL
                 // is back, so a GIL wait after the reply counts.
                 let t = Instant::now();
-                let (echo, _) = g
-                    .allow_threads(|| blocking::net_request(addr, id, p.delay_ms))
-                    .map_err(|e| format!("request {id} to {addr}: {e}"))?;
-                Ok(Done {
-                    value: echo,
-                    latency_ms: vec![ms(t.elapsed())],
-                })
+                let (reply, _) = g
+                    .allow_threads(|| blocking::net_request(addr, id, p.nonce, p.delay_ms))
+                    .map_err(|e| request_failed(id as usize, addr, e).to_string())?;
+                let end = Instant::now();
+                Ok(Done::timed(reply, ms(end - t), end))
             })
         })
         .collect())
@@ -78,10 +75,7 @@ pub fn file<'a>(ctx: &RunCtx, dir: &'a Path, permits: &'a Permits) -> Vec<Job<'a
                 g.checkpoint();
                 let back = g.allow_threads(|| std::fs::read(&path)).map_err(failed)?;
                 let h = file::hash(&back);
-                Ok(Done {
-                    value: h,
-                    latency_ms: vec![],
-                })
+                Ok(Done::value(h))
             })
         })
         .collect()

@@ -87,8 +87,10 @@ impl Runtime for GilRuntime {
         } else {
             Mode::Pool { workers: p.workers }
         };
+        // The run's submission instant: just before the jobs are handed to the threads (see harness::latency).
+        let submitted = Instant::now();
         let done = exec::run(&gil, mode, jobs, ticker)?;
-        let out = harness::jobs::outcome(w, &done, &counter);
+        let out = harness::jobs::outcome(w, &done, &counter, submitted);
         Ok(stats::with_stats(out, &gil, started.elapsed(), every, ctx))
     }
 }

@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use harness::latency::Ticks;
 use harness::{LatencyRecorder, Outcome, RunCtx, RunError};
 
 use crate::pool::Pool;
@@ -28,8 +29,10 @@ pub fn mixed(pool: &mut Pool, ctx: &RunCtx, chunksize: usize) -> Result<Outcome,
         .map(|i| p.balanced_range(i))
         .map(|(lo, hi)| Task::Primes { lo, hi })
         .collect();
-    let mut lat = LatencyRecorder::new();
+    let mut ticks = Ticks::default();
     let failed = AtomicBool::new(false);
+    // The run's submission instant: just before the ticker and the dispatch start (see harness::latency).
+    let submitted = Instant::now();
     let done = std::thread::scope(|s| {
         let cpu = s.spawn(|| {
             let done = pool.map(tasks, chunksize);
@@ -40,10 +43,15 @@ pub fn mixed(pool: &mut Pool, ctx: &RunCtx, chunksize: usize) -> Result<Outcome,
         for _ in (0..p.rounds).take_while(|_| !failed.load(Ordering::Relaxed)) {
             let t = Instant::now();
             std::thread::sleep(ctx.delay());
-            lat.record(harness::latency::lateness(t, ctx.delay(), Instant::now()));
+            ticks.record(t, ctx.delay(), Instant::now());
         }
         cpu.join()
             .unwrap_or_else(|_| Err(RunError::Failed("the dispatch thread panicked".into())))
     })?;
-    Ok(Outcome::new(sum(&done) + p.rounds).latency(lat))
+    // The rounds that ran, not R: a ticker cut short must not pass.
+    let mut lat = LatencyRecorder::new();
+    ticks.lateness_ms.iter().for_each(|&l| lat.record_ms(l));
+    Ok(Outcome::new(sum(&done) + ticks.rounds())
+        .latency(lat)
+        .sojourn(harness::latency::sojourns_ms(submitted, &ticks.ends)))
 }

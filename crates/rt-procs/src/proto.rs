@@ -27,10 +27,10 @@ pub type Hello = (IpcSender<Job>, IpcReceiver<Reply>);
 pub enum Task {
     /// Count the primes in `lo..hi`.
     Primes { lo: u64, hi: u64 },
-    /// Sleep `delay_ms`; the value is `id`.
+    /// Sleep `delay_ms`; the value is `sleep_value(id)`.
     Sleep { id: u64, delay_ms: u64 },
-    /// One blocking request to the delay server; the value is the echoed id.
-    Net { id: u64, delay_ms: u64 },
+    /// One blocking request to the delay server with the run's nonce; the value is the server's reply.
+    Net { id: u64, nonce: u64, delay_ms: u64 },
     /// Write, read back and hash task `id`'s file; the value is the hash.
     File { id: u64, size_kib: u64 },
     /// `k` increments of the race counter (local, or the shared one if set up); the value is the local count.
@@ -64,13 +64,16 @@ pub enum Job {
 pub struct Done {
     /// The task's contribution to the checksum.
     pub value: u64,
-    /// Its latency sample in ns (io-sleep lateness, io-net round trip), if it has one.
-    pub latency_ns: Option<u64>,
+    /// Its latency sample in ms (io-sleep: signed lateness; io-net: round trip), if it has one.
+    pub latency_ms: Option<f64>,
+    /// When its wait or round trip ended, on CLOCK_MONOTONIC in ns (`harness::latency::monotonic_ns`, the clock
+    /// the parent's submission instant is read on), if it has a latency sample.
+    pub end_ns: Option<u64>,
 }
 
-/// The values of some results, summed.
+/// The values of some results, summed (wrapping: io-net's replies are random 64-bit values).
 pub fn sum(done: &[Done]) -> u64 {
-    done.iter().map(|d| d.value).sum()
+    done.iter().fold(0u64, |acc, d| acc.wrapping_add(d.value))
 }
 
 /// Worker to parent.

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use harness::tasks::request_failed;
 use ipc_channel::ipc::{self, IpcSender};
 use workloads::{RaceCounter, blocking, count_primes, race::race_worker};
 
@@ -113,25 +114,32 @@ fn run(args: &[String]) -> Result<(), String> {
 fn run_task(task: &Task, setup: &Setup, shared: Option<&SharedCounter>) -> Result<Done, String> {
     let plain = |value| Done {
         value,
-        latency_ns: None,
+        latency_ms: None,
+        end_ns: None,
     };
-    let timed = |value, d: Duration| Done {
+    // The end is read on CLOCK_MONOTONIC just after the task's own clock read, as the parent's submission instant
+    // is: Instants cannot cross processes, and this clock is the one they read.
+    let timed = |value, latency_ms: f64| Done {
         value,
-        latency_ns: Some(d.as_nanos() as u64),
+        latency_ms: Some(latency_ms),
+        end_ns: Some(harness::latency::monotonic_ns()),
     };
     Ok(match *task {
         Task::Primes { lo, hi } => plain(count_primes(lo, hi, 0, &mut ())),
         Task::Sleep { id, delay_ms } => {
             let d = Duration::from_millis(delay_ms);
-            let t = Instant::now();
-            std::thread::sleep(d);
-            timed(id, harness::latency::lateness(t, d, Instant::now()))
+            let (late, _) = harness::jobs::timed_wait(d, || std::thread::sleep(d));
+            timed(workloads::spec::sleep_value(id), late)
         }
-        Task::Net { id, delay_ms } => {
+        Task::Net {
+            id,
+            nonce,
+            delay_ms,
+        } => {
             let addr = setup.addr.ok_or("io-net task without a server address")?;
-            let (echo, rtt) = blocking::net_request(addr, id, delay_ms)
-                .map_err(|e| format!("request {id} to {addr}: {e}"))?;
-            timed(echo, rtt)
+            let (reply, rtt) = blocking::net_request(addr, id, nonce, delay_ms)
+                .map_err(|e| request_failed(id as usize, addr, e).to_string())?;
+            timed(reply, harness::latency::ms(rtt))
         }
         Task::File { id, size_kib } => {
             let dir = setup

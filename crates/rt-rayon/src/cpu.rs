@@ -2,13 +2,14 @@
 //! by work stealing; the `mixed` ticker on its own thread beside the pool.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Instant;
 
-use harness::{LatencyRecorder, Outcome, RunCtx, RunError};
+use harness::jobs::Done;
+use harness::latency::Ticks;
+use harness::{Outcome, RunCtx, RunError};
 use rayon::ThreadPool;
 use rayon::prelude::*;
-use workloads::count_primes;
-
-use crate::io;
+use workloads::{RaceCounter, Workload, count_primes};
 
 /// Task ids `0..n` as a parallel iterator. Why `with_max_len(1)`: every item is a whole task (milliseconds of work
 /// or a blocking call), so letting rayon split down to single items costs nothing and lets any idle thread steal
@@ -34,22 +35,18 @@ pub fn cpu(pool: &ThreadPool, ctx: &RunCtx) -> Outcome {
     Outcome::new(found)
 }
 
-/// mixed: the ticker on its own thread, beside C balanced CPU tasks spawned in one `scope_fifo` on the pool.
+/// mixed: the ticker on its own thread, beside C balanced CPU tasks spawned in one `scope_fifo` on the pool; the
+/// ticker's value is the rounds that ran.
 pub fn mixed(pool: &ThreadPool, ctx: &RunCtx) -> Result<Outcome, RunError> {
     let (p, delay) = (ctx.params, ctx.delay());
     let found = AtomicU64::new(0);
-    let mut lat = LatencyRecorder::new();
-    {
-        let lat = &mut lat;
+    // The run's submission instant: just before the ticker, the first task, is started (see harness::latency).
+    let submitted = Instant::now();
+    let ticks: Ticks = {
         let found = &found;
         beside_pool(
             pool,
-            move || {
-                for _ in 0..p.rounds {
-                    lat.record(io::sleep_late(delay));
-                    found.fetch_add(1, Relaxed);
-                }
-            },
+            move || harness::jobs::ticker(p.rounds, delay, || std::thread::sleep(delay)),
             // Why FIFO: spawned from a pool thread, `scope`'s tasks are taken newest first by that thread, so at
             // W = 1 they would run in reverse; `spawn_fifo` runs them in the order they were spawned, as every
             // other model's queue does.
@@ -63,9 +60,15 @@ pub fn mixed(pool: &ThreadPool, ctx: &RunCtx) -> Result<Outcome, RunError> {
                     }
                 })
             },
-        )?;
-    }
-    Ok(Outcome::new(found.into_inner()).latency(lat))
+        )?
+    };
+    let done = [Done::value(found.into_inner()), Done::ticks(ticks)];
+    Ok(harness::jobs::outcome(
+        Workload::Mixed,
+        &done,
+        &RaceCounter::new(),
+        submitted,
+    ))
 }
 
 /// Runs `ticker` on its own thread while the pool runs `cpu`, and waits for both. Why its own thread: the ticker

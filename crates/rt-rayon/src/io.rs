@@ -2,37 +2,50 @@
 
 use std::time::{Duration, Instant};
 
-use harness::latency::lateness;
-use harness::{LatencyRecorder, Outcome, RunError, ScratchDir};
+use harness::jobs::{Done, ms, timed_wait};
+use harness::tasks::request_failed;
+use harness::{Outcome, RunError, ScratchDir};
 use rayon::ThreadPool;
 use rayon::prelude::*;
-use workloads::blocking;
+use workloads::spec::sleep_value;
+use workloads::{Params, RaceCounter, Workload, blocking};
 
 use crate::cpu::each_task;
 
 /// io-sleep: T sleeps of `delay`, each blocking its pool thread.
 pub fn sleep(pool: &ThreadPool, tasks: u64, delay: Duration) -> Outcome {
-    let done: Vec<(u64, Duration)> =
-        pool.install(|| each_task(tasks).map(|id| (id, sleep_late(delay))).collect());
-    with_latency(done)
-}
-
-/// io-net: T blocking requests to the delay server at `addr`.
-pub fn net(
-    pool: &ThreadPool,
-    tasks: u64,
-    addr: std::net::SocketAddr,
-    delay_ms: u64,
-) -> Result<Outcome, RunError> {
-    let done: Result<Vec<(u64, Duration)>, RunError> = pool.install(|| {
+    // The run's submission instant: just before the tasks are handed to the pool (see harness::latency).
+    let submitted = Instant::now();
+    let done: Vec<Done> = pool.install(|| {
         each_task(tasks)
             .map(|id| {
-                blocking::net_request(addr, id, delay_ms)
-                    .map_err(|e| RunError::failed(format!("request {id} to {addr}"), e))
+                let (late, end) = timed_wait(delay, || std::thread::sleep(delay));
+                Done::timed(sleep_value(id), late, end)
             })
             .collect()
     });
-    Ok(with_latency(done?))
+    harness::jobs::outcome(Workload::IoSleep, &done, &RaceCounter::new(), submitted)
+}
+
+/// io-net: T blocking requests to the delay server at `addr`, with the run's nonce.
+pub fn net(pool: &ThreadPool, p: Params, addr: std::net::SocketAddr) -> Result<Outcome, RunError> {
+    // The run's submission instant, just before the first task starts (see harness::latency).
+    let submitted = Instant::now();
+    let done: Result<Vec<Done>, RunError> = pool.install(|| {
+        each_task(p.tasks)
+            .map(|id| {
+                let (reply, rtt) = blocking::net_request(addr, id, p.nonce, p.delay_ms)
+                    .map_err(|e| request_failed(id as usize, addr, e))?;
+                Ok(Done::timed(reply, ms(rtt), Instant::now()))
+            })
+            .collect()
+    });
+    Ok(harness::jobs::outcome(
+        Workload::IoNet,
+        &done?,
+        &RaceCounter::new(),
+        submitted,
+    ))
 }
 
 /// io-file: T blocking write-read-hash tasks in a fresh scratch directory.
@@ -49,22 +62,4 @@ pub fn file(pool: &ThreadPool, tasks: u64, size_kib: u64) -> Result<Outcome, Run
             .try_reduce(|| 0, |a, b| Ok(workloads::file::combine(a, b)))
     })?;
     Ok(Outcome::new(acc))
-}
-
-/// Sleeps `d` on the calling (pool) thread; returns how late it woke.
-pub fn sleep_late(d: Duration) -> Duration {
-    let t = Instant::now();
-    std::thread::sleep(d);
-    lateness(t, d, Instant::now())
-}
-
-/// The outcome of an I/O workload whose tasks returned `(value, latency)`.
-fn with_latency(done: Vec<(u64, Duration)>) -> Outcome {
-    let mut lat = LatencyRecorder::new();
-    let sum = done.iter().map(|&(v, d)| {
-        lat.record(d);
-        v
-    });
-    let sum: u64 = sum.sum();
-    Outcome::new(sum).latency(lat)
 }

@@ -46,7 +46,7 @@ impl Runtime for Rayon {
         Ok(match ctx.workload {
             Workload::CpuBalanced | Workload::CpuSkewed => cpu::cpu(&pool, ctx),
             Workload::IoSleep => io::sleep(&pool, p.tasks, ctx.delay()),
-            Workload::IoNet => io::net(&pool, p.tasks, ctx.server()?, p.delay_ms)?,
+            Workload::IoNet => io::net(&pool, p, ctx.server()?)?,
             Workload::IoFile => io::file(&pool, p.tasks, p.size_kib)?,
             Workload::Mixed => cpu::mixed(&pool, ctx)?,
             Workload::Race => race::race(&pool, ctx),

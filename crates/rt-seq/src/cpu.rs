@@ -2,8 +2,9 @@
 
 use std::time::Instant;
 
-use harness::{LatencyRecorder, Outcome, RunCtx};
-use workloads::count_primes;
+use harness::jobs::Done;
+use harness::{Outcome, RunCtx};
+use workloads::{RaceCounter, count_primes};
 
 /// cpu-balanced, cpu-skewed: T CPU tasks in order.
 pub fn cpu(ctx: &RunCtx) -> Outcome {
@@ -17,18 +18,24 @@ pub fn cpu(ctx: &RunCtx) -> Outcome {
     Outcome::new(found)
 }
 
-/// mixed: the C balanced CPU tasks, then the R ticker waits (nothing overlaps, so the sum of both).
+/// mixed: the C balanced CPU tasks, then the R ticker waits (nothing overlaps, so the sum of both). The ticker's
+/// first sojourn includes the whole CPU phase, which it waited behind.
 pub fn mixed(ctx: &RunCtx) -> Outcome {
-    let p = ctx.params;
-    let mut found: u64 = (0..p.tasks)
-        .map(|i| count_primes(p.balanced_range(i).0, p.balanced_range(i).1, 0, &mut ()))
-        .sum();
-    let mut lat = LatencyRecorder::new();
-    for _ in 0..p.rounds {
-        let t = Instant::now();
-        std::thread::sleep(ctx.delay());
-        lat.record(harness::latency::lateness(t, ctx.delay(), Instant::now()));
-        found += 1;
-    }
-    Outcome::new(found).latency(lat)
+    let (p, delay) = (ctx.params, ctx.delay());
+    // The run's submission instant, just before the first task starts (see harness::latency).
+    let submitted = Instant::now();
+    let mut done: Vec<Done> = (0..p.tasks)
+        .map(|i| {
+            Done::value(count_primes(
+                p.balanced_range(i).0,
+                p.balanced_range(i).1,
+                0,
+                &mut (),
+            ))
+        })
+        .collect();
+    done.push(Done::ticks(harness::jobs::ticker(p.rounds, delay, || {
+        std::thread::sleep(delay)
+    })));
+    harness::jobs::outcome(ctx.workload, &done, &RaceCounter::new(), submitted)
 }

@@ -2,34 +2,45 @@
 
 use std::time::Instant;
 
-use harness::{LatencyRecorder, Outcome, RunCtx, RunError, ScratchDir};
+use harness::jobs::{Done, timed_wait};
+use harness::tasks::request_failed;
+use harness::{Outcome, RunCtx, RunError, ScratchDir};
+use workloads::RaceCounter;
 use workloads::blocking;
+use workloads::spec::sleep_value;
 
-/// io-sleep: T sleeps of D in a row (T*D in all).
+/// io-sleep: T sleeps of D in a row (T*D in all); task i's sojourn is about (i+1)*D.
 pub fn sleep(ctx: &RunCtx) -> Outcome {
-    let mut lat = LatencyRecorder::new();
-    let mut sum = 0;
-    for id in 0..ctx.params.tasks {
-        let t = Instant::now();
-        std::thread::sleep(ctx.delay());
-        lat.record(harness::latency::lateness(t, ctx.delay(), Instant::now()));
-        sum += id;
-    }
-    Outcome::new(sum).latency(lat)
+    let delay = ctx.delay();
+    // The run's submission instant, just before the first task starts (see harness::latency).
+    let submitted = Instant::now();
+    let done: Vec<Done> = (0..ctx.params.tasks)
+        .map(|id| {
+            let (late, end) = timed_wait(delay, || std::thread::sleep(delay));
+            Done::timed(sleep_value(id), late, end)
+        })
+        .collect();
+    harness::jobs::outcome(ctx.workload, &done, &RaceCounter::new(), submitted)
 }
 
 /// io-net: T round trips to the delay server in a row.
 pub fn net(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let (p, addr) = (ctx.params, ctx.server()?);
-    let mut lat = LatencyRecorder::new();
-    let mut sum = 0;
-    for id in 0..p.tasks {
-        let (echo, rtt) = blocking::net_request(addr, id, p.delay_ms)
-            .map_err(|e| RunError::failed(format!("request {id} to {addr}"), e))?;
-        lat.record(rtt);
-        sum += echo;
-    }
-    Ok(Outcome::new(sum).latency(lat))
+    // The run's submission instant, just before the first task starts (see harness::latency).
+    let submitted = Instant::now();
+    let done = (0..p.tasks)
+        .map(|id| {
+            let (reply, rtt) = blocking::net_request(addr, id, p.nonce, p.delay_ms)
+                .map_err(|e| request_failed(id as usize, addr, e))?;
+            Ok(Done::timed(reply, harness::jobs::ms(rtt), Instant::now()))
+        })
+        .collect::<Result<Vec<Done>, RunError>>()?;
+    Ok(harness::jobs::outcome(
+        ctx.workload,
+        &done,
+        &RaceCounter::new(),
+        submitted,
+    ))
 }
 
 /// io-file: T file tasks in a row, in a fresh scratch directory.

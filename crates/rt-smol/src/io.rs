@@ -3,9 +3,11 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use harness::tasks::{Tally, join_in_order, request_failed, timed_sleep, try_join_in_order};
+use harness::tasks::{
+    Tally, join_in_order, request_failed, round_trip, timed_sleep, try_join_in_order,
+};
 use harness::{Outcome, RunCtx, RunError};
 use smol::io::{AsyncReadExt, AsyncWriteExt};
 use smol::lock::Semaphore;
@@ -15,37 +17,41 @@ use crate::exec::Exec;
 
 pub async fn sleep(ex: &Exec<'_>, ctx: &RunCtx) -> Result<Outcome, RunError> {
     let delay = ctx.delay();
+    // The run's submission instant: just before the first task is spawned (see harness::latency).
+    let submitted = Instant::now();
     let tasks: Vec<_> = (0..ctx.params.tasks)
         .map(|id| ex.spawn(timed_sleep(id, delay, smol::Timer::after)))
         .collect();
     harness::probe::sample_threads();
     let tally: Tally = join_in_order(tasks).await.into_iter().collect();
-    Ok(tally.into_outcome())
+    Ok(tally.into_outcome(submitted))
 }
 
-/// One io-net request on its own connection; returns the echoed id and the round trip (connect included).
-/// Kept per runtime on purpose: each uses its own TCP stream and read/write traits.
-async fn request(addr: SocketAddr, id: u64, delay_ms: u64) -> std::io::Result<(u64, Duration)> {
-    let t = Instant::now();
+/// One io-net request on its own connection; returns the server's reply, checked (`harness::tasks::round_trip`
+/// times it). Kept per runtime on purpose: each uses its own TCP stream and read/write traits.
+async fn request(addr: SocketAddr, id: u64, nonce: u64, delay_ms: u64) -> std::io::Result<u64> {
     let mut s = smol::net::TcpStream::connect(addr).await?;
     s.set_nodelay(true)?;
-    s.write_all(&net::request(id, delay_ms as u32)).await?;
+    s.write_all(&net::request(id, nonce, delay_ms as u32))
+        .await?;
     let mut b = [0u8; net::REPLY_LEN];
     s.read_exact(&mut b).await?;
-    Ok((net::parse_reply(&b), t.elapsed()))
+    net::expect_reply(id, nonce, net::parse_reply(&b))
 }
 
 pub async fn net(ex: &Exec<'_>, ctx: &RunCtx) -> Result<Outcome, RunError> {
-    let (addr, delay_ms) = (ctx.server()?, ctx.params.delay_ms);
+    let (addr, p) = (ctx.server()?, ctx.params);
+    // The run's submission instant: just before the first task is spawned (see harness::latency).
+    let submitted = Instant::now();
     let tasks: Vec<_> = (0..ctx.params.tasks)
-        .map(|id| ex.spawn(request(addr, id, delay_ms)))
+        .map(|id| ex.spawn(round_trip(request(addr, id, p.nonce, p.delay_ms))))
         .collect();
     harness::probe::sample_threads();
     let tally: Tally = try_join_in_order(tasks, |id, e| request_failed(id, addr, e))
         .await?
         .into_iter()
         .collect();
-    Ok(tally.into_outcome())
+    Ok(tally.into_outcome(submitted))
 }
 
 pub async fn file(ex: &Exec<'_>, ctx: &RunCtx, dir: &Path) -> Result<Outcome, RunError> {

@@ -3,42 +3,36 @@
 use std::path::Path;
 use std::time::Instant;
 
-use harness::jobs::{Permits, ms};
-use harness::latency::lateness;
+use harness::jobs::{Permits, ms, timed_wait};
+use harness::tasks::request_failed;
 use harness::{RunCtx, RunError};
 use workloads::blocking;
+use workloads::spec::sleep_value;
 
 use crate::exec::{Done, Job};
 
-/// T sleeps of D; each job's value is its id.
+/// T sleeps of D; each job's value is `sleep_value(id)`.
 pub fn sleep(ctx: &RunCtx) -> Vec<Job<'static>> {
     let delay = ctx.delay();
     (0..ctx.params.tasks)
         .map(|id| -> Job<'static> {
             Box::new(move || {
-                let t = Instant::now();
-                std::thread::sleep(delay);
-                Ok(Done {
-                    value: id,
-                    latency_ms: vec![ms(lateness(t, delay, Instant::now()))],
-                })
+                let (late, end) = timed_wait(delay, || std::thread::sleep(delay));
+                Ok(Done::timed(sleep_value(id), late, end))
             })
         })
         .collect()
 }
 
-/// T blocking requests to the delay server; each job's value is the echoed id.
+/// T blocking requests to the delay server; each job's value is the server's reply.
 pub fn net(ctx: &RunCtx) -> Result<Vec<Job<'static>>, RunError> {
     let (p, addr) = (ctx.params, ctx.server()?);
     Ok((0..p.tasks)
         .map(|id| -> Job<'static> {
             Box::new(move || {
-                let (echo, rtt) = blocking::net_request(addr, id, p.delay_ms)
-                    .map_err(|e| format!("request {id} to {addr}: {e}"))?;
-                Ok(Done {
-                    value: echo,
-                    latency_ms: vec![ms(rtt)],
-                })
+                let (reply, rtt) = blocking::net_request(addr, id, p.nonce, p.delay_ms)
+                    .map_err(|e| request_failed(id as usize, addr, e).to_string())?;
+                Ok(Done::timed(reply, ms(rtt), Instant::now()))
             })
         })
         .collect())
@@ -54,10 +48,7 @@ pub fn file<'a>(ctx: &RunCtx, dir: &'a Path, permits: &'a Permits) -> Vec<Job<'a
                 let _in_flight = permits.acquire();
                 let h = blocking::file_task(dir, id, p.size_kib)
                     .map_err(|e| format!("file task {id} in {}: {e}", dir.display()))?;
-                Ok(Done {
-                    value: h,
-                    latency_ms: vec![],
-                })
+                Ok(Done::value(h))
             })
         })
         .collect()

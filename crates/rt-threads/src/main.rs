@@ -63,8 +63,10 @@ impl Runtime for Threads {
         };
         let jobs_len = jobs.len() as u64;
         let beside = u64::from(ticker.is_some());
+        // The run's submission instant: just before the jobs are handed to the threads (see harness::latency).
+        let submitted = std::time::Instant::now();
         let done = exec::run(mode, jobs, ticker)?;
-        Ok(harness::jobs::outcome(w, &done, &counter)
+        Ok(harness::jobs::outcome(w, &done, &counter, submitted)
             .extra("threads_started", threads_started(mode, jobs_len) + beside))
     }
 }

@@ -44,6 +44,8 @@ pub async fn cpu(ctx: &RunCtx) -> Result<Outcome, RunError> {
 
 pub async fn mixed(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let (p, offload, delay) = (ctx.params, ctx.opt_bool(OFFLOAD), ctx.delay());
+    // The run's submission instant: just before the ticker, the first task, is spawned (see harness::latency).
+    let submitted = Instant::now();
     // The ticker is spawned first, so it starts its first wait before any CPU task runs (as in every model). Why a
     // task on the same executor: the ticker is its own task beside the W workers in every model, and in an event
     // loop that means one more task, not a thread of its own. On a one-thread loop (current-thread) it shares
@@ -53,6 +55,6 @@ pub async fn mixed(ctx: &RunCtx) -> Result<Outcome, RunError> {
         .map(|i| spawn_cpu(offload, p.balanced_range(i)))
         .collect();
     let done = join_all("CPU task", handles).await?;
-    let lat = join_all("ticker", vec![ticker]).await?.remove(0);
-    Ok(mixed_outcome(&done, lat).extra("offload", offload))
+    let ticks = join_all("ticker", vec![ticker]).await?.remove(0);
+    Ok(mixed_outcome(&done, ticks, submitted).extra("offload", offload))
 }

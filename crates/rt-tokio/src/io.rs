@@ -2,9 +2,9 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use harness::tasks::{Tally, request_failed, timed_sleep};
+use harness::tasks::{Tally, request_failed, round_trip, timed_sleep};
 use harness::{Outcome, RunCtx, RunError, ScratchDir};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Semaphore;
@@ -14,29 +14,33 @@ use crate::join::join_all;
 
 pub async fn sleep(ctx: &RunCtx) -> Result<Outcome, RunError> {
     let delay = ctx.delay();
+    // The run's submission instant: just before the first task is spawned (see harness::latency).
+    let submitted = Instant::now();
     let handles = (0..ctx.params.tasks)
         .map(|id| tokio::spawn(timed_sleep(id, delay, tokio::time::sleep)))
         .collect();
     let tally: Tally = join_all("sleep task", handles).await?.into_iter().collect();
-    Ok(tally.into_outcome())
+    Ok(tally.into_outcome(submitted))
 }
 
-/// One io-net request on its own connection; returns the echoed id and the round trip (connect included).
-/// Kept per runtime on purpose: each uses its own TCP stream and read/write traits.
-async fn request(addr: SocketAddr, id: u64, delay_ms: u64) -> std::io::Result<(u64, Duration)> {
-    let t = Instant::now();
+/// One io-net request on its own connection; returns the server's reply, checked (`harness::tasks::round_trip`
+/// times it). Kept per runtime on purpose: each uses its own TCP stream and read/write traits.
+async fn request(addr: SocketAddr, id: u64, nonce: u64, delay_ms: u64) -> std::io::Result<u64> {
     let mut s = tokio::net::TcpStream::connect(addr).await?;
     s.set_nodelay(true)?;
-    s.write_all(&net::request(id, delay_ms as u32)).await?;
+    s.write_all(&net::request(id, nonce, delay_ms as u32))
+        .await?;
     let mut b = [0u8; net::REPLY_LEN];
     s.read_exact(&mut b).await?;
-    Ok((net::parse_reply(&b), t.elapsed()))
+    net::expect_reply(id, nonce, net::parse_reply(&b))
 }
 
 pub async fn net(ctx: &RunCtx) -> Result<Outcome, RunError> {
-    let (addr, delay_ms) = (ctx.server()?, ctx.params.delay_ms);
+    let (addr, p) = (ctx.server()?, ctx.params);
+    // The run's submission instant: just before the first task is spawned (see harness::latency).
+    let submitted = Instant::now();
     let handles = (0..ctx.params.tasks)
-        .map(|id| tokio::spawn(request(addr, id, delay_ms)))
+        .map(|id| tokio::spawn(round_trip(request(addr, id, p.nonce, p.delay_ms))))
         .collect();
     let tally: Tally = join_all("request", handles)
         .await?
@@ -44,7 +48,7 @@ pub async fn net(ctx: &RunCtx) -> Result<Outcome, RunError> {
         .enumerate()
         .map(|(id, r)| r.map_err(|e| request_failed(id, addr, e)))
         .collect::<Result<_, _>>()?;
-    Ok(tally.into_outcome())
+    Ok(tally.into_outcome(submitted))
 }
 
 pub async fn file(ctx: &RunCtx) -> Result<Outcome, RunError> {

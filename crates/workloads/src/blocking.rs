@@ -8,16 +8,23 @@ use std::time::{Duration, Instant};
 
 use crate::{file, net};
 
-/// One io-net request on its own connection: connect, send `(id, delay_ms)`, read the echoed id. Returns the id
-/// and the round trip, connection set-up included.
-pub fn net_request(addr: SocketAddr, id: u64, delay_ms: u64) -> std::io::Result<(u64, Duration)> {
+/// One io-net request on its own connection: connect, send `(id, nonce, delay_ms)`, read the reply and check it
+/// ([`net::expect_reply`]: anything but `reply_value(id, nonce)` is an `InvalidData` error). Returns the reply and
+/// the round trip, connection set-up included.
+pub fn net_request(
+    addr: SocketAddr,
+    id: u64,
+    nonce: u64,
+    delay_ms: u64,
+) -> std::io::Result<(u64, Duration)> {
     let t = Instant::now();
     let mut s = TcpStream::connect(addr)?;
     s.set_nodelay(true)?;
-    s.write_all(&net::request(id, delay_ms as u32))?;
+    s.write_all(&net::request(id, nonce, delay_ms as u32))?;
     let mut b = [0u8; net::REPLY_LEN];
     s.read_exact(&mut b)?;
-    Ok((net::parse_reply(&b), t.elapsed()))
+    let rtt = t.elapsed();
+    Ok((net::expect_reply(id, nonce, net::parse_reply(&b))?, rtt))
 }
 
 /// One io-file task: write task `task`'s contents to its own file in `dir`, read it back, hash what was read.

@@ -3,7 +3,8 @@
 //! This crate holds the *work*, never the *scheduling*: pure, deterministic kernels (prime counting by trial
 //! division, file contents and their hash, the racy read-modify-write), the named parameter sets (`--size`), and a
 //! reference checksum for any parameters, computed by a different algorithm than the one a runtime runs (a sieve
-//! for the prime counts, arithmetic for sums of ids). Runtimes decide only how the tasks are scheduled.
+//! for the prime counts, arithmetic for io-sleep's count of waits, the replies io-net's server must have sent for
+//! the run's nonce). Runtimes decide only how the tasks are scheduled.
 //!
 //! It depends on no runtime. The only I/O it does is in [`blocking`]: the blocking forms of the I/O tasks, shared by
 //! the models whose tasks block (async runtimes write the same steps with their own primitives).

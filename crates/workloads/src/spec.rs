@@ -4,8 +4,8 @@
 //! |---|---|---|---|
 //! | `cpu-balanced` | T tasks, U numbers each | count primes in its own range of U numbers | primes found |
 //! | `cpu-skewed` | T tasks, base U | the same kernel on `U * weight(i)` numbers (see [`skew_weight`]) | primes found |
-//! | `io-sleep` | T tasks, D ms | wait D ms on the model's timer | sum of task ids |
-//! | `io-net` | T tasks, D ms, `--addr` | one request to the delay server, answered after D ms | sum of echoed ids |
+//! | `io-sleep` | T tasks, D ms | wait D ms on the model's timer, then give [`sleep_value`] | T(T+1)/2 |
+//! | `io-net` | T tasks, D ms, `--addr` | one request to the delay server, answered after D ms | sum of replies |
 //! | `io-file` | T tasks, S KiB | write S KiB to its own file, read it back, hash it | sum of hashes |
 //! | `mixed` | C CPU tasks of U numbers, R rounds of D ms | C prime counts plus one ticker | primes + rounds |
 //! | `race` | W workers, K increments each | K unsynchronized increments of one counter | final counter |
@@ -103,7 +103,8 @@ impl Workload {
     }
 
     /// The reference checksum for `p`, computed by a different algorithm than the measured kernel. For `race` it is
-    /// the number of increments attempted, W*K, which must equal `checksum + lost_updates`.
+    /// the number of increments attempted, W*K, which must equal `checksum + lost_updates`. For `io-net` it depends
+    /// on the run's nonce (`p.nonce`): the sum of the delay server's replies.
     pub fn reference_checksum(self, p: &Params) -> u64 {
         match self {
             Workload::CpuBalanced => sieve_count(BASE, BASE + p.tasks * p.work),
@@ -111,7 +112,9 @@ impl Workload {
                 let total: u64 = (0..p.tasks).map(|i| skew_weight(i, p.tasks)).sum();
                 sieve_count(BASE, BASE + total * p.work)
             }
-            Workload::IoSleep | Workload::IoNet => p.tasks * p.tasks.saturating_sub(1) / 2,
+            // Arithmetic, where the runtimes add one `sleep_value` per completed wait.
+            Workload::IoSleep => p.tasks * (p.tasks + 1) / 2,
+            Workload::IoNet => crate::net::reference_checksum(p.tasks, p.nonce),
             Workload::IoFile => crate::file::reference(p.tasks, p.size_kib),
             Workload::Mixed => sieve_count(BASE, BASE + p.tasks * p.work) + p.rounds,
             Workload::Race => p.workers * p.work,
@@ -206,6 +209,25 @@ pub struct Params {
     pub size_kib: u64,
     /// R: ticker rounds for `mixed`.
     pub rounds: u64,
+    /// The run's random nonce, sent with every `io-net` request (see [`crate::net`]); 0 in the presets. Not a size
+    /// parameter: the harness picks one per run and reports it in `params.nonce` of an io-net run, and the io-net
+    /// reference checksum is computed from it. Left out of the serialized presets.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub nonce: u64,
+}
+
+/// The key of the nonce in a run's reported `params` (io-net only).
+pub const NONCE_KEY: &str = "nonce";
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
+}
+
+/// What one `io-sleep` task adds to the checksum once its wait has completed: its id plus one, so that every
+/// completed wait counts, task 0's included (a sum of bare ids would not notice task 0 skipping its wait). The
+/// reference is T(T+1)/2.
+pub fn sleep_value(id: u64) -> u64 {
+    id + 1
 }
 
 impl Params {
@@ -228,6 +250,7 @@ impl Params {
             delay_ms: 0,
             size_kib: 0,
             rounds: 0,
+            nonce: 0,
         };
         match workload {
             CpuBalanced => {
@@ -386,7 +409,22 @@ mod tests {
             tasks: 10,
             ..Params::preset(Workload::IoSleep, Size::Check, 2)
         };
-        assert_eq!(Workload::IoSleep.reference_checksum(&p), 45);
+        assert_eq!(Workload::IoSleep.reference_checksum(&p), 55);
+        let sleeps: u64 = (0..10).map(sleep_value).sum();
+        assert_eq!(sleeps, 55);
+        let p = Params {
+            nonce: 77,
+            ..Params::preset(Workload::IoNet, Size::Check, 2)
+        };
+        let replies = (0..p.tasks).fold(0u64, |a, id| {
+            a.wrapping_add(crate::net::reply_value(id, 77))
+        });
+        assert_eq!(Workload::IoNet.reference_checksum(&p), replies);
+        // The nonce is part of the reference: another nonce, another checksum.
+        assert_ne!(
+            Workload::IoNet.reference_checksum(&Params { nonce: 78, ..p }),
+            replies
+        );
         let p = Params {
             workers: 3,
             work: 7,

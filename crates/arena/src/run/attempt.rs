@@ -179,6 +179,8 @@ mod tests {
             checksum: Workload::CpuBalanced.reference_checksum(&p),
             elapsed_ms: 1.0,
             latency_ms: None,
+            early_waits: None,
+            sojourn_ms: None,
             lost_updates: None,
             peak_rss_kib: 1,
             os_threads_peak: 1,

@@ -194,9 +194,10 @@ fn calibrate(meta: &mut RunMeta, at: &str) {
 
 /// The median loopback round trip to the delay server with no delay, in ms.
 pub fn bare_rtt_ms(addr: std::net::SocketAddr) -> Option<f64> {
+    let nonce = workloads::net::fresh_nonce();
     let mut v: Vec<f64> = (0..21u64)
         .filter_map(|id| {
-            workloads::blocking::net_request(addr, id, 0)
+            workloads::blocking::net_request(addr, id, nonce, 0)
                 .ok()
                 .map(|(_, d)| d.as_secs_f64() * 1000.0)
         })

@@ -219,6 +219,8 @@ fn report(
             p99,
             max: p99 * 1.5,
         }),
+        early_waits: None,
+        sojourn_ms: None,
         lost_updates: (c.workload == Workload::Race).then_some(lost),
         peak_rss_kib: 2048 + threads * 64,
         os_threads_peak: threads,
