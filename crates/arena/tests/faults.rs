@@ -150,3 +150,61 @@ fn ctrl_c_stops_every_child_and_leaves_a_partial_report() {
     );
     assert!(report.contains("interrupted (Ctrl-C)"), "{report}");
 }
+
+/// Liars: a right checksum with figures that do not hold up. Verification catches each one with a one-line reason:
+/// the delay server's count for a model that never asked it, early waits for one that waited half of D, the
+/// reference checksum for a ticker that skipped a round. The correct variant passes the same checks.
+#[test]
+fn verify_catches_every_liar() {
+    let out = Command::cargo_bin("arena")
+        .unwrap()
+        .args([
+            "verify",
+            "--no-discover",
+            "--runtime-bin",
+            FAULT,
+            "--verify-timeout-s",
+            "5",
+            "--workload",
+            "io-sleep",
+            "--workload",
+            "io-net",
+            "--workload",
+            "mixed",
+        ])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |cell: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!(" {cell}")) && !l.trim_start().starts_with("reproduce"))
+            .unwrap_or_else(|| panic!("no line for {cell}:\n{text}"))
+            .to_string()
+    };
+    for w in ["io-sleep", "io-net", "mixed"] {
+        assert!(
+            line(&format!("{w} arena-fault/ok")).starts_with("ok"),
+            "{text}"
+        );
+    }
+    let caught = [
+        (
+            "io-net arena-fault/no-network",
+            "the delay server answered 0 requests with nonce",
+        ),
+        (
+            "io-sleep arena-fault/short-sleep",
+            "ended more than 0.1 ms before D",
+        ),
+        (
+            "mixed arena-fault/short-sleep",
+            "ended more than 0.1 ms before D",
+        ),
+        ("mixed arena-fault/skip-ticks", "wrong checksum"),
+    ];
+    for (cell, why) in caught {
+        let l = line(cell);
+        assert!(l.starts_with("FAIL") && l.contains(why), "{cell}: {l}");
+    }
+}

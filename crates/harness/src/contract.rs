@@ -391,6 +391,64 @@ pub mod extra {
     ];
 }
 
+/// Checks that the delay server (`served(nonce)`: how many requests it answered with that nonce) answered exactly the io-net run's `tasks` requests with the nonce it reports: the checksum
+/// alone cannot tell a model that asked the server from one that computed `reply_value` itself.
+pub fn check_served(r: &RunReport, served: impl Fn(u64) -> u64) -> Option<String> {
+    let Some(nonce) = r
+        .params
+        .get(workloads::spec::NONCE_KEY)
+        .and_then(|v| v.as_u64())
+    else {
+        return Some("params lacks the io-net 'nonce'".into());
+    };
+    let (tasks, served) = (r.workload_params().tasks, served(nonce));
+    (served != tasks).then(|| {
+        format!(
+            "the delay server answered {served} requests with nonce {nonce}, but the run has {tasks} tasks; every \
+             task must make its own round trip to --addr with the run's nonce"
+        )
+    })
+}
+
+/// Checks the figures of the waits: `early_waits` is set for io-sleep and mixed (and 0 unless
+/// `timers_may_fire_early`), `sojourn_ms` for io-sleep, io-net and mixed, and where no wait may end early no
+/// sojourn is shorter than the D it waited. Returns the problems found.
+pub fn check_waits(r: &RunReport, timers_may_fire_early: bool) -> Vec<String> {
+    use crate::latency::EARLY_TOLERANCE_MS;
+    let w = r.workload;
+    let mut p = Vec::new();
+    let counts_early = matches!(w, Workload::IoSleep | Workload::Mixed);
+    match (counts_early, r.early_waits) {
+        (true, None) => p.push(format!("early_waits must be set for {w}")),
+        (false, Some(_)) => p.push(format!("early_waits must be absent for {w}")),
+        (true, Some(n)) if n > 0 && !timers_may_fire_early => p.push(format!(
+            "{n} waits ended more than {EARLY_TOLERANCE_MS} ms before D (early_waits {n}); a wait must last at \
+             least D: time it from just before the wait to just after, and wait on a timer that never fires early"
+        )),
+        _ => {}
+    }
+    let has_sojourn = matches!(w, Workload::IoSleep | Workload::IoNet | Workload::Mixed);
+    match (has_sojourn, &r.sojourn_ms) {
+        (true, None) => p.push(format!("sojourn_ms must be set for {w}")),
+        (false, Some(_)) => p.push(format!("sojourn_ms must be absent for {w}")),
+        (true, Some(s)) => {
+            let d = r.workload_params().delay_ms as f64;
+            let figures = [s.p50, s.p90, s.p99, s.max];
+            if figures.iter().any(|x| !x.is_finite() || *x < 0.0) {
+                p.push(format!("sojourn_ms {s:?} must be finite and not negative"));
+            } else if !timers_may_fire_early && s.p50 < d - EARLY_TOLERANCE_MS {
+                p.push(format!(
+                    "sojourn_ms p50 {:.3} ms is shorter than the {d} ms every task waits: time each task from the \
+                     run's submission instant to the end of its wait",
+                    s.p50
+                ));
+            }
+        }
+        (false, None) => {}
+    }
+    p
+}
+
 #[cfg(test)]
 mod tests {
     use workloads::{Params, Size};

@@ -70,6 +70,10 @@ pub struct Facts {
     pub processes: bool,
     /// The workers share memory by default (the race's counter is one variable they all update).
     pub shares_memory: bool,
+    /// Its timers may fire before the time asked (Node's `setTimeout`, by up to 1 ms): early waits are then
+    /// counted and reported, not refused.
+    #[serde(default)]
+    pub early_timers: bool,
 }
 
 impl Facts {

@@ -213,7 +213,9 @@ impl Conformance {
             Err(v) => return (None, vec![format!("{what}: {v}")]),
         };
         let mut p = check_report(&report, info, variant, w);
-        p.extend(check_waits(&report, self.timers_may_fire_early));
+        // The variant's own facts may say its timers fire early (Node's setTimeout); the suite may say so too.
+        let early = info.facts_of(variant).is_some_and(|f| f.early_timers);
+        p.extend(check_waits(&report, self.timers_may_fire_early || early));
         p.iter_mut().for_each(|m| *m = format!("{what}: {m}"));
         (Some(report), p)
     }
@@ -596,62 +598,15 @@ pub fn check_info(info: &Info) -> Vec<String> {
     p
 }
 
-/// Checks that `server` answered exactly the io-net run's `tasks` requests with the nonce it reports: the checksum
-/// alone cannot tell a model that asked the server from one that computed `reply_value` itself.
+/// Checks that `server` answered exactly the io-net run's `tasks` requests with the nonce it reports (the
+/// contract's rule, [`contract::check_served`]).
 pub fn check_served(r: &RunReport, server: &DelayServer) -> Option<String> {
-    let Some(nonce) = r
-        .params
-        .get(workloads::spec::NONCE_KEY)
-        .and_then(|v| v.as_u64())
-    else {
-        return Some("params lacks the io-net 'nonce'".into());
-    };
-    let (tasks, served) = (r.workload_params().tasks, server.served(nonce));
-    (served != tasks).then(|| {
-        format!(
-            "the delay server answered {served} requests with nonce {nonce}, but the run has {tasks} tasks; every \
-             task must make its own round trip to --addr with the run's nonce"
-        )
-    })
+    contract::check_served(r, |nonce| server.served(nonce))
 }
 
-/// Checks the figures of the waits: `early_waits` is set for io-sleep and mixed (and 0 unless
-/// `timers_may_fire_early`), `sojourn_ms` for io-sleep, io-net and mixed, and where no wait may end early no
-/// sojourn is shorter than the D it waited. Returns the problems found.
+/// The figures of the waits, by the contract's rule ([`contract::check_waits`]).
 pub fn check_waits(r: &RunReport, timers_may_fire_early: bool) -> Vec<String> {
-    use crate::latency::EARLY_TOLERANCE_MS;
-    let w = r.workload;
-    let mut p = Vec::new();
-    let counts_early = matches!(w, Workload::IoSleep | Workload::Mixed);
-    match (counts_early, r.early_waits) {
-        (true, None) => p.push(format!("early_waits must be set for {w}")),
-        (false, Some(_)) => p.push(format!("early_waits must be absent for {w}")),
-        (true, Some(n)) if n > 0 && !timers_may_fire_early => p.push(format!(
-            "{n} waits ended more than {EARLY_TOLERANCE_MS} ms before D (early_waits {n}); a wait must last at \
-             least D: time it from just before the wait to just after, and wait on a timer that never fires early"
-        )),
-        _ => {}
-    }
-    let has_sojourn = matches!(w, Workload::IoSleep | Workload::IoNet | Workload::Mixed);
-    match (has_sojourn, &r.sojourn_ms) {
-        (true, None) => p.push(format!("sojourn_ms must be set for {w}")),
-        (false, Some(_)) => p.push(format!("sojourn_ms must be absent for {w}")),
-        (true, Some(s)) => {
-            let d = r.workload_params().delay_ms as f64;
-            let figures = [s.p50, s.p90, s.p99, s.max];
-            if figures.iter().any(|x| !x.is_finite() || *x < 0.0) {
-                p.push(format!("sojourn_ms {s:?} must be finite and not negative"));
-            } else if !timers_may_fire_early && s.p50 < d - EARLY_TOLERANCE_MS {
-                p.push(format!(
-                    "sojourn_ms p50 {:.3} ms is shorter than the {d} ms every task waits: time each task from the \
-                     run's submission instant to the end of its wait",
-                    s.p50
-                ));
-            }
-        }
-        (false, None) => {}
-    }
-    p
+    contract::check_waits(r, timers_may_fire_early)
 }
 
 /// Checks one RunReport against the reference; returns the problems found.

@@ -5,10 +5,18 @@
 //! `--deadline-s`, so the driver must stop it), `garbage` (prints text that is not a RunReport, exit 0) and `wrong`
 //! (a checksum one too high) and `flaky` (correct, until the variable `ARENA_FAULT_COUNTER` names a path: then each
 //! run counts itself in `PATH.<workload>` and fails from the third run of its workload on, so verification and the
-//! pilot pass and hyperfine's runs fail). Each must cost only its own cells.
+//! pilot pass and hyperfine's runs fail). Each must cost only its own cells. And liars, whose checksum is right but
+//! whose other figures do not hold up, each caught by verification with its reason: `no-network` (io-net replies
+//! computed without the delay server), `short-sleep` (io-sleep and mixed wait half of D), `skip-ticks` (mixed's
+//! ticker skips a round) and `fake-race` (race reports no lost update whatever its counter says).
 
+use std::time::Instant;
+
+use harness::jobs::{Done, timed_wait};
 use harness::{Info, Model, Outcome, RunCtx, RunError, Runtime};
+use workloads::spec::sleep_value;
 use workloads::{RaceCounter, Workload, count_primes, race::race_worker};
+use workloads::{blocking, net};
 
 struct Fault;
 
@@ -24,7 +32,20 @@ impl Runtime for Fault {
                 "flaky",
                 "fails from the third run of a workload on when ARENA_FAULT_COUNTER names a path",
             )
-            .workloads([Workload::CpuBalanced, Workload::Race])
+            // Liars: a correct checksum with figures that do not hold up, each caught by a check of its own.
+            .variant(
+                "no-network",
+                "io-net: computes every reply itself and never connects to the delay server",
+            )
+            .variant("short-sleep", "io-sleep, mixed: waits half of D")
+            .variant("skip-ticks", "mixed: the ticker skips its last round")
+            .workloads([
+                Workload::CpuBalanced,
+                Workload::Race,
+                Workload::IoSleep,
+                Workload::IoNet,
+                Workload::Mixed,
+            ])
             .notes("A test fixture for the driver; never a real runtime.");
         // Every variant runs one task after another on one thread, whatever it does wrong.
         for v in &mut info.variants {
@@ -35,20 +56,23 @@ impl Runtime for Fault {
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
         let p = ctx.params;
-        let checksum = match ctx.workload {
-            Workload::Race => {
-                let c = RaceCounter::new();
-                for _ in 0..p.workers {
-                    race_worker(&c, ctx.sync(), p.work, 0, false, &mut ());
+        let out = match ctx.workload {
+            Workload::IoSleep | Workload::IoNet | Workload::Mixed => waits(ctx)?,
+            _ => Outcome::new(match ctx.workload {
+                Workload::Race => {
+                    let c = RaceCounter::new();
+                    for _ in 0..p.workers {
+                        race_worker(&c, ctx.sync(), p.work, 0, false, &mut ());
+                    }
+                    c.get()
                 }
-                c.get()
-            }
-            _ => (0..p.tasks)
-                .map(|i| {
-                    let (lo, hi) = p.cpu_range(ctx.workload, i);
-                    count_primes(lo, hi, 0, &mut ())
-                })
-                .sum(),
+                _ => (0..p.tasks)
+                    .map(|i| {
+                        let (lo, hi) = p.cpu_range(ctx.workload, i);
+                        count_primes(lo, hi, 0, &mut ())
+                    })
+                    .sum(),
+            }),
         };
         if ctx.variant == "flaky"
             && let Some(base) = std::env::var_os("ARENA_FAULT_COUNTER")
@@ -73,10 +97,73 @@ impl Runtime for Fault {
                 println!("this is not JSON");
                 std::process::exit(0);
             }
-            "wrong" => Ok(Outcome::new(checksum + 1)),
-            _ => Ok(Outcome::new(checksum)),
+            "wrong" => Ok(Outcome {
+                checksum: out.checksum.wrapping_add(1),
+                ..out
+            }),
+            _ => Ok(out),
         }
     }
+}
+
+/// io-sleep, io-net and mixed, one task after another; the liars lie here.
+fn waits(ctx: &RunCtx) -> Result<Outcome, RunError> {
+    let (p, delay) = (ctx.params, ctx.delay());
+    // The liar sleeps half of what it was asked, and still reports what it measured.
+    let wait = if ctx.variant == "short-sleep" {
+        delay / 2
+    } else {
+        delay
+    };
+    let submitted = Instant::now();
+    let done: Vec<Done> = match ctx.workload {
+        Workload::IoSleep => (0..p.tasks)
+            .map(|id| {
+                let (late, end) = timed_wait(delay, || std::thread::sleep(wait));
+                Done::timed(sleep_value(id), late, end)
+            })
+            .collect(),
+        Workload::IoNet => (0..p.tasks)
+            .map(|id| {
+                if ctx.variant == "no-network" {
+                    // The right reply, computed without asking the server: only the server's count can tell.
+                    std::thread::sleep(delay);
+                    return Ok(Done::timed(
+                        net::reply_value(id, p.nonce),
+                        p.delay_ms as f64,
+                        Instant::now(),
+                    ));
+                }
+                let addr = ctx.server()?;
+                let (reply, rtt) = blocking::net_request(addr, id, p.nonce, p.delay_ms)
+                    .map_err(|e| RunError::failed(format!("request {id} to {addr}"), e))?;
+                Ok(Done::timed(reply, harness::jobs::ms(rtt), Instant::now()))
+            })
+            .collect::<Result<_, RunError>>()?,
+        _ => {
+            let mut done: Vec<Done> = (0..p.tasks)
+                .map(|i| {
+                    let (lo, hi) = p.balanced_range(i);
+                    Done::value(count_primes(lo, hi, 0, &mut ()))
+                })
+                .collect();
+            let rounds = if ctx.variant == "skip-ticks" {
+                p.rounds.saturating_sub(1)
+            } else {
+                p.rounds
+            };
+            done.push(Done::ticks(harness::jobs::ticker(rounds, delay, || {
+                std::thread::sleep(wait)
+            })));
+            done
+        }
+    };
+    Ok(harness::jobs::outcome(
+        ctx.workload,
+        &done,
+        &RaceCounter::new(),
+        submitted,
+    ))
 }
 
 fn main() {

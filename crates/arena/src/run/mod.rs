@@ -56,14 +56,13 @@ pub fn verify_all(o: &Options) -> anyhow::Result<i32> {
     let ws = crate::discover::workspace()?;
     let rts = entrants(&ws, o)?;
     let server = delay_server::DelayServer::start(0, 0)?;
-    let addr = server.addr().to_string();
     let smoke = Profile::named(ProfileName::Smoke);
     let cells = plan::cells(&rts, &o.workloads, &smoke, machine::logical_cpus());
     let recs = verify(
         &ws.root,
         &rts,
         &cells,
-        Some(&addr),
+        Some(&server),
         o.verify_timeout_s,
         |_| {},
     );
@@ -139,7 +138,7 @@ pub fn bench(
         &ws.root,
         &rts,
         &cells,
-        Some(&addr.to_string()),
+        Some(&server),
         o.verify_timeout_s,
         |r| {
             let _ = dir.write_cell(r);

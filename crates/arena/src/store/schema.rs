@@ -150,6 +150,9 @@ pub enum Fault {
     Garbage { stdout: String },
     /// A RunReport whose checksum disagrees with the reference.
     WrongChecksum { got: u64, want: u64 },
+    /// A RunReport whose checksum is right but whose other figures do not hold up: the delay server did not see
+    /// its round trips, or its waits were shorter than asked.
+    Untrue { why: String },
 }
 
 impl fmt::Display for Fault {
@@ -200,6 +203,7 @@ impl fmt::Display for Fault {
             Fault::WrongChecksum { got, want } => {
                 write!(f, "wrong checksum: {got}, the reference is {want}")
             }
+            Fault::Untrue { why } => write!(f, "its report does not hold up: {why}"),
         }
     }
 }
