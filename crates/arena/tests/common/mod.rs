@@ -219,8 +219,27 @@ fn report(
             p99,
             max: p99 * 1.5,
         }),
-        early_waits: None,
-        sojourn_ms: None,
+        // Every wait lasted at least D; a pool's tasks queue behind its W workers, so their sojourns grow with the
+        // tasks (about T x D / W), while lateness stays small.
+        early_waits: matches!(c.workload, Workload::IoSleep | Workload::Mixed).then_some(0),
+        sojourn_ms: matches!(
+            c.workload,
+            Workload::IoSleep | Workload::IoNet | Workload::Mixed
+        )
+        .then(|| {
+            let d = 10.0;
+            let tail = if c.variant == "pool" || c.variant == "seq" {
+                c.tasks.unwrap_or(8) as f64 * d / c.workers.max(1) as f64
+            } else {
+                d + 1.0
+            };
+            Latency {
+                p50: d + (tail - d) / 2.0,
+                p90: tail * 0.9,
+                p99: tail,
+                max: tail,
+            }
+        }),
         lost_updates: (c.workload == Workload::Race).then_some(lost),
         peak_rss_kib: 2048 + threads * 64,
         os_threads_peak: threads,

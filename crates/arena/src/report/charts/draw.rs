@@ -132,7 +132,7 @@ pub fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
         );
     } else {
         let mut chart = b
-            .build_cartesian_2d(0.0..max.max(1e-3), (0u32..slots(n)).into_segmented())
+            .build_cartesian_2d(min..max.max(1e-3), (0u32..slots(n)).into_segmented())
             .map_err(err)?;
         draw!(
             chart,
@@ -149,6 +149,8 @@ pub fn latency(path: &Path, title: &str, rows: &[(String, f64, f64)]) -> anyhow:
     let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let n = rows.len() as u32;
     let max = rows.iter().map(|r| r.2).fold(0.0f64, f64::max) * 1.12;
+    // Lateness is signed: an early wake-up is a bar to the left of 0, never hidden.
+    let min = rows.iter().map(|r| r.1.min(r.2)).fold(0.0f64, f64::min) * 1.12;
     let lw = label_width(&labels);
     let root = SVGBackend::new(path, (lw + 640, 100 + 40 * (slots(n) + 1))).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
@@ -157,7 +159,7 @@ pub fn latency(path: &Path, title: &str, rows: &[(String, f64, f64)]) -> anyhow:
         .margin(12)
         .x_label_area_size(44)
         .y_label_area_size(lw)
-        .build_cartesian_2d(0.0..max.max(1e-3), (0u32..slots(n)).into_segmented())
+        .build_cartesian_2d(min..max.max(1e-3), (0u32..slots(n)).into_segmented())
         .map_err(err)?;
     let fmt_y = |v: &SegmentValue<u32>| match v {
         SegmentValue::CenterOf(i) if *i < n => labels

@@ -122,7 +122,7 @@ pub fn write_all(m: &Analysis, dir: &Path) -> anyhow::Result<Vec<Chart>> {
         )?;
         out.push(Chart::ScalingTasks);
     }
-    for w in [Workload::Mixed, Workload::IoNet] {
+    for w in [Workload::Mixed, Workload::IoNet, Workload::IoSleep] {
         let rows: Vec<(String, f64, f64)> = m
             .run
             .cells
