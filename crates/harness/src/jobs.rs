@@ -32,7 +32,8 @@ pub fn scratch_for(w: Workload, runtime: &str) -> Result<Option<ScratchDir>, Run
 }
 
 /// The outcome of a run's jobs: the checksum is the values combined as `io-file` hashes or summed, except in `race`,
-/// where it is the counter's final value; latency samples are kept for io-sleep, io-net and mixed.
+/// where it is the counter's final value and the values, each racer's count of the increments it performed, sum to
+/// `attempted`; latency samples are kept for io-sleep, io-net and mixed.
 pub fn outcome(w: Workload, done: &[Done], counter: &RaceCounter) -> Outcome {
     let mut acc = 0u64;
     let mut lat = LatencyRecorder::new();
@@ -44,10 +45,11 @@ pub fn outcome(w: Workload, done: &[Done], counter: &RaceCounter) -> Outcome {
         };
         d.latency_ms.iter().for_each(|&l| lat.record_ms(l));
     }
-    if w == Workload::Race {
-        acc = counter.get();
-    }
-    let out = Outcome::new(acc);
+    let out = if w == Workload::Race {
+        Outcome::new(counter.get()).attempted(acc)
+    } else {
+        Outcome::new(acc)
+    };
     if matches!(w, Workload::IoSleep | Workload::IoNet | Workload::Mixed) {
         out.latency(lat)
     } else {
@@ -82,7 +84,9 @@ mod tests {
         c.store(42);
         let d = [done(u64::MAX, &[]), done(2, &[])];
         assert_eq!(outcome(Workload::IoFile, &d, &c).checksum, 1);
-        assert_eq!(outcome(Workload::Race, &[done(0, &[])], &c).checksum, 42);
+        let race = outcome(Workload::Race, &[done(30, &[]), done(20, &[])], &c);
+        assert_eq!((race.checksum, race.attempted), (42, Some(50)));
+        assert_eq!(outcome(Workload::IoFile, &d, &c).attempted, None);
         assert!(scratch_for(Workload::Race, "rt-test").unwrap().is_none());
     }
 }

@@ -29,6 +29,7 @@ fn good_report() -> RunReport {
         elapsed_ms: 1.5,
         latency_ms: None,
         lost_updates: None,
+        attempted: None,
         peak_rss_kib: 1024,
         os_threads_peak: 1,
         extra: serde_json::Map::new(),

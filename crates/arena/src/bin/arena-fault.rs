@@ -35,12 +35,15 @@ impl Runtime for Fault {
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
         let p = ctx.params;
+        // race: the increments the racers performed, as every runtime reports them.
+        let mut attempted = None;
         let checksum = match ctx.workload {
             Workload::Race => {
                 let c = RaceCounter::new();
-                for _ in 0..p.workers {
-                    race_worker(&c, ctx.sync(), p.work, 0, false, &mut ());
-                }
+                let n = (0..p.workers)
+                    .map(|_| race_worker(&c, ctx.sync(), p.work, 0, false, &mut ()))
+                    .sum();
+                attempted = Some(n);
                 c.get()
             }
             _ => (0..p.tasks)
@@ -73,8 +76,14 @@ impl Runtime for Fault {
                 println!("this is not JSON");
                 std::process::exit(0);
             }
-            "wrong" => Ok(Outcome::new(checksum + 1)),
-            _ => Ok(Outcome::new(checksum)),
+            "wrong" => Ok(Outcome {
+                attempted,
+                ..Outcome::new(checksum + 1)
+            }),
+            _ => Ok(Outcome {
+                attempted,
+                ..Outcome::new(checksum)
+            }),
         }
     }
 }

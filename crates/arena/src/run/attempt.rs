@@ -180,6 +180,7 @@ mod tests {
             elapsed_ms: 1.0,
             latency_ms: None,
             lost_updates: None,
+            attempted: None,
             peak_rss_kib: 1,
             os_threads_peak: 1,
             extra: serde_json::Map::new(),
