@@ -24,9 +24,16 @@ pub(super) fn reported(
         })
 }
 
-fn lost(m: &Analysis, pick: impl Fn(&crate::plan::Cell, Model) -> bool) -> Vec<(String, u64, u64)> {
+/// The race cells `pick` selects: (label, lost updates, W*K). A report written before `attempted` existed (the
+/// committed runs under `results/`) is read by the old rule, `lost_updates = W*K - checksum`, as recorded; a fresh
+/// one passed `attempted == W*K` and `lost_updates == attempted - checksum` before it was kept, so W*K is its
+/// attempted increments too.
+fn lost(
+    m: &Analysis,
+    pick: impl Fn(&crate::store::CellRecord, &harness::RunReport, Model) -> bool,
+) -> Vec<(String, u64, u64)> {
     reported(m, Workload::Race)
-        .filter(|(c, _, model)| pick(&c.cell, *model))
+        .filter(|(c, rep, model)| pick(c, rep, *model))
         .map(|(c, rep, _)| {
             (
                 c.cell.label(),
@@ -50,11 +57,20 @@ pub(super) fn gil_counter(m: &Analysis) -> Verdict {
     let gil = |c: &crate::plan::Cell, model: Model| {
         model == Model::Emulated && !c.variant.contains("free")
     };
-    let plain = lost(m, |c, md| {
-        gil(c, md) && !c.opts.iter().any(|(k, v)| k == opts::RMW && v != "plain")
+    let plain = lost(m, |c, _, md| {
+        gil(&c.cell, md)
+            && !c
+                .cell
+                .opts
+                .iter()
+                .any(|(k, v)| k == opts::RMW && v != "plain")
     });
-    let call = lost(m, |c, md| {
-        gil(c, md) && c.opts.iter().any(|(k, v)| k == opts::RMW && v == "call")
+    let call = lost(m, |c, _, md| {
+        gil(&c.cell, md)
+            && c.cell
+                .opts
+                .iter()
+                .any(|(k, v)| k == opts::RMW && v == "call")
     });
     if plain.is_empty() {
         return Verdict {
@@ -89,8 +105,8 @@ pub(super) fn gil_counter(m: &Analysis) -> Verdict {
 pub(super) fn message_passing(m: &Analysis) -> Verdict {
     let claim = "Message passing loses no updates";
     let see = Topic::Workload(Workload::Race);
-    let v = lost(m, |c, md| {
-        md == Model::Process && !c.opts.iter().any(|(k, v)| k == opts::SHARED && v == "true")
+    let v = lost(m, |c, rep, md| {
+        md == Model::Process && shared_opt(m, c, rep).is_some_and(|v| v == "false")
     });
     if v.is_empty() {
         return Verdict {
@@ -111,4 +127,30 @@ pub(super) fn message_passing(m: &Analysis) -> Verdict {
         evidence: Evidence::Measured(list(&v)),
         see,
     }
+}
+
+/// The effective `--opt shared` of a race cell: as the cell set it, else as its report recorded it (`params.opts`
+/// holds every listed opt), else its runtime's listed default; `None` where the runtime has no such opt (the CPython
+/// multiprocessing peer before it had one shared a `RawValue`). Read from the run itself, so that a committed run
+/// keeps its meaning: rt-procs passed messages by default until `shared=true` became its default.
+fn shared_opt<'a>(
+    m: &'a Analysis,
+    c: &'a crate::store::CellRecord,
+    rep: &'a harness::RunReport,
+) -> Option<&'a str> {
+    let set = c.cell.opts.iter().find(|(k, _)| k == opts::SHARED);
+    let recorded = || rep.params.get("opts")?.get(opts::SHARED)?.as_str();
+    let listed = || {
+        let rt = m.run.runtimes.iter().find(|r| r.name == c.cell.runtime)?;
+        let o = rt
+            .info
+            .as_ref()?
+            .opts
+            .iter()
+            .find(|o| o.key == opts::SHARED)?;
+        Some(o.default.as_str())
+    };
+    set.map(|(_, v)| v.as_str())
+        .or_else(recorded)
+        .or_else(listed)
 }
