@@ -9,7 +9,8 @@
 //! ```
 //!
 //! It checks that `list` parses; that every listed workload in every variant at `--size check` exits 0 with exactly
-//! one valid RunReport whose checksum matches the reference (for `race`, `checksum + lost_updates == W*K`); that bad
+//! one valid RunReport whose checksum matches the reference (for `race`, `attempted == W*K` and `lost_updates ==
+//! attempted - final counter`); the race rules that hold by construction ([`Conformance::check_race`]); that bad
 //! input exits 2 with a message and no backtrace; that an unlisted workload exits 3; and that `--deadline-s 1` on a
 //! run that needs longer exits 124 within 2 s. It starts its own delay server for `io-net`.
 
@@ -20,7 +21,15 @@ use delay_server::DelayServer;
 use workloads::Workload;
 
 use crate::contract::{self, Exit, Violation};
-use crate::report::{Info, RunReport};
+use crate::report::{Info, RunReport, Threads};
+
+/// W and K of the race rules ([`Conformance::check_race`]): four racers, more than the cores of a small machine, so
+/// that threads and processes overlap; 100 000 increments each, so that an unguarded read-modify-write on several
+/// threads loses updates, and a CPython peer still finishes 400 000 locked increments in well under a second.
+pub const RACE_ARGS: [&str; 4] = ["--workers", "4", "--work", "100000"];
+
+/// `race` with `--tasks`, which it refuses ([`crate::cli::RACE_HAS_NO_TASKS`]).
+const RACE_WITH_TASKS: [&str; 6] = ["run", "race", "--size", "check", "--tasks", "4"];
 
 /// Runs `binary run <args>` and returns its RunReport; panics (naming the command and its stderr) if it fails or
 /// prints anything but one RunReport. For a runtime's behaviour tests.
@@ -60,6 +69,9 @@ pub fn assert_race_yield_points(binary: &str, single: &str, multi: &str) {
             args.extend(["--opt", o]);
         }
         let report = run_report(binary, &args);
+        if let Some(why) = report.race_problem() {
+            panic!("{binary} run {}: {why}", args.join(" "));
+        }
         report.lost_updates.expect("lost_updates is set for race")
     };
     assert_eq!(lost(single, &[]), 0, "{single} without a yield point");
@@ -139,6 +151,7 @@ impl Conformance {
                 problems.extend(self.check_run(&info, &variant.name, w, &addr));
             }
         }
+        problems.extend(self.check_race(&info));
         problems.extend(self.check_bad_input(&info));
         problems.extend(self.check_deadline(&info, &addr));
         server.stop();
@@ -185,6 +198,92 @@ impl Conformance {
         p
     }
 
+    /// The race rules that hold by construction, in every variant of a runtime that lists `race`, with W = 4 racers
+    /// of K = 100 000 increments ([`RACE_ARGS`]): `sync=lock` and `sync=atomic` lose no update; and a variant whose
+    /// facts say one thread runs its tasks, as a sequential run or an event loop (`Facts { threads: Threads::One,
+    /// .. }`), loses none without a yield point (`yield=false` where the runtime lists `yield`), because nothing can
+    /// run between a racer's load and its store. Each run is read by [`contract::read`], so its `attempted` must also
+    /// be `W*K`. A runtime is read as its maintainer would: a lost update here is a bug, not bad luck.
+    pub fn check_race(&self, info: &Info) -> Vec<String> {
+        if !info.workloads.contains(&Workload::Race) {
+            return Vec::new();
+        }
+        let has_yield = info.opts.iter().any(|o| o.key == crate::opts::YIELD);
+        let mut problems = Vec::new();
+        for v in &info.variants {
+            let mut rules: Vec<(Vec<String>, String)> = vec![
+                (
+                    vec![format!("{}=lock", crate::opts::SYNC)],
+                    "a lock around the load and the store cannot lose an update: the runtime does not hold one \
+                     lock across each racer's whole read-modify-write"
+                        .into(),
+                ),
+                (
+                    vec![format!("{}=atomic", crate::opts::SYNC)],
+                    "an atomic increment cannot lose an update: the runtime does not increment with one atomic \
+                     read-modify-write"
+                        .into(),
+                ),
+            ];
+            let facts = v.facts.unwrap_or_default();
+            if facts.threads == Threads::One && (facts.sequential || facts.event_loop) {
+                let mut opts = vec![format!("{}=none", crate::opts::SYNC)];
+                if has_yield {
+                    opts.push(format!("{}=false", crate::opts::YIELD));
+                }
+                let what = if facts.sequential {
+                    "a sequential run"
+                } else {
+                    "an event loop"
+                };
+                rules.push((
+                    opts,
+                    format!(
+                        "its facts say one thread runs every racer ({what}) and no yield point sits inside the \
+                         increment, so no racer can run between another's load and store: the facts are wrong, or \
+                         the racers do not run as declared"
+                    ),
+                ));
+            }
+            for (opts, why) in rules {
+                problems.extend(self.check_race_loses_nothing(&v.name, &opts, &why));
+            }
+        }
+        problems
+    }
+
+    fn check_race_loses_nothing(&self, variant: &str, opts: &[String], why: &str) -> Vec<String> {
+        let mut args: Vec<&str> = vec!["run", "race", "--variant", variant, "--deadline-s", "60"];
+        args.extend(RACE_ARGS);
+        // The suite's extra arguments first, so that the opt under test wins over theirs.
+        args.extend(self.extra_run_args.iter().map(String::as_str));
+        for o in opts {
+            args.extend(["--opt", o.as_str()]);
+        }
+        let what = format!("{variant}/race --opt {}", opts.join(" --opt "));
+        let out = self.output(&args);
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        match contract::read(
+            &Exit::new(out.status, &stdout, &stderr),
+            Workload::Race,
+            variant,
+        ) {
+            Err(v) => vec![format!("{what}: {v}")],
+            Ok(r) => match r.lost_updates {
+                Some(0) => Vec::new(),
+                lost => vec![format!(
+                    "{what}: lost {} of {} updates with {}; {why}",
+                    lost.unwrap_or(0),
+                    r.attempted.unwrap_or(0),
+                    RACE_ARGS.join(" ")
+                )],
+            },
+        }
+    }
+
     fn check_bad_input(&self, info: &Info) -> Vec<String> {
         let w = info
             .workloads
@@ -222,6 +321,7 @@ impl Conformance {
                 vec!["run", "race", "--size", "check", "--opt", "sync=maybe"],
                 crate::exit::USAGE,
             ));
+            cases.push((RACE_WITH_TASKS.to_vec(), crate::exit::USAGE));
         }
         let unlisted: Vec<Workload> = Workload::ALL
             .into_iter()
@@ -256,6 +356,13 @@ impl Conformance {
             }
             if !out.stdout.is_empty() {
                 problems.push(format!("`{cmd}` printed on stdout although it failed"));
+            }
+            if args == RACE_WITH_TASKS && !stderr.contains(crate::cli::RACE_HAS_NO_TASKS) {
+                problems.push(format!(
+                    "`{cmd}` must say \"{}\", said: {}",
+                    crate::cli::RACE_HAS_NO_TASKS,
+                    stderr.trim()
+                ));
             }
         }
         problems
@@ -388,6 +495,13 @@ pub fn check_report(r: &RunReport, info: &Info, variant: &str, w: Workload) -> V
     }
     if (w == Workload::Race) != r.lost_updates.is_some() {
         p.push("lost_updates must be set for race and only for race".to_string());
+    }
+    if (w == Workload::Race) != r.attempted.is_some() {
+        p.push(
+            "attempted must be set for race (the sum of the racers' own counts of the increments they performed) \
+             and only for race"
+                .to_string(),
+        );
     }
     p
 }
