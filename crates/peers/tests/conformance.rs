@@ -13,10 +13,16 @@ const OPT_RUNS: &[(&str, &[&str])] = &[
         "py-threading",
         &["--opt", "rmw=call", "--opt", "switch-interval-us=500"],
     ),
-    ("py-asyncio", &["--opt", "offload=true"]),
+    (
+        "py-asyncio",
+        &["--opt", "offload=true", "--opt", "yield=true"],
+    ),
     ("py-multiprocessing", &["--opt", "start-method=spawn"]),
-    ("py-multiprocessing", &["--opt", "sync=lock"]),
-    ("node", &["--opt", "offload=true"]),
+    (
+        "py-multiprocessing",
+        &["--opt", "sync=lock", "--opt", "shared=false"],
+    ),
+    ("node", &["--opt", "offload=true", "--opt", "yield=true"]),
 ];
 
 fn say(line: &str) {
