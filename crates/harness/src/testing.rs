@@ -23,10 +23,12 @@ use workloads::Workload;
 use crate::contract::{self, Exit, Violation};
 use crate::report::{Info, RunReport, Threads};
 
-/// W and K of the race rules ([`Conformance::check_race`]): four racers, more than the cores of a small machine, so
-/// that threads and processes overlap; 100 000 increments each, so that an unguarded read-modify-write on several
-/// threads loses updates, and a CPython peer still finishes 400 000 locked increments in well under a second.
-pub const RACE_ARGS: [&str; 4] = ["--workers", "4", "--work", "100000"];
+/// W of the race rules ([`Conformance::check_race`]): four racers, more than the cores of a small machine, so that
+/// threads and processes overlap.
+pub const RACE_WORKERS: u64 = 4;
+/// K of the race rules, the default of [`Conformance::race_work`]: 100 000 increments per racer, so that an unguarded
+/// read-modify-write on several native threads or processes loses updates (a broken lock loses over half of them).
+pub const RACE_WORK: u64 = 100_000;
 
 /// `race` with `--tasks`, which it refuses ([`crate::cli::RACE_HAS_NO_TASKS`]).
 const RACE_WITH_TASKS: [&str; 6] = ["run", "race", "--size", "check", "--tasks", "4"];
@@ -102,6 +104,10 @@ pub struct Conformance {
     command: Vec<String>,
     /// Extra arguments for every `run` (for example `--opt` values a peer needs).
     pub extra_run_args: Vec<String>,
+    /// K of the race rules ([`RACE_WORK`] by default). An interpreter that runs the increment loop many times slower
+    /// than compiled code gets a smaller K, as its `--size` presets do (`race_scale` in `peers/peers.toml`), so that
+    /// the rules take about as long everywhere.
+    pub race_work: u64,
 }
 
 impl Conformance {
@@ -111,6 +117,7 @@ impl Conformance {
         Conformance {
             command,
             extra_run_args: Vec::new(),
+            race_work: RACE_WORK,
         }
     }
 
@@ -198,8 +205,8 @@ impl Conformance {
         p
     }
 
-    /// The race rules that hold by construction, in every variant of a runtime that lists `race`, with W = 4 racers
-    /// of K = 100 000 increments ([`RACE_ARGS`]): `sync=lock` and `sync=atomic` lose no update; and a variant whose
+    /// The race rules that hold by construction, in every variant of a runtime that lists `race`, with W =
+    /// [`RACE_WORKERS`] racers of K = [`Conformance::race_work`] increments: `sync=lock` and `sync=atomic` lose no update; and a variant whose
     /// facts say one thread runs its tasks, as a sequential run or an event loop (`Facts { threads: Threads::One,
     /// .. }`), loses none without a yield point (`yield=false` where the runtime lists `yield`), because nothing can
     /// run between a racer's load and its store. Each run is read by [`contract::read`], so its `attempted` must also
@@ -253,8 +260,9 @@ impl Conformance {
     }
 
     fn check_race_loses_nothing(&self, variant: &str, opts: &[String], why: &str) -> Vec<String> {
+        let (w, k) = (RACE_WORKERS.to_string(), self.race_work.to_string());
         let mut args: Vec<&str> = vec!["run", "race", "--variant", variant, "--deadline-s", "60"];
-        args.extend(RACE_ARGS);
+        args.extend(["--workers", &w, "--work", &k]);
         // The suite's extra arguments first, so that the opt under test wins over theirs.
         args.extend(self.extra_run_args.iter().map(String::as_str));
         for o in opts {
@@ -275,10 +283,9 @@ impl Conformance {
             Ok(r) => match r.lost_updates {
                 Some(0) => Vec::new(),
                 lost => vec![format!(
-                    "{what}: lost {} of {} updates with {}; {why}",
+                    "{what}: lost {} of {} updates with --workers {w} --work {k}; {why}",
                     lost.unwrap_or(0),
                     r.attempted.unwrap_or(0),
-                    RACE_ARGS.join(" ")
                 )],
             },
         }

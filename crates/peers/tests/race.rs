@@ -8,10 +8,10 @@ use std::process::{Command, Stdio};
 
 use harness::RunReport;
 use harness::contract::{self, Exit};
-use harness::testing::RACE_ARGS;
+use harness::testing::{RACE_WORK, RACE_WORKERS};
 
-/// The peer named `name`, if its interpreter is present.
-fn peer(name: &str) -> Option<Vec<String>> {
+/// The peer named `name`, if its interpreter is present: its command, and K of the race rules scaled as its presets.
+fn peer(name: &str) -> Option<(Vec<String>, u64)> {
     let root = peers::repo_root();
     let all = peers::discover(&root).unwrap_or_else(|e| panic!("{e}"));
     let p = all.into_iter().find(|p| p.spec.name == name)?;
@@ -19,15 +19,21 @@ fn peer(name: &str) -> Option<Vec<String>> {
         let _ = writeln!(std::io::stderr(), "SKIPPED peer {name}: not present");
         return None;
     }
-    Some(p.argv)
+    Some((p.argv, RACE_WORK / p.spec.race_scale))
 }
 
-/// `race` with W = 4, K = 100 000 and `opts`, read by the contract's reader (so `attempted` must be W*K).
-fn race(argv: &[String], variant: &str, opts: &[&str]) -> RunReport {
+/// `race` with the conformance suite's W and K and `opts`, read by the contract's reader (so `attempted` must be
+/// W*K).
+fn race((argv, k): &(Vec<String>, u64), variant: &str, opts: &[&str]) -> RunReport {
     let mut cmd = Command::new(&argv[0]);
     cmd.args(&argv[1..])
         .args(["run", "race", "--variant", variant])
-        .args(RACE_ARGS)
+        .args([
+            "--workers",
+            &RACE_WORKERS.to_string(),
+            "--work",
+            &k.to_string(),
+        ])
         .stdin(Stdio::null());
     for o in opts {
         cmd.args(["--opt", o]);
