@@ -41,13 +41,21 @@ const info = {
   }, {
     key: 'rmw', default: 'plain', kind: ['choice', ['plain', 'call']],
     help: 'race: the increment statement; plain = `counter += 1`, call = `counter += one()`',
+  }, {
+    // The yield point of the Rust async runtimes (harness::opts::YIELD, YIELD_EVERY), with the same default.
+    key: 'yield', default: 'false', kind: ['bool'],
+    help: 'race: await setImmediate between the load and the store (see yield_every), where even one event loop loses updates',
+  }, {
+    key: 'yield_every', default: '64', kind: ['int', 1, Number.MAX_SAFE_INTEGER],
+    help: 'race with yield=true: the yield point is in every N-th increment (1 = every increment)',
   }],
   versions: { node: process.versions.node, v8: process.versions.v8, uv: process.versions.uv },
   notes: 'One JavaScript thread: CPU tasks run one after another and hold the loop (the mixed ticker waits for them), '
     + 'unless offload=true runs them on W worker_threads (started and terminated inside the timed run). '
     + 'io-file uses fs/promises on libuv\'s thread pool, sized to W (UV_THREADPOOL_SIZE), at most W files in flight; '
     + 'its contents and hash are computed on the main thread in exact 64-bit arithmetic on 32-bit halves. os_threads_peak counts V8\'s and libuv\'s '
-    + 'helper threads. In race the W tasks never await, so no update is lost, whatever --opt sync says.',
+    + 'helper threads. In race the W tasks never await, so no update is lost, whatever --opt sync says, unless '
+    + 'yield=true awaits setImmediate between a load and its store.',
 };
 
 // A CPU task as its own macrotask: setImmediate, like asyncio scheduling a coroutine on its ready queue.
@@ -166,23 +174,71 @@ async function ticker(rounds, delayMs) {
   return [BigInt(ends.length), late, ends];
 }
 
+// The race's counter: a module-level variable, `counter += 1` as the article writes it.
 let counter = 0;
 function one() { return 1; }
 
+// Each racer returns the increments it performed: the loop variable after the loop, which counts them at no cost
+// inside the loop.
 async function racer(kTimes, rmw) {
   // No await inside: on one event loop a task's increments cannot interleave with another's.
+  let i = 0;
   if (rmw === 'call') {
-    for (let i = 0; i < kTimes; i++) {
+    for (; i < kTimes; i++) {
       counter += one();
       if ((i & 0xfffff) === 0) contract.checkDeadline();
     }
   } else {
-    for (let i = 0; i < kTimes; i++) {
+    for (; i < kTimes; i++) {
       counter += 1;
       if ((i & 0xfffff) === 0) contract.checkDeadline();
     }
   }
-  return [0n, [], []];
+  return i;
+}
+
+// Yield to the event loop, as tokio's yield_now or asyncio.sleep(0): the other racers run before this one resumes.
+function yieldNow() {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+// An async mutex for sync=lock with a yield point: taken at once when free (no await), else ownership is handed to
+// the first waiter on release. Node has none of its own; one thread needs no atomics for it.
+function asyncLock() {
+  let held = false;
+  const waiters = [];
+  return {
+    tryAcquire() { if (held) return false; held = true; return true; },
+    wait() { return new Promise((resolve) => waiters.push(resolve)); },
+    release() { const next = waiters.shift(); if (next) next(); else held = false; },
+  };
+}
+
+// One racer with yield=true, as workloads::race::yielding_worker: a yield between the load and the store of
+// increments 1, 1 + every, 1 + 2 * every, ...; sync=lock holds the lock across the yield; sync=atomic yields before
+// its increment, which has no await inside and so cannot be split on one thread.
+async function yieldingRacer(kTimes, sync, rmw, every, lock) {
+  const add = rmw === 'call' ? one : () => 1;
+  let until = 1;
+  let i = 0;
+  for (; i < kTimes; i++) {
+    until--;
+    const at = until === 0;
+    if (at) until = every;
+    if ((i & 0xfffff) === 0) contract.checkDeadline();
+    if (sync === 'atomic') {
+      if (at) await yieldNow();
+      counter += add();
+    } else {
+      const locked = sync === 'lock';
+      if (locked && !lock.tryAcquire()) await lock.wait();
+      const v = counter;
+      if (at) await yieldNow();
+      counter = v + add();
+      if (locked) lock.release();
+    }
+  }
+  return i;
 }
 
 function prepare(ctx) {
@@ -198,8 +254,14 @@ async function run(ctx) {
   let tick = null;
   if (w === 'race') {
     counter = 0;
-    await Promise.all(Array.from({ length: ctx.workers }, () => racer(ctx.work, ctx.opts.rmw)));
-    return { checksum: BigInt(counter), samples: null, sojourn: null, extra: {} };
+    const yielding = ctx.opts.yield === 'true';
+    const every = Number(ctx.opts.yield_every);
+    const lock = asyncLock();
+    const done = await Promise.all(Array.from({ length: ctx.workers }, () => (yielding
+      ? yieldingRacer(ctx.work, ctx.opts.sync, ctx.opts.rmw, every, lock)
+      : racer(ctx.work, ctx.opts.rmw))));
+    const attempted = done.reduce((a, n) => a + BigInt(n), 0n);
+    return { checksum: BigInt(counter), samples: null, sojourn: null, extra: yielding ? { yield_every: every } : {}, attempted };
   }
   const cpu = w === 'cpu-balanced' || w === 'cpu-skewed' || w === 'mixed';
   const pool = cpu && ctx.opts.offload === 'true' ? workerPool(ctx.workers) : null;

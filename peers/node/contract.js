@@ -40,6 +40,8 @@ const SYNC_OPT = {
   key: 'sync', default: 'none', kind: ['choice', ['none', 'lock', 'atomic']],
   help: 'race: how the increment is synchronized (none = load then store, lock = under a mutex, atomic = fetch_add)',
 };
+// The line harness/src/cli.rs prints for `race --tasks N` (RACE_HAS_NO_TASKS): race has racers, not tasks.
+const RACE_HAS_NO_TASKS = 'race has no tasks: it runs W racers of K increments each; use --workers and --work';
 const NUM_FLAGS = { '--tasks': 'tasks', '--workers': 'workers', '--work': 'work', '--delay-ms': 'delay_ms', '--size-kib': 'size_kib', '--rounds': 'rounds' };
 const FLAGS = new Set(['--variant', '--size', '--addr', '--deadline-s', '--opt', ...Object.keys(NUM_FLAGS)]);
 
@@ -128,6 +130,7 @@ function resolve(info, args, workScale, raceScale) {
   if (!SIZES.includes(size)) throw new Usage(`unknown size '${size}'; expected one of: check, quick, standard, large`);
   if (f['--workers'] === 0) throw new Usage('--workers must be at least 1');
   const workers = f['--workers'] ?? defaultWorkers();
+  if (workload === 'race' && '--tasks' in f) throw new Usage(RACE_HAS_NO_TASKS);
   const p = { ...PRESETS[workload][size] };
   // Why: the presets are calibrated on compiled code; the manifest's factors keep a size's duration comparable.
   const scale = workload === 'race' ? raceScale : workScale;
@@ -349,7 +352,8 @@ function checkDeadline() {
 
 function oneLine(s) { return String(s).split(/\s+/).filter(Boolean).join(' '); }
 
-// Runs the contract: impl.info (an object) and impl.run(ctx) -> Promise<{checksum, samples, sojourn, extra}>.
+// Runs the contract: impl.info (an object) and impl.run(ctx) -> Promise<{checksum, samples, sojourn, extra, attempted}>,
+// attempted being the race's increments performed (a BigInt; absent for the other workloads).
 async function main(impl, argv) {
   runtimeName = impl.info.runtime;
   let workScale = 1, raceScale = 1;
@@ -382,6 +386,10 @@ async function main(impl, argv) {
     if (['cpu-balanced', 'cpu-skewed', 'mixed'].includes(ctx.workload)) extra.work_scale = ctx.workScale;
     if (ctx.workload === 'race') extra.race_scale = ctx.raceScale;
     const checksum = BigInt(out.checksum);
+    // As harness/src/cli.rs: lost updates count against what the racers attempted, not W*K, so a model that skipped
+    // increments fails the reference check (attempted == W*K) instead of passing with them counted as lost.
+    const race = ctx.workload === 'race';
+    const attempted = race && out.attempted !== undefined ? BigInt(out.attempted) : null;
     const report = {
       runtime: info.runtime,
       variant: ctx.variant,
@@ -392,11 +400,12 @@ async function main(impl, argv) {
       latency_ms: out.samples ? percentiles(out.samples) : null,
       ...(['io-sleep', 'mixed'].includes(ctx.workload) ? { early_waits: earlyWaits(out.samples || []) } : {}),
       ...(out.sojourn ? { sojourn_ms: percentiles(out.sojourn) } : {}),
-      lost_updates: ctx.workload === 'race' ? maxBig(0n, BigInt(ctx.workers) * BigInt(ctx.work) - checksum) : null,
+      lost_updates: race ? maxBig(0n, (attempted ?? 0n) - checksum) : null,
       peak_rss_kib: peakRssKib(),
       os_threads_peak: Math.max(1, peakThreads),
       extra,
     };
+    if (attempted !== null) report.attempted = attempted; // race only, as the Rust RunReport skips a missing one
     process.stdout.write(toJson(report) + '\n');
     return OK;
   } catch (e) {

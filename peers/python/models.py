@@ -1,11 +1,12 @@
 """The four CPython models: seq, threading, asyncio and multiprocessing. Each only schedules the kernels of
 kernels.py; contract.py parses, times and reports.
 
-Every model's run(ctx) returns (checksum, latency samples in ms or None, sojourn samples in ms or None, extra dict).
-A task returns (value, [latency samples], [end instants]); lateness is signed (negative: the wait ended early), and
-each task's sojourn runs from the run's submission instant (one perf_counter() read just before the first task is
-submitted, as in the Rust harness) to the end of its wait, a ticker's later rounds from the end of the round before
-(contract.sojourns).
+Every model's run(ctx) returns (checksum, latency samples in ms or None, sojourn samples in ms or None, extra dict,
+attempted), attempted being the race's increments performed (None for the other workloads). A task returns (value,
+[latency samples], [end instants]) (a racer: (increments performed, [], [])); lateness is signed (negative: the wait
+ended early), and each task's sojourn runs from the run's submission instant (one perf_counter() read just before
+the first task is submitted, as in the Rust harness) to the end of its wait, a ticker's later rounds from the end of
+the round before (contract.sojourns).
 """
 
 import asyncio
@@ -29,6 +30,15 @@ RMW_OPT = contract.opt_choice(
     "rmw", ["plain", "call"],
     "race: the increment statement; plain = `counter += 1`, call = `counter += one()` (a call between the load "
     "and the store, where CPython can switch threads)")
+# The yield point of the Rust async runtimes (harness::opts::YIELD, YIELD_EVERY; harness::tasks::yield_every_opt),
+# with the same default: one increment in 64 awaits between its load and its store.
+YIELD_OPT = contract.opt_bool(
+    "yield", False,
+    "race: await asyncio.sleep(0) between the load and the store (see yield_every), where even one event loop "
+    "loses updates")
+YIELD_EVERY_OPT = contract.opt_int(
+    "yield_every", 64, 1, 2**64 - 1,
+    "race with yield=true: the yield point is in every N-th increment (1 = every increment)")
 SWITCH_OPT = contract.opt_int(
     "switch-interval-us", 5000, 1, 10_000_000,
     "sys.setswitchinterval in microseconds (CPython's default is 5000); matters when several threads run Python")
@@ -118,9 +128,9 @@ def combine(results, submitted):
 
 # --- race: the shared counter ---------------------------------------------------------------------------------------
 
-class Shared:
-    """The race counter: a plain attribute, so `shared.counter += 1` is CPython's load / add / store."""
-    counter = 0
+# The race's counter: a module global, so that `counter += 1` is LOAD_GLOBAL / add / STORE_GLOBAL, the statement the
+# article writes (not an attribute of a class). Each process has its own; multiprocessing shares a RawValue instead.
+counter = 0
 
 
 def one():
@@ -128,37 +138,74 @@ def one():
 
 
 def race_worker(k, sync, rmw, lock, atomic):
-    """One racer's K increments. plain: `counter += 1`; call: `counter += one()`. sync=lock wraps the statement
-    in a threading.Lock; sync=atomic uses next() on a shared itertools.count, one C call that the GIL makes atomic
-    (CPython has no atomic integer)."""
-    s = Shared
+    """One racer's K increments of the global `counter`; returns (increments performed, no latency). plain:
+    `counter += 1`; call: `counter += one()`. sync=lock wraps the statement in a threading.Lock; sync=atomic uses
+    next() on a shared itertools.count, one C call that the GIL makes atomic (CPython has no atomic integer).
+
+    Why the count is the loop variable after the loop: it is the number of iterations performed, at no cost inside
+    the loop. A separate `n += 1` would add bytecodes to every increment and change what is timed."""
+    global counter
+    i = -1
     if sync == "atomic":
-        for _ in range(k):
+        for i in range(k):
             next(atomic)
     elif sync == "lock":
         if rmw == "call":
-            for _ in range(k):
+            for i in range(k):
                 with lock:
-                    s.counter += one()
+                    counter += one()
         else:
-            for _ in range(k):
+            for i in range(k):
                 with lock:
-                    s.counter += 1
+                    counter += 1
     elif rmw == "call":
-        for _ in range(k):
-            s.counter += one()
+        for i in range(k):
+            counter += one()
     else:
-        for _ in range(k):
-            s.counter += 1
-    return 0, [], []
+        for i in range(k):
+            counter += 1
+    return i + 1, [], []
 
 
 def race_jobs(ctx):
-    Shared.counter = 0
+    """The W racers as jobs, and a function that reads the final counter."""
+    global counter
+    counter = 0
     atomic = itertools.count()
     lock = threading.Lock()
     job = (race_worker, (ctx.work, ctx.opts["sync"], ctx.opts["rmw"], lock, atomic))
-    return [job] * ctx.workers, lambda: next(atomic) if ctx.opts["sync"] == "atomic" else Shared.counter
+    return [job] * ctx.workers, lambda: next(atomic) if ctx.opts["sync"] == "atomic" else counter
+
+
+async def yielding_racer(k, sync, rmw, every, lock, atomic):
+    """One racer of py-asyncio with `yield=true`, as workloads::race::yielding_worker: `await asyncio.sleep(0)`
+    between the load and the store of increments 1, 1 + every, 1 + 2 * every, ...; sync=lock holds an asyncio.Lock
+    across the yield, sync=atomic yields before its increment. Returns the increments performed."""
+    global counter
+    call = rmw == "call"
+    until = 1
+    i = -1
+    for i in range(k):
+        until -= 1
+        at = until == 0
+        if at:
+            until = every
+        if sync == "lock":
+            async with lock:
+                v = counter
+                if at:
+                    await asyncio.sleep(0)
+                counter = v + (one() if call else 1)
+        elif sync == "atomic":
+            if at:
+                await asyncio.sleep(0)
+            next(atomic)
+        else:
+            v = counter
+            if at:
+                await asyncio.sleep(0)
+            counter = v + (one() if call else 1)
+    return i + 1
 
 
 def apply_switch_interval(ctx):
@@ -182,8 +229,8 @@ def finish(ctx, results, submitted):
     only ones of mixed)."""
     total, samples, sojourn = combine(results, submitted)
     if ctx.workload not in LATENCY:
-        return total, None, None, {}
-    return total, samples, sojourn, {}
+        return total, None, None, {}, None
+    return total, samples, sojourn, {}, None
 
 
 class Seq:
@@ -202,9 +249,8 @@ class Seq:
         apply_switch_interval(ctx)
         if ctx.workload == "race":
             js, final = race_jobs(ctx)
-            for f, a in js:
-                f(*a)
-            return final(), None, None, {}
+            attempted = sum(r[0] for r in (f(*a) for f, a in js))
+            return final(), None, None, {}, attempted
         submitted = now()  # the run's submission instant, before the first task
         results = [f(*a) for f, a in jobs(ctx)]
         if ctx.workload == "mixed":
@@ -273,8 +319,8 @@ class Threading:
         apply_switch_interval(ctx)
         if ctx.workload == "race":
             js, final = race_jobs(ctx)
-            run_threads(ctx.variant, ctx.workers, js)()
-            return final(), None, None, {}
+            attempted = sum(r[0] for r in run_threads(ctx.variant, ctx.workers, js)())
+            return final(), None, None, {}, attempted
         job_list = jobs(ctx)
         submitted = now()  # the run's submission instant, just before the first task is submitted
         wait = run_threads(ctx.variant, ctx.workers, job_list)
@@ -295,11 +341,11 @@ class Asyncio:
         "workloads": WORKLOADS,
         "opts": [contract.opt_bool("offload", False, "cpu-*, mixed: run each CPU task in a ThreadPoolExecutor("
                                    "max_workers=W) via loop.run_in_executor instead of as a plain coroutine"),
-                 RMW_OPT, SWITCH_OPT],
+                 RMW_OPT, YIELD_OPT, YIELD_EVERY_OPT, SWITCH_OPT],
         "versions": {}, "notes": "CPU tasks are plain coroutines that never await, so they run one after another "
                                  "and block the loop (the mixed ticker waits for them) unless offload=true. "
-                                 "In race the W coroutines never await, so "
-                                 "no update is lost.",
+                                 "In race the W coroutines never await, so no update is lost, unless yield=true "
+                                 "awaits asyncio.sleep(0) between a load and its store.",
     }
 
     @staticmethod
@@ -316,11 +362,17 @@ class Asyncio:
         try:
             if w == "race":
                 js, final = race_jobs(ctx)
+                if ctx.opt_bool("yield"):
+                    every = ctx.opt_int("yield_every")
+                    _, (k, sync, rmw, _, atomic) = js[0]
+                    lock = asyncio.Lock()  # held across the yield, so an asyncio lock, not a threading one
+                    done = await asyncio.gather(*(yielding_racer(k, sync, rmw, every, lock, atomic) for _ in js))
+                    return final(), None, None, {"yield_every": every}, sum(done)
 
                 async def racer(f, a):
                     return f(*a)
-                await asyncio.gather(*(racer(f, a) for f, a in js))
-                return final(), None, None, {}
+                done = await asyncio.gather(*(racer(f, a) for f, a in js))
+                return final(), None, None, {}, sum(r[0] for r in done)
             if w in ("cpu-balanced", "cpu-skewed", "mixed"):
                 async def cpu(lo, hi):
                     if offload:
@@ -405,25 +457,35 @@ def mp_job(job):
 
 
 def mp_race(args):
-    k, sync, rmw = args
+    """One racer in a worker process; returns (final value of its own counter, or 0 when shared; increments
+    performed, the loop variable after the loop as in race_worker)."""
+    k, sync, rmw, shared = args
     c, lock = _mp["counter"], _mp["lock"]
     _mp["barrier"].wait()  # every racer starts together
+    if not shared:
+        # Message passing: the racer counts in this process's own global and sends the final value back.
+        global counter
+        counter = 0
+        atomic = itertools.count()
+        attempted = race_worker(k, sync, rmw, threading.Lock(), atomic)[0]
+        return (next(atomic) if sync == "atomic" else counter), attempted
+    i = -1
     if sync != "none":  # no atomic integer across processes: sync=atomic takes the lock too
         if rmw == "call":
-            for _ in range(k):
+            for i in range(k):
                 with lock:
                     c.value += one()
         else:
-            for _ in range(k):
+            for i in range(k):
                 with lock:
                     c.value += 1
     elif rmw == "call":
-        for _ in range(k):
+        for i in range(k):
             c.value += one()
     else:
-        for _ in range(k):
+        for i in range(k):
             c.value += 1
-    return 0
+    return 0, i + 1
 
 
 class Multiprocessing:
@@ -435,12 +497,16 @@ class Multiprocessing:
         "workloads": WORKLOADS,
         "opts": [contract.opt_choice("start-method", ["fork", "spawn", "forkserver"],
                                      "how the pool starts its processes (fork is the Linux default before 3.14)"),
+                 contract.opt_bool("shared", True,
+                                   "race: true = one multiprocessing.RawValue every worker increments, so updates "
+                                   "can be lost (sync=lock and sync=atomic take a multiprocessing.Lock); false = "
+                                   "message passing, each worker counts in its own memory and sends its count back"),
                  RMW_OPT, SWITCH_OPT],
         "versions": {}, "notes": "W worker processes, each with its own interpreter and GIL; elapsed_ms includes "
                                  "starting and joining them (extra.spawn_ms is the start-up alone). peak_rss_kib "
                                  "is the parent's; extra.child_peak_rss_kib is the largest child's. In race the "
-                                 "counter is a shared multiprocessing.Value (sync=atomic takes its lock: there is "
-                                 "no atomic integer across processes).",
+                                 "counter is a shared, lock-free multiprocessing.RawValue unless shared=false "
+                                 "(sync=atomic takes a lock: there is no atomic integer across processes).",
     }
 
     @staticmethod
@@ -449,6 +515,8 @@ class Multiprocessing:
         import resource
         apply_switch_interval(ctx)
         mp = mpm.get_context(ctx.opts["start-method"])
+        # Why a RawValue (no lock of its own): `counter.value += 1` on it is the same unguarded read-modify-write as
+        # the threads' `counter += 1`, in memory every worker maps, as rt-procs' default memfd counter.
         counter = mp.RawValue("Q", 0)
         lock = mp.Lock()
         barrier = mp.Barrier(ctx.workers)
@@ -461,9 +529,12 @@ class Multiprocessing:
             spawn_ms = ms(now() - t0)
             contract.sample_threads()
             if ctx.workload == "race":
-                args = (ctx.work, ctx.opts["sync"], ctx.opts["rmw"])
-                pool.map(mp_race, [args] * ctx.workers, chunksize=1)
-                out = counter.value, None, None, {}
+                shared = ctx.opt_bool("shared")
+                args = (ctx.work, ctx.opts["sync"], ctx.opts["rmw"], shared)
+                done = pool.map(mp_race, [args] * ctx.workers, chunksize=1)
+                attempted = sum(a for _, a in done)
+                total = counter.value if shared else sum(f for f, _ in done)
+                out = total, None, None, {}, attempted
             else:
                 job_list = jobs(ctx)
                 # The run's submission instant, just before map_async; the children read their tasks' ends on
@@ -478,7 +549,7 @@ class Multiprocessing:
             pool.terminate()
         child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         extra = {"spawn_ms": spawn_ms, "start_method": ctx.opts["start-method"], "child_peak_rss_kib": child_rss}
-        return out[0], out[1], out[2], extra
+        return out[0], out[1], out[2], extra, out[4]
 
 
 IMPLS = {"seq": Seq, "threading": Threading, "asyncio": Asyncio, "multiprocessing": Multiprocessing}

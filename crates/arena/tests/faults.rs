@@ -18,6 +18,10 @@ fn verify_reports_each_fault_and_passes_the_good_variant() {
             FAULT,
             "--verify-timeout-s",
             "2",
+            "--workload",
+            "cpu-balanced",
+            "--workload",
+            "race",
         ])
         .timeout(Duration::from_secs(120))
         .output()
@@ -59,7 +63,8 @@ fn verify_reports_each_fault_and_passes_the_good_variant() {
         "{text}"
     );
     assert!(text.contains("ok   race arena-fault/flaky"), "{text}");
-    assert!(text.contains("12 cells verified, 8 failures"), "{text}");
+    // Ten variants on two workloads; the four faults on both, and the race liar on race.
+    assert!(text.contains("20 cells verified, 9 failures"), "{text}");
 }
 
 #[test]
@@ -171,6 +176,8 @@ fn verify_catches_every_liar() {
             "io-net",
             "--workload",
             "mixed",
+            "--workload",
+            "race",
         ])
         .timeout(Duration::from_secs(120))
         .output()
@@ -202,6 +209,7 @@ fn verify_catches_every_liar() {
             "ended more than 0.1 ms before D",
         ),
         ("mixed arena-fault/skip-ticks", "wrong checksum"),
+        ("race arena-fault/fake-race", "wrong checksum"),
     ];
     for (cell, why) in caught {
         let l = line(cell);

@@ -295,7 +295,9 @@ fn verdicts_turn_with_their_evidence() {
     assert_eq!(mark(run.clone(), "Message passing"), "supported");
     let mut turned = run.clone();
     for c in turned.cells.iter_mut().filter(|c| {
-        c.cell.runtime == "rt-procs" && c.cell.workload == Workload::Race && c.cell.opts.is_empty()
+        c.cell.runtime == "rt-procs"
+            && c.cell.workload == Workload::Race
+            && c.cell.opts == [("shared".to_string(), "false".to_string())]
     }) {
         c.report.as_mut().unwrap().lost_updates = Some(5);
     }

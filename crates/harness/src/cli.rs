@@ -12,6 +12,11 @@ use crate::latency::Latency;
 use crate::report::{Info, OptSpec, RunReport};
 use crate::runtime::{RunCtx, RunError, Runtime};
 
+/// Why `race --tasks N` is refused: race has W racers of K increments and no tasks, so a `--tasks` would be ignored
+/// silently and the run would not be the one asked for. The peers print the same line.
+pub const RACE_HAS_NO_TASKS: &str =
+    "race has no tasks: it runs W racers of K increments each; use --workers and --work";
+
 /// The default `--deadline-s`.
 pub const DEFAULT_DEADLINE_S: f64 = 600.0;
 
@@ -48,7 +53,7 @@ pub struct RunArgs {
     /// The parameter set: check (<50 ms on rt-seq), quick, standard or large.
     #[arg(long, default_value = "standard")]
     size: String,
-    /// T: how many tasks (C, the CPU tasks, for mixed).
+    /// T: how many tasks (C, the CPU tasks, for mixed); race has none and refuses it.
     #[arg(long, value_name = "N")]
     tasks: Option<u64>,
     /// W: OS threads, processes or executor threads the model may use (default: available parallelism); racers in
@@ -157,11 +162,12 @@ fn run<R: Runtime>(rt: &R, args: RunArgs) -> Result<RunReport, RunError> {
     let outcome = rt.run(&ctx)?;
     let elapsed = t0.elapsed();
     drop(sampler);
-    let lost_updates = (ctx.workload == Workload::Race).then(|| {
-        ctx.workload
-            .reference_checksum(&ctx.params)
-            .saturating_sub(outcome.checksum)
-    });
+    // What the racers attempted, not W*K: a runtime that skipped increments must fail the reference check
+    // (`attempted == W*K`), not pass with its missing increments counted as lost updates. A runtime that reports no
+    // `attempted` gets none, and `contract::check` says so.
+    let race = ctx.workload == Workload::Race;
+    let attempted = outcome.attempted.filter(|_| race);
+    let lost_updates = race.then(|| attempted.unwrap_or(0).saturating_sub(outcome.checksum));
     // The same rule for every model: early waits counted from the lateness samples the harness is given.
     let early_waits = matches!(ctx.workload, Workload::IoSleep | Workload::Mixed)
         .then(|| crate::latency::early_waits(outcome.latency.as_deref().unwrap_or_default()));
@@ -176,6 +182,7 @@ fn run<R: Runtime>(rt: &R, args: RunArgs) -> Result<RunReport, RunError> {
         early_waits,
         sojourn_ms: outcome.sojourn.as_deref().and_then(Latency::from_samples),
         lost_updates,
+        attempted,
         peak_rss_kib: crate::probe::peak_rss_kib(),
         os_threads_peak: crate::probe::threads_peak(),
         extra: outcome.extra,
@@ -211,6 +218,9 @@ pub fn resolve(info: &Info, a: RunArgs) -> Result<RunCtx, RunError> {
         Some(w) => w,
         None => std::thread::available_parallelism().map_or(1, |n| n.get() as u64),
     };
+    if workload == Workload::Race && a.tasks.is_some() {
+        return Err(RunError::Usage(RACE_HAS_NO_TASKS.into()));
+    }
     let mut params = Params::preset(workload, size, workers);
     let set = |slot: &mut u64, v: Option<u64>, flag: &str, min: u64| -> Result<(), RunError> {
         match v {

@@ -9,7 +9,8 @@
 //! 2. On exit 0, stdout must hold exactly one non-blank line; blank (whitespace-only) lines are ignored. That line
 //!    must parse as a [`RunReport`].
 //! 3. The report must be for the workload and variant that were asked for, and its checksum must match the reference
-//!    for the parameters it records (`race`: `checksum + lost_updates == W*K`).
+//!    for the parameters it records (`race`: `attempted == W*K`, `checksum <= attempted` and
+//!    `lost_updates == attempted - checksum`; see [`RunReport::race_problem`]).
 //!
 //! What this module is not: a process runner. A driver that stops a run itself (a hang past its own limit) says so
 //! without asking here; only a process that ended by itself is read.
@@ -118,17 +119,14 @@ pub enum Violation {
         /// `variant/workload` the report names.
         got: String,
     },
-    /// A RunReport whose checksum disagrees with the reference for the parameters it records.
-    #[error(
-        "{}: {got} != reference {want} for {} ({}); the workload computed a wrong result",
-        if report.workload == Workload::Race { "checksum + lost_updates" } else { "checksum" },
-        report.workload,
-        run_params(report)
-    )]
+    /// A RunReport whose checksum disagrees with the reference for the parameters it records; for `race`, one that
+    /// breaks a rule of [`RunReport::race_problem`].
+    #[error("{}", wrong_checksum(*got, *want, report))]
     WrongChecksum {
-        /// The checksum (for `race`, `checksum + lost_updates`).
+        /// The checksum; for `race`, the figure that breaks the rule: `attempted` (0 if absent) against `W*K`, the
+        /// final counter against `attempted`, or `checksum + lost_updates` against `attempted`.
         got: u64,
-        /// The reference.
+        /// The reference; for `race`, what that figure should be (or, for the final counter, its most).
         want: u64,
         /// The report, kept: its other figures may still be of interest.
         report: Box<RunReport>,
@@ -144,6 +142,21 @@ fn run_params(report: &RunReport) -> String {
     match report.params.get(workloads::spec::NONCE_KEY) {
         Some(n) => format!("{p} nonce={n}"),
         None => format!("{p}, no nonce in params: report the nonce every request carried"),
+    }
+}
+
+fn wrong_checksum(got: u64, want: u64, report: &RunReport) -> String {
+    match report.race_problem() {
+        Some(why) => format!(
+            "race ({}): {why}; each racer must count the increments it performed and the runtime report \
+             their sum as attempted, with lost_updates = attempted - final counter",
+            run_params(report)
+        ),
+        None => format!(
+            "checksum: {got} != reference {want} for {} ({}); the workload computed a wrong result",
+            report.workload,
+            run_params(report)
+        ),
     }
 }
 
@@ -256,8 +269,9 @@ pub fn stdout_report(stdout: &str) -> Result<RunReport, Violation> {
 }
 
 /// Checks a parsed report: it names `workload` and `variant`, and its checksum matches the reference for the
-/// parameters it records. For `race` the figure compared is `checksum + lost_updates`, which must be `W*K` (lost
-/// updates are the model's behaviour, not a wrong result).
+/// parameters it records. For `race` the racers must have attempted exactly `W*K` increments, the final counter
+/// must be at most that, and `lost_updates` the difference (lost updates are the model's behaviour, not a wrong
+/// result; skipped increments are a wrong result).
 pub fn check(report: &RunReport, workload: Workload, variant: &str) -> Result<(), Violation> {
     if report.workload != workload || report.variant != variant {
         return Err(Violation::WrongCell {
@@ -266,19 +280,28 @@ pub fn check(report: &RunReport, workload: Workload, variant: &str) -> Result<()
         });
     }
     if !report.checksum_ok() {
-        let got = match report.workload {
-            Workload::Race => report
-                .checksum
-                .saturating_add(report.lost_updates.unwrap_or(0)),
-            _ => report.checksum,
+        let (got, want) = match report.workload {
+            Workload::Race => race_figures(report),
+            _ => (report.checksum, report.reference_checksum()),
         };
         return Err(Violation::WrongChecksum {
             got,
-            want: report.reference_checksum(),
+            want,
             report: Box::new(report.clone()),
         });
     }
     Ok(())
+}
+
+/// The figure of a wrong race report that breaks a rule, and what it should be (see [`Violation::WrongChecksum`]).
+fn race_figures(r: &RunReport) -> (u64, u64) {
+    let wk = r.reference_checksum();
+    match r.attempted {
+        None => (0, wk),
+        Some(a) if a != wk => (a, wk),
+        Some(a) if r.checksum > a => (r.checksum, a),
+        Some(a) => (r.checksum.saturating_add(r.lost_updates.unwrap_or(0)), a),
+    }
 }
 
 /// The keys of [`RunReport::extra`] that cross a crate or process boundary: written by a runtime (or the harness,
@@ -475,6 +498,7 @@ mod tests {
             early_waits: None,
             sojourn_ms: None,
             lost_updates: (workload == Workload::Race).then_some(0),
+            attempted: (workload == Workload::Race).then(|| workload.reference_checksum(&p)),
             peak_rss_kib: 1,
             os_threads_peak: 1,
             extra: serde_json::Map::new(),
@@ -685,11 +709,12 @@ mod tests {
     }
 
     #[test]
-    fn race_counts_lost_updates_as_attempted_increments() {
-        let read_race = |checksum: u64, lost: Option<u64>| {
+    fn race_counts_lost_updates_against_attempted_increments() {
+        let read_race = |checksum: u64, lost: Option<u64>, attempted: Option<u64>| {
             let mut r = report(Workload::Race, "v");
             r.checksum = checksum;
             r.lost_updates = lost;
+            r.attempted = attempted;
             let out = json(&r);
             let exit = Exit {
                 code: Some(exit::OK),
@@ -701,31 +726,74 @@ mod tests {
         };
         // W*K = 2 * 20 000 at --size check.
         let wk = 40_000;
-        assert!(read_race(wk, Some(0)).is_ok());
+        assert!(read_race(wk, Some(0), Some(wk)).is_ok());
         assert!(
-            read_race(wk - 123, Some(123)).is_ok(),
+            read_race(wk - 123, Some(123), Some(wk)).is_ok(),
             "lost updates are behaviour, not a wrong result"
         );
-        let v = read_race(wk - 123, Some(100)).unwrap_err();
-        assert!(
-            matches!(v, Violation::WrongChecksum { got, want, .. } if got == wk - 23 && want == wk),
-            "{v:?}"
-        );
+        let figures = |v: Result<RunReport, Violation>| match v {
+            Err(Violation::WrongChecksum { got, want, .. }) => (got, want),
+            other => panic!("{other:?}"),
+        };
+        // A final counter of 0 "with every update lost" used to pass; the racers must say what they attempted.
+        let v = read_race(0, Some(wk), None).unwrap_err();
         assert!(
             v.to_string()
-                .starts_with("checksum + lost_updates: 39977 != reference 40000"),
+                .starts_with("race (work=20000): attempted is missing"),
             "{v}"
         );
-        // Figures that overflow are wrong, not a panic.
+        assert_eq!(figures(read_race(0, Some(wk), None)), (0, wk));
+        // Skipped increments are a wrong result, not lost updates.
+        let v = read_race(wk - 1, Some(0), Some(wk - 1)).unwrap_err();
+        assert!(
+            v.to_string()
+                .starts_with("race (work=20000): attempted 39999 != W*K 40000"),
+            "{v}"
+        );
+        assert_eq!(
+            figures(read_race(wk - 1, Some(0), Some(wk - 1))),
+            (wk - 1, wk)
+        );
+        // More updates than attempts.
+        let v = read_race(wk + 1, Some(0), Some(wk)).unwrap_err();
+        assert!(
+            v.to_string()
+                .contains("final counter 40001 > attempted 40000"),
+            "{v}"
+        );
+        // lost_updates must be attempted - final.
+        let v = read_race(wk - 123, Some(100), Some(wk)).unwrap_err();
+        assert!(
+            v.to_string()
+                .contains("lost_updates 100 != attempted 40000 - final counter 39877 = 123"),
+            "{v}"
+        );
+        assert_eq!(
+            figures(read_race(wk - 123, Some(100), Some(wk))),
+            (wk - 23, wk)
+        );
+        assert!(
+            read_race(wk, None, Some(wk)).is_err(),
+            "lost_updates is required"
+        );
+        // Figures near u64::MAX are wrong, not a panic.
         assert!(matches!(
-            read_race(u64::MAX, Some(wk)),
+            read_race(u64::MAX, Some(wk), Some(u64::MAX)),
             Err(Violation::WrongChecksum { got: u64::MAX, .. })
         ));
-        // Without lost_updates, the checksum alone must be W*K.
-        assert!(matches!(
-            read_race(wk - 1, None),
-            Err(Violation::WrongChecksum { got: 39_999, .. })
-        ));
+    }
+
+    #[test]
+    fn attempted_is_written_for_race_only() {
+        let mut r = report(Workload::Race, "v");
+        r.attempted = Some(40_000);
+        assert!(json(&r).contains(r#""attempted":40000"#));
+        let cpu = json(&report(Workload::CpuBalanced, "v"));
+        assert!(!cpu.contains("attempted"), "{cpu}");
+        // A report written before the field existed still parses, without it.
+        let old = cpu.replace(r#""workload":"cpu-balanced""#, r#""workload":"race""#);
+        let parsed: RunReport = serde_json::from_str(&old).unwrap();
+        assert_eq!(parsed.attempted, None);
     }
 
     #[test]

@@ -137,7 +137,8 @@ impl Drop for Permit<'_> {
 }
 
 /// The outcome of a run's jobs: the checksum is the values combined as `io-file` hashes or summed (wrapping: io-net's
-/// replies are random 64-bit values), except in `race`, where it is the counter's final value; latency samples and
+/// replies are random 64-bit values), except in `race`, where it is the counter's final value and the values, each
+/// racer's count of the increments it performed, sum to `attempted`; latency samples and
 /// sojourns (from `submitted`, the instant read just before the jobs were handed to the threads) are kept for
 /// io-sleep, io-net and mixed.
 pub fn outcome(w: Workload, done: &[Done], counter: &RaceCounter, submitted: Instant) -> Outcome {
@@ -153,10 +154,11 @@ pub fn outcome(w: Workload, done: &[Done], counter: &RaceCounter, submitted: Ins
         d.latency_ms.iter().for_each(|&l| lat.record_ms(l));
         sojourn.extend(sojourns_ms(submitted, &d.ends));
     }
-    if w == Workload::Race {
-        acc = counter.get();
-    }
-    let out = Outcome::new(acc);
+    let out = if w == Workload::Race {
+        Outcome::new(counter.get()).attempted(acc)
+    } else {
+        Outcome::new(acc)
+    };
     if matches!(w, Workload::IoSleep | Workload::IoNet | Workload::Mixed) {
         out.latency(lat).sojourn(sojourn)
     } else {
@@ -207,8 +209,17 @@ mod tests {
             1
         );
         assert_eq!(outcome(Workload::IoNet, &d, &c, Instant::now()).checksum, 1);
-        let r = outcome(Workload::Race, &[done(0, &[])], &c, Instant::now());
-        assert_eq!(r.checksum, 42);
+        let race = outcome(
+            Workload::Race,
+            &[done(30, &[]), done(20, &[])],
+            &c,
+            Instant::now(),
+        );
+        assert_eq!((race.checksum, race.attempted), (42, Some(50)));
+        assert_eq!(
+            outcome(Workload::IoFile, &d, &c, Instant::now()).attempted,
+            None
+        );
         assert!(scratch_for(Workload::Race, "rt-test").unwrap().is_none());
     }
 

@@ -329,8 +329,13 @@ pub struct RunReport {
     /// tasks before it). Absent for the other workloads and in runs recorded before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sojourn_ms: Option<Latency>,
-    /// For race: W*K - checksum; else null.
+    /// For race: `attempted - checksum`, the increments performed whose update did not survive; else null.
     pub lost_updates: Option<u64>,
+    /// For race: the increments the racers performed, each racer counting its own and the runtime summing the
+    /// counts; else absent. Reports written before this field existed (the committed runs under `results/`) lack it:
+    /// their `lost_updates` was `W*K - checksum`, which took every increment as attempted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempted: Option<u64>,
     /// Peak resident set size (VmHWM) in KiB.
     pub peak_rss_kib: u64,
     /// Most OS threads seen at once in the process, not counting the harness's own probe and watchdog threads.
@@ -360,18 +365,61 @@ impl RunReport {
         self.workload.reference_checksum(&self.workload_params())
     }
 
-    /// Whether the checksum agrees with the reference (`race`: `checksum + lost_updates == W*K`).
+    /// Whether the checksum agrees with the reference. For `race`, see [`RunReport::race_problem`]: the racers
+    /// attempted exactly `W*K` increments, the final counter is at most that, and `lost_updates` is the difference.
     pub fn checksum_ok(&self) -> bool {
-        let reference = self.reference_checksum();
         match self.workload {
             // The reference depends on the run's nonce: without one, nothing can be checked.
             Workload::IoNet if !self.params.contains_key(workloads::spec::NONCE_KEY) => false,
-            // checked: a runtime's figures near u64::MAX must fail the check, not overflow.
-            Workload::Race => {
-                self.checksum.checked_add(self.lost_updates.unwrap_or(0)) == Some(reference)
-            }
-            _ => self.checksum == reference,
+            Workload::Race => self.race_problem().is_none(),
+            _ => self.checksum == self.reference_checksum(),
         }
+    }
+
+    /// For `race`, which rule of the reference check the report breaks, if any, as a sentence that names the
+    /// figures; `None` when it passes (and for the other workloads). The rules, in order:
+    ///
+    /// 1. `attempted` is present: every racer counted the increments it performed.
+    /// 2. `attempted == W*K`: no racer skipped increments or failed to run. Without this, a final counter of 0 with
+    ///    `lost_updates = W*K` would pass as "every update lost".
+    /// 3. `checksum <= attempted`: no update lands that was not attempted.
+    /// 4. `lost_updates == attempted - checksum`.
+    ///
+    /// Reports written before `attempted` existed fail rule 1; they are never checked again (a stored run is shown
+    /// as recorded), so only fresh runs meet these rules.
+    pub fn race_problem(&self) -> Option<String> {
+        if self.workload != Workload::Race {
+            return None;
+        }
+        let wk = self.reference_checksum();
+        let Some(attempted) = self.attempted else {
+            return Some(
+                "attempted is missing: a race report must say how many increments its racers performed (each \
+                 racer counts its own; the runtime sums the counts)"
+                    .into(),
+            );
+        };
+        if attempted != wk {
+            return Some(format!(
+                "attempted {attempted} != W*K {wk}: the racers must perform exactly K increments each"
+            ));
+        }
+        if self.checksum > attempted {
+            return Some(format!(
+                "final counter {} > attempted {attempted}: more updates landed than increments were performed",
+                self.checksum
+            ));
+        }
+        let lost = attempted - self.checksum;
+        if self.lost_updates != Some(lost) {
+            return Some(format!(
+                "lost_updates {} != attempted {attempted} - final counter {} = {lost}",
+                self.lost_updates
+                    .map_or_else(|| "null".to_string(), |l| l.to_string()),
+                self.checksum
+            ));
+        }
+        None
     }
 }
 

@@ -82,8 +82,11 @@ impl RunCtx {
 /// What a run gives back; the harness adds the timing, probes and `lost_updates`.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
-    /// The workload's checksum.
+    /// The workload's checksum (`race`: the counter's final value).
     pub checksum: u64,
+    /// `race` only: the increments the racers performed, the sum of the counts [`workloads::race::race_worker`] and
+    /// its kin return. The harness reports `lost_updates = attempted - checksum`.
+    pub attempted: Option<u64>,
     /// Latency samples in ms, for io-sleep, io-net and mixed (io-sleep and mixed: signed lateness).
     pub latency: Option<Vec<f64>>,
     /// Sojourn samples in ms (see [`crate::latency::sojourn_ms`]), for io-sleep, io-net and the mixed ticker.
@@ -99,6 +102,12 @@ impl Outcome {
             checksum,
             ..Outcome::default()
         }
+    }
+
+    /// Sets the increments the `race` racers performed (the sum of their counts).
+    pub fn attempted(mut self, n: u64) -> Outcome {
+        self.attempted = Some(n);
+        self
     }
 
     /// Adds latency samples.

@@ -202,7 +202,8 @@ pub fn yield_every_opt() -> OptSpec {
 
 /// One `race` worker in an async runtime: with `every = None` the plain increment loop, with no await inside (only
 /// tasks on different threads interleave); with `Some(n)` a yield point (the runtime's `yield_now`) between the load
-/// and the store of every n-th increment, and the runtime's async mutex (`lock`) for `sync=lock`.
+/// and the store of every n-th increment, and the runtime's async mutex (`lock`) for `sync=lock`. Returns the
+/// increments it performed.
 pub async fn racer<G, LF, YF>(
     counter: &RaceCounter,
     sync: SyncMode,
@@ -210,7 +211,8 @@ pub async fn racer<G, LF, YF>(
     every: Option<u64>,
     lock: impl FnMut() -> LF,
     yield_now: impl FnMut() -> YF,
-) where
+) -> u64
+where
     LF: Future<Output = G>,
     YF: Future<Output = ()>,
 {
@@ -220,9 +222,10 @@ pub async fn racer<G, LF, YF>(
     }
 }
 
-/// The outcome of `race`: the counter's final value, and `yield_every` when a yield point was used.
-pub fn race_outcome(counter: u64, every: Option<u64>) -> Outcome {
-    let out = Outcome::new(counter);
+/// The outcome of `race`: the counter's final value, the increments the racers performed (the sum of what each
+/// [`racer`] returned), and `yield_every` when a yield point was used.
+pub fn race_outcome(counter: u64, attempted: u64, every: Option<u64>) -> Outcome {
+    let out = Outcome::new(counter).attempted(attempted);
     match every {
         Some(n) => out.extra(extra::YIELD_EVERY, n),
         None => out,
@@ -319,7 +322,7 @@ mod tests {
     #[test]
     fn racer_without_a_yield_point_loses_nothing_alone() {
         let c = RaceCounter::new();
-        block_on(racer(
+        let a = block_on(racer(
             &c,
             SyncMode::None,
             1000,
@@ -327,7 +330,7 @@ mod tests {
             || ready(()),
             || ready(()),
         ));
-        block_on(racer(
+        let b = block_on(racer(
             &c,
             SyncMode::None,
             1000,
@@ -335,8 +338,10 @@ mod tests {
             || ready(()),
             || ready(()),
         ));
-        assert_eq!(c.get(), 2000);
-        assert_eq!(race_outcome(c.get(), Some(4)).extra["yield_every"], 4);
-        assert!(race_outcome(c.get(), None).extra.is_empty());
+        assert_eq!((a, b, c.get()), (1000, 1000, 2000));
+        let out = race_outcome(c.get(), a + b, Some(4));
+        assert_eq!((out.checksum, out.attempted), (2000, Some(2000)));
+        assert_eq!(out.extra["yield_every"], 4);
+        assert!(race_outcome(c.get(), a + b, None).extra.is_empty());
     }
 }

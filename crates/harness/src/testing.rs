@@ -9,7 +9,8 @@
 //! ```
 //!
 //! It checks that `list` parses; that every listed workload in every variant at `--size check` exits 0 with exactly
-//! one valid RunReport whose checksum matches the reference (for `race`, `checksum + lost_updates == W*K`); that bad
+//! one valid RunReport whose checksum matches the reference (for `race`, `attempted == W*K` and `lost_updates ==
+//! attempted - final counter`); the race rules that hold by construction ([`Conformance::check_race`]); that bad
 //! input exits 2 with a message and no backtrace (a flag the workload does not read among it); that a run that cannot
 //! fit the machine is refused with exit 2 and one line, leaving no scratch directory; that an unlisted workload exits
 //! 3; and that `--deadline-s 1` on a run that needs longer exits 124 within 2 s (io-file's leaving no scratch
@@ -26,7 +27,17 @@ use delay_server::DelayServer;
 use workloads::Workload;
 
 use crate::contract::{self, Exit, Violation};
-use crate::report::{Info, RunReport};
+use crate::report::{Info, RunReport, Threads};
+
+/// W of the race rules ([`Conformance::check_race`]): four racers, more than the cores of a small machine, so that
+/// threads and processes overlap.
+pub const RACE_WORKERS: u64 = 4;
+/// K of the race rules, the default of [`Conformance::race_work`]: 100 000 increments per racer, so that an unguarded
+/// read-modify-write on several native threads or processes loses updates (a broken lock loses over half of them).
+pub const RACE_WORK: u64 = 100_000;
+
+/// `race` with `--tasks`, which it refuses ([`crate::cli::RACE_HAS_NO_TASKS`]).
+const RACE_WITH_TASKS: [&str; 6] = ["run", "race", "--size", "check", "--tasks", "4"];
 
 /// Runs `binary run <args>` and returns its RunReport; panics (naming the command and its stderr) if it fails or
 /// prints anything but one RunReport. For a runtime's behaviour tests.
@@ -66,6 +77,9 @@ pub fn assert_race_yield_points(binary: &str, single: &str, multi: &str) {
             args.extend(["--opt", o]);
         }
         let report = run_report(binary, &args);
+        if let Some(why) = report.race_problem() {
+            panic!("{binary} run {}: {why}", args.join(" "));
+        }
         report.lost_updates.expect("lost_updates is set for race")
     };
     assert_eq!(lost(single, &[]), 0, "{single} without a yield point");
@@ -100,6 +114,10 @@ pub struct Conformance {
     /// Rust runtime: a sleep never returns early on Linux), io-sleep and mixed must report `early_waits: 0`; when
     /// true, the count is only required to be reported.
     pub timers_may_fire_early: bool,
+    /// K of the race rules ([`RACE_WORK`] by default). An interpreter that runs the increment loop many times slower
+    /// than compiled code gets a smaller K, as its `--size` presets do (`race_scale` in `peers/peers.toml`), so that
+    /// the rules take about as long everywhere.
+    pub race_work: u64,
 }
 
 impl Conformance {
@@ -110,6 +128,7 @@ impl Conformance {
             command,
             extra_run_args: Vec::new(),
             timers_may_fire_early: false,
+            race_work: RACE_WORK,
         }
     }
 
@@ -156,6 +175,7 @@ impl Conformance {
                 }
             }
         }
+        problems.extend(self.check_race(&info));
         problems.extend(self.check_bad_input(&info));
         problems.extend(self.check_refusals(&info));
         if info.workloads.contains(&Workload::IoNet) {
@@ -220,6 +240,92 @@ impl Conformance {
         (Some(report), p)
     }
 
+    /// The race rules that hold by construction, in every variant of a runtime that lists `race`, with W =
+    /// [`RACE_WORKERS`] racers of K = [`Conformance::race_work`] increments: `sync=lock` and `sync=atomic` lose no update; and a variant whose
+    /// facts say one thread runs its tasks, as a sequential run or an event loop (`Facts { threads: Threads::One,
+    /// .. }`), loses none without a yield point (`yield=false` where the runtime lists `yield`), because nothing can
+    /// run between a racer's load and its store. Each run is read by [`contract::read`], so its `attempted` must also
+    /// be `W*K`. A runtime is read as its maintainer would: a lost update here is a bug, not bad luck.
+    pub fn check_race(&self, info: &Info) -> Vec<String> {
+        if !info.workloads.contains(&Workload::Race) {
+            return Vec::new();
+        }
+        let has_yield = info.opts.iter().any(|o| o.key == crate::opts::YIELD);
+        let mut problems = Vec::new();
+        for v in &info.variants {
+            let mut rules: Vec<(Vec<String>, String)> = vec![
+                (
+                    vec![format!("{}=lock", crate::opts::SYNC)],
+                    "a lock around the load and the store cannot lose an update: the runtime does not hold one \
+                     lock across each racer's whole read-modify-write"
+                        .into(),
+                ),
+                (
+                    vec![format!("{}=atomic", crate::opts::SYNC)],
+                    "an atomic increment cannot lose an update: the runtime does not increment with one atomic \
+                     read-modify-write"
+                        .into(),
+                ),
+            ];
+            let facts = v.facts.unwrap_or_default();
+            if facts.threads == Threads::One && (facts.sequential || facts.event_loop) {
+                let mut opts = vec![format!("{}=none", crate::opts::SYNC)];
+                if has_yield {
+                    opts.push(format!("{}=false", crate::opts::YIELD));
+                }
+                let what = if facts.sequential {
+                    "a sequential run"
+                } else {
+                    "an event loop"
+                };
+                rules.push((
+                    opts,
+                    format!(
+                        "its facts say one thread runs every racer ({what}) and no yield point sits inside the \
+                         increment, so no racer can run between another's load and store: the facts are wrong, or \
+                         the racers do not run as declared"
+                    ),
+                ));
+            }
+            for (opts, why) in rules {
+                problems.extend(self.check_race_loses_nothing(&v.name, &opts, &why));
+            }
+        }
+        problems
+    }
+
+    fn check_race_loses_nothing(&self, variant: &str, opts: &[String], why: &str) -> Vec<String> {
+        let (w, k) = (RACE_WORKERS.to_string(), self.race_work.to_string());
+        let mut args: Vec<&str> = vec!["run", "race", "--variant", variant, "--deadline-s", "60"];
+        args.extend(["--workers", &w, "--work", &k]);
+        // The suite's extra arguments first, so that the opt under test wins over theirs.
+        args.extend(self.extra_run_args.iter().map(String::as_str));
+        for o in opts {
+            args.extend(["--opt", o.as_str()]);
+        }
+        let what = format!("{variant}/race --opt {}", opts.join(" --opt "));
+        let out = self.output(&args);
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        match contract::read(
+            &Exit::new(out.status, &stdout, &stderr),
+            Workload::Race,
+            variant,
+        ) {
+            Err(v) => vec![format!("{what}: {v}")],
+            Ok(r) => match r.lost_updates {
+                Some(0) => Vec::new(),
+                lost => vec![format!(
+                    "{what}: lost {} of {} updates with --workers {w} --work {k}; {why}",
+                    lost.unwrap_or(0),
+                    r.attempted.unwrap_or(0),
+                )],
+            },
+        }
+    }
+
     fn check_bad_input(&self, info: &Info) -> Vec<String> {
         let w = info
             .workloads
@@ -261,6 +367,7 @@ impl Conformance {
                 vec!["run", "race", "--size", "check", "--opt", "sync=maybe"],
                 crate::exit::USAGE,
             ));
+            cases.push((RACE_WITH_TASKS.to_vec(), crate::exit::USAGE));
         }
         let unlisted: Vec<Workload> = Workload::ALL
             .into_iter()
@@ -295,6 +402,13 @@ impl Conformance {
             }
             if !out.stdout.is_empty() {
                 problems.push(format!("`{cmd}` printed on stdout although it failed"));
+            }
+            if args == RACE_WITH_TASKS && !stderr.contains(crate::cli::RACE_HAS_NO_TASKS) {
+                problems.push(format!(
+                    "`{cmd}` must say \"{}\", said: {}",
+                    crate::cli::RACE_HAS_NO_TASKS,
+                    stderr.trim()
+                ));
             }
         }
         problems
@@ -655,6 +769,13 @@ pub fn check_report(r: &RunReport, info: &Info, variant: &str, w: Workload) -> V
     if (w == Workload::Race) != r.lost_updates.is_some() {
         p.push("lost_updates must be set for race and only for race".to_string());
     }
+    if (w == Workload::Race) != r.attempted.is_some() {
+        p.push(
+            "attempted must be set for race (the sum of the racers' own counts of the increments they performed) \
+             and only for race"
+                .to_string(),
+        );
+    }
     p
 }
 
@@ -687,6 +808,7 @@ mod tests {
             early_waits: matches!(w, Workload::IoSleep | Workload::Mixed).then_some(0),
             sojourn_ms: Some(lat(p.delay_ms as f64 + 0.2)),
             lost_updates: None,
+            attempted: None,
             peak_rss_kib: 1,
             os_threads_peak: 1,
             extra: serde_json::Map::new(),

@@ -31,6 +31,7 @@ fn good_report() -> RunReport {
         early_waits: None,
         sojourn_ms: None,
         lost_updates: None,
+        attempted: None,
         peak_rss_kib: 1024,
         os_threads_peak: 1,
         extra: serde_json::Map::new(),

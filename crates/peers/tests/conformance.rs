@@ -13,10 +13,16 @@ const OPT_RUNS: &[(&str, &[&str])] = &[
         "py-threading",
         &["--opt", "rmw=call", "--opt", "switch-interval-us=500"],
     ),
-    ("py-asyncio", &["--opt", "offload=true"]),
+    (
+        "py-asyncio",
+        &["--opt", "offload=true", "--opt", "yield=true"],
+    ),
     ("py-multiprocessing", &["--opt", "start-method=spawn"]),
-    ("py-multiprocessing", &["--opt", "sync=lock"]),
-    ("node", &["--opt", "offload=true"]),
+    (
+        "py-multiprocessing",
+        &["--opt", "sync=lock", "--opt", "shared=false"],
+    ),
+    ("node", &["--opt", "offload=true", "--opt", "yield=true"]),
 ];
 
 /// Peers whose timer may end a wait early, so that `early_waits` need not be 0 (it is still required, and counted
@@ -27,6 +33,8 @@ const TIMERS_MAY_FIRE_EARLY: &[&str] = &["node"];
 fn conformance(p: &peers::Peer) -> Conformance {
     let mut c = Conformance::new(p.argv.clone());
     c.timers_may_fire_early = TIMERS_MAY_FIRE_EARLY.contains(&p.spec.name.as_str());
+    // The race rules' K scaled as the peer's presets are: the interpreter's loop is that much slower.
+    c.race_work = harness::testing::RACE_WORK / p.spec.race_scale;
     c
 }
 

@@ -24,7 +24,8 @@ pub fn check(ctx: &RunCtx, gil: &Gil) -> Result<(), RunError> {
     Ok(())
 }
 
-/// W racers on `counter`; their values are unused (the checksum is the counter's final value).
+/// W racers on `counter`; each one's value is the increments it performed (they sum to `attempted`; the checksum is
+/// the counter's final value).
 pub fn race<'a>(ctx: &RunCtx, counter: &'a RaceCounter, every: u64) -> Vec<Job<'a>> {
     let (p, sync, call) = (ctx.params, ctx.sync(), call(ctx));
     (0..p.workers)
@@ -33,10 +34,13 @@ pub fn race<'a>(ctx: &RunCtx, counter: &'a RaceCounter, every: u64) -> Vec<Job<'
                 g.checkpoint();
                 // Back-edge check points every `every` increments; with rmw=call also one between
                 // each load and store (the call in `counter += f()`).
-                race_worker(counter, sync, p.work, every, call, &mut || {
+                let performed = race_worker(counter, sync, p.work, every, call, &mut || {
                     g.checkpoint();
                 });
-                Ok(Done::default())
+                Ok(Done {
+                    value: performed,
+                    ..Done::default()
+                })
             })
         })
         .collect()

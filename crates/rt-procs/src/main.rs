@@ -6,7 +6,8 @@
 //! Start-up is inside the measured time, as in Python, and also reported alone (`extra.spawn_ms`).
 //!
 //! What it is not: a fork server or a pre-started pool (every run pays for W process starts), nor shared-memory
-//! parallelism: processes share nothing unless `--opt shared=true` maps a race counter into all of them.
+//! parallelism: processes share nothing but the race's counter, which by default (`--opt shared=true`) lives in one
+//! mapping of them all, as `multiprocessing.RawValue` does in the CPython peer; `shared=false` passes messages.
 
 mod cpu;
 mod io;
@@ -22,7 +23,7 @@ use harness::{
 };
 use pool::Pool;
 use proto::Setup;
-use workloads::{SyncMode, Workload};
+use workloads::Workload;
 
 const POOL: &str = "pool";
 
@@ -32,23 +33,22 @@ impl Runtime for Procs {
     fn info(&self) -> Info {
         Info::new("rt-procs", "Processes", Model::Process)
             .variant(POOL, "W worker processes (this binary re-executed), tasks and results over ipc-channel")
-            // Why no shared memory: by default the race sends each worker's count back as a message.
-            .facts(Facts::processes(Threads::Workers, false))
+            // Why shared: by default the race's counter is one variable in memory every worker maps, the program
+            // CPython's multiprocessing peer runs (`RawValue`), so the two process models race the same way.
+            .facts(Facts::processes(Threads::Workers, true))
             .workloads(Workload::ALL)
             .opt(OptSpec::int(CHUNKSIZE, 1, 0, 1 << 20, "tasks per message, as in Pool.map; 0 = Pool.map's default, ceil(T / (4W))"))
-            .opt(OptSpec::bool(SHARED, false, "race: the counter lives in shared memory (memfd, mmap) that every worker maps, so updates can be lost; sync=none or atomic"))
+            .opt(OptSpec::bool(SHARED, true, "race: true = one counter in shared memory (memfd, mmap) that every worker maps, as multiprocessing.RawValue, so updates can be lost (sync=lock takes a process-shared mutex); false = message passing, each worker counts in its own memory and sends its count back"))
             .versions(harness::locked_versions!("ipc-channel"))
-            .notes("Process start-up is part of elapsed_ms and is also reported alone as extra.spawn_ms. I/O tasks block their worker: only W are in flight. race passes messages (each worker counts locally, the parent sums) unless shared=true. peak_rss_kib is the parent's; extra.workers_peak_rss_kib sums the workers'.")
+            .notes("Process start-up is part of elapsed_ms and is also reported alone as extra.spawn_ms. I/O tasks block their worker: only W are in flight. race shares one counter in memory mapped by every worker (the racers start together at a barrier) unless shared=false passes messages (each worker counts locally, the parent sums). peak_rss_kib is the parent's; extra.workers_peak_rss_kib sums the workers'.")
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
         let p = ctx.params;
         let shared = ctx.workload == Workload::Race && ctx.opt_bool(SHARED);
-        if shared && ctx.sync() == SyncMode::Lock {
-            return Err(RunError::Usage("--opt shared=true takes sync=none or sync=atomic: std's Mutex does not work across processes".into()));
-        }
         let chunksize = pool::chunksize(ctx.opt_u64(CHUNKSIZE), p.tasks, p.workers);
-        // Created before the workers, so that they inherit its fd.
+        // Created before the workers, so that they inherit its fd; inside the timed run, as the CPython peer creates
+        // its RawValue inside its own.
         let counter = shared
             .then(shm::SharedCounter::create)
             .transpose()

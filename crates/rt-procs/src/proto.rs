@@ -33,8 +33,9 @@ pub enum Task {
     Net { id: u64, nonce: u64, delay_ms: u64 },
     /// Write, read back and hash task `id`'s file; the value is the hash.
     File { id: u64, size_kib: u64 },
-    /// `k` increments of the race counter (local, or the shared one if set up); the value is the local count.
-    Race { k: u64, sync: SyncMode },
+    /// `k` increments of the race counter: the shared one if set up (after all `racers` have arrived), else a
+    /// local one whose final value is the task's value. `attempted` is the increments performed.
+    Race { k: u64, sync: SyncMode, racers: u64 },
 }
 
 /// What every task of a run shares, sent once to each worker before its first job.
@@ -44,7 +45,7 @@ pub struct Setup {
     pub addr: Option<SocketAddr>,
     /// The scratch directory (io-file).
     pub dir: Option<PathBuf>,
-    /// The inherited memfd of the shared race counter (`--opt shared=true`).
+    /// The inherited memfd of the shared race counter (`--opt shared=true`, the default).
     pub shm_fd: Option<i32>,
 }
 
@@ -69,11 +70,18 @@ pub struct Done {
     /// When its wait or round trip ended, on CLOCK_MONOTONIC in ns (`harness::latency::monotonic_ns`, the clock
     /// the parent's submission instant is read on), if it has a latency sample.
     pub end_ns: Option<u64>,
+    /// race: the increments the racer performed, counted by itself and sent back (0 for the other tasks).
+    pub attempted: u64,
 }
 
 /// The values of some results, summed (wrapping: io-net's replies are random 64-bit values).
 pub fn sum(done: &[Done]) -> u64 {
     done.iter().fold(0u64, |acc, d| acc.wrapping_add(d.value))
+}
+
+/// The increments some race results performed, summed.
+pub fn attempted(done: &[Done]) -> u64 {
+    done.iter().map(|d| d.attempted).sum()
 }
 
 /// Worker to parent.

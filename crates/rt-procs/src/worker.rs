@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use harness::tasks::request_failed;
 use ipc_channel::ipc::{self, IpcSender};
-use workloads::{RaceCounter, blocking, count_primes, race::race_worker};
+use workloads::race::{locked_worker, race_worker};
+use workloads::{RaceCounter, SyncMode, blocking, count_primes};
 
 use crate::proto::{Done, FAULT_ENV, Hello, Job, Reply, Setup, Task};
 use crate::shm::SharedCounter;
@@ -116,6 +117,7 @@ fn run_task(task: &Task, setup: &Setup, shared: Option<&SharedCounter>) -> Resul
         value,
         latency_ms: None,
         end_ns: None,
+        attempted: 0,
     };
     // The end is read on CLOCK_MONOTONIC just after the task's own clock read, as the parent's submission instant
     // is: Instants cannot cross processes, and this clock is the one they read.
@@ -123,6 +125,13 @@ fn run_task(task: &Task, setup: &Setup, shared: Option<&SharedCounter>) -> Resul
         value,
         latency_ms: Some(latency_ms),
         end_ns: Some(harness::latency::monotonic_ns()),
+        attempted: 0,
+    };
+    let raced = |value, attempted| Done {
+        value,
+        latency_ms: None,
+        end_ns: None,
+        attempted,
     };
     Ok(match *task {
         Task::Primes { lo, hi } => plain(count_primes(lo, hi, 0, &mut ())),
@@ -150,15 +159,21 @@ fn run_task(task: &Task, setup: &Setup, shared: Option<&SharedCounter>) -> Resul
                 .map_err(|e| format!("file task {id} in {}: {e}", dir.display()))?;
             plain(h)
         }
-        Task::Race { k, sync } => match shared {
+        Task::Race { k, sync, racers } => match shared {
             Some(s) => {
-                race_worker(s.counter(), sync, k, 0, false, &mut ());
-                plain(0)
+                s.start_together(racers);
+                let performed = match sync {
+                    // The process-shared mutex around the same load and store, as `with lock: c.value += 1`.
+                    SyncMode::Lock => locked_worker(s.counter(), k, || s.lock()),
+                    _ => race_worker(s.counter(), sync, k, 0, false, &mut ()),
+                };
+                raced(0, performed)
             }
             None => {
+                // Message passing: a counter of this process's own, whose final value is sent back.
                 let local = RaceCounter::new();
-                race_worker(&local, sync, k, 0, false, &mut ());
-                plain(local.get())
+                let performed = race_worker(&local, sync, k, 0, false, &mut ());
+                raced(local.get(), performed)
             }
         },
     })

@@ -39,6 +39,6 @@ pub async fn race(ex: &Exec<'_>, ctx: &RunCtx) -> Result<Outcome, RunError> {
             })
         })
         .collect();
-    join_in_order(tasks).await;
-    Ok(race_outcome(counter.get(), every))
+    let attempted = join_in_order(tasks).await.into_iter().sum();
+    Ok(race_outcome(counter.get(), attempted, every))
 }

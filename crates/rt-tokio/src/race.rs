@@ -39,6 +39,6 @@ pub async fn race(ctx: &RunCtx) -> Result<Outcome, RunError> {
             })
         })
         .collect();
-    join_all("race worker", handles).await?;
-    Ok(race_outcome(counter.get(), every))
+    let attempted = join_all("race worker", handles).await?.into_iter().sum();
+    Ok(race_outcome(counter.get(), attempted, every))
 }

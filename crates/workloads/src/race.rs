@@ -4,6 +4,12 @@
 //! store of the value plus one. Two workers that interleave between the load and the store lose an update, exactly
 //! like `counter += 1` in Python, but without undefined behaviour. [`SyncMode::Lock`] guards the same read-modify-write
 //! with a mutex and [`SyncMode::Atomic`] uses `fetch_add`; neither can lose an update.
+//!
+//! Every racer counts the increments it performed in a plain local variable and returns that count: the runtime sums
+//! the counts into `attempted`, and `lost_updates = attempted - final counter`. Why count rather than assume W*K: a
+//! model that skips increments, or a racer that never ran, then fails the reference check (`attempted == W*K`)
+//! instead of passing as "lost updates". The count is a register increment beside the load and store; it touches no
+//! shared memory, so it changes nothing about how racers interleave.
 
 use std::str::FromStr;
 use std::sync::Mutex;
@@ -121,7 +127,7 @@ impl RaceCounter {
 }
 
 /// One worker's share of `race`: `k` increments, calling `cp.check()` every `every` iterations (a loop back-edge)
-/// and, when `check_between` is set, between each load and store.
+/// and, when `check_between` is set, between each load and store. Returns the increments it performed.
 #[inline]
 pub fn race_worker<C: Checkpoint + ?Sized>(
     counter: &RaceCounter,
@@ -130,10 +136,12 @@ pub fn race_worker<C: Checkpoint + ?Sized>(
     every: u64,
     check_between: bool,
     cp: &mut C,
-) {
+) -> u64 {
+    let mut performed = 0;
     let mut since = 0;
     for _ in 0..k {
         counter.increment(sync, check_between, cp);
+        performed += 1;
         if every != 0 {
             since += 1;
             if since == every {
@@ -142,12 +150,29 @@ pub fn race_worker<C: Checkpoint + ?Sized>(
             }
         }
     }
+    performed
+}
+
+/// One worker's share of `race` under a lock the caller brings (`sync=lock` where the counter's own mutex cannot
+/// work, as between processes): `k` load-then-store increments, each while holding the guard `lock()` returns.
+/// Returns the increments it performed.
+#[inline]
+pub fn locked_worker<G>(counter: &RaceCounter, k: u64, mut lock: impl FnMut() -> G) -> u64 {
+    let mut performed = 0;
+    for _ in 0..k {
+        let _held = lock();
+        let v = counter.load();
+        counter.store(v + 1);
+        performed += 1;
+    }
+    performed
 }
 
 /// One worker's share of `race` in an async runtime, with a yield point (`--opt yield=true`) between the load and
 /// the store of every `every`-th increment: where even a single-threaded event loop can lose updates. The runtime
 /// brings its own primitives: `yield_now` (its yield future) and `lock` (its async mutex's `lock()`, used for
-/// `sync=lock`, since the guard is held across the yield). Atomic increments yield before the `fetch_add`.
+/// `sync=lock`, since the guard is held across the yield). Atomic increments yield before the `fetch_add`. Returns
+/// the increments it performed.
 pub async fn yielding_worker<G, L, LF, Y, YF>(
     counter: &RaceCounter,
     sync: SyncMode,
@@ -155,7 +180,8 @@ pub async fn yielding_worker<G, L, LF, Y, YF>(
     every: u64,
     mut lock: L,
     mut yield_now: Y,
-) where
+) -> u64
+where
     L: FnMut() -> LF,
     LF: std::future::Future<Output = G>,
     Y: FnMut() -> YF,
@@ -163,6 +189,7 @@ pub async fn yielding_worker<G, L, LF, Y, YF>(
 {
     let every = every.max(1);
     let mut until_yield = 1;
+    let mut performed = 0;
     for _ in 0..k {
         until_yield -= 1;
         let at = until_yield == 0;
@@ -185,7 +212,9 @@ pub async fn yielding_worker<G, L, LF, Y, YF>(
             }
             counter.store(v + 1);
         }
+        performed += 1;
     }
+    performed
 }
 
 #[cfg(test)]
@@ -206,7 +235,7 @@ mod tests {
     fn single_worker_loses_nothing_in_any_mode() {
         for sync in [SyncMode::None, SyncMode::Lock, SyncMode::Atomic] {
             let c = RaceCounter::new();
-            race_worker(&c, sync, 1000, 10, true, &mut ());
+            assert_eq!(race_worker(&c, sync, 1000, 10, true, &mut ()), 1000);
             assert_eq!(c.get(), 1000);
         }
     }
@@ -215,13 +244,94 @@ mod tests {
     fn synchronized_modes_lose_nothing_across_threads() {
         for sync in [SyncMode::Lock, SyncMode::Atomic] {
             let c = RaceCounter::new();
-            std::thread::scope(|s| {
-                for _ in 0..4 {
-                    s.spawn(|| race_worker(&c, sync, 100_000, 0, false, &mut ()));
-                }
+            let attempted: u64 = std::thread::scope(|s| {
+                let racers: Vec<_> = (0..4)
+                    .map(|_| s.spawn(|| race_worker(&c, sync, 100_000, 0, false, &mut ())))
+                    .collect();
+                racers.into_iter().map(|r| r.join().unwrap()).sum()
             });
+            assert_eq!(attempted, 400_000, "{sync:?}");
             assert_eq!(c.get(), 400_000, "{sync:?}");
         }
+    }
+
+    #[test]
+    fn unsynchronized_racers_count_every_attempt_even_when_updates_are_lost() {
+        let c = RaceCounter::new();
+        let attempted: u64 = std::thread::scope(|s| {
+            let racers: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| race_worker(&c, SyncMode::None, 200_000, 0, false, &mut ())))
+                .collect();
+            racers.into_iter().map(|r| r.join().unwrap()).sum()
+        });
+        // Whatever was lost, the attempts are W*K and the final counter is at most that.
+        assert_eq!(attempted, 800_000);
+        assert!(c.get() <= attempted && c.get() > 0, "{}", c.get());
+    }
+
+    #[test]
+    fn locked_worker_takes_the_given_lock_around_every_increment() {
+        let c = RaceCounter::new();
+        let lock = Mutex::new(());
+        let mut taken = 0;
+        let n = locked_worker(&c, 500, || {
+            taken += 1;
+            lock.lock().unwrap()
+        });
+        assert_eq!((n, taken, c.get()), (500, 500, 500));
+    }
+
+    /// A yield that suspends once: the other racer runs before this one resumes.
+    struct YieldOnce(bool);
+
+    impl std::future::Future for YieldOnce {
+        type Output = ();
+        fn poll(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<()> {
+            if self.0 {
+                std::task::Poll::Ready(())
+            } else {
+                self.0 = true;
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        }
+    }
+
+    #[test]
+    fn two_yielding_racers_on_one_thread_lose_updates_but_count_every_attempt() {
+        // Two racers polled in turn on one thread, a yield between every load and store: each stores a value the
+        // other has already stored, so exactly half the updates are lost; the attempts still add up to 2K.
+        let c = RaceCounter::new();
+        let racer = || {
+            yielding_worker(
+                &c,
+                SyncMode::None,
+                1000,
+                1,
+                || std::future::ready(()),
+                || YieldOnce(false),
+            )
+        };
+        let (mut a, mut b) = (Box::pin(racer()), Box::pin(racer()));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let (mut ra, mut rb) = (None, None);
+        while ra.is_none() || rb.is_none() {
+            if ra.is_none()
+                && let std::task::Poll::Ready(n) = a.as_mut().poll(&mut cx)
+            {
+                ra = Some(n);
+            }
+            if rb.is_none()
+                && let std::task::Poll::Ready(n) = b.as_mut().poll(&mut cx)
+            {
+                rb = Some(n);
+            }
+        }
+        assert_eq!((ra, rb), (Some(1000), Some(1000)));
+        assert_eq!(c.get(), 1000, "half of the 2000 updates are lost");
     }
 
     #[test]
@@ -244,7 +354,11 @@ mod tests {
                 },
             );
             let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-            assert!(std::pin::pin!(fut).poll(&mut cx).is_ready());
+            assert_eq!(
+                std::pin::pin!(fut).poll(&mut cx),
+                std::task::Poll::Ready(1000),
+                "{sync:?}"
+            );
             assert_eq!(c.get(), 1000, "{sync:?}");
             assert_eq!(yields, 334, "{sync:?}: a yield in increments 1, 4, 7, ...");
             assert_eq!(locks, if sync == SyncMode::Lock { 1000 } else { 0 });

@@ -39,6 +39,10 @@ impl Runtime for Fault {
             )
             .variant("short-sleep", "io-sleep, mixed: waits half of D")
             .variant("skip-ticks", "mixed: the ticker skips its last round")
+            .variant(
+                "fake-race",
+                "race: a racer skips increments and the counter is overwritten with W*K to hide it",
+            )
             .workloads([
                 Workload::CpuBalanced,
                 Workload::Race,
@@ -56,14 +60,29 @@ impl Runtime for Fault {
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
         let p = ctx.params;
+        // race: the increments the racers performed, as every runtime reports them.
+        let mut attempted = None;
         let out = match ctx.workload {
             Workload::IoSleep | Workload::IoNet | Workload::Mixed => waits(ctx)?,
             _ => Outcome::new(match ctx.workload {
                 Workload::Race => {
                     let c = RaceCounter::new();
-                    for _ in 0..p.workers {
-                        race_worker(&c, ctx.sync(), p.work, 0, false, &mut ());
+                    // The liar's last racer skips five increments, then writes W*K into the counter to hide it.
+                    let fake = ctx.variant == "fake-race";
+                    let n: u64 = (0..p.workers)
+                        .map(|i| {
+                            let k = if fake && i + 1 == p.workers {
+                                p.work.saturating_sub(5)
+                            } else {
+                                p.work
+                            };
+                            race_worker(&c, ctx.sync(), k, 0, false, &mut ())
+                        })
+                        .sum();
+                    if fake {
+                        c.store(p.workers * p.work);
                     }
+                    attempted = Some(n);
                     c.get()
                 }
                 _ => (0..p.tasks)
@@ -99,9 +118,13 @@ impl Runtime for Fault {
             }
             "wrong" => Ok(Outcome {
                 checksum: out.checksum.wrapping_add(1),
+                attempted,
                 ..out
             }),
-            _ => Ok(out),
+            _ => Ok(Outcome {
+                attempted: attempted.or(out.attempted),
+                ..out
+            }),
         }
     }
 }

@@ -67,8 +67,8 @@ const OPT_CELLS: [(&str, &str, &[Workload]); 4] = [
     (opts::YIELD, "true", &[Workload::Race]),
     // `counter += f()`: a call between load and store, where the GIL can switch.
     (opts::RMW, "call", &[Workload::Race]),
-    // Processes that share memory lose updates too.
-    (opts::SHARED, "true", &[Workload::Race]),
+    // Message passing beside processes that share memory (the default, which loses updates too).
+    (opts::SHARED, "false", &[Workload::Race]),
 ];
 
 /// Every cell of a run over `runtimes` (usable ones), for `workloads` (empty: all), under `profile`.

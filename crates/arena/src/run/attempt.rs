@@ -182,6 +182,7 @@ mod tests {
             early_waits: None,
             sojourn_ms: None,
             lost_updates: None,
+            attempted: None,
             peak_rss_kib: 1,
             os_threads_peak: 1,
             extra: serde_json::Map::new(),

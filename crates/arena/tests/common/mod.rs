@@ -93,13 +93,14 @@ pub fn runtimes() -> Vec<Entrant> {
             &["pool", "free-threaded"],
             &["switch-interval-us", "rmw"],
         )),
-        runtime(info(
-            "rt-procs",
-            "Processes",
-            Model::Process,
-            &["pool"],
-            &[],
-        )),
+        // Its race shares one counter by default; `shared=false` passes messages.
+        runtime(
+            info("rt-procs", "Processes", Model::Process, &["pool"], &[]).opt(OptSpec::bool(
+                harness::opts::SHARED,
+                true,
+                "fixture opt",
+            )),
+        ),
         runtime(info(
             "rt-tokio",
             "Tokio",
@@ -241,6 +242,7 @@ fn report(
             }
         }),
         lost_updates: (c.workload == Workload::Race).then_some(lost),
+        attempted: (c.workload == Workload::Race).then_some(reference),
         peak_rss_kib: 2048 + threads * 64,
         os_threads_peak: threads,
         extra,
@@ -650,7 +652,17 @@ pub fn write_run(root: &Path, name: &str, scale: f64) -> RunDir {
         None,
         1_234_567,
     );
-    b.timed(cell("rt-procs", "pool", Race), 0.06, 0.01, 1.0, 1, None, 0);
+    b.timed(
+        with(cell("rt-procs", "pool", Race), &|c| {
+            c.opts = vec![(harness::opts::SHARED.into(), "false".into())]
+        }),
+        0.06,
+        0.01,
+        1.0,
+        1,
+        None,
+        0,
+    );
     // The peers: py-seq is the CPython baseline; threading is not faster; the GIL keeps `counter += 1` whole.
     b.timed(
         wpoint(cell("py-seq", "seq", CpuBalanced), 1),

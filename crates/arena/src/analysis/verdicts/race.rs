@@ -27,7 +27,10 @@ pub(super) fn reported(
 /// One race cell: its label, updates lost, of how many, and its key.
 type Lost = (String, u64, u64, String);
 
-/// The race cells `pick` accepts (given the cell and its variant's facts).
+/// The race cells `pick` accepts (given the cell and its variant's facts). A report written before `attempted`
+/// existed (the committed runs under `results/`) is read by the old rule, `lost_updates = W*K - checksum`, as
+/// recorded; a fresh one passed `attempted == W*K` and `lost_updates == attempted - checksum` before it was kept, so
+/// W*K is its attempted increments too.
 fn lost(m: &Analysis, pick: impl Fn(&crate::plan::Cell, Facts) -> bool) -> Vec<Lost> {
     reported(m, Workload::Race)
         .filter(|(c, _, _)| {
