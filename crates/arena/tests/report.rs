@@ -302,6 +302,32 @@ fn verdicts_turn_with_their_evidence() {
         c.report.as_mut().unwrap().lost_updates = Some(5);
     }
     assert_eq!(mark(turned, "Message passing"), "contradicted");
+    // Which process cells passed messages is read from the run itself: a cell without the opt, from before
+    // `shared=true` became rt-procs' default, counts by the value its report recorded; without one, by the
+    // runtime's listed default (now `true`: shared memory, not message passing).
+    let procs_race = |run: &arena::store::Loaded| {
+        run.cells
+            .iter()
+            .find(|c| c.cell.runtime == "rt-procs" && c.cell.workload == Workload::Race)
+            .unwrap()
+            .clone()
+    };
+    let mut old = run.clone();
+    let mut cell = procs_race(&old);
+    cell.cell.opts.clear();
+    cell.report.as_mut().unwrap().params.insert(
+        "opts".into(),
+        serde_json::json!({"shared": "false", "sync": "none"}),
+    );
+    old.cells
+        .retain(|c| !(c.cell.runtime == "rt-procs" && c.cell.workload == Workload::Race));
+    old.cells.push(cell.clone());
+    assert_eq!(mark(old.clone(), "Message passing"), "supported");
+    cell.report.as_mut().unwrap().params.remove("opts");
+    old.cells
+        .retain(|c| !(c.cell.runtime == "rt-procs" && c.cell.workload == Workload::Race));
+    old.cells.push(cell);
+    assert_eq!(mark(old, "Message passing"), "missing evidence");
 }
 
 /// The verdicts and the calibration pick cells by the facts a variant declares, never by its name: the fixture's
