@@ -59,6 +59,8 @@ fn smoke_bench_writes_a_complete_results_folder_and_faults_cost_only_their_cells
     );
 
     let run = RunDir::open(&path).unwrap().load().unwrap();
+    assert!(run.meta.quality.steal_share.is_some());
+    assert_eq!(run.meta.quality.calibration_ms.len(), 4, "start, after verify, after pilot, end");
     assert_eq!(run.meta.seed, 1);
     assert!(
         run.meta.hyperfine.starts_with("hyperfine 1."),
@@ -96,6 +98,13 @@ fn smoke_bench_writes_a_complete_results_folder_and_faults_cost_only_their_cells
     );
     for c in &real {
         assert_eq!(c.status, Status::Timed, "{}", c.cell);
+        // The hypervisor's steal while the cell was timed is recorded for every timed cell.
+        assert!(
+            c.steal_share.is_some_and(|s| (0.0..=1.0).contains(&s)),
+            "{}: steal {:?}",
+            c.cell,
+            c.steal_share
+        );
         let hf = &run.hyperfine[&c.cell.key()];
         assert_eq!(hf.command, c.cell.label());
         assert_eq!(hf.times.len(), 3);

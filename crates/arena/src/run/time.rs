@@ -55,10 +55,13 @@ impl Bench<'_> {
                 runs,
                 hyperfine_command: display_command(self.ws_root, &self.hyperfine.argv(&plan)),
             });
-            match self
+            // The hypervisor's steal while this cell was timed: past the limit, the verdicts resting on it say so.
+            let steal0 = crate::machine::CpuSnapshot::take();
+            let timed = self
                 .hyperfine
-                .time(&plan, hyperfine_limit(p, deadline, runs))
-            {
+                .time(&plan, hyperfine_limit(p, deadline, runs));
+            rec.steal_share = steal0.and_then(|s| s.steal_since());
+            match timed {
                 Ok(_) => rec.status = Status::Timed,
                 Err(e) => {
                     let _ = std::fs::remove_file(&export);
