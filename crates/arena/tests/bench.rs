@@ -60,7 +60,11 @@ fn smoke_bench_writes_a_complete_results_folder_and_faults_cost_only_their_cells
 
     let run = RunDir::open(&path).unwrap().load().unwrap();
     assert!(run.meta.quality.steal_share.is_some());
-    assert_eq!(run.meta.quality.calibration_ms.len(), 4, "start, after verify, after pilot, end");
+    assert_eq!(
+        run.meta.quality.calibration_ms.len(),
+        4,
+        "start, after verify, after pilot, end"
+    );
     assert_eq!(run.meta.seed, 1);
     assert!(
         run.meta.hyperfine.starts_with("hyperfine 1."),
