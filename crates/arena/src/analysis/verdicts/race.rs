@@ -31,11 +31,14 @@ type Lost = (String, u64, u64, String);
 /// existed (the committed runs under `results/`) is read by the old rule, `lost_updates = W*K - checksum`, as
 /// recorded; a fresh one passed `attempted == W*K` and `lost_updates == attempted - checksum` before it was kept, so
 /// W*K is its attempted increments too.
-fn lost(m: &Analysis, pick: impl Fn(&crate::plan::Cell, Facts) -> bool) -> Vec<Lost> {
+fn lost(
+    m: &Analysis,
+    pick: impl Fn(&crate::plan::Cell, &harness::RunReport, Facts) -> bool,
+) -> Vec<Lost> {
     reported(m, Workload::Race)
-        .filter(|(c, _, _)| {
+        .filter(|(c, rep, _)| {
             m.facts(&c.cell.runtime, &c.cell.variant)
-                .is_some_and(|f| pick(&c.cell, f))
+                .is_some_and(|f| pick(&c.cell, rep, f))
         })
         .map(|(c, rep, _)| {
             (
@@ -59,10 +62,10 @@ pub(super) fn gil_counter(m: &Analysis) -> Verdict {
     let claim = "The GIL makes `counter += 1` safe (both `rmw` forms)";
     let see = Topic::Workload(Workload::Race);
     let gil = |_: &crate::plan::Cell, f: Facts| f.holds_gil;
-    let plain = lost(m, |c, md| {
+    let plain = lost(m, |c, _, md| {
         gil(c, md) && !c.opts.iter().any(|(k, v)| k == opts::RMW && v != "plain")
     });
-    let call = lost(m, |c, md| {
+    let call = lost(m, |c, _, md| {
         gil(c, md) && c.opts.iter().any(|(k, v)| k == opts::RMW && v == "call")
     });
     if plain.is_empty() {
@@ -100,13 +103,28 @@ pub(super) fn gil_counter(m: &Analysis) -> Verdict {
 pub(super) fn message_passing(m: &Analysis) -> Verdict {
     let claim = "Message passing loses no updates";
     let see = Topic::Workload(Workload::Race);
-    // Processes that do not share the counter: the variant's default, unless the cell's `shared` opt says otherwise.
-    let v = lost(m, |c, f| {
+    // Processes that do not share the counter. Whether they did: the cell's `shared` opt, else the one its report
+    // recorded (runs before the opt's default changed), else the runtime's listed default, else its facts.
+    let v = lost(m, |c, rep, f| {
+        let recorded = || rep.params.get("opts")?.get(opts::SHARED)?.as_str();
+        let listed = || {
+            let rt = m.run.runtimes.iter().find(|r| r.name == c.runtime)?;
+            let o = rt
+                .info
+                .as_ref()?
+                .opts
+                .iter()
+                .find(|o| o.key == opts::SHARED)?;
+            Some(o.default.as_str())
+        };
         let shared = c
             .opts
             .iter()
             .find(|(k, _)| k == opts::SHARED)
-            .map_or(f.shares_memory, |(_, v)| v == "true");
+            .map(|(_, v)| v.as_str())
+            .or_else(recorded)
+            .or_else(listed)
+            .map_or(f.shares_memory, |v| v == "true");
         f.processes && !shared
     });
     if v.is_empty() {
