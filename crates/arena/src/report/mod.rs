@@ -17,6 +17,7 @@ use anyhow::Context;
 use workloads::Workload;
 
 use crate::analysis::Analysis;
+use crate::analysis::quality::RunQuality;
 use crate::store::RunDir;
 use charts::Chart;
 
@@ -120,6 +121,8 @@ pub struct Ctx<'a> {
     pub a: &'a Analysis,
     /// The charts that were drawn.
     pub charts: &'a [Chart],
+    /// How steady the machine was: assessed once, read by the title, the verdicts and the method.
+    pub quality: RunQuality,
 }
 
 impl Ctx<'_> {
@@ -143,7 +146,11 @@ impl Ctx<'_> {
 
 /// `report.md`: the title, the table of contents and every section.
 pub fn markdown(a: &Analysis, charts: &[Chart]) -> String {
-    let cx = Ctx { a, charts };
+    let cx = Ctx {
+        a,
+        charts,
+        quality: crate::analysis::quality::assess(a),
+    };
     let mut out = String::new();
     sections::title::write(&mut out, &cx);
     for s in SECTIONS {

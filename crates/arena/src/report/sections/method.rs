@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::analysis::quality::{self, DRIFT_LIMIT, RunQuality, STEAL_LIMIT};
+use crate::analysis::quality::{DRIFT_LIMIT, RunQuality, STEAL_LIMIT};
 use crate::analysis::{Analysis, NOISY_CV, Row};
 use crate::report::Ctx;
 use crate::store::Phase;
@@ -12,7 +12,7 @@ use crate::store::Phase;
 pub fn write(out: &mut String, cx: &Ctx<'_>) {
     let m = cx.a;
     let meta = &m.run.meta;
-    let q = quality::assess(m);
+    let q = &cx.quality;
     out.push_str(&machine_table(m));
     let p = &meta.profile;
     let _ = writeln!(
@@ -88,7 +88,7 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
             );
         }
     }
-    steadiness(out, &q);
+    steadiness(out, q);
     if !meta.phases.is_empty() {
         let ph: Vec<String> = Phase::ALL
             .iter()

@@ -41,7 +41,7 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
             runtimes.join(", ")
         },
     );
-    let q = crate::analysis::quality::assess(m);
+    let q = &cx.quality;
     if q.unsteady() {
         let _ = writeln!(
             out,

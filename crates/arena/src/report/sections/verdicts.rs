@@ -2,14 +2,13 @@
 
 use std::fmt::Write as _;
 
-use crate::analysis::quality;
 use crate::analysis::verdicts::{self, Evidence, Missing, Topic};
 use crate::report::{Ctx, SectionId, workload_anchor};
 
 /// The section's body.
 pub fn write(out: &mut String, cx: &Ctx<'_>) {
     out.push_str("Each claim of the article against this run's numbers. A claim whose evidence is missing says so.\n\n| claim | verdict | evidence | see |\n|---|---|---|---|\n");
-    let q = quality::assess(cx.a);
+    let q = &cx.quality;
     for v in verdicts::all(cx.a) {
         // A verdict resting on a cell the hypervisor stole from, or in an unsteady run, says so beside its mark.
         let doubt = q
