@@ -377,8 +377,14 @@ pub fn list(o: &Options, json: bool) -> anyhow::Result<i32> {
             (Some(i), None) => {
                 println!("{} ({}, {:?} model)", r.name, i.display, i.model);
                 for v in &i.variants {
+                    // A variant that runs only some of the workloads says which (the floor workloads run only
+                    // where the model has the unit they measure).
+                    let only = v.workloads.as_ref().map_or(String::new(), |ws| {
+                        let names: Vec<_> = ws.iter().map(|w| w.name()).collect();
+                        format!(" [only {}]", names.join(", "))
+                    });
                     println!(
-                        "  variant {}{}: {}",
+                        "  variant {}{}{only}: {}",
                         v.name,
                         if v.default { " (default)" } else { "" },
                         v.notes

@@ -212,6 +212,19 @@ pub fn resolve(info: &Info, a: RunArgs) -> Result<RunCtx, RunError> {
         }
         None => info.default_variant().unwrap_or_default().to_string(),
     };
+    if !info.runs(&variant, workload) {
+        let have: Vec<_> = info
+            .workloads
+            .iter()
+            .filter(|w| info.runs(&variant, **w))
+            .map(|w| w.name())
+            .collect();
+        return Err(RunError::Unsupported(format!(
+            "{} variant {variant} does not implement {workload}; it implements: {}",
+            info.runtime,
+            have.join(", ")
+        )));
+    }
     let size: Size = a.size.parse().map_err(RunError::Usage)?;
     let workers = match a.workers {
         Some(0) => return Err(RunError::Usage("--workers must be at least 1".into())),

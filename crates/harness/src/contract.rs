@@ -373,6 +373,32 @@ pub mod extra {
     /// rt-gil, `race`: the read-modify-write form (`--opt rmw`: `plain` or `call`).
     pub const RMW: &str = "rmw";
 
+    /// `spawn` (every runtime that runs it, via `harness::floor` or the peers' contract modules; read by the
+    /// report's section "The floor"): the tasks parked at once when memory was sampled (must be N).
+    pub const PARKED: &str = "parked";
+    /// `spawn`: µs from the first spawn until all N tasks were parked, divided by N.
+    pub const SPAWN_US_PER_TASK: &str = "spawn_us_per_task";
+    /// `spawn`: VmRSS in KiB just before the first spawn.
+    pub const RSS_BEFORE_KIB: &str = "rss_before_kib";
+    /// `spawn`: VmRSS in KiB with all N tasks parked (process models: the parent's plus every task process's).
+    pub const RSS_PARKED_KIB: &str = "rss_parked_kib";
+    /// `spawn`: VmSize (the virtual reservation) in KiB just before the first spawn.
+    pub const VSZ_BEFORE_KIB: &str = "vsz_before_kib";
+    /// `spawn`: VmSize in KiB with all N tasks parked (process models: summed as RSS is).
+    pub const VSZ_PARKED_KIB: &str = "vsz_parked_kib";
+    /// `spawn`: ms from the release until every task was joined.
+    pub const TEARDOWN_MS: &str = "teardown_ms";
+    /// `ping-pong`: the round trips the pinger completed (must be K).
+    pub const ROUND_TRIPS: &str = "round_trips";
+    /// `ping-pong`: the exchange's wall time over its round trips, in µs.
+    pub const RTT_US_MEAN: &str = "rtt_us_mean";
+    /// `ping-pong`: the median round trip, in µs (nearest rank, of every round trip timed on its own).
+    pub const RTT_US_P50: &str = "rtt_us_p50";
+    /// `ping-pong`: the 99th-percentile round trip, in µs.
+    pub const RTT_US_P99: &str = "rtt_us_p99";
+    /// `ping-pong`: the longest round trip, in µs.
+    pub const RTT_US_MAX: &str = "rtt_us_max";
+
     /// The Python and Node peers: the divisor applied to the CPU work (`peers/peers.toml`).
     pub const WORK_SCALE: &str = "work_scale";
     /// The Python and Node peers: the divisor applied to `race`'s increments.
@@ -409,6 +435,18 @@ pub mod extra {
         GIL_WAIT_MS_MAX,
         GIL_HELD_SHARE,
         RMW,
+        PARKED,
+        SPAWN_US_PER_TASK,
+        RSS_BEFORE_KIB,
+        RSS_PARKED_KIB,
+        VSZ_BEFORE_KIB,
+        VSZ_PARKED_KIB,
+        TEARDOWN_MS,
+        ROUND_TRIPS,
+        RTT_US_MEAN,
+        RTT_US_P50,
+        RTT_US_P99,
+        RTT_US_MAX,
         WORK_SCALE,
         RACE_SCALE,
     ];
@@ -431,6 +469,74 @@ pub fn check_served(r: &RunReport, served: impl Fn(u64) -> u64) -> Option<String
              task must make its own round trip to --addr with the run's nonce"
         )
     })
+}
+
+/// Checks the floor workloads' figures (see `harness::floor`): a `spawn` report must show all N tasks parked at
+/// once, with its spawn time, memory and teardown; a `ping-pong` report must show all K round trips, with their
+/// times in order (p50 <= p99 <= max). The checksum says every task gave its value and every reply came back; these
+/// say the figures the report prints were measured. Returns the problems found.
+pub fn check_floor(r: &RunReport) -> Vec<String> {
+    let num = |k: &str| r.extra.get(k).and_then(|v| v.as_f64());
+    let mut p = Vec::new();
+    let mut need = |keys: &[&str]| {
+        for k in keys {
+            match num(k) {
+                Some(x) if x.is_finite() && x >= 0.0 => {}
+                Some(x) => p.push(format!("extra.{k} is {x}; it must be a finite number >= 0")),
+                None => p.push(format!("extra.{k} is missing; {} reports it", r.workload)),
+            }
+        }
+    };
+    match r.workload {
+        Workload::Spawn => {
+            need(&[
+                extra::PARKED,
+                extra::SPAWN_US_PER_TASK,
+                extra::RSS_BEFORE_KIB,
+                extra::RSS_PARKED_KIB,
+                extra::VSZ_BEFORE_KIB,
+                extra::VSZ_PARKED_KIB,
+                extra::TEARDOWN_MS,
+            ]);
+            let n = r.workload_params().tasks;
+            if let Some(parked) = num(extra::PARKED)
+                && parked as u64 != n
+            {
+                p.push(format!(
+                    "extra.parked is {parked}, but the run has {n} tasks; sample memory only once every task has                      started and is parked on the release signal"
+                ));
+            }
+        }
+        Workload::PingPong => {
+            need(&[
+                extra::ROUND_TRIPS,
+                extra::RTT_US_MEAN,
+                extra::RTT_US_P50,
+                extra::RTT_US_P99,
+                extra::RTT_US_MAX,
+            ]);
+            let k = r.workload_params().work;
+            if let Some(n) = num(extra::ROUND_TRIPS)
+                && n as u64 != k
+            {
+                p.push(format!(
+                    "extra.round_trips is {n}, but the run asks for {k}; time every round trip"
+                ));
+            }
+            if let (Some(a), Some(b), Some(c)) = (
+                num(extra::RTT_US_P50),
+                num(extra::RTT_US_P99),
+                num(extra::RTT_US_MAX),
+            ) && !(a <= b && b <= c)
+            {
+                p.push(format!(
+                    "round trip percentiles out of order: p50 {a}, p99 {b}, max {c} (µs)"
+                ));
+            }
+        }
+        _ => {}
+    }
+    p
 }
 
 /// Checks the figures of the waits: `early_waits` is set for io-sleep and mixed (and 0 unless

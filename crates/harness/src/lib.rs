@@ -22,6 +22,7 @@
 pub mod cli;
 pub mod contract;
 pub mod exit;
+pub mod floor;
 pub mod jobs;
 pub mod latency;
 pub mod limits;
@@ -40,7 +41,7 @@ pub mod testing;
 pub use cli::main;
 pub use latency::{Latency, LatencyRecorder};
 pub use report::{Facts, Info, Model, OptSpec, RunReport, Threads, Variant};
-pub use runtime::{Outcome, RunCtx, RunError, Runtime};
+pub use runtime::{Outcome, RunCtx, RunError, Runtime, not_implemented};
 pub use scratch::ScratchDir;
 pub use workloads::{Params, Size, Workload};
 

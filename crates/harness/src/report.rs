@@ -38,6 +38,18 @@ pub struct Variant {
     /// before facts existed). The conformance suite requires them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facts: Option<Facts>,
+    /// The workloads this variant runs, when not every one the runtime lists: the floor workloads run only where
+    /// the variant has the unit they measure (a pool of W threads cannot park N tasks; per-task threads can).
+    /// `None`: all of the runtime's [`Info::workloads`]. A listed workload the variant does not run exits 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workloads: Option<Vec<Workload>>,
+}
+
+impl Variant {
+    /// Whether this variant runs `w`, given the runtime's workloads `listed`.
+    pub fn runs(&self, listed: &[Workload], w: Workload) -> bool {
+        listed.contains(&w) && self.workloads.as_ref().is_none_or(|ws| ws.contains(&w))
+    }
 }
 
 /// How many OS threads run a variant's tasks.
@@ -248,8 +260,25 @@ impl Info {
             default,
             notes: notes.into(),
             facts: None,
+            workloads: None,
         });
         self
+    }
+
+    /// Restricts the variant added last to these workloads (see [`Variant::workloads`]); each must also be in
+    /// [`Info::workloads`].
+    pub fn only(mut self, w: impl IntoIterator<Item = Workload>) -> Info {
+        if let Some(v) = self.variants.last_mut() {
+            v.workloads = Some(w.into_iter().collect());
+        }
+        self
+    }
+
+    /// Whether `variant` runs `w`.
+    pub fn runs(&self, variant: &str, w: Workload) -> bool {
+        self.variants
+            .iter()
+            .any(|v| v.name == variant && v.runs(&self.workloads, w))
     }
 
     /// Declares the facts of the variant added last.

@@ -160,3 +160,12 @@ impl From<std::io::Error> for RunError {
         RunError::Failed(e.to_string())
     }
 }
+
+/// The error for a workload a runtime lists for none of its variants: `resolve` refuses it with exit 3 before
+/// `run` is called, so a runtime's dispatch can answer the floor workloads with this until it implements them.
+pub fn not_implemented(ctx: &RunCtx) -> RunError {
+    RunError::Unsupported(format!(
+        "variant {} does not implement {}",
+        ctx.variant, ctx.workload
+    ))
+}

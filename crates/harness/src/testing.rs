@@ -165,7 +165,11 @@ impl Conformance {
         let server = DelayServer::start(0, 0).expect("delay server starts");
         let addr = server.addr().to_string();
         for variant in &info.variants {
-            for &w in &info.workloads {
+            for &w in info
+                .workloads
+                .iter()
+                .filter(|w| variant.runs(&info.workloads, **w))
+            {
                 let (report, p) = self.run_cell(&info, &variant.name, w, &addr);
                 problems.extend(p);
                 if let Some(r) = report.filter(|_| w == Workload::IoNet) {
@@ -236,6 +240,7 @@ impl Conformance {
         // The variant's own facts may say its timers fire early (Node's setTimeout); the suite may say so too.
         let early = info.facts_of(variant).is_some_and(|f| f.early_timers);
         p.extend(check_waits(&report, self.timers_may_fire_early || early));
+        p.extend(contract::check_floor(&report));
         p.iter_mut().for_each(|m| *m = format!("{what}: {m}"));
         (Some(report), p)
     }
@@ -378,6 +383,19 @@ impl Conformance {
                 vec!["run", u.name(), "--size", "check", "--addr", "127.0.0.1:9"],
                 crate::exit::UNSUPPORTED,
             ));
+        }
+        // A listed workload that a variant does not run (the floor workloads in a pool variant) exits 3 too.
+        for v in &info.variants {
+            if let Some(w) = info
+                .workloads
+                .iter()
+                .find(|w| !v.runs(&info.workloads, **w))
+            {
+                cases.push((
+                    vec!["run", w.name(), "--variant", &v.name, "--size", "check"],
+                    crate::exit::UNSUPPORTED,
+                ));
+            }
         }
         let mut problems = Vec::new();
         for (args, want) in cases {
@@ -698,6 +716,19 @@ pub fn check_info(info: &Info) -> Vec<String> {
     }
     if info.workloads.is_empty() {
         p.push("list: no workloads".to_string());
+    }
+    for v in &info.variants {
+        if let Some(ws) = &v.workloads {
+            if let Some(w) = ws.iter().find(|w| !info.workloads.contains(w)) {
+                p.push(format!(
+                    "list: variant '{}' runs {w}, which the runtime's workloads do not list",
+                    v.name
+                ));
+            }
+            if ws.is_empty() {
+                p.push(format!("list: variant '{}' runs no workload", v.name));
+            }
+        }
     }
     for v in info.variants.iter().filter(|v| v.facts.is_none()) {
         p.push(format!(

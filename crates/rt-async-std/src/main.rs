@@ -31,7 +31,7 @@ impl Runtime for AsyncStd {
         Info::new("rt-async-std", "async-std (discontinued)", Model::Async)
             .variant(GLOBAL, "async-std's global executor on --workers threads (ASYNC_STD_THREAD_COUNT)")
             .facts(Facts::event_loop(Threads::Workers))
-            .workloads(Workload::ALL)
+            .workloads(Workload::LOAD)
             .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
@@ -63,6 +63,7 @@ impl Runtime for AsyncStd {
                 Workload::IoNet => io::net(ctx).await,
                 Workload::IoFile => io::file(ctx).await,
                 Workload::Race => race::race(ctx).await,
+                Workload::Spawn | Workload::PingPong => Err(harness::not_implemented(ctx)),
             }
         })?;
         harness::probe::sample_threads();

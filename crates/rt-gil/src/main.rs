@@ -40,7 +40,7 @@ impl Runtime for GilRuntime {
             .facts(Facts::threads(Threads::PerTask).with_gil())
             .variant(FREE_THREADED, "the pool's W threads with no GIL: PEP 703, python3.13t")
             .facts(Facts::threads(Threads::Workers))
-            .workloads(Workload::ALL)
+            .workloads(Workload::LOAD)
             .opt(OptSpec::int(SWITCH_INTERVAL_US, 5000, 1, 10_000_000, "the GIL switch interval in µs, as sys.setswitchinterval (CPython's default: 5000)"))
             .opt(OptSpec::int(CHECK_EVERY, 1, 1, 1_000_000_000, "kernel loop iterations between GIL check points: 1 = every back-edge of the Python loop the kernel stands for (one number tested, one increment), as CPython 3.10+"))
             .opt(OptSpec::choice(RMW, &["plain", "call"], "race: plain = `counter += 1` (no check point between load and store), call = `counter += f()` (a check point between them)"))
@@ -80,6 +80,7 @@ impl Runtime for GilRuntime {
                 cpu
             }
             Workload::Race => race::race(ctx, &counter, every),
+            Workload::Spawn | Workload::PingPong => return Err(harness::not_implemented(ctx)),
         };
         // Race has one thread per racer in every variant (W racers).
         let mode = if ctx.variant == PER_TASK && w != Workload::Race {

@@ -36,7 +36,7 @@ impl Runtime for Procs {
             // Why shared: by default the race's counter is one variable in memory every worker maps, the program
             // CPython's multiprocessing peer runs (`RawValue`), so the two process models race the same way.
             .facts(Facts::processes(Threads::Workers, true))
-            .workloads(Workload::ALL)
+            .workloads(Workload::LOAD)
             .opt(OptSpec::int(CHUNKSIZE, 1, 0, 1 << 20, "tasks per message, as in Pool.map; 0 = Pool.map's default, ceil(T / (4W))"))
             .opt(OptSpec::bool(SHARED, true, "race: true = one counter in shared memory (memfd, mmap) that every worker maps, as multiprocessing.RawValue, so updates can be lost (sync=lock takes a process-shared mutex); false = message passing, each worker counts in its own memory and sends its count back"))
             .versions(harness::locked_versions!("ipc-channel"))
@@ -69,6 +69,7 @@ impl Runtime for Procs {
             Workload::IoFile => io::file(&mut pool, ctx, chunksize)?,
             Workload::Mixed => cpu::mixed(&mut pool, ctx, chunksize)?,
             Workload::Race => race::race(&mut pool, ctx, counter.as_ref())?,
+            Workload::Spawn | Workload::PingPong => return Err(harness::not_implemented(ctx)),
         };
         let stats = pool.shutdown()?;
         Ok(outcome

@@ -26,7 +26,7 @@ impl Runtime for Rayon {
         Info::new("rt-rayon", "Rayon", Model::Parallel)
             .variant(POOL, "a rayon ThreadPool of W threads; parallel iterators with work stealing")
             .facts(Facts::threads(Threads::Workers))
-            .workloads(Workload::ALL)
+            .workloads(Workload::LOAD)
             .versions(harness::locked_versions!("rayon", "rayon-core"))
             .notes("CPU tasks are split to single tasks and balanced by work stealing. I/O tasks block a pool thread each: only W are in flight, as with any blocking pool. In mixed, the ticker has its own thread beside the W pool threads, which run the CPU tasks in spawn order (scope_fifo).")
     }
@@ -50,6 +50,7 @@ impl Runtime for Rayon {
             Workload::IoFile => io::file(&pool, p.tasks, p.size_kib)?,
             Workload::Mixed => cpu::mixed(&pool, ctx)?,
             Workload::Race => race::race(&pool, ctx),
+            Workload::Spawn | Workload::PingPong => return Err(harness::not_implemented(ctx)),
         })
     }
 }

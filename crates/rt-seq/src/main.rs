@@ -19,7 +19,7 @@ impl Runtime for Seq {
         Info::new("rt-seq", "Sequential", Model::Sequential)
             .variant(SEQ, "one task after another on the main thread; the baseline for every speedup")
             .facts(Facts::sequential())
-            .workloads(Workload::ALL)
+            .workloads(Workload::LOAD)
             .notes("No concurrency: --workers is recorded but only one thread ever runs work. In race, the W workers run one after another, so no update can be lost.")
     }
 
@@ -31,6 +31,7 @@ impl Runtime for Seq {
             Workload::IoFile => io::file(ctx)?,
             Workload::Mixed => cpu::mixed(ctx),
             Workload::Race => race::race(ctx),
+            Workload::Spawn | Workload::PingPong => return Err(harness::not_implemented(ctx)),
         })
     }
 }

@@ -33,7 +33,7 @@ impl Runtime for Smol {
             )
             // One thread runs the tasks; smol's async-io reactor thread only wakes them, so it is still one loop.
             .facts(Facts::event_loop(Threads::One))
-            .workloads(Workload::ALL)
+            .workloads(Workload::LOAD)
             .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
@@ -62,6 +62,7 @@ impl Runtime for Smol {
                 ex.block_on(workers, io::file(&ex, ctx, dir.path()))
             }
             Workload::Race => ex.block_on(workers, race::race(&ex, ctx)),
+            Workload::Spawn | Workload::PingPong => Err(harness::not_implemented(ctx)),
         }??;
         Ok(outcome
             .extra("executor_threads", ex.threads(workers))

@@ -27,7 +27,7 @@ impl Runtime for Threads {
             .facts(Facts::threads(harness::Threads::Workers))
             .variant(PER_TASK, "one OS thread per task (Thread(target=task).start() for each task)")
             .facts(Facts::threads(harness::Threads::PerTask))
-            .workloads(Workload::ALL)
+            .workloads(Workload::LOAD)
             .versions(harness::locked_versions!("crossbeam-channel"))
             .notes("Native threads with no GIL: CPU work runs in parallel on min(W, cores) cores. The pool keeps only W blocking calls in flight; per-task pays thread creation per task, and in io-file takes one of W permits before building its buffer (at most W files in flight in both variants). In mixed the ticker has its own thread beside the W (or T) that run the CPU tasks. In race, both variants run W threads.")
     }
@@ -54,6 +54,7 @@ impl Runtime for Threads {
                 cpu
             }
             Workload::Race => race::race(ctx, &counter),
+            Workload::Spawn | Workload::PingPong => return Err(harness::not_implemented(ctx)),
         };
         // Race has W threads in both variants, one per racer.
         let mode = if ctx.variant == PER_TASK && w != Workload::Race {

@@ -33,7 +33,7 @@ impl Runtime for Tokio {
                 "one thread runs every task (the asyncio model): a task that computes blocks all the others",
             )
             .facts(Facts::event_loop(Threads::One))
-            .workloads(Workload::ALL)
+            .workloads(Workload::LOAD)
             .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
@@ -68,6 +68,7 @@ impl Runtime for Tokio {
                 Workload::IoNet => io::net(ctx).await,
                 Workload::IoFile => io::file(ctx).await,
                 Workload::Race => race::race(ctx).await,
+                Workload::Spawn | Workload::PingPong => Err(harness::not_implemented(ctx)),
             }
         })?;
         harness::probe::sample_threads();

@@ -9,6 +9,8 @@
 //! | `io-file` | T tasks, S KiB | write S KiB to its own file, read it back, hash it | sum of hashes |
 //! | `mixed` | C CPU tasks of U numbers, R rounds of D ms | C prime counts plus one ticker | primes + rounds |
 //! | `race` | W workers, K increments each | K unsynchronized increments of one counter | final counter |
+//! | `spawn` | N tasks | start, park on one release signal, then give [`sleep_value`] | N(N+1)/2 |
+//! | `ping-pong` | K round trips | two tasks pass a token back and forth K times (see [`pong_value`]) | K(K+1)/2 |
 
 use std::fmt;
 use std::str::FromStr;
@@ -35,11 +37,31 @@ pub enum Workload {
     Mixed,
     /// W workers incrementing one shared counter K times each.
     Race,
+    /// N tasks started at once, all parked on one release signal, then released and joined: the floor cost of a
+    /// task (spawn time, memory) and where a model stops.
+    Spawn,
+    /// Two tasks passing a token back and forth K times through the model's own channel: the floor cost of a
+    /// hand-off between tasks.
+    PingPong,
 }
 
 impl Workload {
     /// Every workload, in report order.
-    pub const ALL: [Workload; 7] = [
+    pub const ALL: [Workload; 9] = [
+        Workload::CpuBalanced,
+        Workload::CpuSkewed,
+        Workload::IoSleep,
+        Workload::IoNet,
+        Workload::IoFile,
+        Workload::Mixed,
+        Workload::Race,
+        Workload::Spawn,
+        Workload::PingPong,
+    ];
+
+    /// The seven workloads every runtime implements: the model's behaviour under load. The floor workloads
+    /// ([`Workload::FLOOR`]) run only where the model has the unit they measure.
+    pub const LOAD: [Workload; 7] = [
         Workload::CpuBalanced,
         Workload::CpuSkewed,
         Workload::IoSleep,
@@ -48,6 +70,9 @@ impl Workload {
         Workload::Mixed,
         Workload::Race,
     ];
+
+    /// The floor workloads: what one task and one hand-off cost (see `docs/floor.md`).
+    pub const FLOOR: [Workload; 2] = [Workload::Spawn, Workload::PingPong];
 
     /// The command-line name, e.g. `cpu-balanced`.
     pub fn name(self) -> &'static str {
@@ -59,6 +84,8 @@ impl Workload {
             Workload::IoFile => "io-file",
             Workload::Mixed => "mixed",
             Workload::Race => "race",
+            Workload::Spawn => "spawn",
+            Workload::PingPong => "ping-pong",
         }
     }
 
@@ -82,6 +109,12 @@ impl Workload {
             Workload::Race => {
                 "W workers each add 1 to one shared counter K times, unsynchronized by default"
             }
+            Workload::Spawn => {
+                "N tasks start and park on one release signal; RSS is sampled with all parked, then they are joined"
+            }
+            Workload::PingPong => {
+                "two tasks pass a token back and forth K times through the model's own channel; round trip timed"
+            }
         }
     }
 
@@ -94,6 +127,8 @@ impl Workload {
             Workload::IoFile => &["tasks", "size_kib"],
             Workload::Mixed => &["tasks", "work", "rounds", "delay_ms"],
             Workload::Race => &["work"],
+            Workload::Spawn => &["tasks"],
+            Workload::PingPong => &["work"],
         }
     }
 
@@ -118,6 +153,10 @@ impl Workload {
             Workload::IoFile => crate::file::reference(p.tasks, p.size_kib),
             Workload::Mixed => sieve_count(BASE, BASE + p.tasks * p.work) + p.rounds,
             Workload::Race => p.workers * p.work,
+            // Arithmetic, where the tasks add one `sleep_value` each after they were released.
+            Workload::Spawn => p.tasks * (p.tasks + 1) / 2,
+            // Arithmetic, where the pinger adds every reply `pong_value(i)` it received.
+            Workload::PingPong => p.work * (p.work + 1) / 2,
         }
     }
 }
@@ -225,9 +264,16 @@ fn is_zero(v: &u64) -> bool {
 
 /// What one `io-sleep` task adds to the checksum once its wait has completed: its id plus one, so that every
 /// completed wait counts, task 0's included (a sum of bare ids would not notice task 0 skipping its wait). The
-/// reference is T(T+1)/2.
+/// reference is T(T+1)/2. A `spawn` task gives the same once it has been released from its park.
 pub fn sleep_value(id: u64) -> u64 {
     id + 1
+}
+
+/// What the `ping-pong` ponger sends back for token `i`: `i + 1`. The pinger sends 0, 1, ..., K-1 and adds every
+/// reply, so a round trip skipped, answered twice or answered with the wrong token changes the checksum; the
+/// reference is K(K+1)/2.
+pub fn pong_value(token: u64) -> u64 {
+    token + 1
 }
 
 impl Params {
@@ -286,6 +332,15 @@ impl Params {
                 // nanosecond, so a worker needs tens of millions of them to span many 5 ms GIL switch intervals
                 // (see docs/gil-model.md). rt-seq finishes these in well under the usual size durations.
                 p.work = pick([20_000, 5_000_000, 100_000_000, 400_000_000]);
+            }
+            Spawn => {
+                // The sweep (docs/floor.md) sets --tasks from 1k to 1M; the sizes are its small points.
+                p.tasks = pick([100, 1_000, 10_000, 100_000]);
+            }
+            PingPong => {
+                // A round trip costs from well under a microsecond (one event loop) to tens of microseconds (two
+                // processes, CPython threads), so `quick` is at most about half a second in the slowest model.
+                p.work = pick([100, 10_000, 50_000, 200_000]);
             }
         }
         p

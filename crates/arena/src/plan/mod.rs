@@ -87,7 +87,7 @@ pub fn cells(
             if !workloads.is_empty() && !workloads.contains(&w) {
                 continue;
             }
-            for v in &info.variants {
+            for v in info.variants.iter().filter(|v| v.runs(&info.workloads, w)) {
                 let base = Cell {
                     runtime: rt.name.clone(),
                     variant: v.name.clone(),

@@ -86,6 +86,7 @@ fn untrue(rt: &Entrant, r: &RunReport, server: Option<&DelayServer>) -> Option<S
         .and_then(|i| i.facts_of(&r.variant))
         .is_some_and(|f| f.early_timers);
     let mut why = contract::check_waits(r, early_timers);
+    why.extend(contract::check_floor(r));
     if r.workload == Workload::IoNet
         && let Some(s) = server
     {
