@@ -216,3 +216,93 @@ fn verify_catches_every_liar() {
         assert!(l.starts_with("FAIL") && l.contains(why), "{cell}: {l}");
     }
 }
+
+#[test]
+fn a_spawn_sweep_records_where_the_model_stopped_and_keeps_everything_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    // `limit` starts real threads but no more than 5,000: the sweep's 1,000 runs, 10,000 fails, 100,000 is past it.
+    // The ok variant's cpu-balanced cells run beside it and must be timed as usual.
+    let out = assert_cmd::Command::cargo_bin("arena")
+        .unwrap()
+        .args([
+            "bench",
+            "--profile",
+            "standard",
+            "--no-discover",
+            "--no-peers",
+        ])
+        .args([
+            "--runtime-bin",
+            FAULT,
+            "--workload",
+            "spawn",
+            "--workload",
+            "cpu-balanced",
+        ])
+        .args(["--verify-timeout-s", "2", "--seed", "1", "--out"])
+        .arg(tmp.path())
+        .timeout(std::time::Duration::from_secs(600))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "arena bench failed:\n{stderr}");
+    let path = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim().to_string());
+    let run = arena::store::RunDir::open(&path).unwrap().load().unwrap();
+    let status = |w: workloads::Workload, variant: &str, tasks: Option<u64>| {
+        run.cells
+            .iter()
+            .find(|c| {
+                c.cell.workload == w
+                    && c.cell.variant == variant
+                    && (tasks.is_none() || c.cell.point.map(|p| p.value) == tasks)
+            })
+            .unwrap_or_else(|| panic!("no {w} {variant} {tasks:?} cell"))
+            .status
+            .clone()
+    };
+    use arena::store::Status;
+    use workloads::Workload::{CpuBalanced, Spawn};
+    assert_eq!(status(Spawn, "limit", Some(1_000)), Status::Timed);
+    match status(Spawn, "limit", Some(10_000)) {
+        Status::LimitReached { reason, largest_ok } => {
+            assert_eq!(largest_ok, Some(1_000));
+            assert!(
+                reason.starts_with("could not spawn thread 5,001 of 10,000: Resource temporarily"),
+                "{reason}"
+            );
+        }
+        s => panic!("10,000 should be the limit: {s:?}"),
+    }
+    assert_eq!(
+        status(Spawn, "limit", Some(100_000)),
+        Status::PastLimit { limit_at: 10_000 }
+    );
+    assert_eq!(status(CpuBalanced, "ok", None), Status::Timed);
+    // The timed spawn point carries its repeats, and the report shows the limit as a result.
+    let timed = run
+        .cells
+        .iter()
+        .find(|c| c.cell.workload == Spawn && c.status == Status::Timed)
+        .unwrap();
+    assert_eq!(timed.repeats.len(), 2, "the pilot's repeats");
+    let report = std::fs::read_to_string(path.join("report.md")).unwrap();
+    assert!(
+        report.contains(
+            "- **arena-fault/limit**: 1,000 tasks ran; 10,000 failed: could not spawn thread 5,001 of 10,000"
+        ),
+        "{report}"
+    );
+    assert!(
+        !report.contains("`spawn` **arena-fault/limit"),
+        "a limit is not a caveat:\n{report}"
+    );
+    // Nothing is left running.
+    let left = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains("arena-fault") && c.contains("--variant limit"))
+        .count();
+    assert_eq!(left, 0, "a fixture process outlived the bench");
+}

@@ -188,7 +188,10 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
     // The rendered section says the same.
     let text = arena::report::markdown(&model, &[]);
     assert!(
-        text.contains("### 5.1 Two threads over one on CPU work"),
+        text.contains(&format!(
+            "### {}.1 Two threads over one on CPU work",
+            arena::report::SectionId::Calibration.number()
+        )),
         "{text}"
     );
     assert!(text.contains("they part at 50 ms"), "{text}");

@@ -5,6 +5,7 @@
 
 pub mod calibration;
 mod caveat;
+pub mod floor;
 pub mod quality;
 pub mod roles;
 pub mod verdicts;
@@ -201,7 +202,8 @@ impl Analysis {
                     reason: why.clone(),
                 });
             } else if let Some(i) = &r.info {
-                let missing: Vec<Workload> = Workload::ALL
+                // The floor workloads run only where the model has their unit; the floor section says which.
+                let missing: Vec<Workload> = Workload::LOAD
                     .into_iter()
                     .filter(|w| !i.workloads.contains(w))
                     .collect();
@@ -214,7 +216,12 @@ impl Analysis {
             }
         }
         for c in &run.cells {
-            if c.status != Status::Timed {
+            // Where a spawn sweep stopped is a result, shown in the floor section, not a caveat.
+            let result = matches!(
+                c.status,
+                Status::Timed | Status::LimitReached { .. } | Status::PastLimit { .. }
+            );
+            if !result {
                 let command = match &c.status {
                     Status::VerifyFailed { .. } => c.verify.as_ref().map(|a| a.command.clone()),
                     Status::PilotFailed { .. } | Status::TooSlow { .. } => {

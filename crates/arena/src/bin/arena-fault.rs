@@ -8,7 +8,10 @@
 //! pilot pass and hyperfine's runs fail). Each must cost only its own cells. And liars, whose checksum is right but
 //! whose other figures do not hold up, each caught by verification with its reason: `no-network` (io-net replies
 //! computed without the delay server), `short-sleep` (io-sleep and mixed wait half of D), `skip-ticks` (mixed's
-//! ticker skips a round) and `fake-race` (race reports no lost update whatever its counter says).
+//! ticker skips a round) and `fake-race` (race reports no lost update whatever its counter says). And `limit`, which
+//! runs only `spawn`, with real threads, and stops at [`LIMIT`] tasks as a model stops at the OS's thread limit:
+//! it releases and joins the threads it started and exits 1 with the contract's line, so a spawn sweep through it
+//! must record where it stopped, keep every other cell and leave nothing running.
 
 use std::time::Instant;
 
@@ -19,6 +22,18 @@ use workloads::{RaceCounter, Workload, count_primes, race::race_worker};
 use workloads::{blocking, net};
 
 struct Fault;
+
+/// The workloads of every variant but `limit`.
+const LOAD: [Workload; 5] = [
+    Workload::CpuBalanced,
+    Workload::Race,
+    Workload::IoSleep,
+    Workload::IoNet,
+    Workload::Mixed,
+];
+
+/// The most threads the `limit` variant starts.
+const LIMIT: u64 = 5_000;
 
 impl Runtime for Fault {
     fn info(&self) -> Info {
@@ -43,18 +58,21 @@ impl Runtime for Fault {
                 "fake-race",
                 "race: a racer skips increments and the counter is overwritten with W*K to hide it",
             )
-            .workloads([
-                Workload::CpuBalanced,
-                Workload::Race,
-                Workload::IoSleep,
-                Workload::IoNet,
-                Workload::Mixed,
-            ])
+            .workloads(LOAD)
             .notes("A test fixture for the driver; never a real runtime.");
         // Every variant runs one task after another on one thread, whatever it does wrong.
         for v in &mut info.variants {
             v.facts = Some(harness::Facts::sequential());
+            v.workloads = Some(LOAD.to_vec());
         }
+        let mut info = info
+            .variant(
+                "limit",
+                "spawn: real threads, but no more than 5,000 (a forced limit)",
+            )
+            .facts(harness::Facts::threads(harness::Threads::PerTask))
+            .only([Workload::Spawn]);
+        info.workloads.push(Workload::Spawn);
         info
     }
 
@@ -63,6 +81,7 @@ impl Runtime for Fault {
         // race: the increments the racers performed, as every runtime reports them.
         let mut attempted = None;
         let out = match ctx.workload {
+            Workload::Spawn => return spawn_to_the_limit(p.tasks),
             Workload::IoSleep | Workload::IoNet | Workload::Mixed => waits(ctx)?,
             _ => Outcome::new(match ctx.workload {
                 Workload::Race => {
@@ -187,6 +206,55 @@ fn waits(ctx: &RunCtx) -> Result<Outcome, RunError> {
         &RaceCounter::new(),
         submitted,
     ))
+}
+
+/// `spawn` with real threads parked on one condvar, stopping at [`LIMIT`] as the OS would: the threads already
+/// started are released and joined before the run exits 1.
+fn spawn_to_the_limit(n: u64) -> Result<Outcome, RunError> {
+    use std::sync::{Arc, Condvar, Mutex};
+    let gate = Arc::new((Mutex::new((0u64, false)), Condvar::new()));
+    let mut probe = harness::floor::SpawnProbe::start(n);
+    let mut handles = Vec::new();
+    let release = |gate: &(Mutex<(u64, bool)>, Condvar)| {
+        gate.0.lock().expect("gate").1 = true;
+        gate.1.notify_all();
+    };
+    for id in 0..n {
+        if id == LIMIT {
+            release(&gate);
+            handles
+                .into_iter()
+                .for_each(|h: std::thread::JoinHandle<u64>| {
+                    let _ = h.join();
+                });
+            return Err(harness::floor::spawn_failed(
+                "thread",
+                id,
+                n,
+                "Resource temporarily unavailable (the fixture's limit)",
+            ));
+        }
+        let g = gate.clone();
+        handles.push(std::thread::spawn(move || {
+            let mut s = g.0.lock().expect("gate");
+            s.0 += 1;
+            g.1.notify_all();
+            while !s.1 {
+                s = g.1.wait(s).expect("gate");
+            }
+            sleep_value(id)
+        }));
+    }
+    let mut s = gate.0.lock().expect("gate");
+    while s.0 < n {
+        s = gate.1.wait(s).expect("gate");
+    }
+    let parked = s.0;
+    drop(s);
+    probe.parked(parked, harness::floor::Memory::default());
+    release(&gate);
+    let sum = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+    Ok(probe.joined(sum))
 }
 
 fn main() {

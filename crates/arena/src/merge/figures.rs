@@ -178,6 +178,8 @@ fn status(s: &Status) -> String {
         Status::TooSlow { reason } => format!("skipped as too slow: {reason}"),
         Status::TimingFailed { reason } => format!("hyperfine failed: {reason}"),
         Status::NotRun { reason } => format!("not run: {reason}"),
+        Status::LimitReached { reason, .. } => format!("the model's limit: {reason}"),
+        Status::PastLimit { limit_at } => format!("past the model's limit at {limit_at} tasks"),
     };
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -25,6 +25,17 @@ pub fn worker_points(cores: u64) -> Vec<u64> {
 /// The tasks of the io-sleep sweep.
 pub const TASK_POINTS: [u64; 3] = [100, 1_000, 10_000];
 
+/// The tasks of the spawn sweep (the floor): 1k, 10k and 100k, and 1M in the `full` profile. Why these: the
+/// published floor figures are at 1M tasks, and threads and processes stop near 32k on a default Linux (pid_max),
+/// so the sweep shows where each model stops (see docs/floor.md).
+pub fn spawn_points(profile: &Profile) -> Vec<u64> {
+    let mut v = vec![1_000, 10_000, 100_000];
+    if profile.name == ProfileName::Full {
+        v.push(1_000_000);
+    }
+    v
+}
+
 /// The GIL switch intervals of the convoy sweep, in microseconds (0.5, 5 and 50 ms).
 pub const SWITCH_POINTS: [u64; 3] = [500, 5_000, 50_000];
 
@@ -125,8 +136,13 @@ pub fn cells(
                             });
                         }
                     }
-                    Workload::IoSleep if profile.sweeps => {
-                        for t in TASK_POINTS {
+                    Workload::IoSleep | Workload::Spawn if profile.sweeps => {
+                        let points = if w == Workload::Spawn {
+                            spawn_points(profile)
+                        } else {
+                            TASK_POINTS.to_vec()
+                        };
+                        for t in points {
                             out.push(Cell {
                                 tasks: Some(t),
                                 point: Some(Point {

@@ -30,6 +30,8 @@ pub enum SectionId {
     Workloads,
     /// The sweeps: workers, tasks, switch interval.
     Scaling,
+    /// What one task, one hand-off and one message cost; where each model stops.
+    Floor,
     /// Latency percentiles from the kept runs.
     Latency,
     /// The CPython and Node peers beside the emulation and the loops.
@@ -41,10 +43,11 @@ pub enum SectionId {
 }
 
 /// The sections of `report.md`, in order: their numbers, the table of contents and the anchors derive from it.
-pub const SECTIONS: [SectionId; 7] = [
+pub const SECTIONS: [SectionId; 8] = [
     SectionId::Verdicts,
     SectionId::Workloads,
     SectionId::Scaling,
+    SectionId::Floor,
     SectionId::Latency,
     SectionId::Calibration,
     SectionId::Method,
@@ -58,6 +61,7 @@ impl SectionId {
             SectionId::Verdicts => "Verdicts",
             SectionId::Workloads => "Workloads",
             SectionId::Scaling => "Scaling",
+            SectionId::Floor => "The floor",
             SectionId::Latency => "Latency",
             SectionId::Calibration => "Calibration against CPython and Node",
             SectionId::Method => "Machine and method",
@@ -89,6 +93,7 @@ impl SectionId {
             SectionId::Verdicts => sections::verdicts::write(out, cx),
             SectionId::Workloads => sections::workloads::write(out, cx),
             SectionId::Scaling => sections::scaling::write(out, cx),
+            SectionId::Floor => sections::floor::write(out, cx),
             SectionId::Latency => sections::latency::write(out, cx),
             SectionId::Calibration => sections::calibration::write(out, cx),
             SectionId::Method => sections::method::write(out, cx),
@@ -188,9 +193,9 @@ mod tests {
         assert_eq!(SectionId::Verdicts.heading(), "1. Verdicts");
         assert_eq!(
             SectionId::Calibration.anchor(),
-            "#5-calibration-against-cpython-and-node"
+            "#6-calibration-against-cpython-and-node"
         );
-        assert_eq!(SectionId::Failures.anchor(), "#7-failures-and-exclusions");
+        assert_eq!(SectionId::Failures.anchor(), "#8-failures-and-exclusions");
         assert_eq!(workload_anchor(Workload::CpuBalanced), "#cpu-balanced");
         for (i, s) in SECTIONS.iter().enumerate() {
             assert_eq!(s.number(), i + 1);

@@ -7,9 +7,10 @@ use std::time::Instant;
 use super::Bench;
 use super::attempt::run_once;
 use super::progress::bar;
-use super::schedule::{PilotEnd, Projector, pilot_limit_s};
+use super::schedule::{FLOOR_REPEATS, PilotEnd, Projector, is_spawn_sweep, pilot_limit_s};
 use crate::proc;
 use crate::store::{CellRecord, Fault, Phase, RunMeta, Status};
+use workloads::Workload;
 
 impl Bench<'_> {
     /// Pilots every pending cell; writes each record as it changes.
@@ -32,6 +33,11 @@ impl Bench<'_> {
                 continue;
             }
             pb.set_message(rec.cell.to_string());
+            if let Some(limit_at) = projector.past_limit(&rec.cell) {
+                rec.status = Status::PastLimit { limit_at };
+                self.dir.write_cell(rec)?;
+                continue;
+            }
             if let Some(skip) = projector.before_pilot(&rec.cell, p) {
                 rec.status = Status::TooSlow {
                     reason: skip.to_string(),
@@ -52,6 +58,15 @@ impl Bench<'_> {
             }
             let end = match &attempt.fault {
                 Some(Fault::Timeout { .. }) => PilotEnd::TimedOut,
+                Some(Fault::Failed { stderr } | Fault::Crash { stderr, .. })
+                    if is_spawn_sweep(&rec.cell) =>
+                {
+                    rec.status = Status::LimitReached {
+                        reason: last_line(stderr),
+                        largest_ok: projector.largest_ok(&rec.cell),
+                    };
+                    PilotEnd::Refused
+                }
                 Some(f) => {
                     rec.status = Status::PilotFailed { fault: f.clone() };
                     PilotEnd::Failed
@@ -65,6 +80,18 @@ impl Bench<'_> {
                     reason: skip.to_string(),
                 };
             }
+            if matches!(end, PilotEnd::Finished { .. })
+                && rec.status == Status::Pending
+                && Workload::FLOOR.contains(&rec.cell.workload)
+            {
+                // A repeat that fails is left out; the floor section says how many runs each figure rests on.
+                rec.repeats = (0..FLOOR_REPEATS)
+                    .filter_map(|_| {
+                        let (a, r) = run_once(self.ws_root, rt, &rec.cell, &args, limit + 2.0);
+                        r.filter(|_| a.fault.is_none())
+                    })
+                    .collect();
+            }
             rec.report = report;
             rec.pilot = Some(attempt);
             self.dir.write_cell(rec)?;
@@ -72,5 +99,21 @@ impl Bench<'_> {
         pb.finish_and_clear();
         meta.set_phase(Phase::Pilot, t0.elapsed().as_secs_f64());
         self.dir.write_meta(meta)
+    }
+}
+
+/// The last non-empty line of a runtime's stderr: its one-line reason (`could not spawn thread 32,741 of 100,000:
+/// ...`), without the program-name prefix the harness adds.
+fn last_line(stderr: &str) -> String {
+    let line = stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("no reason given on stderr")
+        .trim();
+    // `rt-threads: could not spawn ...`: the cell already names the runtime.
+    match line.split_once(": ") {
+        Some((prog, rest)) if !prog.contains(' ') => rest.to_string(),
+        _ => line.to_string(),
     }
 }

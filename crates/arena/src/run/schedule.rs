@@ -62,6 +62,8 @@ pub enum PilotEnd {
     TimedOut,
     /// It failed in some other way: no projection can be drawn from it.
     Failed,
+    /// A spawn sweep's point failed to start every task (exit 1, or killed): where the model stops.
+    Refused,
 }
 
 type SeriesKey = (Workload, String, Axis);
@@ -72,7 +74,22 @@ type SeriesKey = (Workload, String, Axis);
 pub struct Projector {
     /// The last point of each tasks series: its value and its (measured or projected) seconds for one run.
     last: HashMap<SeriesKey, (u64, f64)>,
+    /// The largest point of each tasks series that ran to the end.
+    largest_ok: HashMap<SeriesKey, u64>,
+    /// The point of each spawn series where the model stopped.
+    limit: HashMap<SeriesKey, u64>,
 }
+
+/// Whether a pilot of `cell` that exited 1 or was killed is where its model stopped rather than a failure: `cell` is
+/// a point of a spawn sweep (the OS refused a thread or process, or memory ran out). Any other workload's failure,
+/// and a spawn run that broke the contract otherwise (wrong checksum, bad report, usage), stays a failure.
+pub fn is_spawn_sweep(cell: &Cell) -> bool {
+    cell.workload == Workload::Spawn && cell.point.is_some_and(|p| p.axis == Axis::Tasks)
+}
+
+/// Untimed runs of a floor cell after its pilot: the figures a runtime measures inside a run (spawn time per task,
+/// memory, round trips) are reported as the median and range of the pilot and these, never from one run.
+pub const FLOOR_REPEATS: usize = 2;
 
 fn tasks_series(cell: &Cell) -> Option<(SeriesKey, u64)> {
     let pt = cell.point.filter(|p| p.axis == Axis::Tasks)?;
@@ -84,6 +101,9 @@ impl Projector {
     /// A skipped point's projection stands in for it, so the next point is projected from that.
     pub fn before_pilot(&mut self, cell: &Cell, p: &Profile) -> Option<Skip> {
         let (key, value) = tasks_series(cell)?;
+        if self.past_limit(cell).is_some() {
+            return None;
+        }
         let &(prev, secs) = self.last.get(&key)?;
         let projected_s = secs * value as f64 / prev.max(1) as f64;
         if projected_s <= p.run_limit_s {
@@ -113,9 +133,17 @@ impl Projector {
                 })
             }
             PilotEnd::Failed => None,
+            PilotEnd::Refused => {
+                if let Some((k, v)) = key {
+                    self.limit.entry(k).or_insert(v);
+                }
+                None
+            }
             PilotEnd::Finished { wall_s } => {
                 if let Some((k, v)) = key {
-                    self.last.insert(k, (v, wall_s));
+                    self.last.insert(k.clone(), (v, wall_s));
+                    let best = self.largest_ok.entry(k).or_insert(v);
+                    *best = (*best).max(v);
                 }
                 (wall_s > p.run_limit_s).then_some(Skip::TookTooLong {
                     wall_s,
@@ -123,6 +151,20 @@ impl Projector {
                 })
             }
         }
+    }
+}
+
+impl Projector {
+    /// The point where `cell`'s sweep stopped, if `cell` lies past it: it is not run.
+    pub fn past_limit(&self, cell: &Cell) -> Option<u64> {
+        let (key, value) = tasks_series(cell)?;
+        self.limit.get(&key).copied().filter(|&at| value > at)
+    }
+
+    /// The largest point of `cell`'s sweep that ran to the end so far.
+    pub fn largest_ok(&self, cell: &Cell) -> Option<u64> {
+        let (key, _) = tasks_series(cell)?;
+        self.largest_ok.get(&key).copied()
     }
 }
 
@@ -186,6 +228,35 @@ mod tests {
             }),
             params: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_refused_spawn_point_is_the_limit_and_the_points_past_it_are_not_run() {
+        let p = standard();
+        let spawn = |n| Cell {
+            workload: Workload::Spawn,
+            ..point("threads", n)
+        };
+        let mut pr = Projector::default();
+        pr.after_pilot(&spawn(1_000), &p, PilotEnd::Finished { wall_s: 0.05 });
+        pr.after_pilot(&spawn(10_000), &p, PilotEnd::Finished { wall_s: 0.4 });
+        assert_eq!(pr.past_limit(&spawn(100_000)), None);
+        assert!(is_spawn_sweep(&spawn(100_000)));
+        pr.after_pilot(&spawn(100_000), &p, PilotEnd::Refused);
+        assert_eq!(pr.largest_ok(&spawn(100_000)), Some(10_000));
+        assert_eq!(pr.past_limit(&spawn(1_000_000)), Some(100_000));
+        assert_eq!(
+            pr.past_limit(&spawn(100_000)),
+            None,
+            "the limit point itself"
+        );
+        // Another series is not affected; io-sleep's failures and a spawn cell outside a sweep stay failures.
+        assert_eq!(pr.past_limit(&point("threads", 1_000_000)), None);
+        assert!(!is_spawn_sweep(&point("threads", 100)));
+        assert!(!is_spawn_sweep(&Cell {
+            point: None,
+            ..spawn(100)
+        }));
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub fn verify(
     let mut out = Vec::new();
     for cell in cells {
         let mut rec = CellRecord {
+            repeats: Vec::new(),
             cell: cell.clone(),
             status: Status::Pending,
             verify: None,

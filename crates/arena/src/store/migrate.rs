@@ -59,6 +59,10 @@ pub fn migrate_run(mut v: serde_json::Value) -> Result<RunMeta, SchemaError> {
         }
         version = 3;
     }
+    if version == 3 {
+        // 3 -> 4: nothing in run.json; cells gained statuses and a field that older runs never used.
+        version = 4;
+    }
     obj.insert("schema_version".into(), version.into());
     serde_json::from_value(v).map_err(|e| SchemaError::Malformed(e.to_string()))
 }

@@ -19,7 +19,9 @@ use crate::plan::{Cell, Profile};
 ///   runtimes had then ([`legacy_facts`]).
 /// - 3: the run's quality (steal, the calibration kernel across the run), `--cpus`, and a fuller machine record
 ///   (online CPUs, affinity, SMT, governor, virtualization); each timed cell's steal share.
-pub const SCHEMA_VERSION: u32 = 3;
+/// - 4: the floor workloads: a spawn sweep's point where the model stopped ([`Status::LimitReached`]) and the points
+///   past it ([`Status::PastLimit`]); a floor cell's repeat runs ([`CellRecord::repeats`]).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The phases of a bench run whose seconds `raw/run.json` records, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -248,6 +250,15 @@ pub enum Status {
     TimingFailed { reason: String },
     /// Never run (interrupted, or the run was stopped).
     NotRun { reason: String },
+    /// A spawn sweep's point where the model stopped: its pilot failed to start every task (the OS refused a thread
+    /// or a process, or memory ran out). A result, not a failure: `reason` is the runtime's one line (`could not
+    /// spawn thread 32,741 of 100,000: ...`), `largest_ok` the largest point of the sweep that ran.
+    LimitReached {
+        reason: String,
+        largest_ok: Option<u64>,
+    },
+    /// A spawn sweep's point past the one where the model stopped (`limit_at` tasks): not run.
+    PastLimit { limit_at: u64 },
 }
 
 /// Everything known about one cell (`raw/cells/KEY.json`).
@@ -269,6 +280,11 @@ pub struct CellRecord {
     /// timed, or written before schema 3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steal_share: Option<f64>,
+    /// A floor cell's untimed runs after the pilot, at the same size: the figures the runtime measures inside a run
+    /// (spawn time per task, memory, round trips) are given as the median and range of the pilot and these, never
+    /// from one run. Empty for other cells, and before schema 4.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repeats: Vec<RunReport>,
 }
 
 impl Status {

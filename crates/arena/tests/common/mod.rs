@@ -290,6 +290,7 @@ impl Builder<'_> {
         )
         .unwrap();
         let rec = CellRecord {
+            repeats: Vec::new(),
             report: Some(report(&c, median * 900.0, threads, lat, lost)),
             verify: Some(Attempt {
                 command: format!("target/release/{} run ...", c.runtime),
@@ -325,8 +326,43 @@ impl Builder<'_> {
         self.dir.write_cell(&rec).unwrap();
     }
 
+    /// A timed floor cell whose pilot and two repeats report these `extra`s.
+    fn floor(&self, c: Cell, extras: &[serde_json::Value; 3]) {
+        let key = c.key();
+        write_json(
+            &self.dir.hyperfine_file(&key),
+            &hf(&c.label(), 0.05 * self.scale, 0.02, 0.05),
+        )
+        .unwrap();
+        let mut runs = extras.iter().map(|x| {
+            let mut r = report(&c, 40.0, 1, None, 0);
+            r.extra = x.as_object().unwrap().clone();
+            r
+        });
+        let rec = CellRecord {
+            report: runs.next(),
+            repeats: runs.collect(),
+            verify: None,
+            pilot: Some(Attempt {
+                command: format!("target/release/{} run ...", c.runtime),
+                wall_s: 0.05,
+                fault: None,
+            }),
+            timing: Some(Timing {
+                warmup: 1,
+                runs: 5,
+                hyperfine_command: format!("hyperfine -N ... {}", c.label()),
+            }),
+            status: Status::Timed,
+            steal_share: Some(0.01),
+            cell: c,
+        };
+        self.dir.write_cell(&rec).unwrap();
+    }
+
     fn failed(&self, c: Cell, status: Status) {
         let rec = CellRecord {
+            repeats: Vec::new(),
             verify: Some(Attempt {
                 command: format!(
                     "target/release/{} run {} --variant {} --size check",
@@ -740,5 +776,66 @@ pub fn write_run(root: &Path, name: &str, scale: f64) -> RunDir {
             },
         },
     );
+    floor(&b);
     dir
+}
+
+/// The floor: a spawn sweep where rt-tokio/current-thread holds 0.4 KiB a task plus 200 KiB and starts one in
+/// 0.3 µs, rt-threads/per-task holds 10 KiB a thread, starts one in 15 µs and stops at 100,000; ping-pong on both.
+fn floor(b: &Builder<'_>) {
+    use Workload::*;
+    let spawn = |rt: &str, v: &str, n: u64| Cell {
+        tasks: Some(n),
+        point: Some(Point {
+            axis: Axis::Tasks,
+            value: n,
+        }),
+        ..cell(rt, v, Spawn)
+    };
+    for (rt, v, kib, us) in [
+        ("rt-tokio", "current-thread", 0.4, 0.3),
+        ("rt-threads", "per-task", 10.0, 15.0),
+    ] {
+        for n in [1_000u64, 10_000, 100_000] {
+            if rt == "rt-threads" && n == 100_000 {
+                continue;
+            }
+            // Three runs, 5% apart: the section gives the median and the range.
+            let runs = [0.95, 1.0, 1.05].map(|f| {
+                json!({
+                    "parked": n,
+                    "spawn_us_per_task": us * f,
+                    "rss_before_kib": 4000,
+                    "rss_parked_kib": 4000.0 + 200.0 + kib * n as f64 * f,
+                    "vsz_before_kib": 9000,
+                    "vsz_parked_kib": 9000.0 + kib * 200.0 * n as f64,
+                    "teardown_ms": n as f64 * us / 2000.0,
+                })
+            });
+            b.floor(spawn(rt, v, n), &runs);
+        }
+    }
+    b.failed(
+        spawn("rt-threads", "per-task", 100_000),
+        Status::LimitReached {
+            reason: "could not spawn thread 32,741 of 100,000: Resource temporarily unavailable (os error 11)"
+                .into(),
+            largest_ok: Some(10_000),
+        },
+    );
+    for (rt, v, us) in [
+        ("rt-tokio", "current-thread", 0.2),
+        ("rt-threads", "per-task", 9.0),
+    ] {
+        let runs = [1.0, 1.1, 0.9].map(|f| {
+            json!({
+                "round_trips": 10_000,
+                "rtt_us_mean": us * f * 1.1,
+                "rtt_us_p50": us * f,
+                "rtt_us_p99": us * f * 3.0,
+                "rtt_us_max": us * f * 50.0,
+            })
+        });
+        b.floor(cell(rt, v, PingPong), &runs);
+    }
 }

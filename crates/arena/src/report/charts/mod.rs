@@ -24,6 +24,8 @@ pub enum Chart {
     ScalingTasks,
     /// A workload's latency p50 and p99 per cell.
     Latency(Workload),
+    /// spawn: parked memory against tasks, log-log.
+    FloorMemory,
 }
 
 impl Chart {
@@ -34,6 +36,7 @@ impl Chart {
             Chart::ScalingWorkers => "scaling-workers.svg".into(),
             Chart::ScalingTasks => "scaling-tasks.svg".into(),
             Chart::Latency(w) => format!("latency-{w}.svg"),
+            Chart::FloorMemory => "floor-memory.svg".into(),
         }
     }
 
@@ -44,6 +47,7 @@ impl Chart {
             Chart::ScalingWorkers => "speedup against workers".into(),
             Chart::ScalingTasks => "wall time against tasks, log-log".into(),
             Chart::Latency(w) => format!("{w} latency p50 and p99"),
+            Chart::FloorMemory => "spawn: parked memory against tasks, log-log".into(),
         }
     }
 }
@@ -51,7 +55,8 @@ impl Chart {
 /// Writes every chart the data allows; returns (file name, alt text) of each.
 pub fn write_all(m: &Analysis, dir: &Path) -> anyhow::Result<Vec<Chart>> {
     let mut out = Vec::new();
-    for w in Workload::ALL {
+    // The floor workloads have their own section and chart.
+    for w in Workload::LOAD {
         let rows: Vec<&Row> = m.rows_of(w).collect();
         if rows.is_empty() {
             continue;
@@ -121,6 +126,35 @@ pub fn write_all(m: &Analysis, dir: &Path) -> anyhow::Result<Vec<Chart>> {
             true,
         )?;
         out.push(Chart::ScalingTasks);
+    }
+    let floor: Series<'_> = crate::analysis::floor::floor(m)
+        .iter()
+        .map(|e| {
+            (
+                e.label(),
+                e.points
+                    .iter()
+                    // A log axis has no room for zero or less (a tiny sweep point may show no growth).
+                    .filter(|p| p.rss_delta_kib.median > 0.0)
+                    .map(|p| (p.tasks as f64, p.rss_delta_kib.median / 1024.0))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    if !floor.is_empty() {
+        lines(
+            &dir.join(Chart::FloorMemory.file_name()),
+            "spawn: resident memory with all N tasks parked (log-log)",
+            (
+                "tasks parked (log scale)",
+                "RSS parked minus RSS before, MiB (log scale)",
+            ),
+            &floor,
+            None,
+            true,
+        )?;
+        out.push(Chart::FloorMemory);
     }
     for w in [Workload::Mixed, Workload::IoNet, Workload::IoSleep] {
         let rows: Vec<(String, f64, f64)> = m

@@ -72,6 +72,12 @@ pub fn caveat(c: &Caveat) -> String {
                 }
                 Status::TimingFailed { reason } => format!("failed while timed: {reason}"),
                 Status::NotRun { reason } => format!("not run: {reason}"),
+                Status::LimitReached { reason, .. } => {
+                    format!("reached the model's limit: {reason}")
+                }
+                Status::PastLimit { limit_at } => {
+                    format!("not run: past the model's limit at {limit_at} tasks")
+                }
                 Status::Pending => "not run: the run stopped before this cell".into(),
                 Status::Timed => "timed".into(),
             };

@@ -3,6 +3,7 @@
 
 pub mod calibration;
 pub mod failures;
+pub mod floor;
 pub mod latency;
 pub mod method;
 pub mod scaling;

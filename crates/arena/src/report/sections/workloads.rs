@@ -17,7 +17,8 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
         "Wall times are hyperfine's, for the whole process (start-up included). `cores busy` = (user + sys) / mean wall. Speedup = the sequential median / this median, for the same workload and tasks: rt-seq's, or py-seq's for the CPython peers, whose work is scaled (section {}). ⚠ marks a noisy cell.\n\n",
         cx.number(SectionId::Calibration)
     );
-    for w in Workload::ALL {
+    // The floor workloads have their own section.
+    for w in Workload::LOAD {
         let _ = writeln!(out, "### {w}\n\n{}.\n", w.describe());
         // The first workspace runtime's parameters: a CPython peer's work is scaled down (see the calibration).
         if let Some(r) = m
