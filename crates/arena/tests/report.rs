@@ -56,6 +56,11 @@ fn verdicts_follow_the_evidence() {
     assert_eq!(get("The GIL makes"), "partly");
     assert_eq!(get("Message passing"), "supported");
     assert_eq!(get("Removing the GIL"), "supported");
+    assert_eq!(get("Without the GIL"), "supported");
+    assert_eq!(get("On one event loop"), "contradicted");
+    assert_eq!(get("Processes are less efficient"), "supported");
+    // The fixture ran on 2 CPUs: the one-core claim has no evidence, and says how to get some.
+    assert_eq!(get("Without parallelism"), "missing evidence");
 }
 
 #[test]
@@ -331,6 +336,82 @@ fn verdicts_turn_with_their_evidence() {
         .retain(|c| !(c.cell.runtime == "rt-procs" && c.cell.workload == Workload::Race));
     old.cells.push(cell);
     assert_eq!(mark(old, "Message passing"), "missing evidence");
+
+    // Without the GIL the emulation's racers lose updates: supported; had they lost none: contradicted.
+    let set_lost = |run: &mut arena::store::Loaded, rt: &str, v: &str, yields: bool, n: u64| {
+        for c in run.cells.iter_mut().filter(|c| {
+            c.cell.runtime == rt
+                && c.cell.variant == v
+                && c.cell.workload == Workload::Race
+                && c.cell.opts.is_empty() != yields
+        }) {
+            c.report.as_mut().unwrap().lost_updates = Some(n);
+        }
+    };
+    assert_eq!(mark(run.clone(), "Without the GIL"), "supported");
+    let mut turned = run.clone();
+    set_lost(&mut turned, "rt-gil", "free-threaded", false, 0);
+    assert_eq!(mark(turned, "Without the GIL"), "contradicted");
+
+    // One loop without a GIL lost nothing without an await: the GIL is not what keeps it whole (contradicted);
+    // had it lost updates without an await, the claim would stand.
+    assert_eq!(mark(run.clone(), "On one event loop"), "contradicted");
+    let mut turned = run.clone();
+    set_lost(&mut turned, "rt-tokio", "current-thread", false, 5);
+    assert_eq!(mark(turned, "On one event loop"), "supported");
+
+    // A process pool against one loop on io-sleep: slower (supported); as fast (contradicted).
+    assert_eq!(
+        mark(run.clone(), "Processes are less efficient"),
+        "supported"
+    );
+    let mut turned = run.clone();
+    let loop_keys: Vec<(Option<u64>, f64)> = run
+        .cells
+        .iter()
+        .filter(|c| c.cell.runtime == "rt-tokio" && c.cell.workload == Workload::IoSleep)
+        .map(|c| (c.cell.tasks, run.hyperfine[&c.cell.key()].median))
+        .collect();
+    for c in run.cells.iter().filter(|c| {
+        c.cell.runtime == "rt-procs"
+            && c.cell.workload == Workload::IoSleep
+            && c.cell.opts.is_empty()
+    }) {
+        if let Some((_, m)) = loop_keys.iter().find(|(t, _)| *t == c.cell.tasks) {
+            turned.hyperfine.get_mut(&c.cell.key()).unwrap().median = *m;
+        }
+    }
+    assert_eq!(mark(turned, "Processes are less efficient"), "contradicted");
+
+    // Time-slicing needs one CPU: on the fixture's 2, missing evidence. On 1 CPU, the thread pool's two workers at
+    // 1.9x do not take turns but its waits overlap (partly); at rt-seq's time they take turns (supported); with
+    // neither (contradicted).
+    assert_eq!(mark(run.clone(), "Without parallelism"), "missing evidence");
+    let mut one = run.clone();
+    one.meta.machine.logical_cpus = 1;
+    assert_eq!(mark(one.clone(), "Without parallelism"), "partly");
+    let pool2 = key(&run, "rt-threads", "pool", Workload::CpuBalanced, 2);
+    one.hyperfine.get_mut(&pool2).unwrap().median = seq;
+    assert_eq!(mark(one.clone(), "Without parallelism"), "supported");
+    let io_seq = run
+        .cells
+        .iter()
+        .find(|c| {
+            c.cell.runtime == "rt-seq"
+                && c.cell.workload == Workload::IoSleep
+                && c.cell.tasks == Some(100)
+        })
+        .map(|c| run.hyperfine[&c.cell.key()].median)
+        .unwrap();
+    for c in run.cells.iter().filter(|c| {
+        c.cell.runtime == "rt-threads"
+            && c.cell.variant == "pool"
+            && c.cell.workload == Workload::IoSleep
+    }) {
+        one.hyperfine.get_mut(&c.cell.key()).unwrap().median = io_seq * 2.0;
+    }
+    one.hyperfine.get_mut(&pool2).unwrap().median = seq / 1.9;
+    assert_eq!(mark(one, "Without parallelism"), "contradicted");
 }
 
 /// The verdicts and the calibration pick cells by the facts a variant declares, never by its name: the fixture's

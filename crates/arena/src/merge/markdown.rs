@@ -224,5 +224,8 @@ pub fn evidence(e: &Evidence) -> String {
         Evidence::Missing(Missing::NoLatency { label }) => {
             format!("`{label}` reported no latency")
         }
+        Evidence::Missing(Missing::NotOneCpu { cores }) => {
+            format!("{cores} CPUs: the claim is about one core (`--cpus 1` weighs it)")
+        }
     }
 }

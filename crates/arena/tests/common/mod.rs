@@ -676,6 +676,37 @@ pub fn write_run(root: &Path, name: &str, scale: f64) -> RunDir {
     }
     // race: lost updates.
     b.timed(cell("rt-seq", "seq", Race), 0.05, 0.01, 1.0, 1, None, 0);
+    // One loop without a GIL: nothing lost without an await, updates lost with one.
+    b.timed(
+        cell("rt-tokio", "current-thread", Race),
+        0.05,
+        0.01,
+        1.0,
+        1,
+        None,
+        0,
+    );
+    b.timed(
+        with(cell("rt-tokio", "current-thread", Race), &|c| {
+            c.opts = vec![(harness::opts::YIELD.into(), "true".into())]
+        }),
+        0.3,
+        0.01,
+        1.0,
+        1,
+        None,
+        98_000,
+    );
+    // Without the GIL the emulation's threads lose updates.
+    b.timed(
+        cell("rt-gil", "free-threaded", Race),
+        0.04,
+        0.01,
+        1.9,
+        3,
+        None,
+        4_321_000,
+    );
     b.timed(cell("rt-gil", "pool", Race), 0.4, 0.01, 1.0, 3, None, 0);
     b.timed(
         with(cell("rt-gil", "pool", Race), &|c| {

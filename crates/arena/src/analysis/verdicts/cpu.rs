@@ -70,3 +70,77 @@ pub(super) fn parallel_claim(
         rests_on: vec![r.cell.key()],
     }
 }
+
+/// Time-slicing on one core: pinned to one CPU (`arena bench --cpus 1`), threads still overlap their waits but no
+/// longer speed up CPU work. The same cells as the parallel claims, read on a one-CPU run; a run with more CPUs has
+/// no evidence for it (it is about one core), and says how to get some.
+pub(super) fn time_slicing(m: &Analysis) -> Verdict {
+    let claim =
+        "Without parallelism, threads take turns on one core: they overlap waits but not CPU work";
+    let see = Topic::Workload(Workload::CpuBalanced);
+    let cores = m.cores();
+    let native = |r: &&Row| {
+        r.facts.is_some_and(|f| {
+            !f.holds_gil
+                && !f.event_loop
+                && !f.processes
+                && !f.sequential
+                && f.threads == harness::Threads::Workers
+        })
+    };
+    let cpu = m
+        .rows_of(Workload::CpuBalanced)
+        .filter(native)
+        .filter(|r| r.cell.workers >= 2 && r.cell.opts.is_empty() && r.speedup.is_some())
+        .min_by_key(|r| (!is_default(m, r), r.cell.workers));
+    let io = m
+        .rows_of(Workload::IoSleep)
+        .filter(native)
+        .filter(|r| r.cell.opts.is_empty() && r.speedup.is_some())
+        .max_by(|a, b| {
+            a.speedup
+                .unwrap_or(0.0)
+                .total_cmp(&b.speedup.unwrap_or(0.0))
+        });
+    if cores != 1 {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: Evidence::Missing(Missing::NotOneCpu { cores }),
+            see,
+            rests_on: Vec::new(),
+        };
+    }
+    let (Some(cpu), Some(io)) = (cpu, io) else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(
+                m,
+                Model::Threads,
+                "cpu-balanced (2+ workers) and io-sleep cell of a thread pool",
+            ),
+            see,
+            rests_on: Vec::new(),
+        };
+    };
+    let turns = cpu.speedup.unwrap_or(9.0) < 1.2;
+    let overlap = io.speedup.unwrap_or(0.0) >= 2.0;
+    let mark = match (turns, overlap) {
+        (true, true) => Mark::Supported,
+        (false, false) => Mark::Contradicted,
+        _ => Mark::Partly,
+    };
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(format!(
+            "on 1 CPU, computing: {} with {} workers (taking turns below 1.2x); waiting: {} (overlapping at 2x or more)",
+            speed(cpu),
+            cpu.cell.workers,
+            speed(io)
+        )),
+        see,
+        rests_on: vec![cpu.cell.key(), io.cell.key()],
+    }
+}

@@ -237,3 +237,73 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
         rests_on: vec![p.cell.key(), t.cell.key()],
     }
 }
+
+/// "multiprocessing is not as efficient for I/O-bound operations as asyncio": a process pool against a one-thread
+/// event loop on the same I/O cells (io-sleep and io-net, the same tasks), by hyperfine's medians. At each workload
+/// the point with the most tasks both ran is compared: where the pool's W processes queue the waits that the loop
+/// keeps all in flight.
+pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
+    let claim = "Processes are less efficient for I/O than an event loop";
+    let see = Topic::Workload(Workload::IoSleep);
+    let is_procs = |r: &Row| pool(r.facts) && r.facts.is_some_and(|f| f.processes);
+    let mut pairs: Vec<(&Row, &Row, f64)> = Vec::new();
+    for w in [Workload::IoSleep, Workload::IoNet] {
+        let best = m
+            .rows_of(w)
+            .filter(|p| is_procs(p) && p.cell.opts.is_empty())
+            .filter_map(|p| {
+                let l = m.rows_of(w).find(|l| {
+                    single_loop(l) && l.cell.opts.is_empty() && l.cell.tasks == p.cell.tasks
+                })?;
+                Some((p, l, p.hf.median / l.hf.median.max(1e-9)))
+            })
+            .max_by_key(|(p, _, _)| p.cell.tasks.unwrap_or(0));
+        pairs.extend(best);
+    }
+    if pairs.is_empty() {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(
+                m,
+                Model::Process,
+                "io-sleep or io-net cell of a process pool beside an event loop",
+            ),
+            see,
+            rests_on: Vec::new(),
+        };
+    }
+    let slower = pairs.iter().filter(|x| x.2 >= 1.5).count();
+    let mark = if slower == pairs.len() {
+        Mark::Supported
+    } else if pairs.iter().all(|x| x.2 < 1.1) {
+        Mark::Contradicted
+    } else {
+        Mark::Partly
+    };
+    let text: Vec<String> = pairs
+        .iter()
+        .map(|(p, l, x)| {
+            format!(
+                "{}: `{}` {:.2}x the time of `{}`",
+                p.cell.workload,
+                p.cell.label(),
+                x,
+                l.cell.label()
+            )
+        })
+        .collect();
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(format!(
+            "{} (supported at 1.5x or more everywhere, contradicted below 1.1x everywhere)",
+            text.join("; ")
+        )),
+        see,
+        rests_on: pairs
+            .iter()
+            .flat_map(|(p, l, _)| [p.cell.key(), l.cell.key()])
+            .collect(),
+    }
+}

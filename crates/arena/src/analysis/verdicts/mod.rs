@@ -12,8 +12,9 @@ mod race;
 use super::{Analysis, Row};
 use crate::store::Status;
 use cpu::parallel_claim;
-use io::{cpu_blocks_loop, event_loop, processes_cost_io, threads_help_io};
-use race::{gil_counter, message_passing};
+use cpu::time_slicing;
+use io::{cpu_blocks_loop, event_loop, processes_cost_io, processes_vs_loop, threads_help_io};
+use race::{gil_counter, message_passing, no_gil_counter, run_to_completion};
 
 /// How the evidence stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,8 @@ pub enum Missing {
     OneCpu { cores: u64 },
     /// The cell's kept run recorded no latency.
     NoLatency { label: String },
+    /// The claim is about one core, and the run had more (a run pinned with `--cpus 1` weighs it).
+    NotOneCpu { cores: u64 },
 }
 
 /// What a verdict rests on.
@@ -196,5 +199,9 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
             "cpu-balanced cell without the GIL (free-threaded)",
             true,
         ),
+        no_gil_counter(m),
+        run_to_completion(m),
+        processes_vs_loop(m),
+        time_slicing(m),
     ]
 }

@@ -149,3 +149,114 @@ pub(super) fn message_passing(m: &Analysis) -> Verdict {
         rests_on: v.iter().map(|x| x.3.clone()).collect(),
     }
 }
+
+/// Whether a race cell has a yield point between its load and its store (`--opt yield=true`).
+fn yields(c: &crate::plan::Cell) -> bool {
+    c.opts.iter().any(|(k, v)| k == opts::YIELD && v == "true")
+}
+
+/// A plain, unsynchronized race cell: no opt but `yield` (no `sync`, `rmw` or `shared`).
+fn plain(c: &crate::plan::Cell) -> bool {
+    c.opts.iter().all(|(k, _)| k == opts::YIELD)
+}
+
+/// "On one event loop, the GIL is what keeps `counter += 1` whole": weighed on one-thread loops *without* a GIL
+/// (tokio current-thread, smol single). What keeps the increment whole there is that no other task runs until the
+/// coroutine awaits: without an await no update is lost, GIL or no GIL, and with an await between the load and the
+/// store updates are lost. Losing none without a GIL contradicts the claim.
+pub(super) fn run_to_completion(m: &Analysis) -> Verdict {
+    let claim = "On one event loop, the GIL is what keeps `counter += 1` whole";
+    let see = Topic::Workload(Workload::Race);
+    let loop_no_gil =
+        |c: &crate::plan::Cell, f: Facts| super::one_loop(Some(f)) && !f.holds_gil && plain(c);
+    let straight = lost(m, |c, _, f| loop_no_gil(c, f) && !yields(c));
+    let awaits = lost(m, |c, _, f| loop_no_gil(c, f) && yields(c));
+    if straight.is_empty() {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(m, Model::Async, "race run on a one-thread event loop"),
+            see,
+            rests_on: Vec::new(),
+        };
+    }
+    let whole = straight.iter().all(|x| x.1 == 0);
+    let mark = if whole {
+        Mark::Contradicted
+    } else {
+        Mark::Supported
+    };
+    let mut evidence = format!(
+        "no GIL, no await between load and store: {} (contradicted when none is lost: running to completion keeps \
+         it whole)",
+        list(&straight)
+    );
+    if !awaits.is_empty() {
+        evidence.push_str(&format!(
+            "; no GIL, an await between them (`yield=true`): {}",
+            list(&awaits)
+        ));
+    }
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(evidence),
+        see,
+        rests_on: straight
+            .iter()
+            .chain(&awaits)
+            .map(|x| x.3.clone())
+            .collect(),
+    }
+}
+
+/// "Without the GIL, `counter += 1` loses updates": the free-threaded side of removing the GIL, weighed on threads
+/// that declare the GIL's model but run without it (rt-gil's free-threaded variant; a free-threaded CPython peer when
+/// present is set beside it in the calibration).
+pub(super) fn no_gil_counter(m: &Analysis) -> Verdict {
+    let claim = "Without the GIL, `counter += 1` loses updates";
+    let see = Topic::Workload(Workload::Race);
+    let v = lost(m, |c, _, f| {
+        m.run
+            .runtimes
+            .iter()
+            .find(|r| r.name == c.runtime)
+            .and_then(|r| r.info.as_ref())
+            .is_some_and(|i| i.model == Model::Emulated)
+            && !f.holds_gil
+            && !f.event_loop
+            && !f.processes
+            && c.opts.is_empty()
+    });
+    if v.is_empty() {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(
+                m,
+                Model::Emulated,
+                "race run without the GIL (free-threaded)",
+            ),
+            see,
+            rests_on: Vec::new(),
+        };
+    }
+    let losing = v.iter().filter(|x| x.1 > 0).count();
+    let mark = if losing == v.len() {
+        Mark::Supported
+    } else if losing > 0 {
+        Mark::Partly
+    } else {
+        Mark::Contradicted
+    };
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(format!(
+            "{} (supported when every such cell loses some)",
+            list(&v)
+        )),
+        see,
+        rests_on: v.iter().map(|x| x.3.clone()).collect(),
+    }
+}

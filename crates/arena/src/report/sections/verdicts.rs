@@ -58,5 +58,8 @@ pub fn evidence(cx: &Ctx<'_>, e: &Evidence) -> String {
         Evidence::Missing(Missing::NoLatency { label }) => {
             format!("missing evidence: `{label}` reported no latency")
         }
+        Evidence::Missing(Missing::NotOneCpu { cores }) => format!(
+            "missing evidence: the claim is about one core and this run had {cores} CPUs; a run pinned with `--cpus 1` weighs it"
+        ),
     }
 }
