@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::analysis::verdicts::{Evidence, Missing};
+use crate::analysis::verdicts::Evidence;
 
 use super::charts::MergedChart;
 use super::{Merged, figures};
@@ -204,28 +204,5 @@ fn verdicts(out: &mut String, m: &Merged, charts: &[MergedChart]) {
 
 /// A verdict's evidence in words, without links into one run's report.
 pub fn evidence(e: &Evidence) -> String {
-    let model = |m: &harness::Model| format!("{m:?}").to_lowercase();
-    match e {
-        Evidence::Measured(text) => text.clone(),
-        Evidence::Missing(Missing::NoRuntime { model: m }) => {
-            format!("no {}-model runtime took part in this run", model(m))
-        }
-        Evidence::Missing(Missing::NotInRun { model: m, what }) => format!(
-            "no {what} of a {}-model runtime in this run (not in its profile or not selected)",
-            model(m)
-        ),
-        Evidence::Missing(Missing::CellFailed { model: m, what }) => format!(
-            "no timed {what} of a {}-model runtime (its cell failed or was skipped; that run's report says why)",
-            model(m)
-        ),
-        Evidence::Missing(Missing::OneCpu { cores }) => {
-            format!("{cores} CPU: no model can run in parallel here")
-        }
-        Evidence::Missing(Missing::NoLatency { label }) => {
-            format!("`{label}` reported no latency")
-        }
-        Evidence::Missing(Missing::NotOneCpu { cores }) => {
-            format!("{cores} CPUs: the claim is about one core (`--cpus 1` weighs it)")
-        }
-    }
+    e.plain()
 }

@@ -3,7 +3,7 @@
 use harness::Model;
 use workloads::Workload;
 
-use super::{Evidence, Mark, Missing, Topic, Verdict};
+use super::{Evidence, Mark, Missing, Panel, Topic, Verdict, short};
 use super::{at_cores, is_default, missing, speed};
 use crate::analysis::{Analysis, Row};
 
@@ -28,6 +28,7 @@ pub(super) fn parallel_claim(
             evidence: missing(m, model, what),
             see: Topic::Workload(Workload::CpuBalanced),
             rests_on: Vec::new(),
+            panel: None,
         };
     };
     let s = r.speedup.unwrap_or(0.0);
@@ -68,6 +69,16 @@ pub(super) fn parallel_claim(
         evidence,
         see: Topic::Workload(Workload::CpuBalanced),
         rests_on: vec![r.cell.key()],
+        panel: (cores >= 2).then(|| {
+            Panel::new(
+                vec![
+                    (short(r), s),
+                    ("ideal".into(), r.cell.workers.min(cores) as f64),
+                ],
+                "x the sequential run",
+                &[1.2, 1.5],
+            )
+        }),
     }
 }
 
@@ -109,6 +120,7 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
             evidence: Evidence::Missing(Missing::NotOneCpu { cores }),
             see,
             rests_on: Vec::new(),
+            panel: None,
         };
     }
     let (Some(cpu), Some(io)) = (cpu, io) else {
@@ -122,6 +134,7 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
             ),
             see,
             rests_on: Vec::new(),
+            panel: None,
         };
     };
     let turns = cpu.speedup.unwrap_or(9.0) < 1.2;
@@ -142,5 +155,13 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
         )),
         see,
         rests_on: vec![cpu.cell.key(), io.cell.key()],
+        panel: Some(Panel::new(
+            vec![
+                (short(cpu), cpu.speedup.unwrap_or(0.0)),
+                (short(io), io.speedup.unwrap_or(0.0)),
+            ],
+            "x the sequential run",
+            &[1.2, 2.0],
+        )),
     }
 }

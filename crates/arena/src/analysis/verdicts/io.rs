@@ -5,7 +5,7 @@ use harness::opts;
 use workloads::Workload;
 
 use super::race::reported;
-use super::{Evidence, Mark, Missing, Topic, Verdict};
+use super::{Evidence, Mark, Missing, Panel, Topic, Verdict, short};
 use super::{at_cores, gil_variant, missing, one_loop, pool, speed};
 use crate::analysis::{Analysis, Row};
 
@@ -29,6 +29,7 @@ pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
             evidence: missing(m, Model::Threads, "io-sleep cell"),
             see,
             rests_on: Vec::new(),
+            panel: None,
         };
     };
     let s = r.speedup.unwrap_or(0.0);
@@ -55,6 +56,14 @@ pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
             .chain(best_io(m, gil_variant))
             .map(|r| r.cell.key())
             .collect(),
+        panel: Some(Panel::new(
+            std::iter::once(r)
+                .chain(best_io(m, gil_variant))
+                .map(|r| (short(r), r.speedup.unwrap_or(0.0)))
+                .collect(),
+            "x the sequential run",
+            &[1.2, 2.0],
+        )),
     }
 }
 
@@ -81,6 +90,7 @@ pub(super) fn event_loop(m: &Analysis) -> Verdict {
             ),
             see,
             rests_on: Vec::new(),
+            panel: None,
         };
     };
     let waits = io.speedup.unwrap_or(0.0) >= 2.0;
@@ -100,6 +110,14 @@ pub(super) fn event_loop(m: &Analysis) -> Verdict {
         )),
         see,
         rests_on: vec![io.cell.key(), cpu.cell.key()],
+        panel: Some(Panel::new(
+            vec![
+                (short(io), io.speedup.unwrap_or(0.0)),
+                (short(cpu), cpu.speedup.unwrap_or(0.0)),
+            ],
+            "x the sequential run",
+            &[1.2, 2.0],
+        )),
     }
 }
 
@@ -119,6 +137,7 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
             evidence: missing(m, Model::Async, "mixed run on a one-thread event loop"),
             see,
             rests_on: Vec::new(),
+            panel: None,
         };
     };
     let d = rep.workload_params().delay_ms as f64;
@@ -131,6 +150,7 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
             }),
             see,
             rests_on: Vec::new(),
+            panel: None,
         };
     };
     let mark = if lat.p99 >= d {
@@ -145,6 +165,7 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
         c.cell.label(),
         lat.p99
     );
+    let mut bars = vec![(c.cell.label(), lat.p99)];
     if let Some(fix) = m.run.cells.iter().find(|x| {
         x.cell.workload == Workload::Mixed
             && x.cell.runtime == c.cell.runtime
@@ -156,6 +177,7 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
     }) && let Some(l) = fix.report.as_ref().and_then(|r| r.latency_ms)
     {
         evidence.push_str(&format!("; with `offload=true` it is {:.1} ms", l.p99));
+        bars.push((fix.cell.label(), l.p99));
     }
     Verdict {
         claim,
@@ -163,6 +185,11 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
         evidence: Evidence::Measured(evidence),
         see,
         rests_on: vec![c.cell.key()],
+        panel: Some(Panel::new(
+            bars,
+            "ms, the ticker's p99 lateness",
+            &[d / 5.0, d],
+        )),
     }
 }
 
@@ -187,6 +214,7 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
             evidence: missing(m, Model::Process, "io-sleep cell of a process pool"),
             see,
             rests_on: Vec::new(),
+            panel: None,
         };
     };
     let threads = m
@@ -210,6 +238,7 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
             ),
             see,
             rests_on: Vec::new(),
+            panel: None,
         };
     };
     let ratio = p.hf.median / t.hf.median;
@@ -235,6 +264,11 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
         )),
         see,
         rests_on: vec![p.cell.key(), t.cell.key()],
+        panel: Some(Panel::new(
+            vec![(short(p), p.hf.median * 1e3), (short(t), t.hf.median * 1e3)],
+            "ms, median wall time",
+            &[],
+        )),
     }
 }
 
@@ -271,6 +305,7 @@ pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
             ),
             see,
             rests_on: Vec::new(),
+            panel: None,
         };
     }
     let slower = pairs.iter().filter(|x| x.2 >= 1.5).count();
@@ -305,5 +340,13 @@ pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
             .iter()
             .flat_map(|(p, l, _)| [p.cell.key(), l.cell.key()])
             .collect(),
+        panel: Some(Panel::new(
+            pairs
+                .iter()
+                .map(|(p, _, x)| (format!("{} {}", p.cell.workload, short(p)), *x))
+                .collect(),
+            "x the event loop's time",
+            &[1.1, 1.5],
+        )),
     }
 }

@@ -76,6 +76,37 @@ pub enum Evidence {
     Missing(Missing),
 }
 
+impl Evidence {
+    /// In words, without links into one run's report (the merged report and the opening figure use it).
+    pub fn plain(&self) -> String {
+        let e = self;
+        let model = |m: &harness::Model| format!("{m:?}").to_lowercase();
+        match e {
+            Evidence::Measured(text) => text.clone(),
+            Evidence::Missing(Missing::NoRuntime { model: m }) => {
+                format!("no {}-model runtime took part in this run", model(m))
+            }
+            Evidence::Missing(Missing::NotInRun { model: m, what }) => format!(
+                "no {what} of a {}-model runtime in this run (not in its profile or not selected)",
+                model(m)
+            ),
+            Evidence::Missing(Missing::CellFailed { model: m, what }) => format!(
+                "no timed {what} of a {}-model runtime (its cell failed or was skipped; that run's report says why)",
+                model(m)
+            ),
+            Evidence::Missing(Missing::OneCpu { cores }) => {
+                format!("{cores} CPU: no model can run in parallel here")
+            }
+            Evidence::Missing(Missing::NoLatency { label }) => {
+                format!("`{label}` reported no latency")
+            }
+            Evidence::Missing(Missing::NotOneCpu { cores }) => {
+                format!("{cores} CPUs: the claim is about one core (`--cpus 1` weighs it)")
+            }
+        }
+    }
+}
+
 /// One claim and its verdict.
 #[derive(Debug, Clone)]
 pub struct Verdict {
@@ -89,6 +120,36 @@ pub struct Verdict {
     pub see: Topic,
     /// The keys of the cells the mark rests on (empty when evidence is missing).
     pub rests_on: Vec<String>,
+    /// The figures that decide it, for the report's opening figure (`None` when evidence is missing).
+    pub panel: Option<Panel>,
+}
+
+/// The two or three figures that decide a verdict, and its rule's thresholds: one small panel of the report's
+/// opening figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Panel {
+    /// (short label, value in `unit`), in the order the evidence names them.
+    pub bars: Vec<(String, f64)>,
+    /// What the values are, for the axis: "x the sequential run", "ms", "% of updates lost".
+    pub unit: &'static str,
+    /// The rule's thresholds, drawn as lines across the bars.
+    pub rules: Vec<f64>,
+}
+
+impl Panel {
+    /// A panel of these bars, unit and rule lines.
+    pub fn new(bars: Vec<(String, f64)>, unit: &'static str, rules: &[f64]) -> Panel {
+        Panel {
+            bars,
+            unit,
+            rules: rules.to_vec(),
+        }
+    }
+}
+
+/// A row's short name for a panel: `runtime/variant`, with its opt or sweep point when it has one.
+pub(super) fn short(r: &Row) -> String {
+    r.cell.label()
 }
 
 pub(super) fn pct(x: Option<f64>) -> String {

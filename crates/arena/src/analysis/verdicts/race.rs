@@ -5,7 +5,7 @@ use harness::{Facts, Model};
 use workloads::Workload;
 
 use super::missing;
-use super::{Evidence, Mark, Topic, Verdict};
+use super::{Evidence, Mark, Panel, Topic, Verdict};
 use crate::analysis::Analysis;
 
 /// Every cell of workload `w` with a kept RunReport, and its runtime's model.
@@ -51,6 +51,17 @@ fn lost(
         .collect()
 }
 
+/// The share of updates each cell lost, as a panel of the opening figure.
+fn lost_panel<'a>(v: impl IntoIterator<Item = &'a Lost>) -> Panel {
+    Panel::new(
+        v.into_iter()
+            .map(|(l, n, of, _)| (l.clone(), *n as f64 * 100.0 / (*of).max(1) as f64))
+            .collect(),
+        "% of updates lost",
+        &[],
+    )
+}
+
 fn list(v: &[Lost]) -> String {
     v.iter()
         .map(|(l, n, of, _)| format!("`{l}` lost {n} of {of}"))
@@ -75,6 +86,7 @@ pub(super) fn gil_counter(m: &Analysis) -> Verdict {
             evidence: missing(m, Model::Emulated, "race run under the GIL"),
             see,
             rests_on: Vec::new(),
+            panel: None,
         };
     }
     let plain_safe = plain.iter().all(|x| x.1 == 0);
@@ -97,6 +109,7 @@ pub(super) fn gil_counter(m: &Analysis) -> Verdict {
         evidence: Evidence::Measured(evidence),
         see,
         rests_on: plain.iter().chain(&call).map(|x| x.3.clone()).collect(),
+        panel: Some(lost_panel(plain.iter().chain(&call))),
     }
 }
 
@@ -134,6 +147,7 @@ pub(super) fn message_passing(m: &Analysis) -> Verdict {
             evidence: missing(m, Model::Process, "race run"),
             see,
             rests_on: Vec::new(),
+            panel: None,
         };
     }
     let mark = if v.iter().all(|x| x.1 == 0) {
@@ -147,6 +161,7 @@ pub(super) fn message_passing(m: &Analysis) -> Verdict {
         evidence: Evidence::Measured(list(&v)),
         see,
         rests_on: v.iter().map(|x| x.3.clone()).collect(),
+        panel: Some(lost_panel(&v)),
     }
 }
 
@@ -178,6 +193,7 @@ pub(super) fn run_to_completion(m: &Analysis) -> Verdict {
             evidence: missing(m, Model::Async, "race run on a one-thread event loop"),
             see,
             rests_on: Vec::new(),
+            panel: None,
         };
     }
     let whole = straight.iter().all(|x| x.1 == 0);
@@ -207,6 +223,7 @@ pub(super) fn run_to_completion(m: &Analysis) -> Verdict {
             .chain(&awaits)
             .map(|x| x.3.clone())
             .collect(),
+        panel: Some(lost_panel(straight.iter().chain(&awaits))),
     }
 }
 
@@ -239,6 +256,7 @@ pub(super) fn no_gil_counter(m: &Analysis) -> Verdict {
             ),
             see,
             rests_on: Vec::new(),
+            panel: None,
         };
     }
     let losing = v.iter().filter(|x| x.1 > 0).count();
@@ -258,5 +276,6 @@ pub(super) fn no_gil_counter(m: &Analysis) -> Verdict {
         )),
         see,
         rests_on: v.iter().map(|x| x.3.clone()).collect(),
+        panel: Some(lost_panel(&v)),
     }
 }

@@ -3,6 +3,7 @@
 //! its helpers serve other drawings too (`arena merge`).
 
 pub mod draw;
+pub mod panels;
 
 use std::path::Path;
 
@@ -26,6 +27,8 @@ pub enum Chart {
     Latency(Workload),
     /// spawn: parked memory against tasks, log-log.
     FloorMemory,
+    /// The opening figure: one panel per claim.
+    Verdicts,
 }
 
 impl Chart {
@@ -37,6 +40,7 @@ impl Chart {
             Chart::ScalingTasks => "scaling-tasks.svg".into(),
             Chart::Latency(w) => format!("latency-{w}.svg"),
             Chart::FloorMemory => "floor-memory.svg".into(),
+            Chart::Verdicts => "verdicts.svg".into(),
         }
     }
 
@@ -48,6 +52,9 @@ impl Chart {
             Chart::ScalingTasks => "wall time against tasks, log-log".into(),
             Chart::Latency(w) => format!("{w} latency p50 and p99"),
             Chart::FloorMemory => "spawn: parked memory against tasks, log-log".into(),
+            Chart::Verdicts => {
+                "the verdicts at a glance: for each claim the figures that decide it, coloured by verdict, with the rule's thresholds as dashed lines".into()
+            }
         }
     }
 }
@@ -55,6 +62,11 @@ impl Chart {
 /// Writes every chart the data allows; returns (file name, alt text) of each.
 pub fn write_all(m: &Analysis, dir: &Path) -> anyhow::Result<Vec<Chart>> {
     let mut out = Vec::new();
+    panels::verdict_panels(
+        &dir.join(Chart::Verdicts.file_name()),
+        &crate::analysis::verdicts::all(m),
+    )?;
+    out.push(Chart::Verdicts);
     // The floor workloads have their own section and chart.
     for w in Workload::LOAD {
         let rows: Vec<&Row> = m.rows_of(w).collect();

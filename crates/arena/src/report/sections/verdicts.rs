@@ -24,6 +24,7 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
         );
     }
     out.push('\n');
+    cx.chart(out, crate::report::charts::Chart::Verdicts);
 }
 
 /// The anchor of the place that shows a topic's numbers.
