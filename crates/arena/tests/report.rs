@@ -497,3 +497,73 @@ fn an_unsteady_run_says_so_at_the_top() {
         "{text}"
     );
 }
+
+/// asyncio against Node is decided from the peers' own elapsed_ms over the pilot and its repeats, at 1,000 tasks and
+/// more: slower everywhere at p < 0.05 is supported, faster is contradicted. Node is cast by its facts (one loop, no
+/// GIL), asyncio by its (one loop, a GIL).
+#[test]
+fn asyncio_against_node_turns_with_the_elapsed_times() {
+    use arena::analysis::Analysis;
+    use workloads::Workload;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::write_run(tmp.path(), "run", 1.0);
+    let base = dir.load().unwrap();
+    let mark = |run: arena::store::Loaded| {
+        let v = arena::analysis::verdicts::all(&Analysis::new(run, "run"))
+            .into_iter()
+            .find(|v| v.claim.starts_with("asyncio underperforms"))
+            .unwrap();
+        (v.mark.text(), v.evidence.plain())
+    };
+    assert_eq!(mark(base.clone()).0, "missing evidence");
+    // Node joins the run (present, with its facts), and both loops ran io-net at 1,000 tasks five times.
+    let with = |py_ms: f64| {
+        let mut run = base.clone();
+        let node = run.runtimes.iter_mut().find(|r| r.name == "node").unwrap();
+        node.excluded = None;
+        node.info = Some(
+            harness::Info::new("node", "Node.js event loop", harness::Model::Async)
+                .variant("event-loop", "one loop")
+                .facts(harness::Facts::event_loop(harness::Threads::One))
+                .workloads(Workload::LOAD),
+        );
+        let template = run
+            .cells
+            .iter()
+            .find(|c| c.cell.runtime == "py-asyncio" && c.cell.workload == Workload::IoSleep)
+            .unwrap()
+            .clone();
+        run.cells.retain(|c| c.cell.runtime != "py-asyncio" || c.cell.workload != Workload::IoNet);
+        for (rt, v, ms) in [("py-asyncio", "loop", py_ms), ("node", "event-loop", 100.0)] {
+            let mut c = template.clone();
+            c.cell.runtime = rt.into();
+            c.cell.variant = v.into();
+            c.cell.workload = Workload::IoNet;
+            c.cell.tasks = Some(1_000);
+            c.cell.point = Some(arena::plan::Point {
+                axis: arena::plan::Axis::Tasks,
+                value: 1_000,
+            });
+            let runs: Vec<harness::RunReport> = [0.98, 1.0, 1.02, 0.99, 1.01]
+                .iter()
+                .map(|f| {
+                    let mut r = c.report.clone().unwrap();
+                    r.runtime = rt.into();
+                    r.workload = Workload::IoNet;
+                    r.elapsed_ms = ms * f;
+                    r
+                })
+                .collect();
+            c.report = Some(runs[0].clone());
+            c.repeats = runs[1..].to_vec();
+            run.cells.push(c);
+        }
+        run
+    };
+    let (m, why) = mark(with(180.0));
+    assert_eq!(m, "supported", "{why}");
+    assert!(why.contains("1.80x") && why.contains("no other CPython loop (uvloop)"), "{why}");
+    assert_eq!(mark(with(60.0)).0, "contradicted");
+    // As fast within the noise: not the underperformance the claim describes.
+    assert_eq!(mark(with(100.5)).0, "contradicted");
+}

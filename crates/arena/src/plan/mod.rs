@@ -22,7 +22,7 @@ pub fn worker_points(cores: u64) -> Vec<u64> {
     v
 }
 
-/// The tasks of the io-sleep sweep.
+/// The tasks of the io-sleep and io-net sweeps.
 pub const TASK_POINTS: [u64; 3] = [100, 1_000, 10_000];
 
 /// The tasks of the spawn sweep (the floor): 1k, 10k and 100k, and 1M in the `full` profile. Why these: the
@@ -136,7 +136,7 @@ pub fn cells(
                             });
                         }
                     }
-                    Workload::IoSleep | Workload::Spawn if profile.sweeps => {
+                    Workload::IoSleep | Workload::IoNet | Workload::Spawn if profile.sweeps => {
                         let points = if w == Workload::Spawn {
                             spawn_points(profile)
                         } else {

@@ -7,10 +7,9 @@ use std::time::Instant;
 use super::Bench;
 use super::attempt::run_once;
 use super::progress::bar;
-use super::schedule::{FLOOR_REPEATS, PilotEnd, Projector, is_spawn_sweep, pilot_limit_s};
+use super::schedule::{PilotEnd, Projector, is_spawn_sweep, pilot_limit_s, repeats_for};
 use crate::proc;
 use crate::store::{CellRecord, Fault, Phase, RunMeta, Status};
-use workloads::Workload;
 
 impl Bench<'_> {
     /// Pilots every pending cell; writes each record as it changes.
@@ -80,12 +79,18 @@ impl Bench<'_> {
                     reason: skip.to_string(),
                 };
             }
+            let one_loop = rt
+                .info
+                .as_ref()
+                .and_then(|i| i.facts_of(&rec.cell.variant))
+                .is_some_and(|f| f.event_loop && f.threads == harness::Threads::One);
+            let repeats = repeats_for(&rec.cell, one_loop);
             if matches!(end, PilotEnd::Finished { .. })
                 && rec.status == Status::Pending
-                && Workload::FLOOR.contains(&rec.cell.workload)
+                && repeats > 0
             {
-                // A repeat that fails is left out; the floor section says how many runs each figure rests on.
-                rec.repeats = (0..FLOOR_REPEATS)
+                // A repeat that fails is left out; the report says how many runs each figure rests on.
+                rec.repeats = (0..repeats)
                     .filter_map(|_| {
                         let (a, r) = run_once(self.ws_root, rt, &rec.cell, &args, limit + 2.0);
                         r.filter(|_| a.fault.is_none())

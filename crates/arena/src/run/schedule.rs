@@ -91,6 +91,28 @@ pub fn is_spawn_sweep(cell: &Cell) -> bool {
 /// memory, round trips) are reported as the median and range of the pilot and these, never from one run.
 pub const FLOOR_REPEATS: usize = 2;
 
+/// Untimed runs after the pilot of a one-thread event loop's io-sleep or io-net cell at 1,000 tasks or more: the
+/// loops are compared by their own `elapsed_ms` (without the interpreter's start-up, which hyperfine's wall time
+/// includes), so each needs a distribution, not one run, for a test between them.
+pub const LOOP_REPEATS: usize = 4;
+
+/// How many untimed runs follow `cell`'s pilot, given whether its variant declares one event loop on one thread.
+pub fn repeats_for(cell: &Cell, one_loop: bool) -> usize {
+    if Workload::FLOOR.contains(&cell.workload) {
+        FLOOR_REPEATS
+    } else if one_loop
+        && matches!(cell.workload, Workload::IoSleep | Workload::IoNet)
+        && cell
+            .point
+            .is_some_and(|p| p.axis == Axis::Tasks && p.value >= 1_000)
+        && cell.opts.is_empty()
+    {
+        LOOP_REPEATS
+    } else {
+        0
+    }
+}
+
 fn tasks_series(cell: &Cell) -> Option<(SeriesKey, u64)> {
     let pt = cell.point.filter(|p| p.axis == Axis::Tasks)?;
     Some(((cell.workload, cell.series(), pt.axis), pt.value))

@@ -1,0 +1,196 @@
+//! The claims only the peers can weigh: CPython's asyncio against Node's event loop on I/O. Every other verdict
+//! weighs the workspace runtimes; these set two real interpreters side by side, cast by their facts (a one-thread
+//! event loop under a GIL, and one without), never by name.
+
+use harness::{Facts, Model, RunReport};
+use workloads::Workload;
+
+use super::{Evidence, Mark, Missing, Panel, Topic, Verdict};
+use crate::analysis::Analysis;
+use crate::plan::Axis;
+use crate::stats::welch;
+use crate::store::CellRecord;
+
+/// A peer's one-thread event loop cell at a tasks point, with its runs' `elapsed_ms`.
+struct LoopRuns<'a> {
+    cell: &'a CellRecord,
+    elapsed: Vec<f64>,
+}
+
+fn elapsed(c: &CellRecord) -> Vec<f64> {
+    c.report
+        .iter()
+        .chain(c.repeats.iter())
+        .map(|r: &RunReport| r.elapsed_ms)
+        .collect()
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    }
+}
+
+/// The peers' one-loop cells of `w` at `tasks` whose facts `pick` accepts, each with its runs.
+fn loops<'a>(
+    m: &'a Analysis,
+    w: Workload,
+    tasks: u64,
+    pick: impl Fn(&CellRecord, Facts) -> bool,
+) -> Vec<LoopRuns<'a>> {
+    m.run
+        .cells
+        .iter()
+        .filter(|c| {
+            c.cell.workload == w
+                && c.cell.opts.is_empty()
+                && c.cell.point
+                    == Some(crate::plan::Point {
+                        axis: Axis::Tasks,
+                        value: tasks,
+                    })
+                && m.run
+                    .runtimes
+                    .iter()
+                    .any(|r| r.name == c.cell.runtime && r.peer.is_some())
+        })
+        .filter(|c| {
+            m.facts(&c.cell.runtime, &c.cell.variant)
+                .is_some_and(|f| super::one_loop(Some(f)) && pick(c, f))
+        })
+        .map(|c| LoopRuns {
+            cell: c,
+            elapsed: elapsed(c),
+        })
+        .filter(|l| l.elapsed.len() >= 2)
+        .collect()
+}
+
+/// "Python's asyncio typically underperforms JavaScript in I/O-bound scenarios": CPython's one-thread loop (under
+/// its GIL) against Node's (no GIL), on io-sleep and io-net at 1,000 and 10,000 tasks, by the runtimes' own
+/// `elapsed_ms` over the pilot and its repeats (Welch's t-test), so the interpreters' start-up is left out. Every
+/// GIL-loop variant is set beside Node: uvloop's, when the peer has it, answers "use uvloop".
+pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
+    let claim = "asyncio underperforms JavaScript's event loop on I/O (CPython and Node peers)";
+    let see = Topic::Workload(Workload::IoNet);
+    let mut points = Vec::new();
+    for w in [Workload::IoSleep, Workload::IoNet] {
+        for tasks in [1_000u64, 10_000] {
+            let node = loops(m, w, tasks, |_, f| !f.holds_gil);
+            let Some(js) = node.first() else { continue };
+            for py in loops(m, w, tasks, |_, f| f.holds_gil) {
+                let p = welch(&js.elapsed, &py.elapsed).map(|t| t.2);
+                let ratio = median(&py.elapsed) / median(&js.elapsed).max(1e-9);
+                points.push((w, tasks, py, js.cell, median(&js.elapsed), ratio, p));
+            }
+        }
+    }
+    if points.is_empty() {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: Evidence::Missing(Missing::NotInRun {
+                model: Model::Async,
+                what: "io-sleep or io-net cell at 1,000+ tasks of both a CPython and a Node event loop (peers; the \
+                       standard profile runs them when python3 and node are present)"
+                    .into(),
+            }),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    }
+    // The default asyncio loop decides the mark; other GIL loops (uvloop) are set beside it.
+    let is_default = |c: &CellRecord| {
+        m.run
+            .runtimes
+            .iter()
+            .find(|r| r.name == c.cell.runtime)
+            .and_then(|r| r.info.as_ref())
+            .and_then(|i| i.default_variant())
+            == Some(c.cell.variant.as_str())
+    };
+    let decisive: Vec<_> = points.iter().filter(|x| is_default(x.2.cell)).collect();
+    let slower = decisive
+        .iter()
+        .filter(|x| x.5 > 1.0 && x.6.is_some_and(|p| p < 0.05))
+        .count();
+    let faster = decisive
+        .iter()
+        .filter(|x| x.5 < 1.0 && x.6.is_some_and(|p| p < 0.05))
+        .count();
+    let mark = if !decisive.is_empty() && slower == decisive.len() {
+        Mark::Supported
+    } else if slower == 0 && faster > 0 {
+        Mark::Contradicted
+    } else if slower == 0 {
+        // No significant difference anywhere: not the underperformance the claim describes.
+        Mark::Contradicted
+    } else {
+        Mark::Partly
+    };
+    let text: Vec<String> = points
+        .iter()
+        .map(|(w, tasks, py, js, js_ms, ratio, p)| {
+            format!(
+                "{w} at {tasks} tasks: `{}` {:.1} ms against `{}` {:.1} ms by elapsed_ms, {ratio:.2}x ({}, {} and {} runs)",
+                py.cell.cell.label(),
+                median(&py.elapsed),
+                js.cell.label(),
+                js_ms,
+                p.map_or("no test".to_string(), |p| format!("Welch p = {p:.3}")),
+                py.elapsed.len(),
+                elapsed(js).len()
+            )
+        })
+        .collect();
+    let uvloop = points.iter().any(|x| !is_default(x.2.cell));
+    let mut evidence = format!(
+        "{} (supported when asyncio is slower at p < 0.05 at every point, contradicted when it never is)",
+        text.join("; ")
+    );
+    if !uvloop {
+        evidence.push_str(
+            "; no other CPython loop (uvloop) ran: `scripts/setup` installs it into the peers' environment when it can",
+        );
+    }
+    let largest: Vec<_> = points
+        .iter()
+        .filter(|x| x.1 == points.iter().map(|y| y.1).max().unwrap_or(0) && x.0 == Workload::IoNet)
+        .collect();
+    let shown = if largest.is_empty() {
+        points.iter().collect()
+    } else {
+        largest
+    };
+    let mut bars: Vec<(String, f64)> = shown
+        .iter()
+        .map(|x| {
+            (
+                format!("{} {}", x.0, x.2.cell.cell.label()),
+                median(&x.2.elapsed),
+            )
+        })
+        .collect();
+    if let Some(x) = shown.first() {
+        bars.push((format!("{} {}", x.0, x.3.cell.label()), x.4));
+    }
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(evidence),
+        see,
+        rests_on: points
+            .iter()
+            .flat_map(|x| [x.2.cell.cell.key(), x.3.cell.key()])
+            .collect(),
+        panel: Some(Panel::new(bars, "ms, median elapsed_ms (no start-up)", &[])),
+    }
+}
