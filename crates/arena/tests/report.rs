@@ -533,7 +533,8 @@ fn asyncio_against_node_turns_with_the_elapsed_times() {
             .find(|c| c.cell.runtime == "py-asyncio" && c.cell.workload == Workload::IoSleep)
             .unwrap()
             .clone();
-        run.cells.retain(|c| c.cell.runtime != "py-asyncio" || c.cell.workload != Workload::IoNet);
+        run.cells
+            .retain(|c| c.cell.runtime != "py-asyncio" || c.cell.workload != Workload::IoNet);
         for (rt, v, ms) in [("py-asyncio", "loop", py_ms), ("node", "event-loop", 100.0)] {
             let mut c = template.clone();
             c.cell.runtime = rt.into();
@@ -562,7 +563,10 @@ fn asyncio_against_node_turns_with_the_elapsed_times() {
     };
     let (m, why) = mark(with(180.0));
     assert_eq!(m, "supported", "{why}");
-    assert!(why.contains("1.80x") && why.contains("no other CPython loop (uvloop)"), "{why}");
+    assert!(
+        why.contains("1.80x") && why.contains("no other CPython loop (uvloop)"),
+        "{why}"
+    );
     assert_eq!(mark(with(60.0)).0, "contradicted");
     // As fast within the noise: not the underperformance the claim describes.
     assert_eq!(mark(with(100.5)).0, "contradicted");

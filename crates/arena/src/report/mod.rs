@@ -176,6 +176,10 @@ pub fn render(dir: &RunDir) -> anyhow::Result<()> {
     std::fs::create_dir_all(&charts_dir)?;
     let charts = charts::write_all(&a, &charts_dir)?;
     write(&dir.path.join("report.md"), &markdown(&a, &charts))?;
+    write(
+        &dir.path.join("extra.md"),
+        &sections::workloads::appendix(&a),
+    )?;
     write(&dir.path.join("README.md"), &readme::readme(&a))?;
     Ok(())
 }

@@ -38,8 +38,6 @@ pub fn label_width(labels: &[String]) -> u32 {
 /// A horizontal bar chart of the mean wall time with ±1 sd error bars, one bar per timed cell.
 pub fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
     let labels: Vec<String> = rows.iter().map(|r| r.cell.label()).collect();
-    let mut runtimes: Vec<&str> = rows.iter().map(|r| r.cell.runtime.as_str()).collect();
-    runtimes.dedup();
     let n = rows.len() as u32;
     let to_ms = 1000.0;
     let max = rows
@@ -83,14 +81,8 @@ pub fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
                 .map_err(err)?;
             $chart
                 .draw_series(rows.iter().enumerate().map(|(i, r)| {
-                    // One colour per runtime, so its variants and points read as a group.
-                    let c = color(
-                        runtimes
-                            .iter()
-                            .position(|x| *x == r.cell.runtime)
-                            .unwrap_or(0),
-                    )
-                    .mix(0.75);
+                    // One colour per model family, the same in every chart; peers lighter.
+                    let c = family_color(r.model, r.peer);
                     let mut rect = Rectangle::new(
                         [
                             (x0, SegmentValue::Exact(slot(n, i))),
@@ -261,9 +253,17 @@ pub fn lines(
                 $chart
                     .draw_series(LineSeries::new(v.iter().copied(), c.stroke_width(2)))
                     .map_err(err)?;
-                $chart
-                    .draw_series(v.iter().map(|&p| Circle::new(p, 3, c.filled())))
-                    .map_err(err)?;
+                // A marker per series in turn (circle, triangle, square, cross), so lines that share a colour, or
+                // colours a reader cannot tell apart, still tell apart.
+                match i % 4 {
+                    0 => $chart.draw_series(v.iter().map(|&p| Circle::new(p, 4, c.filled()))),
+                    1 => $chart.draw_series(v.iter().map(|&p| TriangleMarker::new(p, 5, c.filled()))),
+                    2 => $chart.draw_series(v.iter().map(|&p| {
+                        EmptyElement::at(p) + Rectangle::new([(-4, -4), (4, 4)], c.filled())
+                    })),
+                    _ => $chart.draw_series(v.iter().map(|&p| Cross::new(p, 4, c.stroke_width(2)))),
+                }
+                .map_err(err)?;
             }
         }};
     }
@@ -291,14 +291,22 @@ pub fn lines(
             .enumerate()
             .map(|(i, (n, _))| (n.clone(), color(i))),
     );
+    let first_series = usize::from(ideal.is_some());
     for (i, (name, c)) in entries.iter().enumerate() {
         let y = 50 + 20 * i as i32;
         legend
             .draw(&PathElement::new(vec![(8, y), (32, y)], c.stroke_width(2)))
             .map_err(err)?;
-        legend
-            .draw(&Circle::new((20, y), 3, c.filled()))
+        if i >= first_series {
+            let p = (20, y);
+            match (i - first_series) % 4 {
+                0 => legend.draw(&Circle::new(p, 4, c.filled())),
+                1 => legend.draw(&TriangleMarker::new(p, 5, c.filled())),
+                2 => legend.draw(&Rectangle::new([(16, y - 4), (24, y + 4)], c.filled())),
+                _ => legend.draw(&Cross::new(p, 4, c.stroke_width(2))),
+            }
             .map_err(err)?;
+        }
         legend
             .draw(&Text::new(name.clone(), (40, y - 7), (FONT, 13)))
             .map_err(err)?;
@@ -316,7 +324,53 @@ pub fn tick(v: &f64) -> String {
     }
 }
 
-/// A distinct colour per series or runtime.
+/// A distinct colour per series: Tableau's ten, which stay apart for most colour vision, then they repeat (with
+/// another marker, see [`marker`]).
 pub fn color(i: usize) -> RGBAColor {
-    Palette99::pick(i).to_rgba()
+    const TEN: [(u8, u8, u8); 10] = [
+        (31, 119, 180),
+        (255, 127, 14),
+        (44, 160, 44),
+        (214, 39, 40),
+        (148, 103, 189),
+        (140, 86, 75),
+        (227, 119, 194),
+        (127, 127, 127),
+        (188, 189, 34),
+        (23, 190, 207),
+    ];
+    let (r, g, b) = TEN[i % TEN.len()];
+    RGBColor(r, g, b).to_rgba()
+}
+
+/// The colour of a model family, the same in every chart: workspace runtimes in full colour, peers (CPython,
+/// Node.js) in a lighter shade of their model's.
+pub fn family_color(model: Option<harness::Model>, peer: bool) -> RGBAColor {
+    use harness::Model::*;
+    let (r, g, b) = match model {
+        Some(Sequential) => (110, 110, 110),
+        Some(Threads) => (31, 119, 180),
+        Some(Emulated) => (148, 103, 189),
+        Some(Async) => (44, 160, 44),
+        Some(Parallel) => (255, 127, 14),
+        Some(Process) => (214, 39, 40),
+        None => (0, 0, 0),
+    };
+    let c = RGBColor(r, g, b);
+    if peer { c.mix(0.45) } else { c.mix(0.8) }
+}
+
+/// The order of a bar chart's rows: workspace runtimes grouped by model family, then the peers.
+pub fn family_rank(model: Option<harness::Model>, peer: bool) -> (bool, u8) {
+    use harness::Model::*;
+    let m = match model {
+        Some(Sequential) => 0,
+        Some(Threads) => 1,
+        Some(Emulated) => 2,
+        Some(Parallel) => 3,
+        Some(Async) => 4,
+        Some(Process) => 5,
+        None => 6,
+    };
+    (peer, m)
 }

@@ -69,14 +69,18 @@ pub fn write_all(m: &Analysis, dir: &Path) -> anyhow::Result<Vec<Chart>> {
     out.push(Chart::Verdicts);
     // The floor workloads have their own section and chart.
     for w in Workload::LOAD {
-        let rows: Vec<&Row> = m.rows_of(w).collect();
+        let mut rows: Vec<&Row> = m.rows_of(w).collect();
         if rows.is_empty() {
             continue;
         }
+        // Grouped by model family (the bars' colour), the peers apart at the bottom; table order within a group.
+        rows.sort_by_key(|r| draw::family_rank(r.model, r.peer));
         let chart = Chart::Workload(w);
         bars(
             &dir.join(chart.file_name()),
-            &format!("{w}: wall time per run (lower is better)"),
+            &format!(
+                "{w}: wall time per run (lower is better; colour: model family, peers lighter)"
+            ),
             &rows,
         )?;
         out.push(chart);

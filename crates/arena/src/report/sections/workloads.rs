@@ -20,6 +20,9 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
     // The floor workloads have their own section.
     for w in Workload::LOAD {
         let _ = writeln!(out, "### {w}\n\n{}.\n", w.describe());
+        if let Some(s) = summary(m, w) {
+            let _ = writeln!(out, "{s}\n");
+        }
         // The first workspace runtime's parameters: a CPython peer's work is scaled down (see the calibration).
         if let Some(r) = m
             .rows_of(w)
@@ -119,19 +122,121 @@ fn table(out: &mut String, cx: &Ctx<'_>, w: Workload) {
             "Efficiency = ideal / median, where the ideal is {what}.\n"
         );
     }
-    let extras: Vec<String> = m
-        .rows_of(w)
-        .filter_map(|r| {
-            let x = r.report.as_ref()?;
+    if !extras(m, w).is_empty() {
+        let _ = writeln!(
+            out,
+            "Runtime-specific figures of each cell (`extra`: GIL statistics, spawn times, pool sizes): [extra.md]({}).\n",
+            format_args!("extra.md{}", crate::report::workload_anchor(w))
+        );
+    }
+}
+
+/// The `extra` figures of every cell of `w` with a kept RunReport, one markdown line each.
+fn extras(m: &crate::analysis::Analysis, w: Workload) -> Vec<String> {
+    m.run
+        .cells
+        .iter()
+        .filter(|c| c.cell.workload == w)
+        .filter_map(|c| {
+            let x = c.report.as_ref()?;
             (!x.extra.is_empty()).then(|| {
                 let kv: Vec<String> = x.extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                format!("- `{}`: {}", r.cell.label(), kv.join(", "))
+                format!("- `{}`: {}", c.cell.label(), kv.join(", "))
             })
         })
-        .collect();
-    if !extras.is_empty() {
-        out.push_str("Runtime-specific figures from each cell's kept RunReport (`extra`):\n\n");
-        out.push_str(&extras.join("\n"));
-        out.push_str("\n\n");
+        .collect()
+}
+
+/// `extra.md`: the appendix of runtime-specific figures, one heading per workload, linked from each workload's table.
+pub fn appendix(m: &crate::analysis::Analysis) -> String {
+    let mut out = format!(
+        "# Runtime-specific figures: {}\n\nEach cell's `extra` from its kept RunReport (the pilot), as the runtime wrote \
+         it. `docs/contract.md` says which keys a workload must report; `harness::contract::extra` lists who writes and \
+         who reads each. Back to [the report](report.md).\n\n",
+        m.name
+    );
+    for w in Workload::ALL {
+        let lines = extras(m, w);
+        if !lines.is_empty() {
+            let _ = writeln!(out, "## {w}\n\n{}\n", lines.join("\n"));
+        }
     }
+    out
+}
+
+/// Two sentences on what a workload's numbers show in this run, written from them: the fastest and slowest
+/// workspace cells against the sequential run, and for race how many cells lost updates.
+fn summary(m: &crate::analysis::Analysis, w: Workload) -> Option<String> {
+    // Cells of one amount of work only: a tasks sweep's points do different work, so the group with the most cells.
+    // The convoy cells set their own parameters: left out too.
+    let all: Vec<&Row> = m
+        .rows_of(w)
+        .filter(|r| !r.peer && r.cell.params.is_empty())
+        .collect();
+    let mut groups: std::collections::BTreeMap<Option<u64>, Vec<&Row>> = Default::default();
+    for r in &all {
+        groups.entry(r.cell.tasks).or_default().push(r);
+    }
+    let (tasks, own) = groups.into_iter().max_by_key(|(t, g)| (g.len(), *t))?;
+    let fast = own
+        .iter()
+        .min_by(|a, b| a.hf.median.total_cmp(&b.hf.median))?;
+    let slow = own
+        .iter()
+        .max_by(|a, b| a.hf.median.total_cmp(&b.hf.median))?;
+    let vs = |r: &Row| {
+        r.speedup
+            .map_or(String::new(), |s| format!(", {s:.2}x the sequential run"))
+    };
+    let at = tasks.map_or(String::new(), |t| format!(" at {t} tasks"));
+    let mut s = if own.len() == 1 {
+        format!(
+            "**In this run:** one workspace cell{at}, `{}` ({}{}).",
+            fast.cell.label(),
+            secs(fast.hf.median),
+            vs(fast)
+        )
+    } else {
+        format!(
+            "**In this run:** of the {} workspace cells{at}, the fastest was `{}` ({}{}) and the slowest `{}` ({}{}).",
+            own.len(),
+            fast.cell.label(),
+            secs(fast.hf.median),
+            vs(fast),
+            slow.cell.label(),
+            secs(slow.hf.median),
+            vs(slow)
+        )
+    };
+    if w == Workload::Race {
+        let lost: Vec<&&Row> = own
+            .iter()
+            .filter(|r| r.report.as_ref().and_then(|x| x.lost_updates).unwrap_or(0) > 0)
+            .collect();
+        s.push_str(&format!(
+            " {} of the {} lost updates{}.",
+            lost.len(),
+            own.len(),
+            if lost.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ": {}",
+                    lost.iter()
+                        .map(|r| format!("`{}`", r.cell.label()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        ));
+    } else {
+        match all.iter().filter(|r| r.noisy()).count() {
+            0 => s.push_str(" No cell of the workload is noisy."),
+            1 => s.push_str(" One cell is noisy (⚠): compare it with care."),
+            n => s.push_str(&format!(
+                " {n} cells are noisy (⚠): compare them with care."
+            )),
+        }
+    }
+    Some(s)
 }
