@@ -229,3 +229,49 @@ fn smoke_bench_writes_a_complete_results_folder_and_faults_cost_only_their_cells
         report
     );
 }
+
+/// `--cpus 1` pins every runtime and its threads to one CPU: rt-threads still starts two threads for two workers
+/// (its `os_threads_peak`), but they take turns, so CPU work gains nothing over rt-seq; the run records the pinning.
+#[test]
+fn one_cpu_runs_two_threads_that_take_turns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("arena")
+        .unwrap()
+        .args([
+            "bench",
+            "--profile",
+            "standard",
+            "--cpus",
+            "1",
+            "--no-peers",
+        ])
+        .args(["--runtime", "rt-seq", "--runtime", "rt-threads"])
+        .args(["--workload", "cpu-balanced", "--seed", "1", "--out"])
+        .arg(tmp.path())
+        .timeout(Duration::from_secs(900))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "arena bench failed:\n{stderr}");
+    let path = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim().to_string());
+    let run = RunDir::open(&path).unwrap().load().unwrap();
+    assert_eq!(run.meta.cpus, Some(1));
+    assert_eq!(run.meta.machine.affinity.len(), 1, "{:?}", run.meta.machine);
+    let a = arena::analysis::Analysis::new(run, "one");
+    let two = a
+        .rows_of(workloads::Workload::CpuBalanced)
+        .find(|r| r.cell.runtime == "rt-threads" && r.cell.variant == "pool" && r.cell.workers == 2)
+        .expect("rt-threads/pool [workers=2] was timed");
+    assert!(
+        two.report.as_ref().unwrap().os_threads_peak >= 2,
+        "two workers, two threads: {:?}",
+        two.report
+    );
+    let s = two.speedup.unwrap();
+    assert!(s < 1.2, "two threads on one CPU gave {s:.2}x");
+    let readme = std::fs::read_to_string(path.join("README.md")).unwrap();
+    assert!(
+        readme.contains("pinned with `--cpus 1`"),
+        "the run's README records the pinning:\n{readme}"
+    );
+}

@@ -78,6 +78,13 @@ pub struct PeerSpec {
     /// print(sys.executable)"`). When set, the peer runs that executable instead of the name found on PATH.
     #[serde(default)]
     pub resolve: Vec<String>,
+    /// Other names of the interpreter, tried in order when `interpreter` is absent or fails a check
+    /// (`python3.13t` after `python3.14t`); the first that passes runs the peer.
+    #[serde(default)]
+    pub alternatives: Vec<String>,
+    /// The peer needs a free-threaded CPython: present only when `sys._is_gil_enabled()` says False.
+    #[serde(default)]
+    pub free_threaded: bool,
 }
 
 fn one() -> u64 {
@@ -227,6 +234,47 @@ pub fn detect(interpreter: &str, min_version: &str) -> Presence {
     }
 }
 
+/// Checks that a CPython runs without its GIL (a free-threaded build, PEP 703, with the GIL not re-enabled by
+/// `PYTHON_GIL=1` or an extension): `Err` says why not, in one line.
+pub fn check_free_threaded(interpreter: &str) -> Result<(), String> {
+    const PROBE: &str = "import sys; f = getattr(sys, '_is_gil_enabled', None); print('no-api' if f is None else f())";
+    let out = Command::new(interpreter)
+        .args(["-c", PROBE])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("{interpreter} -c could not run: {e}"))?;
+    match String::from_utf8_lossy(&out.stdout).trim() {
+        "False" if out.status.success() => Ok(()),
+        "True" => Err(format!(
+            "{interpreter} runs with its GIL enabled (not a free-threaded build, or PYTHON_GIL=1)"
+        )),
+        "no-api" => Err(format!(
+            "{interpreter} has no sys._is_gil_enabled(): it predates free threading (3.13+)"
+        )),
+        other => Err(format!(
+            "{interpreter} did not say whether its GIL is enabled: {other:?}"
+        )),
+    }
+}
+
+/// Whether `spec` can run with the interpreter named `name`: present, new enough, and free-threaded if it must be;
+/// with the executable to run when the interpreter can say where it is.
+fn check(spec: &PeerSpec, name: &str) -> (Presence, Option<String>) {
+    let p = detect(name, &spec.min_version);
+    let p = match p {
+        Presence::Present { .. } if spec.free_threaded => match check_free_threaded(name) {
+            Ok(()) => p,
+            Err(reason) => Presence::Absent { reason },
+        },
+        p => p,
+    };
+    let exe = match p {
+        Presence::Present { .. } => resolve(name, &spec.resolve),
+        Presence::Absent { .. } => None,
+    };
+    (p, exe)
+}
+
 /// The interpreter's own executable, as it prints it when run with `args`; `None` when it cannot say, or names
 /// something that is not a file.
 ///
@@ -294,30 +342,44 @@ impl PeerSpec {
 /// Reads `<root>/peers/peers.toml` and checks every peer's interpreter (each interpreter is asked once).
 pub fn discover(root: &Path) -> Result<Vec<Peer>, Error> {
     let manifest = Manifest::load(&root.join(MANIFEST))?;
-    // (interpreter, min_version) -> (presence, resolved executable): each interpreter is asked once.
+    // (interpreter, min_version, free-threaded) -> (presence, executable): each interpreter is asked once.
     type Found = (Presence, Option<String>);
-    let mut cache: Vec<((String, String), Found)> = Vec::new();
+    let mut cache: Vec<((String, String, bool), Found)> = Vec::new();
     Ok(manifest
         .peer
         .into_iter()
         .map(|spec| {
-            let key = (spec.interpreter.clone(), spec.min_version.clone());
-            let (presence, exe) = match cache.iter().find(|(k, _)| *k == key) {
-                Some((_, p)) => p.clone(),
-                None => {
-                    let p = detect(&spec.interpreter, &spec.min_version);
-                    let exe = match p {
-                        Presence::Present { .. } => resolve(&spec.interpreter, &spec.resolve),
-                        Presence::Absent { .. } => None,
-                    };
-                    cache.push((key, (p.clone(), exe.clone())));
-                    (p, exe)
+            // The interpreter, then its alternatives: the first that can run the peer does.
+            let mut reasons = Vec::new();
+            let mut found = None;
+            for name in std::iter::once(&spec.interpreter).chain(&spec.alternatives) {
+                let key = (name.clone(), spec.min_version.clone(), spec.free_threaded);
+                let (presence, exe) = match cache.iter().find(|(k, _)| *k == key) {
+                    Some((_, p)) => p.clone(),
+                    None => {
+                        let p = check(&spec, name);
+                        cache.push((key, p.clone()));
+                        p
+                    }
+                };
+                match presence {
+                    Presence::Absent { reason } => reasons.push(reason),
+                    present => {
+                        found = Some((present, exe.unwrap_or_else(|| name.clone())));
+                        break;
+                    }
                 }
-            };
-            let mut argv = spec.argv(root);
-            if let Some(exe) = exe {
-                argv[0] = exe;
             }
+            let mut argv = spec.argv(root);
+            let presence = match found {
+                Some((p, exe)) => {
+                    argv[0] = exe;
+                    p
+                }
+                None => Presence::Absent {
+                    reason: reasons.join("; "),
+                },
+            };
             Peer {
                 spec,
                 presence,
