@@ -43,7 +43,7 @@ fn a_free_threaded_interpreter_is_found_and_a_gil_one_is_not() {
     let old = fake(&bin, "python3.12", "3.12.1", "no-api");
 
     // The first name has its GIL on: the alternative that says False runs the peer, by its own path.
-    manifest(tmp.path(), &with_gil, &[free.clone()]);
+    manifest(tmp.path(), &with_gil, std::slice::from_ref(&free));
     let p = &peers::discover(tmp.path()).unwrap()[0];
     assert!(p.is_present(), "{:?}", p.presence);
     assert_eq!(p.argv[0], free);
