@@ -96,7 +96,7 @@ fn merge_lines_machines_up_by_key() {
     assert!(m.mixed.is_empty(), "{:?}", m.mixed);
 
     // One verdict per claim per machine, the same claims in the same order.
-    assert_eq!(m.claims.len(), 14);
+    assert_eq!(m.claims.len(), 16);
     for c in &m.claims {
         assert_eq!(c.verdicts.len(), 2);
         assert!(c.verdicts.iter().all(|v| v.claim == c.claim));

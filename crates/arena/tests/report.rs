@@ -571,3 +571,156 @@ fn asyncio_against_node_turns_with_the_elapsed_times() {
     // As fast within the noise: not the underperformance the claim describes.
     assert_eq!(mark(with(100.5)).0, "contradicted");
 }
+
+/// A cell copied from `template` as `rt/variant` of workload `w` with these opts, its report's latency p99 or lost
+/// updates set.
+fn synthetic(
+    template: &arena::store::CellRecord,
+    rt: &str,
+    variant: &str,
+    w: workloads::Workload,
+    opts: &[(&str, &str)],
+    p99: Option<f64>,
+    lost: Option<u64>,
+) -> arena::store::CellRecord {
+    let mut c = template.clone();
+    c.cell.runtime = rt.into();
+    c.cell.variant = variant.into();
+    c.cell.workload = w;
+    c.cell.opts = opts
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    c.cell.params.clear();
+    c.cell.point = None;
+    let r = c.report.as_mut().unwrap();
+    r.runtime = rt.into();
+    r.variant = variant.into();
+    r.workload = w;
+    if let Some(p) = p99 {
+        r.latency_ms = Some(harness::Latency {
+            p50: p / 2.0,
+            p90: p,
+            p99: p,
+            max: p,
+        });
+    }
+    if let Some(n) = lost {
+        r.lost_updates = Some(n);
+    }
+    c
+}
+
+/// The peers' verdicts on offloading under the GIL and on JavaScript's shared memory, both ways.
+#[test]
+fn the_peer_verdicts_turn_with_their_evidence() {
+    use arena::analysis::Analysis;
+    use workloads::Workload;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::write_run(tmp.path(), "run", 1.0);
+    let base = dir.load().unwrap();
+    let mark = |run: arena::store::Loaded, prefix: &str| {
+        let v = arena::analysis::verdicts::all(&Analysis::new(run, "run"))
+            .into_iter()
+            .find(|v| v.claim.starts_with(prefix))
+            .unwrap();
+        (v.mark.text(), v.evidence.plain())
+    };
+    let mixed = base
+        .cells
+        .iter()
+        .find(|c| c.cell.workload == Workload::Mixed && c.report.is_some())
+        .unwrap()
+        .clone();
+    // asyncio's mixed ticker (5 ms waits) with a thread pool and with a process pool.
+    let offload = |threads_ms: f64, procs_ms: f64| {
+        let mut run = base.clone();
+        for (v, ms) in [("true", threads_ms), ("process", procs_ms)] {
+            run.cells.push(synthetic(
+                &mixed,
+                "py-asyncio",
+                "loop",
+                Workload::Mixed,
+                &[("offload", v)],
+                Some(ms),
+                None,
+            ));
+        }
+        run
+    };
+    assert_eq!(
+        mark(base.clone(), "Under a GIL, offloading").0,
+        "missing evidence"
+    );
+    let (m, why) = mark(offload(42.0, 1.2), "Under a GIL, offloading");
+    assert_eq!(m, "supported", "{why}");
+    // Threads unblock it too: half the claim fails (partly); and processes do not: both fail (contradicted).
+    assert_eq!(
+        mark(offload(1.0, 1.2), "Under a GIL, offloading").0,
+        "partly"
+    );
+    assert_eq!(
+        mark(offload(1.0, 40.0), "Under a GIL, offloading").0,
+        "contradicted"
+    );
+
+    // Node: one loop loses nothing; worker_threads over a SharedArrayBuffer lose updates with plain reads and
+    // writes and none with Atomics: partly. Had the atomic cell lost some: contradicted; had nothing lost: supported.
+    let race = base
+        .cells
+        .iter()
+        .find(|c| c.cell.workload == Workload::Race && c.report.is_some())
+        .unwrap()
+        .clone();
+    let node = |none: u64, atomic: u64| {
+        let mut run = base.clone();
+        let rt = run.runtimes.iter_mut().find(|r| r.name == "node").unwrap();
+        rt.excluded = None;
+        rt.info = Some(
+            harness::Info::new("node", "Node.js event loop", harness::Model::Async)
+                .variant("event-loop", "one loop")
+                .facts(harness::Facts::event_loop(harness::Threads::One))
+                .variant("workers", "worker_threads")
+                .facts(harness::Facts {
+                    shares_memory: true,
+                    ..harness::Facts::threads(harness::Threads::Workers)
+                })
+                .workloads(Workload::LOAD),
+        );
+        run.cells.push(synthetic(
+            &race,
+            "node",
+            "event-loop",
+            Workload::Race,
+            &[],
+            None,
+            Some(0),
+        ));
+        run.cells.push(synthetic(
+            &race,
+            "node",
+            "workers",
+            Workload::Race,
+            &[],
+            None,
+            Some(none),
+        ));
+        run.cells.push(synthetic(
+            &race,
+            "node",
+            "workers",
+            Workload::Race,
+            &[("sync", "atomic")],
+            None,
+            Some(atomic),
+        ));
+        run
+    };
+    let js = "JavaScript cannot race";
+    assert_eq!(mark(base.clone(), js).0, "missing evidence");
+    let (m, why) = mark(node(12_345, 0), js);
+    assert_eq!(m, "partly", "{why}");
+    assert!(why.contains("`node/workers` lost 12345"), "{why}");
+    assert_eq!(mark(node(12_345, 7), js).0, "contradicted");
+    assert_eq!(mark(node(0, 0), js).0, "supported");
+}

@@ -67,11 +67,18 @@ pub fn convoy_params(work_scale: u64) -> Vec<(String, u64)> {
 }
 
 /// Extra cells with one opt set, where the runtime lists the opt: (opt, value, workloads).
-const OPT_CELLS: [(&str, &str, &[Workload]); 4] = [
+const OPT_CELLS: [(&str, &str, &[Workload]); 5] = [
     // The fix for CPU work blocking an event loop, beside the problem.
     (
         opts::OFFLOAD,
         "true",
+        &[Workload::CpuBalanced, Workload::Mixed],
+    ),
+    // The same fix with a process pool, where the runtime offers one (asyncio's ProcessPoolExecutor): under a GIL
+    // the thread pool's CPU work still holds the lock the loop needs.
+    (
+        opts::OFFLOAD,
+        "process",
         &[Workload::CpuBalanced, Workload::Mixed],
     ),
     // A yield point between load and store: where a single-threaded event loop loses updates too.
@@ -182,10 +189,32 @@ pub fn cells(
                     _ => out.push(base.clone()),
                 }
                 if profile.opt_cells {
+                    // A runtime lists an opt with its values: a cell runs only where the value is one of them.
+                    let accepts = |k: &str, val: &str| {
+                        info.opts.iter().any(|o| o.key == k && o.check(val).is_ok())
+                    };
                     for (k, val, ws) in OPT_CELLS {
-                        if has_opt(k) && ws.contains(&w) {
+                        if accepts(k, val) && ws.contains(&w) {
                             out.push(Cell {
                                 opts: vec![(k.into(), val.into())],
+                                ..base.clone()
+                            });
+                        }
+                    }
+                    // A peer's threads that share memory without a GIL (Node's worker_threads over a
+                    // SharedArrayBuffer) race with each synchronization too, for the verdict on JavaScript's shared
+                    // memory. Why peers only: the workspace runtimes' lock and atomic are checked by the conformance
+                    // suite (they lose nothing), and timing them for every runtime would cost the budget.
+                    let shared_workers = v.facts.is_some_and(|f| {
+                        f.shares_memory
+                            && !f.holds_gil
+                            && !f.event_loop
+                            && f.threads == harness::Threads::Workers
+                    });
+                    if w == Workload::Race && rt.peer.is_some() && shared_workers {
+                        for sync in ["atomic", "lock"] {
+                            out.push(Cell {
+                                opts: vec![(opts::SYNC.into(), sync.into())],
                                 ..base.clone()
                             });
                         }

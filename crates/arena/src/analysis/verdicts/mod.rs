@@ -226,8 +226,9 @@ pub(super) fn at_cores(m: &Analysis, r: &Row) -> bool {
 }
 
 /// Every verdict, in the article's order. The verdicts weigh the workspace runtimes only (the peers run scaled work
-/// and have their own section, the calibration, where they are set beside rt-gil and the loops), but for the last:
-/// asyncio against Node, which only the two real interpreters can weigh.
+/// and have their own section, the calibration, where they are set beside rt-gil and the loops), but for the last
+/// three, which only the real interpreters can weigh: offloading under CPython's GIL, JavaScript's shared memory,
+/// and asyncio against Node.
 pub fn all(m: &Analysis) -> Vec<Verdict> {
     let full = m;
     let own = m.without_peers();
@@ -267,7 +268,9 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
         run_to_completion(m),
         processes_vs_loop(m),
         time_slicing(m),
-        // The one claim only the peers can weigh: two real interpreters' event loops.
+        // The claims only the peers can weigh: the real interpreters.
+        peers::offload_under_gil(full),
+        peers::js_shared_memory(full),
         peers::asyncio_vs_node(full),
     ]
 }

@@ -194,3 +194,207 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
         panel: Some(Panel::new(bars, "ms, median elapsed_ms (no start-up)", &[])),
     }
 }
+
+/// One peer race cell: label, updates lost, of how many, key, and its `sync`.
+struct PeerRace {
+    label: String,
+    lost: u64,
+    of: u64,
+    key: String,
+    sync: String,
+}
+
+/// The race cells of peers whose facts `pick` accepts, with the sync each ran.
+fn peer_races(m: &Analysis, pick: impl Fn(&crate::plan::Cell, Facts) -> bool) -> Vec<PeerRace> {
+    m.run
+        .cells
+        .iter()
+        .filter(|c| c.cell.workload == Workload::Race)
+        .filter(|c| {
+            m.run
+                .runtimes
+                .iter()
+                .any(|r| r.name == c.cell.runtime && r.peer.is_some())
+        })
+        .filter_map(|c| {
+            let f = m.facts(&c.cell.runtime, &c.cell.variant)?;
+            let rep = c.report.as_ref()?;
+            pick(&c.cell, f).then(|| PeerRace {
+                label: c.cell.label(),
+                lost: rep.lost_updates.unwrap_or(0),
+                of: rep.reference_checksum(),
+                key: c.cell.key(),
+                sync: c
+                    .cell
+                    .opts
+                    .iter()
+                    .find(|(k, _)| k == harness::opts::SYNC)
+                    .map_or("none".into(), |(_, v)| v.clone()),
+            })
+        })
+        .collect()
+}
+
+/// "Each setTimeout callback executes atomically: no interleaving means no races", and "JavaScript tasks don't share
+/// memory; data is passed by message": true while nothing is shared. Weighed on the peers without a GIL whose model
+/// is an event loop (Node): its one loop with no await (nothing can interleave), and its worker_threads over one
+/// SharedArrayBuffer, where plain reads and writes lose updates and `Atomics` lose none.
+pub(super) fn js_shared_memory(m: &Analysis) -> Verdict {
+    let claim = "JavaScript cannot race: no interleaving on the loop, no shared memory between workers (Node peer)";
+    let see = Topic::Workload(Workload::Race);
+    let is_js = |c: &crate::plan::Cell| {
+        m.run
+            .runtimes
+            .iter()
+            .find(|r| r.name == c.runtime)
+            .and_then(|r| r.info.as_ref())
+            .is_some_and(|i| i.model == Model::Async)
+    };
+    let plain_opts = |c: &crate::plan::Cell| c.opts.iter().all(|(k, _)| k == harness::opts::SYNC);
+    let on_loop = peer_races(m, |c, f| {
+        is_js(c) && !f.holds_gil && super::one_loop(Some(f)) && c.opts.is_empty()
+    });
+    let shared = peer_races(m, |c, f| {
+        is_js(c)
+            && !f.holds_gil
+            && f.shares_memory
+            && f.threads == harness::Threads::Workers
+            && plain_opts(c)
+    });
+    if on_loop.is_empty() && shared.is_empty() {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: Evidence::Missing(Missing::NotInRun {
+                model: Model::Async,
+                what: "race run of a JavaScript peer (node on PATH)".into(),
+            }),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    }
+    let unsynced_lost = shared.iter().any(|r| r.sync == "none" && r.lost > 0);
+    let safe_elsewhere = on_loop.iter().all(|r| r.lost == 0)
+        && shared
+            .iter()
+            .filter(|r| r.sync != "none")
+            .all(|r| r.lost == 0);
+    let mark = match (unsynced_lost, safe_elsewhere) {
+        // Nothing lost anywhere, shared memory included: the claim stands.
+        (false, true) => Mark::Supported,
+        // Lost only where memory is shared without Atomics: true while nothing is shared.
+        (true, true) => Mark::Partly,
+        (_, false) => Mark::Contradicted,
+    };
+    let list = |v: &[PeerRace]| {
+        v.iter()
+            .map(|r| format!("`{}` lost {} of {}", r.label, r.lost, r.of))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let mut parts = Vec::new();
+    if !on_loop.is_empty() {
+        parts.push(format!("one loop, no await: {}", list(&on_loop)));
+    }
+    if shared.is_empty() {
+        parts.push("no worker_threads race over a SharedArrayBuffer in this run".into());
+    } else {
+        parts.push(format!(
+            "worker_threads over one SharedArrayBuffer: {}",
+            list(&shared)
+        ));
+    }
+    let all: Vec<&PeerRace> = on_loop.iter().chain(&shared).collect();
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(format!(
+            "{} (partly when only plain reads and writes of shared memory lose updates)",
+            parts.join("; ")
+        )),
+        see,
+        rests_on: all.iter().map(|r| r.key.clone()).collect(),
+        panel: Some(Panel::new(
+            all.iter()
+                .map(|r| (r.label.clone(), r.lost as f64 * 100.0 / r.of.max(1) as f64))
+                .collect(),
+            "% of updates lost",
+            &[],
+        )),
+    }
+}
+
+/// "CPU-bound work would block the event loop", and its usual fix: offloading CPU work to threads still holds
+/// CPython's GIL, a process pool does not. Weighed on the peers' one-thread loops under a GIL (asyncio): the mixed
+/// ticker's p99 lateness with `offload=true` (a thread pool) and `offload=process` (a process pool), against its wait.
+pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
+    let claim = "Under a GIL, offloading CPU work to threads does not unblock the event loop; a process pool does (CPython peer)";
+    let see = Topic::Latency;
+    let p99 = |value: &str| {
+        m.run.cells.iter().find_map(|c| {
+            let f = m.facts(&c.cell.runtime, &c.cell.variant)?;
+            let peer = m
+                .run
+                .runtimes
+                .iter()
+                .any(|r| r.name == c.cell.runtime && r.peer.is_some());
+            let ok = peer
+                && c.cell.workload == Workload::Mixed
+                && super::one_loop(Some(f))
+                && f.holds_gil
+                && c.cell.params.is_empty()
+                && c.cell.opts == [(harness::opts::OFFLOAD.to_string(), value.to_string())];
+            let rep = c.report.as_ref().filter(|_| ok)?;
+            Some((
+                c,
+                rep.latency_ms?.p99,
+                rep.workload_params().delay_ms as f64,
+            ))
+        })
+    };
+    let (Some(threads), Some(procs)) = (p99("true"), p99("process")) else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: Evidence::Missing(Missing::NotInRun {
+                model: Model::Async,
+                what: "mixed run with offload=true and offload=process on a CPython event loop"
+                    .into(),
+            }),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    };
+    let d = threads.2;
+    let blocked = threads.1 >= d;
+    let freed = procs.1 < d;
+    let mark = match (blocked, freed) {
+        (true, true) => Mark::Supported,
+        (false, false) => Mark::Contradicted,
+        _ => Mark::Partly,
+    };
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(format!(
+            "the ticker's p99 lateness against its {d:.0} ms wait: `{}` {:.1} ms (threads; still blocked at a whole wait \
+             or more), `{}` {:.1} ms (processes; unblocked below one wait)",
+            threads.0.cell.label(),
+            threads.1,
+            procs.0.cell.label(),
+            procs.1
+        )),
+        see,
+        rests_on: vec![threads.0.cell.key(), procs.0.cell.key()],
+        panel: Some(Panel::new(
+            vec![
+                (threads.0.cell.label(), threads.1),
+                (procs.0.cell.label(), procs.1),
+            ],
+            "ms, the ticker's p99 lateness",
+            &[d],
+        )),
+    }
+}
