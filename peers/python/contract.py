@@ -534,9 +534,9 @@ def os_reason(e):
 def limit_reached():
     """Which of the kernel's limits a refused thread or process most likely hit, as `; vm.max_map_count 65,530
     reached (65,531 mappings)`, or "" when none is at its limit. Why: CPython words every refusal of
-    pthread_create as "can't start new thread", without the errno, and a thread costs about three mappings here
-    (its stack, its guard page, its share of the allocator's), so CPython threads can stop at vm.max_map_count before
-    the machine runs out of pids."""
+    pthread_create as "can't start new thread", without the errno, and a thread costs two mappings or more (its stack
+    and its guard page; about three each at 22,000 threads here), so CPython threads can stop at vm.max_map_count
+    before the machine runs out of pids."""
     def number(path):
         text = (_read(path) or "").strip()
         return int(text) if text.isdigit() else None

@@ -6,7 +6,8 @@ attempted), attempted being the race's increments performed (None for the other 
 [latency samples], [end instants]) (a racer: (increments performed, [], [])); lateness is signed (negative: the wait
 ended early), and each task's sojourn runs from the run's submission instant (one perf_counter() read just before
 the first task is submitted, as in the Rust harness) to the end of its wait, a ticker's later rounds from the end of
-the round before (contract.sojourns).
+the round before (contract.sojourns). The floor workloads (spawn, ping-pong) return (checksum, None, None, their
+extras from contract.SpawnProbe or contract.RoundTrips, None).
 """
 
 import asyncio
