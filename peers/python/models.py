@@ -307,6 +307,14 @@ def floor(checksum, extra):
     return checksum, None, None, extra, None
 
 
+def unparked(early, n, units):
+    """Fails the run when `early` tasks had given their value (or finished) before the release: they did not park,
+    so the memory sampled with "all N parked" was not that. Called once every task was joined, so nothing is left."""
+    if early:
+        raise contract.RunError("%d of %d %s gave their value before the release: a task must park on the release "
+                                "signal until the run releases it" % (early, n, units))
+
+
 def thread_spawn(n):
     """spawn with one threading.Thread per task, all parked on one threading.Event (a Lock-guarded flag with a
     Condition, what harness::floor's Mutex<bool> + Condvar is). Each thread counts itself arrived, then waits; the last
@@ -347,9 +355,11 @@ def thread_spawn(n):
     all_in.wait()
     probe.parked(arrived[0])
     contract.sample_threads()
+    early = sum(1 for v in values if v)
     release.set()
     for t in threads:
         t.join()
+    unparked(early, n, "threads")
     return probe.joined(sum(values))
 
 
@@ -559,8 +569,11 @@ async def asyncio_spawn(n):
     # The spawn clock runs until every task has run to its park: create_task only schedules a task.
     await all_in.wait()
     probe.parked(arrived)
+    # Why here: the check reads every task once (about 60 ns each) and falls in teardown_ms, under 1 % of it.
+    early = sum(1 for t in tasks if t.done())
     release.set()
     values = await asyncio.gather(*tasks)
+    unparked(early, n, "tasks")
     return probe.joined(sum(values))
 
 
@@ -710,9 +723,11 @@ def mp_spawn(mp, n):
     for p in procs:
         children = children + (contract.memory_kib(p.pid) or contract.Memory())
     probe.parked(arrived.value, children)
+    early = sum(1 for v in values if v)
     release.set()
     for p in procs:
         p.join()
+    unparked(early, n, "processes")
     failed = [p for p in procs if p.exitcode != 0]
     if failed:
         raise contract.RunError("%d of %d task processes failed (the first exited with %s)"
