@@ -11,6 +11,9 @@ increments, because CPython runs trial division about 30x slower than Rust; the 
 (scaled) values, so the reference checksum computed from them still matches. An explicit `--work` is never scaled.
 The scale factors live in peers/peers.toml, which the driver passes here.
 
+The floor workloads (spawn, ping-pong) are measured here the same way as harness::floor measures them in the Rust
+runtimes: SpawnProbe, RoundTrips, memory_kib and spawn_failed below give the same extras and the same error line.
+
 This module parses, validates, times and prints; the models (models.py) only schedule the kernels (kernels.py).
 """
 
@@ -28,7 +31,13 @@ U32_MAX = 4294967295
 # there: below it is clock-read noise, not a timer that fired early).
 EARLY_TOLERANCE_MS = 0.1
 
-WORKLOADS = ["cpu-balanced", "cpu-skewed", "io-sleep", "io-net", "io-file", "mixed", "race"]
+# Workload::LOAD (the seven load workloads) and Workload::FLOOR (what one task and one hand-off cost).
+LOAD = ["cpu-balanced", "cpu-skewed", "io-sleep", "io-net", "io-file", "mixed", "race"]
+FLOOR = ["spawn", "ping-pong"]
+WORKLOADS = LOAD + FLOOR
+# The workloads whose preset `work` is CPU work (or race increments) that --work-scale (--race-scale) divides; a
+# ping-pong's work is K round trips, which are not scaled (the presets already fit the slowest model).
+SCALED = ("cpu-balanced", "cpu-skewed", "mixed", "race")
 USES = {
     "cpu-balanced": ["tasks", "work"],
     "cpu-skewed": ["tasks", "work"],
@@ -37,6 +46,8 @@ USES = {
     "io-file": ["tasks", "size_kib"],
     "mixed": ["tasks", "work", "rounds", "delay_ms"],
     "race": ["work"],
+    "spawn": ["tasks"],
+    "ping-pong": ["work"],
 }
 SIZES = ["check", "quick", "standard", "large"]
 # Params::preset of crates/workloads/src/spec.rs for every workload and size, unscaled. crates/peers checks that the
@@ -92,6 +103,13 @@ def check_opt(spec, value):
             return
         want = "one of " + ", ".join(kind[1])
     raise Usage("--opt %s=%s: expected %s" % (spec["key"], value, want))
+
+
+def runs(info, variant, workload):
+    """Whether `variant` runs `workload` (harness Info::runs): the runtime lists it, and the variant's own
+    `workloads`, when it has one, does too (a pool of W threads cannot park N tasks; its per-task sibling can)."""
+    v = next((v for v in info["variants"] if v["name"] == variant), None)
+    return v is not None and workload in info["workloads"] and workload in v.get("workloads", info["workloads"])
 
 
 def full_info(info):
@@ -163,8 +181,7 @@ def parse_flags(args):
         except ValueError:
             raise Usage("invalid value '%s' for '--deadline-s': expected a number" % flags["--deadline-s"])
     if len(pos) != 1:
-        raise Usage("run takes exactly one WORKLOAD (cpu-balanced, cpu-skewed, io-sleep, io-net, io-file, mixed "
-                    "or race)")
+        raise Usage("run takes exactly one WORKLOAD (%s or %s)" % (", ".join(WORKLOADS[:-1]), WORKLOADS[-1]))
     return pos[0], flags
 
 
@@ -181,6 +198,10 @@ def resolve(info, args, work_scale, race_scale):
     variant = f.get("--variant", next(v["name"] for v in info["variants"] if v["default"]))
     if variant not in names:
         raise Usage("unknown variant '%s'; expected one of: %s" % (variant, ", ".join(names)))
+    if not runs(info, variant, workload):
+        have = [w for w in info["workloads"] if runs(info, variant, w)]
+        raise Unsupported("%s variant %s does not implement %s; it implements: %s"
+                          % (info["runtime"], variant, workload, ", ".join(have)))
     size = f.get("--size", "standard")
     if size not in SIZES:
         raise Usage("unknown size '%s'; expected one of: check, quick, standard, large" % size)
@@ -197,7 +218,7 @@ def resolve(info, args, work_scale, race_scale):
     # work is divided by the manifest's factors to keep a size's duration comparable. The report carries the
     # effective values, so every checksum is still checked against the reference for what actually ran.
     scale = race_scale if workload == "race" else work_scale
-    if p["work"]:
+    if p["work"] and workload in SCALED:
         p["work"] = max(1, p["work"] // scale)
     for flag, key, lo in (("--tasks", "tasks", 1), ("--work", "work", 1), ("--delay-ms", "delay_ms", 0),
                           ("--size-kib", "size_kib", 1), ("--rounds", "rounds", 1)):
@@ -302,6 +323,10 @@ def check_limits(workload, p, workers, facts, machine):
         raise Usage("the run needs at least %.2f GiB of memory at once (%s), more than the %.2f GiB this machine has "
                     "available (MemAvailable in /proc/meminfo); %s" % (total / 2**30, big[1], mem_kib * 1024 / 2**30,
                                                                       big[2]))
+    # Why not for spawn: where the OS stops a model's threads or processes is what spawn measures, so it tries and
+    # reports the refusal (exit 1, `could not spawn thread 32,741 of 100,000: ...`), as harness/src/limits.rs does.
+    if workload == "spawn":
+        return
     threads = facts.get("threads", "one")
     model = 0 if threads == "one" else workers if threads == "workers" or workload == "race" else p["tasks"]
     need = BASE_THREADS + model + (workers if facts.get("event_loop") else 0) + (1 if workload == "mixed" else 0)
@@ -404,6 +429,137 @@ def sojourns(submitted, ends):
 def early_waits(lateness_ms):
     """harness::latency::early_waits: the waits that ended more than EARLY_TOLERANCE_MS before D."""
     return sum(1 for x in lateness_ms if x < -EARLY_TOLERANCE_MS)
+
+
+# --- the floor workloads (harness/src/floor.rs) ----------------------------------------------------------------------
+
+class Memory:
+    """VmRSS and VmSize in KiB (harness::floor::Memory): resident now (not the peak, VmHWM), and the virtual
+    reservation (thread stacks are reserved whole and touched a page at a time)."""
+
+    def __init__(self, rss_kib=0, vsz_kib=0):
+        self.rss_kib, self.vsz_kib = rss_kib, vsz_kib
+
+    def __add__(self, o):
+        return Memory(self.rss_kib + o.rss_kib, self.vsz_kib + o.vsz_kib)
+
+
+def memory_kib(pid=None):
+    """VmRSS and VmSize of a process from /proc/<pid>/status (pid None: this process), as harness::floor::memory_kib;
+    None when the file cannot be read (the process is gone) or lacks the fields."""
+    text = _read("/proc/self/status" if pid is None else "/proc/%d/status" % pid)
+    if text is None:
+        return None
+    fields = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmSize"):
+            try:
+                fields[name] = int(value.split()[0])
+            except (IndexError, ValueError):
+                return None
+    if len(fields) != 2:
+        return None
+    return Memory(fields["VmRSS"], fields["VmSize"])
+
+
+class SpawnProbe:
+    """The clock and memory samples of one spawn run (harness::floor::SpawnProbe). Create it just before the first
+    task is started; call parked() once all N are parked on the release signal (children: the summed Memory of the
+    task processes, for multiprocessing); joined(sum) once all were released and joined gives (checksum, extra)."""
+
+    def __init__(self, tasks):
+        self.tasks = tasks
+        self.before = memory_kib() or Memory()
+        self.start = time.perf_counter()
+        self._parked = None
+
+    def parked(self, parked, children=None):
+        took = time.perf_counter() - self.start
+        now = (memory_kib() or Memory()) + (children or Memory())
+        self._parked = (parked, took, now, time.perf_counter())
+
+    def joined(self, checksum):
+        teardown = time.perf_counter()
+        # A run that never called parked() reports 0 parked tasks, which the contract check refuses.
+        parked, took, at, released = self._parked or (0, 0.0, Memory(), self.start)
+        return checksum, {
+            "parked": parked,
+            "spawn_us_per_task": took * 1e6 / max(1, self.tasks),
+            "rss_before_kib": self.before.rss_kib,
+            "rss_parked_kib": at.rss_kib,
+            "vsz_before_kib": self.before.vsz_kib,
+            "vsz_parked_kib": at.vsz_kib,
+            "teardown_ms": (teardown - released) * 1e3,
+        }
+
+
+class RoundTrips:
+    """The pinger's record of a ping-pong run (harness::floor::RoundTrips). Create it just before the first token is
+    sent; add(seconds, reply) per round trip; outcome() gives (sum of the replies, extra)."""
+
+    def __init__(self, k):
+        self.start = time.perf_counter()
+        self.samples_us = []
+        self.sum = 0
+
+    def add(self, took_s, reply):
+        self.samples_us.append(took_s * 1e6)
+        self.sum = (self.sum + reply) & (2**64 - 1)
+
+    def outcome(self):
+        """The mean is the exchange's wall time over its round trips (the clock reads between round trips
+        included); the percentiles are nearest-rank over every round trip timed on its own."""
+        n = len(self.samples_us)
+        wall_us = (time.perf_counter() - self.start) * 1e6
+        extra = {"round_trips": n}
+        lat = percentiles(self.samples_us)
+        if lat is not None:
+            extra.update(rtt_us_mean=wall_us / n, rtt_us_p50=lat["p50"], rtt_us_p99=lat["p99"], rtt_us_max=lat["max"])
+        return self.sum, extra
+
+
+def thousands(n):
+    return "{:,}".format(n)
+
+
+def os_reason(e):
+    """What the OS said, worded as Rust's io::Error prints it (`Resource temporarily unavailable (os error 11)`),
+    so a spawn's failure line reads the same from every runtime; other errors as Python words them."""
+    if isinstance(e, OSError) and e.errno is not None:
+        return "%s (os error %d)" % (e.strerror or os.strerror(e.errno), e.errno)
+    return one_line(e) or type(e).__name__
+
+
+def limit_reached():
+    """Which of the kernel's limits a refused thread or process most likely hit, as `; vm.max_map_count 65,530
+    reached (65,531 mappings)`, or "" when none is at its limit. Why: CPython words every refusal of
+    pthread_create as "can't start new thread", without the errno, and a thread costs two mappings or more (its stack
+    and its guard page; about three each at 22,000 threads here), so CPython threads can stop at vm.max_map_count
+    before the machine runs out of pids."""
+    def number(path):
+        text = (_read(path) or "").strip()
+        return int(text) if text.isdigit() else None
+    max_maps = number("/proc/sys/vm/max_map_count")
+    maps = (_read("/proc/self/maps") or "").count("\n")
+    if max_maps is not None and maps >= max_maps:
+        return "; vm.max_map_count %s reached (%s mappings)" % (thousands(max_maps), thousands(maps))
+    loadavg = (_read("/proc/loadavg") or "").split()
+    total = int(loadavg[3].split("/")[1]) if len(loadavg) > 3 and "/" in loadavg[3] else None
+    for path, name in (("/proc/sys/kernel/pid_max", "kernel.pid_max"), ("/proc/sys/kernel/threads-max",
+                                                                        "kernel.threads-max")):
+        limit = number(path)
+        # Why a margin: other processes start and end while this one counts.
+        if total is not None and limit is not None and total >= limit * 0.95:
+            return "; %s %s nearly reached (%s threads on the machine)" % (name, thousands(limit), thousands(total))
+    return ""
+
+
+def spawn_failed(unit, i, n, err, hint=""):
+    """The exit-1 error of a spawn the OS refused (harness::floor::spawn_failed): `could not spawn thread 32,741 of
+    100,000: can't start new thread`, then `hint` (limit_reached(), taken before the started tasks were released).
+    `i` counts from 0; the message counts from 1."""
+    return RunError("could not spawn %s %s of %s: %s%s" % (unit, thousands(i + 1), thousands(n), os_reason(err), hint))
 
 
 # --- deadline watchdog and clean-ups --------------------------------------------------------------------------------

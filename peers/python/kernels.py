@@ -4,7 +4,9 @@
 - skew_weight / cpu_range: the cpu-skewed weights and the task ranges of workloads/src/spec.rs.
 - request / parse_reply / reply_value / expect_reply: io-net's 20-byte request (id, nonce, delay_ms), its 8-byte
   reply and the check that it is the delay server's answer (workloads/src/net.rs).
-- sleep_value: what one completed io-sleep wait adds to the checksum (workloads/src/spec.rs).
+- sleep_value: what one completed io-sleep wait (or one released spawn task) adds to the checksum
+  (workloads/src/spec.rs).
+- pong_value: what the ping-pong ponger answers to token i (workloads/src/spec.rs).
 
 This module does no scheduling: the models in models.py decide how tasks run.
 """
@@ -60,8 +62,15 @@ def cpu_ranges(workload, tasks, work):
 
 
 def sleep_value(task_id):
-    """io-sleep: a completed wait adds its id plus one, so task 0's wait counts too (reference T(T+1)/2)."""
+    """io-sleep: a completed wait adds its id plus one, so task 0's wait counts too (reference T(T+1)/2). A spawn
+    task gives the same once it was released from its park."""
     return task_id + 1
+
+
+def pong_value(token):
+    """ping-pong: the ponger answers token i with i + 1; the pinger sends 0..K-1 and sums the replies, so a skipped,
+    doubled or wrong answer changes the checksum (reference K(K+1)/2)."""
+    return token + 1
 
 
 def request(task_id, nonce, delay_ms):

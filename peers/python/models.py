@@ -6,11 +6,14 @@ attempted), attempted being the race's increments performed (None for the other 
 [latency samples], [end instants]) (a racer: (increments performed, [], [])); lateness is signed (negative: the wait
 ended early), and each task's sojourn runs from the run's submission instant (one perf_counter() read just before
 the first task is submitted, as in the Rust harness) to the end of its wait, a ticker's later rounds from the end of
-the round before (contract.sojourns).
+the round before (contract.sojourns). The floor workloads (spawn, ping-pong) return (checksum, None, None, their
+extras from contract.SpawnProbe or contract.RoundTrips, None).
 """
 
 import asyncio
 import itertools
+import os
+import queue
 import socket
 import sys
 import threading
@@ -25,7 +28,10 @@ LATENCY = ("io-sleep", "io-net", "mixed")
 # Why no io-file: its per-task kernel (xorshift64* contents, FNV-1a over 64-bit words) costs about 50 ms per MiB in
 # pure Python, so a standard io-file run (256 MiB) would take 13-19 s and time Python's integer arithmetic, not its
 # file I/O. The peers exit 3 for it, like any runtime that does not implement a workload.
-WORKLOADS = [w for w in contract.WORKLOADS if w != "io-file"]
+LOAD = [w for w in contract.LOAD if w != "io-file"]
+# The floor workloads (spawn, ping-pong) run only in the variants that have the unit they measure: a thread, a task
+# or a process per task (a pool of W cannot park N tasks). Such a variant lists its own "workloads".
+WORKLOADS = LOAD + contract.FLOOR
 RMW_OPT = contract.opt_choice(
     "rmw", ["plain", "call"],
     "race: the increment statement; plain = `counter += 1`, call = `counter += one()` (a call between the load "
@@ -239,7 +245,7 @@ class Seq:
         "variants": [{"name": "seq", "default": True,
                       "notes": "one task after another on the main thread; the CPython baseline for speedups",
                       "facts": facts("one", sequential=True)}],
-        "workloads": WORKLOADS,
+        "workloads": LOAD,
         "opts": [RMW_OPT, SWITCH_OPT],
         "versions": {}, "notes": "",
     }
@@ -296,27 +302,138 @@ def run_threads(variant, workers, job_list):
     return wait
 
 
+def floor(checksum, extra):
+    """A floor workload's outcome as the model's return value: no latency, no sojourn, no race count."""
+    return checksum, None, None, extra, None
+
+
+def unparked(early, n, units):
+    """Fails the run when `early` tasks had given their value (or finished) before the release: they did not park,
+    so the memory sampled with "all N parked" was not that. Called once every task was joined, so nothing is left."""
+    if early:
+        raise contract.RunError("%d of %d %s gave their value before the release: a task must park on the release "
+                                "signal until the run releases it" % (early, n, units))
+
+
+def thread_spawn(n):
+    """spawn with one threading.Thread per task, all parked on one threading.Event (a Lock-guarded flag with a
+    Condition, what harness::floor's Mutex<bool> + Condvar is). Each thread counts itself arrived, then waits; the last
+    arrival sets `all_in`, which the main thread waits for before it samples. Returns (checksum, extra)."""
+    release = threading.Event()
+    all_in = threading.Event()
+    lock = threading.Lock()
+    arrived = [0]
+    values = [0] * n
+
+    def task(i):
+        # Why count before wait(): threading.Event offers no way to register and then count, so the count is taken
+        # just before wait() (the flag is kept, so a task that counted but is not yet waiting still sees a release).
+        # The last arrival holds the GIL from here into wait(), which releases it, so the main thread, woken by
+        # all_in.set(), runs only once that thread is parked too (unless a switch interval passes in between).
+        with lock:
+            arrived[0] += 1
+            last = arrived[0] == n
+        if last:
+            all_in.set()
+        release.wait()
+        values[i] = kernels.sleep_value(i)
+
+    threads = []
+    probe = contract.SpawnProbe(n)
+    try:
+        for i in range(n):
+            t = threading.Thread(target=task, args=(i,))
+            t.start()  # RuntimeError: can't start new thread, when the OS refuses it
+            threads.append(t)
+    except (RuntimeError, MemoryError) as e:
+        hint = contract.limit_reached()  # while every started thread still holds its stack
+        # Why release and join first: nothing may be left behind, and the error line names the OS's refusal.
+        release.set()
+        for t in threads:
+            t.join()
+        raise contract.spawn_failed("thread", len(threads), n, e, hint)
+    all_in.wait()
+    probe.parked(arrived[0])
+    contract.sample_threads()
+    early = sum(1 for v in values if v)
+    release.set()
+    for t in threads:
+        t.join()
+    unparked(early, n, "threads")
+    return probe.joined(sum(values))
+
+
+def thread_ping_pong(k):
+    """ping-pong between two spawned threads through two queue.Queue(maxsize=1); the main thread only joins them.
+    Every hand-off passes the GIL: a blocked get() releases it and the woken thread must take it back. Returns
+    (checksum, extra)."""
+    ping, pong = queue.Queue(maxsize=1), queue.Queue(maxsize=1)
+    out, errors = [], []
+
+    def pinger():
+        rt = contract.RoundTrips(k)
+        for i in range(k):
+            t = now()
+            ping.put(i)
+            reply = pong.get()
+            rt.add(now() - t, reply)
+        out.append(rt.outcome())
+
+    def ponger():
+        for _ in range(k):
+            pong.put(kernels.pong_value(ping.get()))
+
+    def guarded(f):
+        def body():
+            try:
+                f()
+            except BaseException as e:  # reported by the main thread
+                errors.append(e)
+        return body
+
+    # Why the ponger first: Thread.start() returns once the thread runs, so the ponger already waits on `ping` when
+    # the pinger's clock starts, and the first round trip does not time a thread's start-up.
+    threads = [threading.Thread(target=guarded(ponger)), threading.Thread(target=guarded(pinger))]
+    for t in threads:
+        t.start()
+    contract.sample_threads()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return out[0]
+
+
 class Threading:
     INFO = {
         "runtime": "py-threading", "display": "CPython threading", "model": "threads",
         "variants": [
             {"name": "pool", "default": True,
              "notes": "concurrent.futures.ThreadPoolExecutor(max_workers=W), every task submitted at once",
-             "facts": facts("workers")},
+             "facts": facts("workers"), "workloads": LOAD},
             {"name": "per-task", "default": False,
-             "notes": "one threading.Thread per task (W is not used, except as the racers in race)",
+             "notes": "one threading.Thread per task (W is not used, except as the racers in race); spawn: N "
+                      "threads parked on one threading.Event; ping-pong: two threads, two queue.Queue(maxsize=1)",
              "facts": facts("per-task")},
         ],
         "workloads": WORKLOADS,
         "opts": [RMW_OPT, SWITCH_OPT],
         "versions": {}, "notes": "Real CPython threads under the real GIL: CPU work does not run in parallel. In "
                                  "mixed, the ticker runs on the main thread beside the CPU threads. In race, both "
-                                 "variants run W threads.",
+                                 "variants run W threads. spawn (per-task only): each threading.Thread has the "
+                                 "default stack (ulimit -s, 8 MiB here), reserved whole in VmSize and touched a page "
+                                 "at a time; the OS refuses threads near pid_max (32,768 here), which the run reports "
+                                 "as `could not spawn thread i of N`. ping-pong (per-task only): every hand-off "
+                                 "passes the GIL (a blocked get releases it; the woken thread takes it back).",
     }
 
     @staticmethod
     def run(ctx):
         apply_switch_interval(ctx)
+        if ctx.workload == "spawn":
+            return floor(*thread_spawn(ctx.tasks))
+        if ctx.workload == "ping-pong":
+            return floor(*thread_ping_pong(ctx.work))
         if ctx.workload == "race":
             js, final = race_jobs(ctx)
             attempted = sum(r[0] for r in run_threads(ctx.variant, ctx.workers, js)())
@@ -336,7 +453,9 @@ class Asyncio:
     INFO = {
         "runtime": "py-asyncio", "display": "CPython asyncio", "model": "async",
         "variants": [{"name": "loop", "default": True,
-                      "notes": "one asyncio event loop (asyncio.run); every task a coroutine, gathered at once",
+                      "notes": "one asyncio event loop (asyncio.run); every task a coroutine, gathered at once; "
+                               "spawn: N asyncio.create_task coroutines parked on one asyncio.Event; ping-pong: two "
+                               "tasks, two asyncio.Queue(1)",
                       "facts": facts("one", event_loop=True)}],
         "workloads": WORKLOADS,
         "opts": [contract.opt_bool("offload", False, "cpu-*, mixed: run each CPU task in a ThreadPoolExecutor("
@@ -345,7 +464,9 @@ class Asyncio:
         "versions": {}, "notes": "CPU tasks are plain coroutines that never await, so they run one after another "
                                  "and block the loop (the mixed ticker waits for them) unless offload=true. "
                                  "In race the W coroutines never await, so no update is lost, unless yield=true "
-                                 "awaits asyncio.sleep(0) between a load and its store.",
+                                 "awaits asyncio.sleep(0) between a load and its store. spawn: a task is a "
+                                 "coroutine and its Task object on the loop's heap, no thread or stack of its own; "
+                                 "ping-pong: both tasks on the one loop, no GIL hand-off.",
     }
 
     @staticmethod
@@ -357,6 +478,10 @@ class Asyncio:
     async def main(ctx):
         loop = asyncio.get_running_loop()
         w = ctx.workload
+        if w == "spawn":
+            return floor(*await asyncio_spawn(ctx.tasks))
+        if w == "ping-pong":
+            return floor(*await asyncio_ping_pong(ctx.work))
         offload = ctx.opt_bool("offload") and w in ("cpu-balanced", "cpu-skewed", "mixed")
         ex = ThreadPoolExecutor(max_workers=ctx.workers) if offload else None
         try:
@@ -414,6 +539,70 @@ class Asyncio:
                 ex.shutdown(wait=True)
 
 
+async def asyncio_spawn(n):
+    """spawn with N asyncio.create_task coroutines parked on one asyncio.Event. Each task counts itself arrived and
+    awaits the event in the same step of the loop (nothing else runs between the two), so when the last arrival sets
+    `all_in` every task is registered on `release`; the run samples only then. Returns (checksum, extra)."""
+    release = asyncio.Event()
+    all_in = asyncio.Event()
+    arrived = 0
+
+    async def task(i):
+        nonlocal arrived
+        arrived += 1
+        if arrived == n:
+            all_in.set()
+        await release.wait()
+        return kernels.sleep_value(i)
+
+    tasks = []
+    probe = contract.SpawnProbe(n)
+    try:
+        for i in range(n):
+            tasks.append(asyncio.create_task(task(i)))
+    except MemoryError as e:
+        # Why: the loop's only limit is memory; nothing may be left behind, so the started tasks are released and
+        # awaited before the error line.
+        release.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise contract.spawn_failed("task", len(tasks), n, e)
+    # The spawn clock runs until every task has run to its park: create_task only schedules a task.
+    await all_in.wait()
+    probe.parked(arrived)
+    # Why here: the check reads every task once (about 60 ns each) and falls in teardown_ms, under 1 % of it.
+    early = sum(1 for t in tasks if t.done())
+    release.set()
+    values = await asyncio.gather(*tasks)
+    unparked(early, n, "tasks")
+    return probe.joined(sum(values))
+
+
+async def asyncio_ping_pong(k):
+    """ping-pong between two tasks (create_task; the run only awaits them) through two asyncio.Queue(1). Returns
+    (checksum, extra)."""
+    ping, pong = asyncio.Queue(1), asyncio.Queue(1)
+
+    async def pinger():
+        rt = contract.RoundTrips(k)
+        for i in range(k):
+            t = now()
+            await ping.put(i)
+            reply = await pong.get()
+            rt.add(now() - t, reply)
+        return rt.outcome()
+
+    async def ponger():
+        for _ in range(k):
+            await pong.put(kernels.pong_value(await ping.get()))
+
+    # Why the ponger first: the loop runs tasks in the order they were created, so the ponger already waits on
+    # `ping` when the pinger's clock starts.
+    pong_task = asyncio.create_task(ponger())
+    ping_task = asyncio.create_task(pinger())
+    out, _ = await asyncio.gather(ping_task, pong_task)
+    return out
+
+
 async def net_request(addr, task_id, nonce, delay_ms):
     where = "request %d to %s:%d" % (task_id, *addr)
     t = now()
@@ -436,14 +625,143 @@ async def net_request(addr, task_id, nonce, delay_ms):
 _mp = {}
 
 
-def mp_init(counter, lock, barrier):
-    """Pool initializer: the race's shared state, and (Linux) die with the parent so no child outlives it."""
-    _mp.update(counter=counter, lock=lock, barrier=barrier)
+def die_with_parent(parent=None):
+    """(Linux) This process is killed when its parent dies, so no child outlives the run; and if its parent is no
+    longer `parent` (the run died before the request took effect), it exits now. Under start-method=forkserver the
+    parent is the fork server, which exits with the run: `parent` is then None (see parent_pid)."""
     try:
         import ctypes
         ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
     except Exception:
         pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+
+
+def mp_init(counter, lock, barrier):
+    """Pool initializer: the race's shared state, and (Linux) die with the parent so no child outlives it."""
+    _mp.update(counter=counter, lock=lock, barrier=barrier)
+    die_with_parent()
+
+
+def mp_spawn_task(i, n, parent, release, arrived, all_in, values):
+    """One spawn task in its own process: counts itself arrived (the last arrival sets `all_in`), parks on the one
+    multiprocessing.Event `release`, then writes sleep_value(i) into its own slot of the shared array."""
+    die_with_parent(parent)
+    # Why count before wait(): as threading.Event, multiprocessing.Event cannot be registered on and then counted;
+    # the flag is kept, so a release between the two is not lost. The parent waits for all N counts.
+    with arrived.get_lock():
+        arrived.value += 1
+        last = arrived.value == n
+    if last:
+        all_in.set()
+    release.wait()
+    values[i] = kernels.sleep_value(i)
+
+
+def mp_ponger(conn, k, parent):
+    """The ping-pong ponger process: says it is running, then answers K tokens over its end of the Pipe."""
+    die_with_parent(parent)
+    conn.send(None)
+    for _ in range(k):
+        conn.send(kernels.pong_value(conn.recv()))
+    conn.close()
+
+
+def reap(procs):
+    """Kills and joins every process in `procs` that is still running (the early-exit clean-up)."""
+    for p in procs:
+        if p.is_alive():
+            p.kill()
+    for p in procs:
+        p.join()
+
+
+def raise_nofile_limit():
+    """The soft RLIMIT_NOFILE raised to the hard one, as the Rust harness does for every run: a started Process keeps
+    a pipe to its child open (its sentinel), so N processes need N descriptors."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError):
+            pass
+
+
+def parent_pid(mp):
+    """The pid a task process's parent has: this process, unless a fork server starts the children."""
+    return None if mp.get_start_method() == "forkserver" else os.getpid()
+
+
+def mp_spawn(mp, n):
+    """spawn with one multiprocessing.Process(target=task).start() per task (the start method's own way of making a
+    process), all parked on one multiprocessing.Event. The parent samples its memory plus every child's VmRSS and
+    VmSize from /proc/<pid>/status once all N have counted themselves arrived. Returns (checksum, extra)."""
+    raise_nofile_limit()
+    release, all_in = mp.Event(), mp.Event()
+    arrived = mp.Value("Q", 0)
+    values = mp.RawArray("Q", n)  # each child writes only its own slot
+    procs = []
+    contract.on_early_exit(lambda: reap(procs))
+    parent = parent_pid(mp)
+    probe = contract.SpawnProbe(n)
+    try:
+        for i in range(n):
+            p = mp.Process(target=mp_spawn_task, args=(i, n, parent, release, arrived, all_in, values))
+            p.start()  # OSError (EAGAIN from fork, EMFILE for its pipes) when the OS refuses it
+            procs.append(p)
+    except OSError as e:
+        hint = contract.limit_reached()  # while every started process is still there
+        # Why release and join first: nothing may be left behind, and the error line names the OS's refusal.
+        release.set()
+        for p in procs:
+            p.join()
+        raise contract.spawn_failed("process", len(procs), n, e, hint)
+    all_in.wait()
+    children = contract.Memory()
+    for p in procs:
+        children = children + (contract.memory_kib(p.pid) or contract.Memory())
+    probe.parked(arrived.value, children)
+    early = sum(1 for v in values if v)
+    release.set()
+    for p in procs:
+        p.join()
+    unparked(early, n, "processes")
+    failed = [p for p in procs if p.exitcode != 0]
+    if failed:
+        raise contract.RunError("%d of %d task processes failed (the first exited with %s)"
+                                % (len(failed), n, failed[0].exitcode))
+    return probe.joined(sum(values))
+
+
+def mp_ping_pong(mp, k):
+    """ping-pong between the parent (the pinger) and one child process (the ponger) over a multiprocessing.Pipe():
+    one token in flight at a time, so neither direction holds more than one. Returns (checksum, extra)."""
+    mine, theirs = mp.Pipe()
+    child = mp.Process(target=mp_ponger, args=(theirs, k, parent_pid(mp)))
+    child.start()
+    contract.on_early_exit(lambda: reap([child]))
+    theirs.close()
+    try:
+        # Why wait for the child's first message: the clock starts once the ponger runs, so the first round trip
+        # does not time a process's start-up (spawn measures that).
+        mine.recv()
+        rt = contract.RoundTrips(k)
+        for i in range(k):
+            t = now()
+            mine.send(i)
+            reply = mine.recv()
+            rt.add(now() - t, reply)
+    except (EOFError, OSError) as e:
+        reap([child])
+        why = contract.os_reason(e) if isinstance(e, OSError) else "its end of the pipe closed"
+        raise contract.RunError("the ponger process (pid %d) stopped answering: %s (exit code %s)"
+                                % (child.pid, why, child.exitcode))
+    out = rt.outcome()
+    child.join()
+    mine.close()
+    return out
 
 
 def mp_ready(_):
@@ -493,7 +811,15 @@ class Multiprocessing:
         "runtime": "py-multiprocessing", "display": "CPython multiprocessing", "model": "process",
         "variants": [{"name": "pool", "default": True,
                       "notes": "multiprocessing.Pool(W); tasks sent with chunksize=1 so skewed work balances",
-                      "facts": facts("workers", processes=True, shares_memory=True)}],
+                      "facts": facts("workers", processes=True, shares_memory=True), "workloads": LOAD},
+                     {"name": "per-task", "default": False,
+                      "notes": "one multiprocessing.Process(target=task).start() per task; spawn: N processes "
+                               "parked on one multiprocessing.Event; ping-pong: the parent and one child over a "
+                               "multiprocessing.Pipe()",
+                      # Why shares_memory false: its tasks hand values over (a Pipe, a slot each in an array),
+                      # they never update one variable together.
+                      "facts": facts("per-task", processes=True, shares_memory=False),
+                      "workloads": contract.FLOOR}],
         "workloads": WORKLOADS,
         "opts": [contract.opt_choice("start-method", ["fork", "spawn", "forkserver"],
                                      "how the pool starts its processes (fork is the Linux default before 3.14)"),
@@ -506,7 +832,11 @@ class Multiprocessing:
                                  "starting and joining them (extra.spawn_ms is the start-up alone). peak_rss_kib "
                                  "is the parent's; extra.child_peak_rss_kib is the largest child's. In race the "
                                  "counter is a shared, lock-free multiprocessing.RawValue unless shared=false "
-                                 "(sync=atomic takes a lock: there is no atomic integer across processes).",
+                                 "(sync=atomic takes a lock: there is no atomic integer across processes). "
+                                 "spawn (per-task only): memory is the parent's plus every task process's VmRSS "
+                                 "(VmSize), so pages a forked child still shares with the parent count once per "
+                                 "process; with start-method=spawn every child is a fresh interpreter. Each started "
+                                 "Process holds a pipe to its child, so RLIMIT_NOFILE bounds N as well as pid_max.",
     }
 
     @staticmethod
@@ -515,6 +845,11 @@ class Multiprocessing:
         import resource
         apply_switch_interval(ctx)
         mp = mpm.get_context(ctx.opts["start-method"])
+        if ctx.workload in contract.FLOOR:
+            f = mp_spawn if ctx.workload == "spawn" else mp_ping_pong
+            checksum, extra = f(mp, ctx.tasks if ctx.workload == "spawn" else ctx.work)
+            extra["start_method"] = ctx.opts["start-method"]
+            return floor(checksum, extra)
         # Why a RawValue (no lock of its own): `counter.value += 1` on it is the same unguarded read-modify-write as
         # the threads' `counter += 1`, in memory every worker maps, as rt-procs' default memfd counter.
         counter = mp.RawValue("Q", 0)
