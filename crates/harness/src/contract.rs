@@ -503,7 +503,7 @@ pub fn check_floor(r: &RunReport) -> Vec<String> {
                 && parked as u64 != n
             {
                 p.push(format!(
-                    "extra.parked is {parked}, but the run has {n} tasks; sample memory only once every task has                      started and is parked on the release signal"
+                    "extra.parked is {parked}, but the run has {n} tasks; sample memory only once every task has started and is parked on the release signal"
                 ));
             }
         }
