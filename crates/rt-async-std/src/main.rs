@@ -11,6 +11,7 @@
 //! What it is not: async-std tuned by hand, or a runtime that shuts its threads down (async-std never does).
 
 mod cpu;
+mod floor;
 mod io;
 mod race;
 mod threads;
@@ -31,7 +32,7 @@ impl Runtime for AsyncStd {
         Info::new("rt-async-std", "async-std (discontinued)", Model::Async)
             .variant(GLOBAL, "async-std's global executor on --workers threads (ASYNC_STD_THREAD_COUNT)")
             .facts(Facts::event_loop(Threads::Workers))
-            .workloads(Workload::LOAD)
+            .workloads(Workload::ALL)
             .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
@@ -63,7 +64,8 @@ impl Runtime for AsyncStd {
                 Workload::IoNet => io::net(ctx).await,
                 Workload::IoFile => io::file(ctx).await,
                 Workload::Race => race::race(ctx).await,
-                Workload::Spawn | Workload::PingPong => Err(harness::not_implemented(ctx)),
+                Workload::Spawn => floor::spawn(ctx).await,
+                Workload::PingPong => floor::ping_pong(ctx).await,
             }
         })?;
         harness::probe::sample_threads();

@@ -10,6 +10,7 @@
 
 mod cpu;
 mod exec;
+mod floor;
 mod io;
 mod race;
 
@@ -33,7 +34,7 @@ impl Runtime for Smol {
             )
             // One thread runs the tasks; smol's async-io reactor thread only wakes them, so it is still one loop.
             .facts(Facts::event_loop(Threads::One))
-            .workloads(Workload::LOAD)
+            .workloads(Workload::ALL)
             .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
@@ -62,7 +63,8 @@ impl Runtime for Smol {
                 ex.block_on(workers, io::file(&ex, ctx, dir.path()))
             }
             Workload::Race => ex.block_on(workers, race::race(&ex, ctx)),
-            Workload::Spawn | Workload::PingPong => Err(harness::not_implemented(ctx)),
+            Workload::Spawn => ex.block_on(workers, floor::spawn(&ex, ctx)),
+            Workload::PingPong => ex.block_on(workers, floor::ping_pong(&ex, ctx)),
         }??;
         Ok(outcome
             .extra("executor_threads", ex.threads(workers))

@@ -9,6 +9,7 @@
 //! What it is not: a tuned tokio. No `block_in_place`, no rayon hand-off, no custom timer: the idiomatic form.
 
 mod cpu;
+mod floor;
 mod io;
 mod join;
 mod race;
@@ -33,7 +34,7 @@ impl Runtime for Tokio {
                 "one thread runs every task (the asyncio model): a task that computes blocks all the others",
             )
             .facts(Facts::event_loop(Threads::One))
-            .workloads(Workload::LOAD)
+            .workloads(Workload::ALL)
             .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
@@ -68,7 +69,8 @@ impl Runtime for Tokio {
                 Workload::IoNet => io::net(ctx).await,
                 Workload::IoFile => io::file(ctx).await,
                 Workload::Race => race::race(ctx).await,
-                Workload::Spawn | Workload::PingPong => Err(harness::not_implemented(ctx)),
+                Workload::Spawn => floor::spawn(ctx).await,
+                Workload::PingPong => floor::ping_pong(ctx).await,
             }
         })?;
         harness::probe::sample_threads();
