@@ -243,6 +243,7 @@ pub struct SpawnGate<S> {
     pub release: S,
     /// What the last task to arrive notifies, and the run waits on before it samples memory.
     pub all_parked: S,
+    tasks: u64,
     left: AtomicU64,
 }
 
@@ -252,6 +253,7 @@ impl<S> SpawnGate<S> {
         SpawnGate {
             release: signal(),
             all_parked: signal(),
+            tasks: n,
             left: AtomicU64::new(n),
         }
     }
@@ -261,6 +263,11 @@ impl<S> SpawnGate<S> {
     pub fn arrive(&self) -> bool {
         // AcqRel: the last arrival's registration happens before the run, woken by it, releases.
         self.left.fetch_sub(1, Ordering::AcqRel) == 1
+    }
+
+    /// The tasks counted arrived so far.
+    pub fn arrived(&self) -> u64 {
+        self.tasks - self.left.load(Ordering::Acquire)
     }
 }
 
@@ -280,26 +287,29 @@ pub async fn parked_task<S>(
     workloads::spec::sleep_value(id)
 }
 
-/// The `spawn` run of an async runtime (`docs/floor.md`): starts the probe, spawns tasks `0..n` one after another
-/// with `spawn` (each registers on the release signal, then counts itself arrived), awaits `all_parked` (the wait on
-/// the signal the last arrival notifies, registered before the first spawn where the signal keeps no permit),
-/// samples memory, calls `release` once, then joins the handles in spawn order, summing what each gave (`value`
-/// turns a handle's output into the task's value, or the run's error for task `i`).
-pub async fn spawn_run<H: Future>(
-    n: u64,
+/// The `spawn` run of an async runtime (`docs/floor.md`): starts the probe, spawns tasks `0..n` (`n` as `gate` was
+/// made for) one after another with `spawn` (each registers on `gate.release`, then counts itself arrived), awaits
+/// `all_parked` (the wait on `gate.all_parked`, registered before the first spawn where the signal keeps no permit),
+/// samples memory with the tasks counted arrived, calls `release(&gate.release)` once, then joins the handles in spawn
+/// order, summing what each gave (`value` turns a handle's output into the task's value, or the run's error for task
+/// `i`).
+pub async fn spawn_run<S, H: Future>(
+    gate: &SpawnGate<S>,
     mut spawn: impl FnMut(u64) -> H,
     all_parked: impl Future,
-    release: impl FnOnce(),
+    release: impl FnOnce(&S),
     value: impl Fn(u64, H::Output) -> Result<u64, RunError>,
 ) -> Result<Outcome, RunError> {
+    let n = gate.tasks;
     let mut probe = SpawnProbe::start(n);
     // `collect` over an exact-size range allocates the handle vector once, at its final size: one handle (a pointer
     // or a few words) per task, which a real program that joins its tasks holds too.
     let handles: Vec<H> = (0..n).map(&mut spawn).collect();
     all_parked.await;
+    // The count the tasks themselves made, not `n`: a run that sampled too early reports fewer and fails the check.
     // In-process tasks: no child process memory to add.
-    probe.parked(n, Memory::default());
-    release();
+    probe.parked(gate.arrived(), Memory::default());
+    release(&gate.release);
     let mut sum = 0u64;
     for (i, h) in (0u64..).zip(handles) {
         sum = sum.wrapping_add(value(i, h.await)?);
@@ -531,17 +541,36 @@ mod tests {
 
     #[test]
     fn spawn_run_parks_every_task_and_sums_their_values() {
+        // A runtime that runs each task as it is spawned (here, to its end: its release is ready at once).
         let gate = SpawnGate::new(4, || ());
         let out = block_on(spawn_run(
-            4,
-            |id| parked_task(id, &gate, ready(()), |_| ()),
+            &gate,
+            |id| ready(block_on(parked_task(id, &gate, ready(()), |_| ()))),
             ready(()),
-            || (),
+            |_| (),
             |_, v| Ok(v),
         ))
         .unwrap();
         assert_eq!(out.checksum, 10, "1 + 2 + 3 + 4");
         assert_eq!(out.extra[extra::PARKED], 4);
-        assert!(!gate.arrive(), "all four arrived, and only once each");
+        assert_eq!(gate.arrived(), 4, "all four arrived, and only once each");
+    }
+
+    #[test]
+    fn a_sample_before_the_tasks_arrived_reports_fewer_parked() {
+        // The tasks only run when joined, and the run does not wait for them: `parked` says so.
+        let gate = SpawnGate::new(3, || ());
+        let out = block_on(spawn_run(
+            &gate,
+            |id| parked_task(id, &gate, ready(()), |_| ()),
+            ready(()),
+            |_| (),
+            |_, v| Ok(v),
+        ))
+        .unwrap();
+        assert_eq!(
+            (out.checksum, out.extra[extra::PARKED].as_u64()),
+            (6, Some(0))
+        );
     }
 }

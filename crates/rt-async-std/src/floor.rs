@@ -16,7 +16,7 @@ pub async fn spawn(ctx: &RunCtx) -> Result<Outcome, RunError> {
     // Why listen before the first spawn: an `Event` keeps no permit, so a notification before the run listens is lost.
     let all_parked = gate.all_parked.listen();
     spawn_run(
-        n,
+        &gate,
         |id| {
             let gate = Arc::clone(&gate);
             task::spawn(async move {
@@ -28,8 +28,8 @@ pub async fn spawn(ctx: &RunCtx) -> Result<Outcome, RunError> {
             })
         },
         all_parked,
-        || {
-            gate.release.notify(usize::MAX);
+        |r| {
+            r.notify(usize::MAX);
         },
         |_, v| Ok(v),
     )

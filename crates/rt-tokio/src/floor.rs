@@ -15,7 +15,7 @@ pub async fn spawn(ctx: &RunCtx) -> Result<Outcome, RunError> {
     // `notify_one` stores a permit when no one waits yet, so the run may start waiting after the spawns.
     let all_parked = gate.all_parked.notified();
     spawn_run(
-        n,
+        &gate,
         |id| {
             let gate = Arc::clone(&gate);
             tokio::spawn(async move {
@@ -27,7 +27,7 @@ pub async fn spawn(ctx: &RunCtx) -> Result<Outcome, RunError> {
             })
         },
         all_parked,
-        || gate.release.notify_waiters(),
+        Notify::notify_waiters,
         |i, r| r.map_err(|e| RunError::failed(format!("spawn task {i}"), e)),
     )
     .await
