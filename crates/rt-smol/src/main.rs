@@ -6,6 +6,11 @@
 //! `SMOL_THREADS` is set, an ambient default this project avoids. Every workload uses smol's own primitives:
 //! `Executor::spawn` and `Task`, `Timer::after`, `smol::net::TcpStream`, `smol::fs`, `unblock` and `yield_now`.
 //!
+//! The floor workloads: `spawn` starts N tasks on the run's executor, each parked on one shared
+//! `event_listener::Event` (listening before it counts itself arrived, the version smol's own crates use) until one
+//! `notify(usize::MAX)` releases them all; `ping-pong` passes a token K times between two spawned tasks over an
+//! `async_channel::bounded(1)` (`smol::channel`) each way.
+//!
 //! What it is not: smol tuned by hand. No extra reactor threads, no custom blocking pool: the idiomatic form.
 
 mod cpu;
@@ -42,7 +47,11 @@ impl Runtime for Smol {
             .notes(
                 "Executors are built per run; smol's global executor is never used. The blocking pool (unblock, \
                  smol::fs) is capped at --workers threads. async-io runs timers and sockets on whichever thread \
-                 is blocked in block_on, with a fallback 'async-io' thread, counted in os_threads_peak.",
+                 is blocked in block_on, with a fallback 'async-io' thread, counted in os_threads_peak. \
+                 spawn: N tasks on the run's executor parked on one event_listener::Event (each listener one small \
+                 heap allocation, as in smol's own locks and channels); a task has no stack of its own, so \
+                 vsz_parked_kib grows only by the heap (glibc's malloc arenas reserve more than they touch). \
+                 ping-pong: two spawned tasks, smol::channel::bounded(1) each way.",
             )
     }
 

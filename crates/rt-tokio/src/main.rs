@@ -6,6 +6,10 @@
 //! `spawn_blocking` and `yield_now`. CPU tasks run inline as async tasks unless `--opt offload=true` moves them to
 //! the blocking pool, so a report can show the blocked event loop and its fix side by side.
 //!
+//! The floor workloads: `spawn` starts N tasks with `tokio::spawn`, each parked on one shared `Notify` (its
+//! `Notified` enabled before it counts itself arrived) until one `notify_waiters` releases them all; `ping-pong`
+//! passes a token K times between two spawned tasks over a `tokio::sync::mpsc::channel(1)` each way.
+//!
 //! What it is not: a tuned tokio. No `block_in_place`, no rayon hand-off, no custom timer: the idiomatic form.
 
 mod cpu;
@@ -41,7 +45,11 @@ impl Runtime for Tokio {
             .versions(harness::locked_versions!("tokio"))
             .notes(
                 "The blocking pool (spawn_blocking, tokio::fs) is capped at --workers threads, like the executor. \
-                 The timer has 1 ms granularity, so sleep lateness includes up to 1 ms of rounding.",
+                 The timer has 1 ms granularity, so sleep lateness includes up to 1 ms of rounding. \
+                 spawn: N tokio::spawn tasks parked on one Notify (notify_waiters releases them); a task is one heap \
+                 allocation (header, future and trailer, cache-line aligned), no stack of its own, so vsz_parked_kib \
+                 grows only by the heap (glibc's malloc arenas reserve more than they touch). ping-pong: two \
+                 spawned tasks, a tokio::sync::mpsc::channel(1) each way.",
             )
     }
 
