@@ -12,12 +12,14 @@
 use std::fmt::Display;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use workloads::race::{race_worker, yielding_worker};
 use workloads::{RaceCounter, SyncMode};
 
 use crate::contract::extra;
+use crate::floor::{Memory, RoundTrips, SpawnProbe};
 pub use crate::latency::Ticks;
 use crate::latency::lateness;
 use crate::{LatencyRecorder, OptSpec, Outcome, RunError};
@@ -232,6 +234,134 @@ pub fn race_outcome(counter: u64, attempted: u64, every: Option<u64>) -> Outcome
     }
 }
 
+/// The shared state of one `spawn` run in an async runtime: the one release signal all N tasks park on, the signal
+/// the last arrival wakes the run with (both of the runtime's own kind: tokio's `Notify`, event-listener's `Event`),
+/// and the count of tasks still to arrive. One `Arc` of it per task, so a task's future holds one pointer.
+#[derive(Debug)]
+pub struct SpawnGate<S> {
+    /// What every task registers on before it counts itself arrived, and the run notifies once to release them all.
+    pub release: S,
+    /// What the last task to arrive notifies, and the run waits on before it samples memory.
+    pub all_parked: S,
+    tasks: u64,
+    left: AtomicU64,
+}
+
+impl<S> SpawnGate<S> {
+    /// The gate of `n` tasks; `signal` makes each of the two signals.
+    pub fn new(n: u64, signal: impl Fn() -> S) -> SpawnGate<S> {
+        SpawnGate {
+            release: signal(),
+            all_parked: signal(),
+            tasks: n,
+            left: AtomicU64::new(n),
+        }
+    }
+
+    /// Counts one task arrived (call it once the task is registered on [`SpawnGate::release`]); `true` for the last
+    /// one, which must then notify [`SpawnGate::all_parked`].
+    pub fn arrive(&self) -> bool {
+        // AcqRel: the last arrival's registration happens before the run, woken by it, releases.
+        self.left.fetch_sub(1, Ordering::AcqRel) == 1
+    }
+
+    /// The tasks counted arrived so far.
+    pub fn arrived(&self) -> u64 {
+        self.tasks - self.left.load(Ordering::Acquire)
+    }
+}
+
+/// The body of one `spawn` task, once it is registered on `gate.release`: `released` is that registered wait (a tokio
+/// `Notified` already enabled, an event-listener `EventListener`). Counts itself arrived, and if it is the last
+/// calls `wake_run(&gate.all_parked)`; then waits to be released and gives [`workloads::spec::sleep_value`]`(id)`.
+pub async fn parked_task<S>(
+    id: u64,
+    gate: &SpawnGate<S>,
+    released: impl Future,
+    wake_run: impl FnOnce(&S),
+) -> u64 {
+    if gate.arrive() {
+        wake_run(&gate.all_parked);
+    }
+    released.await;
+    workloads::spec::sleep_value(id)
+}
+
+/// The `spawn` run of an async runtime (`docs/floor.md`): starts the probe, spawns tasks `0..n` (`n` as `gate` was
+/// made for) one after another with `spawn` (each registers on `gate.release`, then counts itself arrived), awaits
+/// `all_parked` (the wait on `gate.all_parked`, registered before the first spawn where the signal keeps no permit),
+/// samples memory with the tasks counted arrived, calls `release(&gate.release)` once, then joins the handles in spawn
+/// order, summing what each gave (`value` turns a handle's output into the task's value, or the run's error for task
+/// `i`).
+pub async fn spawn_run<S, H: Future>(
+    gate: &SpawnGate<S>,
+    mut spawn: impl FnMut(u64) -> H,
+    all_parked: impl Future,
+    release: impl FnOnce(&S),
+    value: impl Fn(u64, H::Output) -> Result<u64, RunError>,
+) -> Result<Outcome, RunError> {
+    let n = gate.tasks;
+    let mut probe = SpawnProbe::start(n);
+    // `collect` over an exact-size range allocates the handle vector once, at its final size: one handle (a pointer
+    // or a few words) per task, which a real program that joins its tasks holds too.
+    let handles: Vec<H> = (0..n).map(&mut spawn).collect();
+    all_parked.await;
+    // The count the tasks themselves made, not `n`: a run that sampled too early reports fewer and fails the check.
+    // In-process tasks: no child process memory to add.
+    probe.parked(gate.arrived(), Memory::default());
+    release(&gate.release);
+    let mut sum = 0u64;
+    for (i, h) in (0u64..).zip(handles) {
+        sum = sum.wrapping_add(value(i, h.await)?);
+    }
+    Ok(probe.joined(sum))
+}
+
+/// One end of `ping-pong` in an async runtime: the sending half of one bounded channel and the receiving half of the
+/// other, both of the runtime's own kind. Each runtime implements it for its channel in a few lines; the pinger and
+/// the ponger below are the same everywhere. (A trait rather than two async closures: the futures must be `Send`
+/// for a multi-thread executor, which a generic function cannot prove of a closure that borrows its channel.)
+pub trait Duplex: Send {
+    /// What a send fails with (the other end is gone).
+    type Error: Display;
+    /// Sends `token`, waiting while the channel is full.
+    fn send(&mut self, token: u64) -> impl Future<Output = Result<(), Self::Error>> + Send;
+    /// The next token, or `None` once the other end hung up.
+    fn recv(&mut self) -> impl Future<Output = Option<u64>> + Send;
+}
+
+/// The `ping-pong` pinger of an async runtime: K round trips, each one timed from just before the token is sent until
+/// its reply arrived. A ponger that hangs up early fails the run.
+pub async fn pinger(k: u64, mut ch: impl Duplex) -> Result<Outcome, RunError> {
+    let mut trips = RoundTrips::start(k);
+    for token in 0..k {
+        let t = Instant::now();
+        ch.send(token)
+            .await
+            .map_err(|e| RunError::failed(format!("ping-pong: sending token {token}"), e))?;
+        let reply = ch.recv().await.ok_or_else(|| {
+            RunError::Failed(format!(
+                "ping-pong: the ponger hung up before answering token {token}"
+            ))
+        })?;
+        trips.add(t.elapsed(), reply);
+    }
+    Ok(trips.outcome())
+}
+
+/// The `ping-pong` ponger of an async runtime: answers each token with [`workloads::spec::pong_value`] until the
+/// pinger hangs up; returns the tokens it answered.
+pub async fn ponger(mut ch: impl Duplex) -> Result<u64, RunError> {
+    let mut answered = 0;
+    while let Some(token) = ch.recv().await {
+        ch.send(workloads::spec::pong_value(token))
+            .await
+            .map_err(|e| RunError::failed(format!("ping-pong: answering token {token}"), e))?;
+        answered += 1;
+    }
+    Ok(answered)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,5 +473,104 @@ mod tests {
         assert_eq!((out.checksum, out.attempted), (2000, Some(2000)));
         assert_eq!(out.extra["yield_every"], 4);
         assert!(race_outcome(c.get(), a + b, None).extra.is_empty());
+    }
+
+    /// A channel end: `recv` gives the reply to the last token sent (a ponger that answers at once), else the next
+    /// of `tokens` (a pinger that sends those, then hangs up). Every send is recorded.
+    #[derive(Default)]
+    struct Fake {
+        answer: bool,
+        last: Option<u64>,
+        tokens: std::collections::VecDeque<u64>,
+        sent: Vec<u64>,
+    }
+
+    impl Duplex for &mut Fake {
+        type Error = &'static str;
+        async fn send(&mut self, token: u64) -> Result<(), &'static str> {
+            self.sent.push(token);
+            self.last = Some(token).filter(|_| self.answer);
+            Ok(())
+        }
+        async fn recv(&mut self) -> Option<u64> {
+            match self.last.take() {
+                Some(t) => Some(workloads::spec::pong_value(t)),
+                None => self.tokens.pop_front(),
+            }
+        }
+    }
+
+    #[test]
+    fn pinger_times_every_round_trip_and_ponger_answers_each_token() {
+        let mut ch = Fake {
+            answer: true,
+            ..Fake::default()
+        };
+        let out = block_on(pinger(5, &mut ch)).unwrap();
+        assert_eq!(out.checksum, 15, "1 + 2 + 3 + 4 + 5");
+        assert_eq!(out.extra[extra::ROUND_TRIPS], 5);
+        assert_eq!(ch.sent, [0, 1, 2, 3, 4]);
+
+        let mut ch = Fake {
+            tokens: [7, 8].into(),
+            ..Fake::default()
+        };
+        assert_eq!(block_on(ponger(&mut ch)).unwrap(), 2);
+        assert_eq!(ch.sent, [8, 9]);
+    }
+
+    #[test]
+    fn a_pinger_whose_ponger_hung_up_fails_the_run() {
+        struct Gone;
+        impl Duplex for Gone {
+            type Error = &'static str;
+            async fn send(&mut self, _: u64) -> Result<(), &'static str> {
+                Ok(())
+            }
+            async fn recv(&mut self) -> Option<u64> {
+                None
+            }
+        }
+        let err = block_on(pinger(3, Gone)).unwrap_err();
+        assert!(
+            err.to_string().contains("before answering token 0"),
+            "{err}"
+        );
+        assert_eq!(block_on(ponger(Gone)).unwrap(), 0);
+    }
+
+    #[test]
+    fn spawn_run_parks_every_task_and_sums_their_values() {
+        // A runtime that runs each task as it is spawned (here, to its end: its release is ready at once).
+        let gate = SpawnGate::new(4, || ());
+        let out = block_on(spawn_run(
+            &gate,
+            |id| ready(block_on(parked_task(id, &gate, ready(()), |_| ()))),
+            ready(()),
+            |_| (),
+            |_, v| Ok(v),
+        ))
+        .unwrap();
+        assert_eq!(out.checksum, 10, "1 + 2 + 3 + 4");
+        assert_eq!(out.extra[extra::PARKED], 4);
+        assert_eq!(gate.arrived(), 4, "all four arrived, and only once each");
+    }
+
+    #[test]
+    fn a_sample_before_the_tasks_arrived_reports_fewer_parked() {
+        // The tasks only run when joined, and the run does not wait for them: `parked` says so.
+        let gate = SpawnGate::new(3, || ());
+        let out = block_on(spawn_run(
+            &gate,
+            |id| parked_task(id, &gate, ready(()), |_| ()),
+            ready(()),
+            |_| (),
+            |_, v| Ok(v),
+        ))
+        .unwrap();
+        assert_eq!(
+            (out.checksum, out.extra[extra::PARKED].as_u64()),
+            (6, Some(0))
+        );
     }
 }

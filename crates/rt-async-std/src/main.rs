@@ -6,11 +6,17 @@
 //! global-executor design costs. Every workload uses async-std's own primitives: `task::spawn` and `JoinHandle`,
 //! `task::sleep`, `async_std::net::TcpStream`, `async_std::fs`, `task::spawn_blocking` and `task::yield_now`.
 //!
+//! The floor workloads: `spawn` starts N tasks with `task::spawn`, each parked on one shared `event_listener::Event`
+//! (async-std has no notify of its own; its locks and channels are built on event-listener) until one
+//! `notify(usize::MAX)` releases them all; `ping-pong` passes a token K times between two spawned tasks over an
+//! `async_std::channel::bounded(1)` each way.
+//!
 //! There is one variant: async-std has no single-threaded runtime of its own. Its executor reads
 //! `ASYNC_STD_THREAD_COUNT` once, when first used, so `main` sets it from `--workers` before anything else runs.
 //! What it is not: async-std tuned by hand, or a runtime that shuts its threads down (async-std never does).
 
 mod cpu;
+mod floor;
 mod io;
 mod race;
 mod threads;
@@ -31,7 +37,7 @@ impl Runtime for AsyncStd {
         Info::new("rt-async-std", "async-std (discontinued)", Model::Async)
             .variant(GLOBAL, "async-std's global executor on --workers threads (ASYNC_STD_THREAD_COUNT)")
             .facts(Facts::event_loop(Threads::Workers))
-            .workloads(Workload::LOAD)
+            .workloads(Workload::ALL)
             .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
@@ -40,7 +46,10 @@ impl Runtime for AsyncStd {
                 "async-std is DISCONTINUED upstream in favour of smol (RUSTSEC-2025-0052, unmaintained); pinned at \
                  1.13.2 and kept only for comparison. No single-threaded variant: --workers 1 gives one executor \
                  thread, but block_on still runs on the main thread. The blocking pool (spawn_blocking, \
-                 async_std::fs) is capped at --workers threads. The executor threads are never shut down.",
+                 async_std::fs) is capped at --workers threads. The executor threads are never shut down. \
+                 spawn: N task::spawn tasks parked on one event_listener::Event (async-std has no notify of its own); \
+                 a task has no stack of its own, so vsz_parked_kib grows only by the heap (glibc's malloc arenas \
+                 reserve more than they touch). ping-pong: two spawned tasks, async_std::channel::bounded(1) each way.",
             )
     }
 
@@ -63,7 +72,8 @@ impl Runtime for AsyncStd {
                 Workload::IoNet => io::net(ctx).await,
                 Workload::IoFile => io::file(ctx).await,
                 Workload::Race => race::race(ctx).await,
-                Workload::Spawn | Workload::PingPong => Err(harness::not_implemented(ctx)),
+                Workload::Spawn => floor::spawn(ctx).await,
+                Workload::PingPong => floor::ping_pong(ctx).await,
             }
         })?;
         harness::probe::sample_threads();

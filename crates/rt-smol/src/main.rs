@@ -6,10 +6,16 @@
 //! `SMOL_THREADS` is set, an ambient default this project avoids. Every workload uses smol's own primitives:
 //! `Executor::spawn` and `Task`, `Timer::after`, `smol::net::TcpStream`, `smol::fs`, `unblock` and `yield_now`.
 //!
+//! The floor workloads: `spawn` starts N tasks on the run's executor, each parked on one shared
+//! `event_listener::Event` (listening before it counts itself arrived, the version smol's own crates use) until one
+//! `notify(usize::MAX)` releases them all; `ping-pong` passes a token K times between two spawned tasks over an
+//! `async_channel::bounded(1)` (`smol::channel`) each way.
+//!
 //! What it is not: smol tuned by hand. No extra reactor threads, no custom blocking pool: the idiomatic form.
 
 mod cpu;
 mod exec;
+mod floor;
 mod io;
 mod race;
 
@@ -33,7 +39,7 @@ impl Runtime for Smol {
             )
             // One thread runs the tasks; smol's async-io reactor thread only wakes them, so it is still one loop.
             .facts(Facts::event_loop(Threads::One))
-            .workloads(Workload::LOAD)
+            .workloads(Workload::ALL)
             .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
@@ -41,7 +47,11 @@ impl Runtime for Smol {
             .notes(
                 "Executors are built per run; smol's global executor is never used. The blocking pool (unblock, \
                  smol::fs) is capped at --workers threads. async-io runs timers and sockets on whichever thread \
-                 is blocked in block_on, with a fallback 'async-io' thread, counted in os_threads_peak.",
+                 is blocked in block_on, with a fallback 'async-io' thread, counted in os_threads_peak. \
+                 spawn: N tasks on the run's executor parked on one event_listener::Event (each listener one small \
+                 heap allocation, as in smol's own locks and channels); a task has no stack of its own, so \
+                 vsz_parked_kib grows only by the heap (glibc's malloc arenas reserve more than they touch). \
+                 ping-pong: two spawned tasks, smol::channel::bounded(1) each way.",
             )
     }
 
@@ -62,7 +72,8 @@ impl Runtime for Smol {
                 ex.block_on(workers, io::file(&ex, ctx, dir.path()))
             }
             Workload::Race => ex.block_on(workers, race::race(&ex, ctx)),
-            Workload::Spawn | Workload::PingPong => Err(harness::not_implemented(ctx)),
+            Workload::Spawn => ex.block_on(workers, floor::spawn(&ex, ctx)),
+            Workload::PingPong => ex.block_on(workers, floor::ping_pong(&ex, ctx)),
         }??;
         Ok(outcome
             .extra("executor_threads", ex.threads(workers))
