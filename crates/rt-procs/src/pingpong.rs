@@ -15,6 +15,7 @@ use workloads::spec::pong_value;
 
 use crate::group::{Group, check_socket_dir, die_with_parent};
 use crate::proto::{PONGER_ARG, PongHello};
+use crate::worker::Fault;
 
 /// The run: start the ponger and wait for its channels (outside the round-trip clock, as a Python program starts
 /// its `Process` before the exchange), then K timed round trips; hanging up ends the ponger.
@@ -63,6 +64,14 @@ fn ponger(args: &[String]) -> Result<(), String> {
         return Err(format!("expected <socket> <parent-pid>, got {args:?}"));
     };
     die_with_parent(parent)?;
+    let fault = Fault::from_env("0");
+    match fault {
+        Fault::NoConnect => std::process::exit(3),
+        Fault::Stall => loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        },
+        _ => {}
+    }
     let (token_tx, token_rx) = ipc::channel::<u64>().map_err(|e| format!("channel: {e}"))?;
     let (reply_tx, reply_rx) = ipc::channel::<u64>().map_err(|e| format!("channel: {e}"))?;
     IpcSender::<PongHello>::connect(socket.clone())
@@ -71,6 +80,10 @@ fn ponger(args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("could not send the handshake: {e}"))?;
     loop {
         match token_rx.recv() {
+            Ok(_) if fault == Fault::Kill => {
+                // SAFETY: signalling ourselves.
+                unsafe { libc::kill(libc::getpid(), libc::SIGKILL) };
+            }
             Ok(token) => reply_tx
                 .send(pong_value(token))
                 .map_err(|e| format!("could not answer token {token}: {e}"))?,

@@ -17,8 +17,9 @@ pub const TASK_ARG: &str = "__task";
 /// The hidden first argument of the `ping-pong` ponger: `rt-procs __ponger <socket> <parent-pid>`.
 pub const PONGER_ARG: &str = "__ponger";
 
-/// Fault injection, for the tests only: `kill:<i>` (worker i sends itself SIGKILL on its first job), `no-connect:<i>`
-/// (worker i exits with status 3 before connecting), `stall:<i>` (worker i never connects).
+/// Fault injection, for the tests only: `kill:<i>` (worker i sends itself SIGKILL on its first job; the ponger, i = 0,
+/// on its first token), `no-connect:<i>` (worker i, task i or the ponger exits with status 3 before connecting or
+/// parking), `stall:<i>` (worker i, task i or the ponger never connects or parks).
 pub const FAULT_ENV: &str = "RT_PROCS_FAULT";
 
 /// How long the parent waits for every worker to connect, in ms (default 10 s); for the tests.

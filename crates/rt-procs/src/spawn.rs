@@ -19,6 +19,7 @@ use harness::{Outcome, RunCtx, RunError};
 
 use crate::group::{Group, die_with_parent};
 use crate::proto::TASK_ARG;
+use crate::worker::Fault;
 
 /// The record a task sends once parked; the value it sends once released, `sleep_value(id)`, is at least 1.
 const ARRIVED: u64 = 0;
@@ -113,6 +114,13 @@ fn run(
         .fold(Memory::default(), |a, m| a + m);
     let sample_ms = sampling.elapsed().as_secs_f64() * 1e3;
     probe.parked(arrived.arrived, children);
+    // Why: a task that gave its value before the release did not park, and the checksum cannot tell.
+    let early = lock(&reports.tally).values;
+    if early > 0 {
+        return Err(RunError::Failed(format!(
+            "{early} task process(es) gave their value before the release: they did not park"
+        )));
+    }
     // The release: one close, and every task reading the pipe sees end-of-file.
     drop(release_w);
     let done = wait(
@@ -246,6 +254,13 @@ fn task(args: &[String]) -> Result<(), String> {
         ));
     };
     die_with_parent(parent)?;
+    match Fault::from_env(id) {
+        Fault::NoConnect => std::process::exit(3),
+        Fault::Stall => loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        },
+        _ => {}
+    }
     let id: u64 = id.parse().map_err(|_| format!("bad task id '{id}'"))?;
     let fd = |s: &str| s.parse::<RawFd>().map_err(|_| format!("bad fd '{s}'"));
     let (release, report) = (fd(release)?, fd(report)?);

@@ -162,9 +162,9 @@ fn run_task(task: &Task, setup: &Setup, shared: Option<&SharedCounter>) -> Resul
     })
 }
 
-/// The fault `RT_PROCS_FAULT` asks this worker to simulate (tests only).
+/// The fault `RT_PROCS_FAULT` asks this child (a worker, a spawn task or the ponger) to simulate (tests only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Fault {
+pub enum Fault {
     None,
     Kill,
     NoConnect,
@@ -172,7 +172,8 @@ enum Fault {
 }
 
 impl Fault {
-    fn from_env(index: &str) -> Fault {
+    /// The fault aimed at the child with this index (a worker's index, a task's id, the ponger's 0).
+    pub fn from_env(index: &str) -> Fault {
         std::env::var(FAULT_ENV).map_or(Fault::None, |spec| Fault::parse(&spec, index))
     }
 
