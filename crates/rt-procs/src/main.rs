@@ -5,16 +5,25 @@
 //! chunks (`--opt chunksize=N`, as `Pool.map` batches them) over one channel pair per worker and sums the results.
 //! Start-up is inside the measured time, as in Python, and also reported alone (`extra.spawn_ms`).
 //!
+//! The `per-task` variant runs the floor workloads with one process per task, the model of
+//! `multiprocessing.Process(target=task).start()`: `spawn` starts N task processes (this binary re-executed, as the
+//! pool's workers are), parks them all on one pipe whose write end only the parent holds, and releases them by
+//! closing it; `ping-pong` passes a token between the parent and one child over ipc-channel, one channel each way.
+//! The `pool` variant runs the seven load workloads and `per-task` only the two floor ones.
+//!
 //! What it is not: a fork server or a pre-started pool (every run pays for W process starts), nor shared-memory
 //! parallelism: processes share nothing but the race's counter, which by default (`--opt shared=true`) lives in one
 //! mapping of them all, as `multiprocessing.RawValue` does in the CPython peer; `shared=false` passes messages.
 
 mod cpu;
+mod group;
 mod io;
+mod pingpong;
 mod pool;
 mod proto;
 mod race;
 mod shm;
+mod spawn;
 mod worker;
 
 use harness::opts::{CHUNKSIZE, SHARED};
@@ -26,6 +35,7 @@ use proto::Setup;
 use workloads::Workload;
 
 const POOL: &str = "pool";
+const PER_TASK: &str = "per-task";
 
 struct Procs;
 
@@ -36,14 +46,24 @@ impl Runtime for Procs {
             // Why shared: by default the race's counter is one variable in memory every worker maps, the program
             // CPython's multiprocessing peer runs (`RawValue`), so the two process models race the same way.
             .facts(Facts::processes(Threads::Workers, true))
-            .workloads(Workload::LOAD)
+            .only(Workload::LOAD)
+            .variant(PER_TASK, "one process per task (this binary re-executed), as multiprocessing.Process(target=task).start() for each task: spawn parks N processes on one pipe the parent closes; ping-pong is the parent and one child over ipc-channel")
+            .facts(Facts::processes(Threads::PerTask, false))
+            .only(Workload::FLOOR)
+            .workloads(Workload::ALL)
             .opt(OptSpec::int(CHUNKSIZE, 1, 0, 1 << 20, "tasks per message, as in Pool.map; 0 = Pool.map's default, ceil(T / (4W))"))
             .opt(OptSpec::bool(SHARED, true, "race: true = one counter in shared memory (memfd, mmap) that every worker maps, as multiprocessing.RawValue, so updates can be lost (sync=lock takes a process-shared mutex); false = message passing, each worker counts in its own memory and sends its count back"))
             .versions(harness::locked_versions!("ipc-channel"))
-            .notes("Process start-up is part of elapsed_ms and is also reported alone as extra.spawn_ms. I/O tasks block their worker: only W are in flight. race shares one counter in memory mapped by every worker (the racers start together at a barrier) unless shared=false passes messages (each worker counts locally, the parent sums). peak_rss_kib is the parent's; extra.workers_peak_rss_kib sums the workers'.")
+            .notes("Process start-up is part of elapsed_ms and is also reported alone as extra.spawn_ms. I/O tasks block their worker: only W are in flight. race shares one counter in memory mapped by every worker (the racers start together at a barrier) unless shared=false passes messages (each worker counts locally, the parent sums). peak_rss_kib is the parent's; extra.workers_peak_rss_kib sums the workers'. per-task runs spawn and ping-pong only. A task process is a fresh exec of this Rust binary (as multiprocessing's spawn start method execs an interpreter; not a fork of the parent, its fork start method): about 2.4 MiB VmRSS each, nearly all of it pages every task shares (libc, the binary), so spawn's rss_parked_kib, which adds up the tasks' VmRSS, counts those once per process; each costs the machine about 0.2 MiB of its own. extra.children_sample_ms is the time reading the N /proc files took, inside the spawn clock. ping-pong's ipc-channel is unbounded, but only one token is ever in flight.")
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
+        // The command line has already refused a workload the variant does not run: these two are per-task's.
+        match ctx.workload {
+            Workload::Spawn => return spawn::spawn(ctx),
+            Workload::PingPong => return pingpong::ping_pong(ctx),
+            _ => {}
+        }
         let p = ctx.params;
         let shared = ctx.workload == Workload::Race && ctx.opt_bool(SHARED);
         let chunksize = pool::chunksize(ctx.opt_u64(CHUNKSIZE), p.tasks, p.workers);
@@ -69,7 +89,7 @@ impl Runtime for Procs {
             Workload::IoFile => io::file(&mut pool, ctx, chunksize)?,
             Workload::Mixed => cpu::mixed(&mut pool, ctx, chunksize)?,
             Workload::Race => race::race(&mut pool, ctx, counter.as_ref())?,
-            Workload::Spawn | Workload::PingPong => return Err(harness::not_implemented(ctx)),
+            Workload::Spawn | Workload::PingPong => unreachable!("handled above"),
         };
         let stats = pool.shutdown()?;
         Ok(outcome
@@ -83,10 +103,13 @@ impl Runtime for Procs {
 }
 
 fn main() {
-    let mut args = std::env::args();
-    // Why before harness::main: a worker must never go through the command line, the watchdog or the probes.
-    if args.nth(1).as_deref() == Some(proto::WORKER_ARG) {
-        worker::main(args.collect());
+    let mut args = std::env::args().skip(1);
+    // Why before harness::main: a child must never go through the command line, the watchdog or the probes.
+    match args.next().as_deref() {
+        Some(proto::WORKER_ARG) => worker::main(args.collect()),
+        Some(proto::TASK_ARG) => spawn::task_main(args.collect()),
+        Some(proto::PONGER_ARG) => pingpong::ponger_main(args.collect()),
+        _ => {}
     }
     harness::main(Procs)
 }

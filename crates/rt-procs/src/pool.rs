@@ -1,25 +1,19 @@
 //! The parent side: W worker processes, each bootstrapped through its own `IpcOneShotServer` and then fed jobs
 //! over its one channel pair, like `multiprocessing.Pool`.
 //!
-//! Every worker is killed and reaped on every way out: a normal shutdown waits for them; `Drop` (any error path)
-//! kills and reaps whatever is left; the harness's early-exit clean-up (deadline, panic) does the same; and each
-//! worker has asked the kernel for SIGKILL when the parent dies.
+//! Every worker is killed and reaped on every way out: a normal shutdown waits for them; the [`Group`] kills and
+//! reaps whatever is left on any error path, deadline or panic; and each worker has asked the kernel for SIGKILL when
+//! the parent dies.
 
-use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use harness::RunError;
-use harness::watchdog::{CleanupGuard, on_early_exit};
 use ipc_channel::ipc::{IpcOneShotServer, IpcReceiver, IpcSender};
 
-use crate::proto::{CONNECT_TIMEOUT_ENV, Done, Hello, Job, Reply, Setup, Task, WORKER_ARG};
-
-/// ipc-channel copies the socket path into `sun_path` (108 bytes with the NUL) and silently truncates longer ones.
-const MAX_SOCKET_PATH: usize = 107;
-
-type Children = Arc<Mutex<Vec<Child>>>;
+use crate::group::{Group, check_socket_dir};
+use crate::proto::{Done, Hello, Job, Reply, Setup, Task, WORKER_ARG};
 
 struct Link {
     tx: IpcSender<Job>,
@@ -53,8 +47,7 @@ pub fn chunksize(opt: u64, tasks: u64, workers: u64) -> usize {
 /// A pool of worker processes.
 pub struct Pool {
     links: Vec<Link>,
-    children: Children,
-    _guard: CleanupGuard,
+    group: Group,
     pub stats: Stats,
 }
 
@@ -64,122 +57,35 @@ impl Pool {
     pub fn start(workers: u64) -> Result<Pool, RunError> {
         check_socket_dir()?;
         let t0 = Instant::now();
-        let exe = std::env::current_exe()
-            .map_err(|e| RunError::failed("cannot find my own executable", e))?;
-        let children: Children = Arc::default();
-        let c = children.clone();
-        let guard = on_early_exit(move || kill_all(&c, true));
         let mut pool = Pool {
             links: Vec::new(),
-            children,
-            _guard: guard,
+            group: Group::new("worker")?,
             stats: Stats::default(),
         };
+        let parent = std::process::id().to_string();
         let mut servers = Vec::new();
         for i in 0..workers {
             let (server, name) = IpcOneShotServer::<Hello>::new().map_err(|e| {
                 RunError::failed(format!("worker {i}: cannot create the bootstrap socket"), e)
             })?;
-            let child = Command::new(&exe)
-                .args([
-                    WORKER_ARG,
-                    &i.to_string(),
-                    &name,
-                    &std::process::id().to_string(),
-                ])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null()) // stdout carries only the parent's JSON report
-                .spawn()
+            pool.group
+                .spawn(&[WORKER_ARG, &i.to_string(), &name, &parent])
                 .map_err(|e| {
                     RunError::failed(format!("could not spawn worker {i} of {workers}"), e)
                 })?;
-            lock(&pool.children).push(child);
             servers.push((server, name));
         }
-        let hellos = pool.accept_all(servers)?;
+        let hellos = pool.group.accept_all(servers)?;
         pool.links = hellos.into_iter().map(|(tx, rx)| Link { tx, rx }).collect();
         pool.stats.spawn_ms = t0.elapsed().as_secs_f64() * 1e3;
         Ok(pool)
-    }
-
-    /// Accepts every worker on helper threads (`accept` blocks forever if a child dies before connecting), while
-    /// this thread watches the children and the clock.
-    fn accept_all(
-        &self,
-        servers: Vec<(IpcOneShotServer<Hello>, String)>,
-    ) -> Result<Vec<Hello>, RunError> {
-        let timeout = std::env::var(CONNECT_TIMEOUT_ENV)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .map_or(Duration::from_secs(10), Duration::from_millis);
-        let (tx, rx) = mpsc::channel();
-        let mut names = Vec::new();
-        let mut threads = Vec::new();
-        for (i, (server, name)) in servers.into_iter().enumerate() {
-            let tx = tx.clone();
-            names.push(name);
-            threads.push(std::thread::spawn(move || {
-                let _ = tx.send((
-                    i,
-                    server
-                        .accept()
-                        .map(|(_, hello)| hello)
-                        .map_err(|e| e.to_string()),
-                ));
-            }));
-        }
-        drop(tx);
-        let mut hellos: Vec<Option<Hello>> = names.iter().map(|_| None).collect();
-        let deadline = Instant::now() + timeout;
-        let outcome = loop {
-            if hellos.iter().all(Option::is_some) {
-                break Ok(());
-            }
-            match rx.recv_timeout(Duration::from_millis(5)) {
-                Ok((i, Ok(h))) => hellos[i] = Some(h),
-                Ok((i, Err(e))) => break Err(self.describe(i, "during the handshake", &e)),
-                Err(_) => {}
-            }
-            let waiting = (0..hellos.len()).filter(|&i| hellos[i].is_none());
-            if let Some((i, status)) = waiting
-                .clone()
-                .find_map(|i| self.exit_status(i).map(|s| (i, s)))
-            {
-                break Err(format!(
-                    "worker {i} (pid {}) exited before connecting: {status}",
-                    self.pid(i)
-                ));
-            }
-            if Instant::now() > deadline {
-                let late: Vec<String> = waiting
-                    .map(|i| format!("{i} (pid {})", self.pid(i)))
-                    .collect();
-                break Err(format!(
-                    "worker {} did not connect within {timeout:?}",
-                    late.join(", ")
-                ));
-            }
-        };
-        if let Err(msg) = outcome {
-            kill_all(&self.children, true);
-            // Unblock the accept threads still waiting, so that their servers drop and remove their socket dirs.
-            for (i, name) in names.into_iter().enumerate() {
-                if hellos[i].is_none() {
-                    drop(IpcSender::<Hello>::connect(name));
-                }
-            }
-            threads.into_iter().for_each(|t| drop(t.join()));
-            return Err(RunError::Failed(msg));
-        }
-        threads.into_iter().for_each(|t| drop(t.join()));
-        Ok(hellos.into_iter().flatten().collect())
     }
 
     /// Sends every worker the run's shared arguments.
     pub fn setup(&mut self, setup: &Setup) -> Result<(), RunError> {
         for i in 0..self.links.len() {
             if let Err(e) = self.links[i].tx.send(Job::Setup(setup.clone())) {
-                return Err(RunError::Failed(self.describe(
+                return Err(RunError::Failed(self.group.describe(
                     i,
                     "before its first task",
                     &e,
@@ -217,7 +123,7 @@ impl Pool {
     ) -> Result<Vec<Done>, RunError> {
         let failure: Mutex<Option<String>> = Mutex::new(None);
         let stop = AtomicBool::new(false);
-        let children = &self.children;
+        let group = &self.group;
         let mut ipc = Duration::ZERO;
         let mut jobs = 0;
         let mut all = Vec::new();
@@ -231,11 +137,11 @@ impl Pool {
                     s.spawn(move || {
                         let mut out = Feed::default();
                         // The first failure wins; the others are this failure's kills seen elsewhere.
-                        if let Err(err) = feed(w, link, chunks, pick, stop, children, &mut out)
+                        if let Err(err) = feed(w, link, chunks, pick, stop, group, &mut out)
                             && !stop.swap(true, Ordering::SeqCst)
                         {
                             *lock(failure) = Some(err);
-                            kill_all(children, false);
+                            group.kill_all(false);
                         }
                         out
                     })
@@ -278,76 +184,14 @@ impl Pool {
                     )));
                 }
                 Err(e) => {
-                    return Err(RunError::Failed(self.describe(i, "at shutdown", &e)));
+                    return Err(RunError::Failed(self.group.describe(i, "at shutdown", &e)));
                 }
             }
         }
-        for i in 0..self.links.len() {
-            let t = Instant::now();
-            let status = loop {
-                match self.exit_status(i) {
-                    Some(s) => break s,
-                    None if t.elapsed() > Duration::from_secs(5) => {
-                        return Err(RunError::Failed(format!(
-                            "worker {i} (pid {}) did not exit after Stop",
-                            self.pid(i)
-                        )));
-                    }
-                    None => std::thread::sleep(Duration::from_micros(200)),
-                }
-            };
-            if !status.success() {
-                return Err(RunError::Failed(format!(
-                    "worker {i} (pid {}) ended with {status}",
-                    self.pid(i)
-                )));
-            }
-        }
+        self.group.reap_all()?;
         self.stats.shutdown_ms = t0.elapsed().as_secs_f64() * 1e3;
         Ok(self.stats)
     }
-
-    fn pid(&self, i: usize) -> u32 {
-        pid(&self.children, i)
-    }
-
-    fn exit_status(&self, i: usize) -> Option<std::process::ExitStatus> {
-        exit_status(&self.children, i)
-    }
-
-    fn describe(&self, i: usize, when: &str, err: &dyn std::fmt::Display) -> String {
-        describe(&self.children, i, when, err)
-    }
-}
-
-fn pid(children: &Children, i: usize) -> u32 {
-    lock(children).get(i).map_or(0, Child::id)
-}
-
-/// The exit status of worker `i`, if it has ended (reaping it).
-fn exit_status(children: &Children, i: usize) -> Option<std::process::ExitStatus> {
-    lock(children)
-        .get_mut(i)
-        .and_then(|c| c.try_wait().ok().flatten())
-}
-
-/// Names worker `i` and says how it ended (`when`: "mid-run", ...), waiting up to 3 s for it to end after its
-/// channel broke with `err`.
-fn describe(children: &Children, i: usize, when: &str, err: &dyn std::fmt::Display) -> String {
-    let t = Instant::now();
-    while t.elapsed() < Duration::from_secs(3) {
-        if let Some(status) = exit_status(children, i) {
-            return format!(
-                "worker {i} (pid {}) died {when}: {status}",
-                pid(children, i)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    format!(
-        "worker {i} (pid {}) broke its channel {when} ({err}) but is still running; it was killed",
-        pid(children, i)
-    )
 }
 
 /// How many chunks the parent keeps queued at each worker. Why 2: `multiprocessing.Pool` queues every task up front
@@ -371,7 +215,7 @@ fn feed(
     chunks: &[Vec<Task>],
     pick: &(dyn Fn(usize) -> Option<usize> + Sync),
     stop: &AtomicBool,
-    children: &Children,
+    group: &Group,
     out: &mut Feed,
 ) -> Result<(), String> {
     let start = Instant::now();
@@ -384,7 +228,7 @@ fn feed(
             };
             link.tx
                 .send(Job::Run(chunks[c].clone()))
-                .map_err(|e| describe(children, w, "mid-run", &e))?;
+                .map_err(|e| group.describe(w, "mid-run", &e))?;
             pending += 1;
         }
         if pending == 0 || stop.load(Ordering::Relaxed) {
@@ -398,15 +242,12 @@ fn feed(
                 pending -= 1;
             }
             Ok(Reply::Failed(m)) => {
-                return Err(format!("worker {w} (pid {}): {m}", pid(children, w)));
+                return Err(format!("{}: {m}", group.name(w)));
             }
             Ok(other) => {
-                return Err(format!(
-                    "worker {w} (pid {}) sent {other:?} mid-run",
-                    pid(children, w)
-                ));
+                return Err(format!("{} sent {other:?} mid-run", group.name(w)));
             }
-            Err(e) => return Err(describe(children, w, "mid-run", &e)),
+            Err(e) => return Err(group.describe(w, "mid-run", &e)),
         }
     }
     // Everything the worker's channel cost it: serialization, socket transfer, wake-ups, waiting for work.
@@ -414,41 +255,8 @@ fn feed(
     Ok(())
 }
 
-impl Drop for Pool {
-    fn drop(&mut self) {
-        kill_all(&self.children, true);
-    }
-}
-
-/// SIGKILLs every child not yet reaped, then (with `reap`) waits for each. `Child::kill` never signals a child that
-/// was already reaped, so a recycled pid is never hit. The lock is never held across a blocking call elsewhere.
-fn kill_all(children: &Children, reap: bool) {
-    let mut list = lock(children);
-    for c in list.iter_mut() {
-        let _ = c.kill();
-    }
-    if reap {
-        for c in list.iter_mut() {
-            let _ = c.wait();
-        }
-    }
-}
-
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// ipc-channel binds `$TMPDIR/.tmpXXXXXX/socket`; fail before creating anything if that cannot fit.
-fn check_socket_dir() -> Result<(), RunError> {
-    let dir = std::env::temp_dir();
-    let len = dir.join(".tmpXXXXXX").join("socket").as_os_str().len();
-    if len > MAX_SOCKET_PATH {
-        return Err(RunError::Failed(format!(
-            "the temporary directory '{}' is too long for ipc-channel's Unix socket path ({len} > {MAX_SOCKET_PATH} bytes); set TMPDIR to a short directory such as /tmp",
-            dir.display()
-        )));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

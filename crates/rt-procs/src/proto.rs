@@ -11,8 +11,15 @@ use workloads::SyncMode;
 /// The hidden first argument that turns the binary into a worker: `rt-procs __worker <index> <socket> <parent-pid>`.
 pub const WORKER_ARG: &str = "__worker";
 
-/// Fault injection, for the tests only: `kill:<i>` (worker i sends itself SIGKILL on its first job), `no-connect:<i>`
-/// (worker i exits with status 3 before connecting), `stall:<i>` (worker i never connects).
+/// The hidden first argument of a `spawn` task process: `rt-procs __task <id> <release-fd> <report-fd> <parent-pid>`.
+pub const TASK_ARG: &str = "__task";
+
+/// The hidden first argument of the `ping-pong` ponger: `rt-procs __ponger <socket> <parent-pid>`.
+pub const PONGER_ARG: &str = "__ponger";
+
+/// Fault injection, for the tests only: `kill:<i>` (worker i sends itself SIGKILL on its first job; the ponger, i = 0,
+/// on its first token), `no-connect:<i>` (worker i, task i or the ponger exits with status 3 before connecting or
+/// parking), `stall:<i>` (worker i, task i or the ponger never connects or parks).
 pub const FAULT_ENV: &str = "RT_PROCS_FAULT";
 
 /// How long the parent waits for every worker to connect, in ms (default 10 s); for the tests.
@@ -21,6 +28,10 @@ pub const CONNECT_TIMEOUT_ENV: &str = "RT_PROCS_CONNECT_TIMEOUT_MS";
 /// What a new worker sends the parent through the one-shot server: its job sender and its reply receiver. One pair
 /// per worker, reused for every job: never a channel per task (each received channel costs a file descriptor).
 pub type Hello = (IpcSender<Job>, IpcReceiver<Reply>);
+
+/// What the ponger sends the parent through the one-shot server: the sender of the tokens it answers and the
+/// receiver of its answers; one channel each way.
+pub type PongHello = (IpcSender<u64>, IpcReceiver<u64>);
 
 /// One task, with the arguments it needs (as `Pool.map` pickles each argument).
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -34,24 +34,7 @@ fn run(args: &[String]) -> Result<(), String> {
             "expected <index> <socket> <parent-pid>, got {args:?}"
         ));
     };
-    let parent: libc::pid_t = parent
-        .parse()
-        .map_err(|_| format!("bad parent pid '{parent}'"))?;
-    // Why here: die with the parent, whatever kills it (SIGKILL included, where no clean-up runs). The check right
-    // after closes the race where the parent died before prctl: we would then have been re-parented already.
-    // SAFETY: prctl and getppid only act on this process.
-    unsafe {
-        libc::prctl(
-            libc::PR_SET_PDEATHSIG,
-            libc::SIGKILL as libc::c_ulong,
-            0,
-            0,
-            0,
-        );
-        if libc::getppid() != parent {
-            return Err("the parent is gone; exiting".into());
-        }
-    }
+    crate::group::die_with_parent(parent)?;
     let fault = Fault::from_env(index);
     match fault {
         Fault::NoConnect => std::process::exit(3),
@@ -179,9 +162,9 @@ fn run_task(task: &Task, setup: &Setup, shared: Option<&SharedCounter>) -> Resul
     })
 }
 
-/// The fault `RT_PROCS_FAULT` asks this worker to simulate (tests only).
+/// The fault `RT_PROCS_FAULT` asks this child (a worker, a spawn task or the ponger) to simulate (tests only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Fault {
+pub enum Fault {
     None,
     Kill,
     NoConnect,
@@ -189,7 +172,8 @@ enum Fault {
 }
 
 impl Fault {
-    fn from_env(index: &str) -> Fault {
+    /// The fault aimed at the child with this index (a worker's index, a task's id, the ponger's 0).
+    pub fn from_env(index: &str) -> Fault {
         std::env::var(FAULT_ENV).map_or(Fault::None, |spec| Fault::parse(&spec, index))
     }
 

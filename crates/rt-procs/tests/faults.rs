@@ -28,7 +28,8 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> (Output, Duration, u32) {
     (out, t.elapsed(), pid)
 }
 
-/// Live (not zombie) worker processes in process group `pgid`, as (pid, worker index).
+/// Live (not zombie) child processes of rt-procs (a worker, a spawn task, the ponger: a hidden `__role` first
+/// argument) in process group `pgid`, as (pid, the argument after the role: a worker's index, a task's id).
 fn workers_in_group(pgid: u32) -> Vec<(u32, String)> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc")
@@ -56,14 +57,14 @@ fn workers_in_group(pgid: u32) -> Vec<(u32, String)> {
             .split(|&b| b == 0)
             .map(|a| String::from_utf8_lossy(a).into_owned())
             .collect();
-        if args.get(1).map(String::as_str) == Some("__worker") {
+        if args.get(1).is_some_and(|a| a.starts_with("__")) {
             found.push((pid, args.get(2).cloned().unwrap_or_default()));
         }
     }
     found
 }
 
-/// Asserts that no worker of the run with pgid `pgid` is alive, allowing 5 s for the kernel to deliver SIGKILLs.
+/// Asserts that no child (worker, task, ponger) of the run with pgid `pgid` is alive, allowing 5 s for the kernel to deliver SIGKILLs.
 fn assert_no_workers_left(pgid: u32) {
     let t = Instant::now();
     loop {
@@ -253,6 +254,89 @@ fn a_temporary_directory_too_long_for_a_socket_path_fails_clearly() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("TMPDIR"), "{err}");
+    assert_no_workers_left(pgid);
+}
+
+#[test]
+fn a_task_process_that_dies_before_parking_fails_the_spawn_run_and_is_named() {
+    let (out, took, pgid) = run(
+        &["run", "spawn", "--variant", "per-task", "--tasks", "40"],
+        &[("RT_PROCS_FAULT", "no-connect:7")],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(
+        err.contains("task process 7 (pid")
+            && err.contains("before it parked")
+            && err.contains("3"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(out.stdout.is_empty());
+    assert_no_workers_left(pgid);
+}
+
+#[test]
+fn parked_task_processes_die_with_a_parent_killed_outright() {
+    // Task 29 never parks, so the parent waits with the other 29 parked on the release pipe; SIGKILL runs no
+    // clean-up in the parent, and task 29 sits in a sleep: only its PR_SET_PDEATHSIG can end it.
+    let mut child = start(
+        &["run", "spawn", "--variant", "per-task", "--tasks", "30"],
+        &[("RT_PROCS_FAULT", "stall:29")],
+    );
+    let pgid = child.id();
+    let t = Instant::now();
+    while workers_in_group(pgid).len() < 30 {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "the task processes never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().expect("SIGKILL the parent");
+    child.wait().expect("reap the parent");
+    assert_no_workers_left(pgid);
+}
+
+#[test]
+fn the_deadline_kills_the_parked_task_processes() {
+    let (out, took, pgid) = run(
+        &[
+            "run",
+            "spawn",
+            "--variant",
+            "per-task",
+            "--tasks",
+            "30",
+            "--deadline-s",
+            "1",
+        ],
+        &[("RT_PROCS_FAULT", "stall:3")],
+    );
+    assert_eq!(out.status.code(), Some(124), "{}", stderr(&out));
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert_no_workers_left(pgid);
+}
+
+#[test]
+fn a_ponger_killed_mid_exchange_fails_the_run_and_is_named() {
+    let (out, took, pgid) = run(
+        &[
+            "run",
+            "ping-pong",
+            "--variant",
+            "per-task",
+            "--size",
+            "check",
+        ],
+        &[("RT_PROCS_FAULT", "kill:0")],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(err.contains("ponger 0") && err.contains("SIGKILL"), "{err}");
     assert_no_workers_left(pgid);
 }
 
