@@ -75,12 +75,13 @@ impl SpawnProbe {
         }
     }
 
-    /// Stops the spawn clock and samples this process's memory, plus `children` (the summed memory of child
-    /// processes that are tasks, for the process models): call it once `parked` tasks are parked, all of them.
-    /// Starts the teardown clock.
-    pub fn parked(&mut self, parked: u64, children: Memory) {
+    /// Stops the spawn clock, then samples this process's memory plus `children()` (the summed memory of child
+    /// processes that are tasks, for the process models; `Memory::default` otherwise): call it once `parked` tasks
+    /// are parked, all of them. Why a closure: reading N children's `/proc` files is sampling, not spawning, so it
+    /// runs after the clock has stopped. Starts the teardown clock.
+    pub fn parked(&mut self, parked: u64, children: impl FnOnce() -> Memory) {
         let took = self.start.elapsed();
-        let now = memory_kib(None).unwrap_or_default() + children;
+        let now = memory_kib(None).unwrap_or_default() + children();
         self.parked = Some((parked, took, now, Instant::now()));
     }
 
@@ -221,7 +222,7 @@ mod tests {
     #[test]
     fn a_spawn_probe_reports_every_key() {
         let mut p = SpawnProbe::start(4);
-        p.parked(4, Memory::default());
+        p.parked(4, Memory::default);
         let o = p.joined(10);
         for k in [
             extra::PARKED,

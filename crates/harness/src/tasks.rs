@@ -308,7 +308,7 @@ pub async fn spawn_run<S, H: Future>(
     all_parked.await;
     // The count the tasks themselves made, not `n`: a run that sampled too early reports fewer and fails the check.
     // In-process tasks: no child process memory to add.
-    probe.parked(gate.arrived(), Memory::default());
+    probe.parked(gate.arrived(), Memory::default);
     release(&gate.release);
     let mut sum = 0u64;
     for (i, h) in (0u64..).zip(handles) {

@@ -104,16 +104,19 @@ fn run(
         |t| t.arrived >= n,
         |_| true,
     )?;
-    // Why before `parked`: the probe takes the children's memory as an argument, so reading N /proc files is inside
-    // the spawn clock; `children_sample_ms` says how long it took.
-    let sampling = Instant::now();
-    let children = group
-        .pids()
-        .into_iter()
-        .filter_map(|pid| floor::memory_kib(Some(pid)))
-        .fold(Memory::default(), |a, m| a + m);
-    let sample_ms = sampling.elapsed().as_secs_f64() * 1e3;
-    probe.parked(arrived.arrived, children);
+    // The probe stops the spawn clock before it reads the N children's /proc files; `children_sample_ms` says how
+    // long the reading took.
+    let mut sample_ms = 0.0;
+    probe.parked(arrived.arrived, || {
+        let sampling = Instant::now();
+        let children = group
+            .pids()
+            .into_iter()
+            .filter_map(|pid| floor::memory_kib(Some(pid)))
+            .fold(Memory::default(), |a, m| a + m);
+        sample_ms = sampling.elapsed().as_secs_f64() * 1e3;
+        children
+    });
     // Why: a task that gave its value before the release did not park, and the checksum cannot tell.
     let early = lock(&reports.tally).values;
     if early > 0 {

@@ -251,7 +251,7 @@ fn spawn_to_the_limit(n: u64) -> Result<Outcome, RunError> {
     }
     let parked = s.0;
     drop(s);
-    probe.parked(parked, harness::floor::Memory::default());
+    probe.parked(parked, harness::floor::Memory::default);
     release(&gate);
     let sum = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
     Ok(probe.joined(sum))
