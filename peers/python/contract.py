@@ -475,8 +475,10 @@ class SpawnProbe:
         self._parked = None
 
     def parked(self, parked, children=None):
+        # children: a function giving the task processes' summed Memory, called after the spawn clock stops
+        # (reading N /proc files is sampling, not spawning), as harness::floor::SpawnProbe::parked.
         took = time.perf_counter() - self.start
-        now = (memory_kib() or Memory()) + (children or Memory())
+        now = (memory_kib() or Memory()) + (children() if children else Memory())
         self._parked = (parked, took, now, time.perf_counter())
 
     def joined(self, checksum):

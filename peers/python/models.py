@@ -719,9 +719,12 @@ def mp_spawn(mp, n):
             p.join()
         raise contract.spawn_failed("process", len(procs), n, e, hint)
     all_in.wait()
-    children = contract.Memory()
-    for p in procs:
-        children = children + (contract.memory_kib(p.pid) or contract.Memory())
+    def children():
+        total = contract.Memory()
+        for p in procs:
+            total = total + (contract.memory_kib(p.pid) or contract.Memory())
+        return total
+
     probe.parked(arrived.value, children)
     early = sum(1 for v in values if v)
     release.set()
