@@ -9,7 +9,7 @@ use workloads::spec::sleep_value;
 
 /// N threads, each parked on the release signal until all N are, then giving `sleep_value(id)`.
 pub fn spawn(ctx: &RunCtx) -> Result<Outcome, RunError> {
-    floor::spawn(ctx.params.tasks, |id, release| {
+    floor::spawn(ctx.params.tasks, &mut (), |id, release| {
         release.park();
         sleep_value(id)
     })

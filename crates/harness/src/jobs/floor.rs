@@ -3,7 +3,8 @@
 //! ([`ping_pong`]) over any channel ([`End`]).
 //!
 //! Each runtime supplies only what differs: what a task does around its park (rt-gil's threads take the GIL when they
-//! start and wait with it released) and how a channel end sends and receives (rt-gil's release the GIL only when they
+//! start and wait with it released), what the run's own thread does around its waits ([`Parent`]: rt-gil's holds the
+//! GIL as Python's main thread does) and how a channel end sends and receives (rt-gil's release the GIL only when they
 //! must block). Threads are started with `std::thread::Builder` (default stack size: what a user gets), whose spawn
 //! returns the OS's refusal as an error; `std::thread::spawn` would panic on it.
 
@@ -87,13 +88,30 @@ impl Release {
     }
 }
 
+/// The run's own thread in [`spawn`]: what it does after starting each thread and around its waits. `()` does
+/// nothing more (rt-threads); rt-gil's holds the GIL as Python's main thread would.
+pub trait Parent {
+    /// Called once task `id`'s thread was started. rt-gil waits here for the thread's bootstrap, with the GIL
+    /// released, as `Thread.start()` does.
+    fn started(&mut self, _id: u64) {}
+
+    /// Runs one of the run's waits (for every task to park, for one thread to end). rt-gil releases the GIL around
+    /// it.
+    fn wait<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        f()
+    }
+}
+
+impl Parent for () {}
+
 /// The `spawn` run on OS threads: `n` threads started one after another, each running `task(id, release)`, which must
 /// park on `release` once ([`Release::park`]) and then return `sleep_value(id)`. Memory is sampled once all `n` are
-/// parked; then they are released and joined, and their values summed (see [`SpawnProbe`]).
+/// parked; then they are released and joined, and their values summed (see [`SpawnProbe`]). `parent` is the run's
+/// own thread ([`Parent`]).
 ///
 /// When the OS refuses a thread, the threads already started are released and joined, and the run fails with
 /// `could not spawn thread <i> of <n>: <OS reason>` (exit 1): never a panic, never a thread left behind.
-pub fn spawn<F>(n: u64, task: F) -> Result<Outcome, RunError>
+pub fn spawn<F>(n: u64, parent: &mut impl Parent, task: F) -> Result<Outcome, RunError>
 where
     F: Fn(u64, &Release) -> u64 + Sync,
 {
@@ -110,21 +128,31 @@ where
                 Ok(h) => {
                     handles.push(h);
                     SPAWN_STARTED.store(id + 1, Relaxed);
+                    parent.started(id);
                 }
                 Err(e) => {
                     rel.release();
-                    join_all(handles);
+                    join_all(parent, handles);
                     return Err(spawn_failed("thread", id, n, e));
                 }
             }
         }
-        let parked = rel.wait_all_parked();
+        let parked = parent.wait(|| rel.wait_all_parked());
         probe.parked(parked, Memory::default());
         rel.release();
-        Ok(probe.joined(join_all(handles)))
+        Ok(probe.joined(join_all(parent, handles)))
     });
     SPAWN_TASKS.store(0, Relaxed);
     out
+}
+
+/// Joins every thread and sums their values (a thread's panic is re-raised here).
+fn join_all(parent: &mut impl Parent, handles: Vec<ScopedJoinHandle<'_, u64>>) -> u64 {
+    handles.into_iter().fold(0, |sum, h| {
+        sum + parent
+            .wait(|| h.join())
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
 }
 
 /// The `spawn` run in progress: its N (0: none) and the threads it has started so far.
@@ -164,13 +192,6 @@ fn catch_refused_starts(n: u64) {
 fn from_thread_start(info: &PanicHookInfo<'_>) -> bool {
     info.location()
         .is_some_and(|l| l.file().ends_with("stack_overflow.rs"))
-}
-
-/// Joins every thread and sums their values (a thread's panic is re-raised here).
-fn join_all(handles: Vec<ScopedJoinHandle<'_, u64>>) -> u64 {
-    handles.into_iter().fold(0, |sum, h| {
-        sum + h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
-    })
 }
 
 /// One thread's end of the `ping-pong` channel pair: it sends on one channel and receives on the other.
@@ -246,7 +267,7 @@ mod tests {
 
     #[test]
     fn spawn_parks_every_task_before_sampling_and_sums_their_values() {
-        let o = spawn(50, |id, r| {
+        let o = spawn(50, &mut (), |id, r| {
             r.park();
             sleep_value(id)
         })
