@@ -377,7 +377,7 @@ fn print_json<T: serde::Serialize>(v: &T) {
     let _ = out.flush();
 }
 
-fn program_name() -> String {
+pub(crate) fn program_name() -> String {
     std::env::args()
         .next()
         .and_then(|p| {
@@ -392,16 +392,20 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A panic's message (`"panic"` if it is not a string).
+pub(crate) fn payload(info: &std::panic::PanicHookInfo<'_>) -> String {
+    info.payload()
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}
+
 /// A panic anywhere ends the process with exit 1 and one line on stderr: never a backtrace, never a hang of the
 /// threads that were waiting for the one that panicked.
 fn install_panic_hook(name: String) {
     std::panic::set_hook(Box::new(move |info| {
-        let msg = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "panic".into());
+        let msg = payload(info);
         let at = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))

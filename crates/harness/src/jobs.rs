@@ -3,8 +3,12 @@
 //! results become the [`Outcome`], and where every blocking model (these two, rt-seq, rt-rayon, rt-procs) reads the
 //! clock around a wait ([`timed_wait`]).
 //!
+//! The floor workloads (`spawn`, `ping-pong`) on such threads are in [`floor`].
+//!
 //! Each runtime still builds its own jobs and runs them on its own threads (rt-gil's jobs hold an emulated GIL and
 //! release it around blocking calls, rt-threads' do not); only the bookkeeping around them is here.
+
+pub mod floor;
 
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};

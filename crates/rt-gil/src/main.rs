@@ -8,11 +8,14 @@
 //!
 //! Variants: `pool` (W threads taking tasks from one queue: `ThreadPoolExecutor(max_workers=W)`), `per-task` (one
 //! thread per task: `Thread(target=task).start()` in a loop) and `free-threaded` (the pool's threads with no GIL,
-//! the PEP 703 / `python3.13t` model). What it is not: a Python interpreter. Work runs at native speed, so only the
-//! *scheduling* is CPython's; see docs/gil-model.md.
+//! the PEP 703 / `python3.13t` model). Only `per-task` runs the floor workloads: `spawn` (N threads, each taking the
+//! GIL as it starts and parking on one release signal with it released) and `ping-pong` (two threads passing a
+//! token through bounded(1) queues, every hand-off passing the GIL). What it is not: a Python interpreter. Work runs
+//! at native speed, so only the *scheduling* is CPython's; see docs/gil-model.md.
 
 mod cpu;
 mod exec;
+mod floor;
 mod io;
 mod race;
 mod stats;
@@ -36,15 +39,18 @@ impl Runtime for GilRuntime {
         Info::new("rt-gil", "Threads under a GIL (emulated CPython)", Model::Emulated)
             .variant(POOL, "W threads taking tasks from one queue, all under one GIL (ThreadPoolExecutor)")
             .facts(Facts::threads(Threads::Workers).with_gil())
+            .only(Workload::LOAD)
             .variant(PER_TASK, "one OS thread per task under one GIL (Thread(target=task).start() for each task)")
             .facts(Facts::threads(Threads::PerTask).with_gil())
             .variant(FREE_THREADED, "the pool's W threads with no GIL: PEP 703, python3.13t")
             .facts(Facts::threads(Threads::Workers))
-            .workloads(Workload::LOAD)
+            .only(Workload::LOAD)
+            .workloads(Workload::ALL)
+            .versions(harness::locked_versions!("crossbeam-channel"))
             .opt(OptSpec::int(SWITCH_INTERVAL_US, 5000, 1, 10_000_000, "the GIL switch interval in µs, as sys.setswitchinterval (CPython's default: 5000)"))
             .opt(OptSpec::int(CHECK_EVERY, 1, 1, 1_000_000_000, "kernel loop iterations between GIL check points: 1 = every back-edge of the Python loop the kernel stands for (one number tested, one increment), as CPython 3.10+"))
             .opt(OptSpec::choice(RMW, &["plain", "call"], "race: plain = `counter += 1` (no check point between load and store), call = `counter += f()` (a check point between them)"))
-            .notes("Only the scheduling is CPython's: work runs at native speed, so a 5 ms interval covers ~1000x more work than in CPython. CPU work never runs in parallel except in free-threaded. io-file builds and hashes its contents holding the GIL and releases it around each write and read; at most W files are in flight in every variant. In mixed the ticker has its own thread beside the W (or T) CPU threads. In race every variant runs W threads, one per racer. sync=lock with rmw=call is refused: the emulation cannot release the GIL while blocking on the kernel's mutex.")
+            .notes("Only the scheduling is CPython's: work runs at native speed, so a 5 ms interval covers ~1000x more work than in CPython. CPU work never runs in parallel except in free-threaded. io-file builds and hashes its contents holding the GIL and releases it around each write and read; at most W files are in flight in every variant. In mixed the ticker has its own thread beside the W (or T) CPU threads. In race every variant runs W threads, one per racer. sync=lock with rmw=call is refused: the emulation cannot release the GIL while blocking on the kernel's mutex. spawn and ping-pong run only in per-task (a pool of W threads cannot park N tasks): in spawn each of the N threads (default 2 MiB stacks) takes the GIL as it starts, parks on a Mutex<bool> + Condvar with it released (Event.wait) and takes it back to return (the OS stops it near 16k threads here: each std thread maps its stack and its signal stack, each with a guard page, four of vm.max_map_count's 65,530 mappings); in ping-pong a blocked get or put releases the GIL, so every hand-off passes it and the round trip includes two GIL switches. In spawn the run's thread is Python's main thread: it holds the GIL and, as Thread.start() does, waits (GIL released) for each new thread's bootstrap, so threads start one at a time with two GIL hand-offs each.")
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
@@ -80,7 +86,15 @@ impl Runtime for GilRuntime {
                 cpu
             }
             Workload::Race => race::race(ctx, &counter, every),
-            Workload::Spawn | Workload::PingPong => return Err(harness::not_implemented(ctx)),
+            // Only in per-task: `resolve` refuses them in pool and free-threaded (exit 3) before `run` is called.
+            Workload::Spawn | Workload::PingPong => {
+                let out = if w == Workload::Spawn {
+                    floor::spawn(ctx, &gil)?
+                } else {
+                    floor::ping_pong(ctx, &gil)?
+                };
+                return Ok(stats::with_stats(out, &gil, started.elapsed(), every, ctx));
+            }
         };
         // Race has one thread per racer in every variant (W racers).
         let mode = if ctx.variant == PER_TASK && w != Workload::Race {

@@ -148,3 +148,30 @@ fn io_file_releases_the_gil_around_each_write_and_read_only() {
     ]);
     assert_eq!(num(&r, &["extra", "gil_acquisitions"]), 1.0 + 2.0 * 8.0);
 }
+
+/// spawn under the GIL: each of the N threads takes the GIL when it starts and again when it is released from its
+/// park (it waits with the GIL released); the run's thread, Python's main thread, takes it once, then back after
+/// waiting for each thread's bootstrap, for all to park, and for each join: 2N + 2N + 2 in all, nothing forced.
+#[test]
+fn spawn_takes_the_gil_twice_per_thread_and_twice_per_thread_in_main() {
+    let r = run(&["spawn", "--variant", "per-task", "--tasks", "200"]);
+    assert_eq!(num(&r, &["extra", "parked"]), 200.0);
+    assert_eq!(num(&r, &["extra", "gil_acquisitions"]), 802.0, "{r}");
+    assert_eq!(num(&r, &["extra", "gil_forced_switches"]), 0.0, "{r}");
+}
+
+/// ping-pong under the GIL: every hand-off passes it. The pinger's `get` always blocks (the ponger needs the GIL to
+/// answer), and so does the ponger's after each reply, so each round trip is two releases and two re-takes by the
+/// other thread: at least 2K switches, and at most a few more acquisitions than that (the two starts, the ponger's
+/// first token, the ponger's last wake-up).
+#[test]
+fn every_ping_pong_hand_off_passes_the_gil() {
+    let k = 500.0;
+    let r = run(&["ping-pong", "--variant", "per-task", "--work", "500"]);
+    assert_eq!(num(&r, &["extra", "round_trips"]), k);
+    let (acq, sw) = (
+        num(&r, &["extra", "gil_acquisitions"]),
+        num(&r, &["extra", "gil_switches"]),
+    );
+    assert!(sw >= 2.0 * k && acq <= 2.0 * k + 4.0, "{r}");
+}

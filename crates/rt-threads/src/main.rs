@@ -2,11 +2,15 @@
 //!
 //! Variant `pool` (default) runs W threads that pull tasks from one shared channel, as Python's
 //! `ThreadPoolExecutor(max_workers=W)` does; `per-task` starts one thread per task, as the article's
-//! `for _ in range(n): Thread(target=task).start()` loop does. Threads run truly in parallel here (no GIL): compare
-//! with rt-gil, which runs the same threads under an emulated GIL.
+//! `for _ in range(n): Thread(target=task).start()` loop does, and alone runs the floor workloads: `spawn` (N threads
+//! parked on one `Mutex<bool>` + `Condvar`, then released and joined; the OS stops it near 16k threads here, where
+//! their four mappings each reach `vm.max_map_count`) and `ping-pong` (two threads passing a token through
+//! `crossbeam_channel::bounded(1)` each way). Threads run truly in parallel here (no GIL): compare with rt-gil, which
+//! runs the same threads under an emulated GIL.
 
 mod cpu;
 mod exec;
+mod floor;
 mod io;
 mod race;
 
@@ -25,11 +29,12 @@ impl Runtime for Threads {
         Info::new("rt-threads", "Threads", Model::Threads)
             .variant(POOL, "W threads pulling tasks from a shared crossbeam channel (ThreadPoolExecutor)")
             .facts(Facts::threads(harness::Threads::Workers))
+            .only(Workload::LOAD)
             .variant(PER_TASK, "one OS thread per task (Thread(target=task).start() for each task)")
             .facts(Facts::threads(harness::Threads::PerTask))
-            .workloads(Workload::LOAD)
+            .workloads(Workload::ALL)
             .versions(harness::locked_versions!("crossbeam-channel"))
-            .notes("Native threads with no GIL: CPU work runs in parallel on min(W, cores) cores. The pool keeps only W blocking calls in flight; per-task pays thread creation per task, and in io-file takes one of W permits before building its buffer (at most W files in flight in both variants). In mixed the ticker has its own thread beside the W (or T) that run the CPU tasks. In race, both variants run W threads.")
+            .notes("Native threads with no GIL: CPU work runs in parallel on min(W, cores) cores. The pool keeps only W blocking calls in flight; per-task pays thread creation per task, and in io-file takes one of W permits before building its buffer (at most W files in flight in both variants). In mixed the ticker has its own thread beside the W (or T) that run the CPU tasks. In race, both variants run W threads. spawn and ping-pong run only in per-task (a pool of W threads cannot park N tasks): spawn starts N threads with std::thread::Builder at the default 2 MiB stack (reserved whole, so VSZ grows ~2 MiB a thread; RSS only by the pages touched), parks them on a Mutex<bool> + Condvar, and meets the OS's limit near 16k threads here (each std thread maps its stack and its signal stack, each with a guard page: four of vm.max_map_count's 65,530 mappings); ping-pong passes a token between two spawned threads through crossbeam bounded(1) channels each way.")
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
@@ -54,7 +59,9 @@ impl Runtime for Threads {
                 cpu
             }
             Workload::Race => race::race(ctx, &counter),
-            Workload::Spawn | Workload::PingPong => return Err(harness::not_implemented(ctx)),
+            // Only in per-task: `resolve` refuses them in pool (exit 3) before `run` is called.
+            Workload::Spawn => return floor::spawn(ctx),
+            Workload::PingPong => return floor::ping_pong(ctx),
         };
         // Race has W threads in both variants, one per racer.
         let mode = if ctx.variant == PER_TASK && w != Workload::Race {
