@@ -138,7 +138,7 @@ where
             }
         }
         let parked = parent.wait(|| rel.wait_all_parked());
-        probe.parked(parked, Memory::default());
+        probe.parked(parked, Memory::default);
         rel.release();
         Ok(probe.joined(join_all(parent, handles)))
     });
