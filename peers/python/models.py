@@ -223,9 +223,16 @@ def apply_switch_interval(ctx):
 GIL = getattr(sys, "_is_gil_enabled", lambda: True)()
 
 
-def facts(threads, sequential=False, event_loop=False, processes=False, shares_memory=True):
-    return {"sequential": sequential, "holds_gil": GIL and not processes, "threads": threads,
+def facts(threads, gil, sequential=False, event_loop=False, processes=False, shares_memory=True):
+    return {"sequential": sequential, "holds_gil": gil and not processes, "threads": threads,
             "event_loop": event_loop, "processes": processes, "shares_memory": shares_memory}
+
+
+def describe(impl, gil=GIL, listing=True):
+    """The Info (the `list` JSON before contract.full_info adds the harness's opts) of `impl` on an interpreter whose
+    GIL is `gil`. `listing`: the Info is printed by `list`, so optional modules are imported to see that they load;
+    a `run` only looks for them (see uvloop_status)."""
+    return impl.info(gil, listing)
 
 
 # --- seq ------------------------------------------------------------------------------------------------------------
@@ -240,15 +247,17 @@ def finish(ctx, results, submitted):
 
 
 class Seq:
-    INFO = {
-        "runtime": "py-seq", "display": "CPython sequential", "model": "sequential",
-        "variants": [{"name": "seq", "default": True,
-                      "notes": "one task after another on the main thread; the CPython baseline for speedups",
-                      "facts": facts("one", sequential=True)}],
-        "workloads": LOAD,
-        "opts": [RMW_OPT, SWITCH_OPT],
-        "versions": {}, "notes": "",
-    }
+    @staticmethod
+    def info(gil, listing):
+        return {
+            "runtime": "py-seq", "display": "CPython sequential", "model": "sequential",
+            "variants": [{"name": "seq", "default": True,
+                          "notes": "one task after another on the main thread; the CPython baseline for speedups",
+                          "facts": facts("one", gil, sequential=True)}],
+            "workloads": LOAD,
+            "opts": [RMW_OPT, SWITCH_OPT],
+            "versions": {}, "notes": "",
+        }
 
     @staticmethod
     def run(ctx):
@@ -405,27 +414,30 @@ def thread_ping_pong(k):
 
 
 class Threading:
-    INFO = {
-        "runtime": "py-threading", "display": "CPython threading", "model": "threads",
-        "variants": [
-            {"name": "pool", "default": True,
-             "notes": "concurrent.futures.ThreadPoolExecutor(max_workers=W), every task submitted at once",
-             "facts": facts("workers"), "workloads": LOAD},
-            {"name": "per-task", "default": False,
-             "notes": "one threading.Thread per task (W is not used, except as the racers in race); spawn: N "
-                      "threads parked on one threading.Event; ping-pong: two threads, two queue.Queue(maxsize=1)",
-             "facts": facts("per-task")},
-        ],
-        "workloads": WORKLOADS,
-        "opts": [RMW_OPT, SWITCH_OPT],
-        "versions": {}, "notes": "Real CPython threads under the real GIL: CPU work does not run in parallel. In "
-                                 "mixed, the ticker runs on the main thread beside the CPU threads. In race, both "
-                                 "variants run W threads. spawn (per-task only): each threading.Thread has the "
-                                 "default stack (ulimit -s, 8 MiB here), reserved whole in VmSize and touched a page "
-                                 "at a time; the OS refuses threads near pid_max (32,768 here), which the run reports "
-                                 "as `could not spawn thread i of N`. ping-pong (per-task only): every hand-off "
-                                 "passes the GIL (a blocked get releases it; the woken thread takes it back).",
-    }
+    @staticmethod
+    def info(gil, listing):
+        return {
+            "runtime": "py-threading", "display": "CPython threading", "model": "threads",
+            "variants": [
+                {"name": "pool", "default": True,
+                 "notes": "concurrent.futures.ThreadPoolExecutor(max_workers=W), every task submitted at once",
+                 "facts": facts("workers", gil), "workloads": LOAD},
+                {"name": "per-task", "default": False,
+                 "notes": "one threading.Thread per task (W is not used, except as the racers in race); spawn: N "
+                          "threads parked on one threading.Event; ping-pong: two threads, two queue.Queue(maxsize=1)",
+                 "facts": facts("per-task", gil)},
+            ],
+            "workloads": WORKLOADS,
+            "opts": [RMW_OPT, SWITCH_OPT],
+            "versions": {}, "notes": "Real CPython threads under the real GIL: CPU work does not run in parallel. In "
+                                     "mixed, the ticker runs on the main thread beside the CPU threads. In race, both "
+                                     "variants run W threads. spawn (per-task only): each threading.Thread has the "
+                                     "default stack (ulimit -s, 8 MiB here), reserved whole in VmSize and touched a "
+                                     "page at a time; the OS refuses threads near pid_max (32,768 here), which the run "
+                                     "reports as `could not spawn thread i of N`. ping-pong (per-task only): every "
+                                     "hand-off passes the GIL (a blocked get releases it; the woken thread takes it "
+                                     "back).",
+        }
 
     @staticmethod
     def run(ctx):
@@ -449,29 +461,89 @@ class Threading:
 
 # --- asyncio --------------------------------------------------------------------------------------------------------
 
+UVLOOP = "uvloop"
+
+
+def uvloop_status(load):
+    """uvloop as this interpreter sees it: (its version, or None when it is not there; why not, or None). load=True
+    imports it, as `list` does, so the uvloop variant is listed only when the module really loads (a wheel built for
+    another CPython is found but does not). load=False only looks for it on sys.path (about 0.1 ms), as `run` does:
+    importing it costs 3-7 ms here, which a run of the `loop` variant, timed whole by hyperfine, must not pay; a run of
+    the uvloop variant imports it in Asyncio.prepare, before the clock."""
+    if not load:
+        import importlib.util
+        try:
+            found = importlib.util.find_spec(UVLOOP) is not None
+        except (ImportError, ValueError):
+            found = False
+        return ("(not read)", None) if found else (None, "not found on sys.path")
+    try:
+        import uvloop
+    except Exception as e:  # ImportError, or a compiled module built for another CPython
+        return None, "%s: %s" % (type(e).__name__, contract.one_line(e))
+    return uvloop.__version__, None
+
+
 class Asyncio:
-    INFO = {
-        "runtime": "py-asyncio", "display": "CPython asyncio", "model": "async",
-        "variants": [{"name": "loop", "default": True,
-                      "notes": "one asyncio event loop (asyncio.run); every task a coroutine, gathered at once; "
-                               "spawn: N asyncio.create_task coroutines parked on one asyncio.Event; ping-pong: two "
-                               "tasks, two asyncio.Queue(1)",
-                      "facts": facts("one", event_loop=True)}],
-        "workloads": WORKLOADS,
-        "opts": [contract.opt_bool("offload", False, "cpu-*, mixed: run each CPU task in a ThreadPoolExecutor("
-                                   "max_workers=W) via loop.run_in_executor instead of as a plain coroutine"),
-                 RMW_OPT, YIELD_OPT, YIELD_EVERY_OPT, SWITCH_OPT],
-        "versions": {}, "notes": "CPU tasks are plain coroutines that never await, so they run one after another "
-                                 "and block the loop (the mixed ticker waits for them) unless offload=true. "
-                                 "In race the W coroutines never await, so no update is lost, unless yield=true "
-                                 "awaits asyncio.sleep(0) between a load and its store. spawn: a task is a "
-                                 "coroutine and its Task object on the loop's heap, no thread or stack of its own; "
-                                 "ping-pong: both tasks on the one loop, no GIL hand-off.",
-    }
+    @staticmethod
+    def info(gil, listing):
+        loop = {"name": "loop", "default": True,
+                "notes": "one asyncio event loop (asyncio.run); every task a coroutine, gathered at once; "
+                         "spawn: N asyncio.create_task coroutines parked on one asyncio.Event; ping-pong: two "
+                         "tasks, two asyncio.Queue(1)",
+                "facts": facts("one", gil, event_loop=True)}
+        variants = [loop]
+        notes = ("CPU tasks are plain coroutines that never await, so they run one after another "
+                 "and block the loop (the mixed ticker waits for them) unless offload=true. "
+                 "In race the W coroutines never await, so no update is lost, unless yield=true "
+                 "awaits asyncio.sleep(0) between a load and its store. spawn: a task is a "
+                 "coroutine and its Task object on the loop's heap, no thread or stack of its own; "
+                 "ping-pong: both tasks on the one loop, no GIL hand-off.")
+        versions = {}
+        version, why = uvloop_status(listing)
+        if version is None:
+            notes += " uvloop not importable: run scripts/setup (%s)." % why
+        else:
+            versions[UVLOOP] = version
+            variants.append({
+                "name": UVLOOP, "default": False,
+                "notes": "uvloop %s's event loop (uvloop.run; libuv underneath) running exactly the loop variant's "
+                         "coroutines; its timers count in libuv's whole milliseconds, so a wait can end up to 1 ms "
+                         "early" % version,
+                # Why early_timers, where the loop variant has none: libuv stamps a timer's start with its loop
+                # clock, truncated to the millisecond, and fires it once that clock reaches start + D, so a wait that
+                # began 0.9 ms into a millisecond can end 0.9 ms short of D (measured here, 200 sleeps of 20 ms
+                # started 10 us apart, five runs: 0, 26, 29, 38 and 42 ended more than 0.1 ms early, by up to 0.66 ms;
+                # asyncio's own loop, none). Like Node's setTimeout, early waits
+                # are counted and reported, not refused. Every other fact is the loop variant's.
+                "facts": dict(facts("one", gil, event_loop=True), early_timers=True)})
+        return {
+            "runtime": "py-asyncio", "display": "CPython asyncio", "model": "async",
+            "variants": variants,
+            "workloads": WORKLOADS,
+            "opts": [contract.opt_bool("offload", False, "cpu-*, mixed: run each CPU task in a ThreadPoolExecutor("
+                                       "max_workers=W) via loop.run_in_executor instead of as a plain coroutine"),
+                     RMW_OPT, YIELD_OPT, YIELD_EVERY_OPT, SWITCH_OPT],
+            "versions": versions, "notes": notes,
+        }
+
+    @staticmethod
+    def prepare(ctx):
+        """Loads uvloop for its variant, before the clock (contract.run)."""
+        if ctx.variant == UVLOOP:
+            version, why = uvloop_status(True)
+            if version is None:
+                raise contract.RunError("uvloop not importable: run scripts/setup (%s)" % why)
 
     @staticmethod
     def run(ctx):
         apply_switch_interval(ctx)
+        if ctx.variant == UVLOOP:
+            import uvloop  # loaded by prepare()
+            # Why uvloop.run: it is asyncio.run with uvloop's loop (on 3.11+,
+            # asyncio.Runner(loop_factory=uvloop.new_event_loop)), so both variants create, run and close one loop
+            # inside the timed run and await exactly the same coroutines (Asyncio.main); only the loop differs.
+            return uvloop.run(Asyncio.main(ctx))
         return asyncio.run(Asyncio.main(ctx))
 
     @staticmethod
@@ -807,37 +879,41 @@ def mp_race(args):
 
 
 class Multiprocessing:
-    INFO = {
-        "runtime": "py-multiprocessing", "display": "CPython multiprocessing", "model": "process",
-        "variants": [{"name": "pool", "default": True,
-                      "notes": "multiprocessing.Pool(W); tasks sent with chunksize=1 so skewed work balances",
-                      "facts": facts("workers", processes=True, shares_memory=True), "workloads": LOAD},
-                     {"name": "per-task", "default": False,
-                      "notes": "one multiprocessing.Process(target=task).start() per task; spawn: N processes "
-                               "parked on one multiprocessing.Event; ping-pong: the parent and one child over a "
-                               "multiprocessing.Pipe()",
-                      # Why shares_memory false: its tasks hand values over (a Pipe, a slot each in an array),
-                      # they never update one variable together.
-                      "facts": facts("per-task", processes=True, shares_memory=False),
-                      "workloads": contract.FLOOR}],
-        "workloads": WORKLOADS,
-        "opts": [contract.opt_choice("start-method", ["fork", "spawn", "forkserver"],
-                                     "how the pool starts its processes (fork is the Linux default before 3.14)"),
-                 contract.opt_bool("shared", True,
-                                   "race: true = one multiprocessing.RawValue every worker increments, so updates "
-                                   "can be lost (sync=lock and sync=atomic take a multiprocessing.Lock); false = "
-                                   "message passing, each worker counts in its own memory and sends its count back"),
-                 RMW_OPT, SWITCH_OPT],
-        "versions": {}, "notes": "W worker processes, each with its own interpreter and GIL; elapsed_ms includes "
-                                 "starting and joining them (extra.spawn_ms is the start-up alone). peak_rss_kib "
-                                 "is the parent's; extra.child_peak_rss_kib is the largest child's. In race the "
-                                 "counter is a shared, lock-free multiprocessing.RawValue unless shared=false "
-                                 "(sync=atomic takes a lock: there is no atomic integer across processes). "
-                                 "spawn (per-task only): memory is the parent's plus every task process's VmRSS "
-                                 "(VmSize), so pages a forked child still shares with the parent count once per "
-                                 "process; with start-method=spawn every child is a fresh interpreter. Each started "
-                                 "Process holds a pipe to its child, so RLIMIT_NOFILE bounds N as well as pid_max.",
-    }
+    @staticmethod
+    def info(gil, listing):
+        return {
+            "runtime": "py-multiprocessing", "display": "CPython multiprocessing", "model": "process",
+            "variants": [{"name": "pool", "default": True,
+                          "notes": "multiprocessing.Pool(W); tasks sent with chunksize=1 so skewed work balances",
+                          "facts": facts("workers", gil, processes=True, shares_memory=True), "workloads": LOAD},
+                         {"name": "per-task", "default": False,
+                          "notes": "one multiprocessing.Process(target=task).start() per task; spawn: N processes "
+                                   "parked on one multiprocessing.Event; ping-pong: the parent and one child over a "
+                                   "multiprocessing.Pipe()",
+                          # Why shares_memory false: its tasks hand values over (a Pipe, a slot each in an array),
+                          # they never update one variable together.
+                          "facts": facts("per-task", gil, processes=True, shares_memory=False),
+                          "workloads": contract.FLOOR}],
+            "workloads": WORKLOADS,
+            "opts": [contract.opt_choice("start-method", ["fork", "spawn", "forkserver"],
+                                         "how the pool starts its processes (fork is the Linux default before 3.14)"),
+                     contract.opt_bool("shared", True,
+                                       "race: true = one multiprocessing.RawValue every worker increments, so updates "
+                                       "can be lost (sync=lock and sync=atomic take a multiprocessing.Lock); false = "
+                                       "message passing, each worker counts in its own memory and sends its count "
+                                       "back"),
+                     RMW_OPT, SWITCH_OPT],
+            "versions": {}, "notes": "W worker processes, each with its own interpreter and GIL; elapsed_ms includes "
+                                     "starting and joining them (extra.spawn_ms is the start-up alone). peak_rss_kib "
+                                     "is the parent's; extra.child_peak_rss_kib is the largest child's. In race the "
+                                     "counter is a shared, lock-free multiprocessing.RawValue unless shared=false "
+                                     "(sync=atomic takes a lock: there is no atomic integer across processes). "
+                                     "spawn (per-task only): memory is the parent's plus every task process's VmRSS "
+                                     "(VmSize), so pages a forked child still shares with the parent count once per "
+                                     "process; with start-method=spawn every child is a fresh interpreter. Each "
+                                     "started Process holds a pipe to its child, so RLIMIT_NOFILE bounds N as well as "
+                                     "pid_max.",
+        }
 
     @staticmethod
     def run(ctx):
