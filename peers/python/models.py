@@ -18,13 +18,16 @@ import socket
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import contract
 import kernels
 from kernels import count_primes, cpu_ranges
 
 LATENCY = ("io-sleep", "io-net", "mixed")
+CPU = ("cpu-balanced", "cpu-skewed", "mixed")
+# multiprocessing's start methods, py-multiprocessing's default first (its `start-method` opt).
+START_METHODS = ["fork", "spawn", "forkserver"]
 # Why no io-file: its per-task kernel (xorshift64* contents, FNV-1a over 64-bit words) costs about 50 ms per MiB in
 # pure Python, so a standard io-file run (256 MiB) would take 13-19 s and time Python's integer arithmetic, not its
 # file I/O. The peers exit 3 for it, like any runtime that does not implement a workload.
@@ -461,6 +464,31 @@ class Threading:
 
 # --- asyncio --------------------------------------------------------------------------------------------------------
 
+def offload_executor(ctx):
+    """The executor py-asyncio hands its CPU tasks to with loop.run_in_executor, by the `offload` opt: None (false:
+    each CPU task is a plain coroutine on the loop), a ThreadPoolExecutor(max_workers=W) (true) or a
+    ProcessPoolExecutor(max_workers=W) (process). Only cpu-balanced, cpu-skewed and mixed offload; the caller shuts it
+    down inside the timed run, so elapsed_ms includes starting and joining the pool, as for every pool here."""
+    how = ctx.opts["offload"] if ctx.workload in CPU else "false"
+    if how == "true":
+        # Why this still blocks the loop under a GIL: a pool thread runs the kernel holding the GIL, and the loop's
+        # thread must take it back (every switch interval) to run the ticker.
+        return ThreadPoolExecutor(max_workers=ctx.workers)
+    if how != "process":
+        return None
+    import multiprocessing
+    # Why py-multiprocessing's default start method (fork): the two process models then start their W workers the
+    # same way and at the same cost (about 10 ms for W = 2 here, against about 110 ms under spawn), so neither is
+    # charged for a slower start-up the other does not pay.
+    mp = multiprocessing.get_context(START_METHODS[0])
+    # Why a process pool frees the loop: each worker is its own interpreter with its own GIL, so the loop's thread
+    # only sends arguments and receives results. Workers die with the run (die_with_parent; the deadline kills them).
+    ex = ProcessPoolExecutor(max_workers=ctx.workers, mp_context=mp, initializer=die_with_parent,
+                             initargs=(parent_pid(mp),))
+    contract.on_early_exit(lambda: [p.kill() for p in multiprocessing.active_children()])
+    return ex
+
+
 UVLOOP = "uvloop"
 
 
@@ -494,7 +522,7 @@ class Asyncio:
                 "facts": facts("one", gil, event_loop=True)}
         variants = [loop]
         notes = ("CPU tasks are plain coroutines that never await, so they run one after another "
-                 "and block the loop (the mixed ticker waits for them) unless offload=true. "
+                 "and block the loop (the mixed ticker waits for them) unless offload=true or process. "
                  "In race the W coroutines never await, so no update is lost, unless yield=true "
                  "awaits asyncio.sleep(0) between a load and its store. spawn: a task is a "
                  "coroutine and its Task object on the loop's heap, no thread or stack of its own; "
@@ -521,8 +549,11 @@ class Asyncio:
             "runtime": "py-asyncio", "display": "CPython asyncio", "model": "async",
             "variants": variants,
             "workloads": WORKLOADS,
-            "opts": [contract.opt_bool("offload", False, "cpu-*, mixed: run each CPU task in a ThreadPoolExecutor("
-                                       "max_workers=W) via loop.run_in_executor instead of as a plain coroutine"),
+            "opts": [contract.opt_choice("offload", ["false", "true", "process"],
+                                         "cpu-*, mixed: false = each CPU task a plain coroutine on the loop; true = "
+                                         "loop.run_in_executor on a ThreadPoolExecutor(max_workers=W) (still under "
+                                         "the GIL); process = the same on a ProcessPoolExecutor(max_workers=W), "
+                                         "started with fork as py-multiprocessing is"),
                      RMW_OPT, YIELD_OPT, YIELD_EVERY_OPT, SWITCH_OPT],
             "versions": versions, "notes": notes,
         }
@@ -554,8 +585,8 @@ class Asyncio:
             return floor(*await asyncio_spawn(ctx.tasks))
         if w == "ping-pong":
             return floor(*await asyncio_ping_pong(ctx.work))
-        offload = ctx.opt_bool("offload") and w in ("cpu-balanced", "cpu-skewed", "mixed")
-        ex = ThreadPoolExecutor(max_workers=ctx.workers) if offload else None
+        ex = pool = offload_executor(ctx)
+        offload = ex is not None
         try:
             if w == "race":
                 js, final = race_jobs(ctx)
@@ -596,15 +627,23 @@ class Asyncio:
                         ends.append(end)
                     return len(ends), late, ends
                 # The ticker is its own task beside the CPU work, as in every model; on this one-thread loop it wakes
-                # only between two CPU tasks (unless offload=true). Why first: the ticker is scheduled before the CPU
-                # tasks, so its first wait starts before they run and
-                # its lateness shows how long they hold the loop (scheduled after, it would start once they end).
+                # only between two CPU tasks (unless they are offloaded). Why first: the ticker is scheduled before the
+                # CPU tasks, so its first wait starts before they run and its lateness shows how long they hold the
+                # loop (scheduled after, it would start once they end).
                 coros.insert(0, ticking())
             submitted = now()  # the run's submission instant, just before gather schedules the tasks
             results = await asyncio.gather(*coros)
             if offload:
                 contract.sample_threads()
-            return finish(ctx, list(results), submitted)
+                ex.shutdown(wait=True)  # joined inside the timed run, as every pool is
+                ex = None
+            out = finish(ctx, list(results), submitted)
+            if isinstance(pool, ProcessPoolExecutor):
+                import resource
+                # As py-multiprocessing: peak_rss_kib is this process's; the largest worker's is reported apart.
+                out[3]["child_peak_rss_kib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                out[3]["start_method"] = START_METHODS[0]
+            return out
         finally:
             if ex is not None:
                 contract.sample_threads()
@@ -895,7 +934,7 @@ class Multiprocessing:
                           "facts": facts("per-task", gil, processes=True, shares_memory=False),
                           "workloads": contract.FLOOR}],
             "workloads": WORKLOADS,
-            "opts": [contract.opt_choice("start-method", ["fork", "spawn", "forkserver"],
+            "opts": [contract.opt_choice("start-method", START_METHODS,
                                          "how the pool starts its processes (fork is the Linux default before 3.14)"),
                      contract.opt_bool("shared", True,
                                        "race: true = one multiprocessing.RawValue every worker increments, so updates "

@@ -17,6 +17,7 @@ const OPT_RUNS: &[(&str, &[&str])] = &[
         "py-asyncio",
         &["--opt", "offload=true", "--opt", "yield=true"],
     ),
+    ("py-asyncio", &["--opt", "offload=process"]),
     ("py-multiprocessing", &["--opt", "start-method=spawn"]),
     (
         "py-multiprocessing",
