@@ -231,11 +231,25 @@ def facts(threads, gil, sequential=False, event_loop=False, processes=False, sha
             "event_loop": event_loop, "processes": processes, "shares_memory": shares_memory}
 
 
+# The suffix of a runtime's name on a free-threaded CPython with its GIL off: py-seq-ft, py-threading-ft (the names of
+# their entries in peers/peers.toml).
+FT_SUFFIX = "-ft"
+
+
 def describe(impl, gil=GIL, listing=True):
     """The Info (the `list` JSON before contract.full_info adds the harness's opts) of `impl` on an interpreter whose
     GIL is `gil`. `listing`: the Info is printed by `list`, so optional modules are imported to see that they load;
     a `run` only looks for them (see uvloop_status)."""
-    return impl.info(gil, listing)
+    info = impl.info(gil, listing)
+    if not gil:
+        # Why a name of its own, taken from the interpreter rather than given on the command line: the driver names
+        # a peer by what its `list` says (crates/arena/src/discover.rs), and the same script under python3 and under
+        # python3.14t must not come out as one runtime; the name then says what the facts say (holds_gil false), and
+        # cannot claim a free-threaded run that is not one (a free-threaded build run with PYTHON_GIL=1 keeps the
+        # plain name and holds_gil true).
+        info["runtime"] += FT_SUFFIX
+        info["display"] += " (free-threaded)"
+    return info
 
 
 # --- seq ------------------------------------------------------------------------------------------------------------
@@ -419,6 +433,14 @@ def thread_ping_pong(k):
 class Threading:
     @staticmethod
     def info(gil, listing):
+        # The two notes that depend on the GIL: a free-threaded build (gil False) has none to claim.
+        if gil:
+            cpu = "Real CPython threads under the real GIL: CPU work does not run in parallel."
+            hand_off = "every hand-off passes the GIL (a blocked get releases it; the woken thread takes it back)."
+        else:
+            cpu = ("Real CPython threads without a GIL (a free-threaded build): CPU work runs in parallel, and "
+                   "`counter += 1` can lose updates.")
+            hand_off = "every hand-off wakes the other thread through the queue's lock and condition (no GIL)."
         return {
             "runtime": "py-threading", "display": "CPython threading", "model": "threads",
             "variants": [
@@ -432,14 +454,12 @@ class Threading:
             ],
             "workloads": WORKLOADS,
             "opts": [RMW_OPT, SWITCH_OPT],
-            "versions": {}, "notes": "Real CPython threads under the real GIL: CPU work does not run in parallel. In "
-                                     "mixed, the ticker runs on the main thread beside the CPU threads. In race, both "
-                                     "variants run W threads. spawn (per-task only): each threading.Thread has the "
-                                     "default stack (ulimit -s, 8 MiB here), reserved whole in VmSize and touched a "
-                                     "page at a time; the OS refuses threads near pid_max (32,768 here), which the run "
-                                     "reports as `could not spawn thread i of N`. ping-pong (per-task only): every "
-                                     "hand-off passes the GIL (a blocked get releases it; the woken thread takes it "
-                                     "back).",
+            "versions": {}, "notes": cpu + " In mixed, the ticker runs on the main thread beside the CPU threads. In "
+                                     "race, both variants run W threads. spawn (per-task only): each threading.Thread "
+                                     "has the default stack (ulimit -s, 8 MiB here), reserved whole in VmSize and "
+                                     "touched a page at a time; the OS refuses threads near pid_max (32,768 here), "
+                                     "which the run reports as `could not spawn thread i of N`. ping-pong (per-task "
+                                     "only): " + hand_off,
         }
 
     @staticmethod
@@ -551,9 +571,9 @@ class Asyncio:
             "workloads": WORKLOADS,
             "opts": [contract.opt_choice("offload", ["false", "true", "process"],
                                          "cpu-*, mixed: false = each CPU task a plain coroutine on the loop; true = "
-                                         "loop.run_in_executor on a ThreadPoolExecutor(max_workers=W) (still under "
-                                         "the GIL); process = the same on a ProcessPoolExecutor(max_workers=W), "
-                                         "started with fork as py-multiprocessing is"),
+                                         "loop.run_in_executor on a ThreadPoolExecutor(max_workers=W)%s; process = "
+                                         "the same on a ProcessPoolExecutor(max_workers=W), started with fork as "
+                                         "py-multiprocessing is" % (" (still under the GIL)" if gil else "")),
                      RMW_OPT, YIELD_OPT, YIELD_EVERY_OPT, SWITCH_OPT],
             "versions": versions, "notes": notes,
         }
@@ -942,7 +962,7 @@ class Multiprocessing:
                                        "message passing, each worker counts in its own memory and sends its count "
                                        "back"),
                      RMW_OPT, SWITCH_OPT],
-            "versions": {}, "notes": "W worker processes, each with its own interpreter and GIL; elapsed_ms includes "
+            "versions": {}, "notes": "W worker processes, each with its own interpreter%s; elapsed_ms includes "
                                      "starting and joining them (extra.spawn_ms is the start-up alone). peak_rss_kib "
                                      "is the parent's; extra.child_peak_rss_kib is the largest child's. In race the "
                                      "counter is a shared, lock-free multiprocessing.RawValue unless shared=false "
@@ -951,7 +971,7 @@ class Multiprocessing:
                                      "(VmSize), so pages a forked child still shares with the parent count once per "
                                      "process; with start-method=spawn every child is a fresh interpreter. Each "
                                      "started Process holds a pipe to its child, so RLIMIT_NOFILE bounds N as well as "
-                                     "pid_max.",
+                                     "pid_max." % (" and GIL" if gil else ""),
         }
 
     @staticmethod
