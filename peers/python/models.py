@@ -18,13 +18,16 @@ import socket
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import contract
 import kernels
 from kernels import count_primes, cpu_ranges
 
 LATENCY = ("io-sleep", "io-net", "mixed")
+CPU = ("cpu-balanced", "cpu-skewed", "mixed")
+# multiprocessing's start methods, py-multiprocessing's default first (its `start-method` opt).
+START_METHODS = ["fork", "spawn", "forkserver"]
 # Why no io-file: its per-task kernel (xorshift64* contents, FNV-1a over 64-bit words) costs about 50 ms per MiB in
 # pure Python, so a standard io-file run (256 MiB) would take 13-19 s and time Python's integer arithmetic, not its
 # file I/O. The peers exit 3 for it, like any runtime that does not implement a workload.
@@ -223,9 +226,30 @@ def apply_switch_interval(ctx):
 GIL = getattr(sys, "_is_gil_enabled", lambda: True)()
 
 
-def facts(threads, sequential=False, event_loop=False, processes=False, shares_memory=True):
-    return {"sequential": sequential, "holds_gil": GIL and not processes, "threads": threads,
+def facts(threads, gil, sequential=False, event_loop=False, processes=False, shares_memory=True):
+    return {"sequential": sequential, "holds_gil": gil and not processes, "threads": threads,
             "event_loop": event_loop, "processes": processes, "shares_memory": shares_memory}
+
+
+# The suffix of a runtime's name on a free-threaded CPython with its GIL off: py-seq-ft, py-threading-ft (the names of
+# their entries in peers/peers.toml).
+FT_SUFFIX = "-ft"
+
+
+def describe(impl, gil=GIL, listing=True):
+    """The Info (the `list` JSON before contract.full_info adds the harness's opts) of `impl` on an interpreter whose
+    GIL is `gil`. `listing`: the Info is printed by `list`, so optional modules are imported to see that they load;
+    a `run` only looks for them (see uvloop_status)."""
+    info = impl.info(gil, listing)
+    if not gil:
+        # Why a name of its own, taken from the interpreter rather than given on the command line: the driver names
+        # a peer by what its `list` says (crates/arena/src/discover.rs), and the same script under python3 and under
+        # python3.14t must not come out as one runtime; the name then says what the facts say (holds_gil false), and
+        # cannot claim a free-threaded run that is not one (a free-threaded build run with PYTHON_GIL=1 keeps the
+        # plain name and holds_gil true).
+        info["runtime"] += FT_SUFFIX
+        info["display"] += " (free-threaded)"
+    return info
 
 
 # --- seq ------------------------------------------------------------------------------------------------------------
@@ -240,15 +264,17 @@ def finish(ctx, results, submitted):
 
 
 class Seq:
-    INFO = {
-        "runtime": "py-seq", "display": "CPython sequential", "model": "sequential",
-        "variants": [{"name": "seq", "default": True,
-                      "notes": "one task after another on the main thread; the CPython baseline for speedups",
-                      "facts": facts("one", sequential=True)}],
-        "workloads": LOAD,
-        "opts": [RMW_OPT, SWITCH_OPT],
-        "versions": {}, "notes": "",
-    }
+    @staticmethod
+    def info(gil, listing):
+        return {
+            "runtime": "py-seq", "display": "CPython sequential", "model": "sequential",
+            "variants": [{"name": "seq", "default": True,
+                          "notes": "one task after another on the main thread; the CPython baseline for speedups",
+                          "facts": facts("one", gil, sequential=True)}],
+            "workloads": LOAD,
+            "opts": [RMW_OPT, SWITCH_OPT],
+            "versions": {}, "notes": "",
+        }
 
     @staticmethod
     def run(ctx):
@@ -405,27 +431,36 @@ def thread_ping_pong(k):
 
 
 class Threading:
-    INFO = {
-        "runtime": "py-threading", "display": "CPython threading", "model": "threads",
-        "variants": [
-            {"name": "pool", "default": True,
-             "notes": "concurrent.futures.ThreadPoolExecutor(max_workers=W), every task submitted at once",
-             "facts": facts("workers"), "workloads": LOAD},
-            {"name": "per-task", "default": False,
-             "notes": "one threading.Thread per task (W is not used, except as the racers in race); spawn: N "
-                      "threads parked on one threading.Event; ping-pong: two threads, two queue.Queue(maxsize=1)",
-             "facts": facts("per-task")},
-        ],
-        "workloads": WORKLOADS,
-        "opts": [RMW_OPT, SWITCH_OPT],
-        "versions": {}, "notes": "Real CPython threads under the real GIL: CPU work does not run in parallel. In "
-                                 "mixed, the ticker runs on the main thread beside the CPU threads. In race, both "
-                                 "variants run W threads. spawn (per-task only): each threading.Thread has the "
-                                 "default stack (ulimit -s, 8 MiB here), reserved whole in VmSize and touched a page "
-                                 "at a time; the OS refuses threads near pid_max (32,768 here), which the run reports "
-                                 "as `could not spawn thread i of N`. ping-pong (per-task only): every hand-off "
-                                 "passes the GIL (a blocked get releases it; the woken thread takes it back).",
-    }
+    @staticmethod
+    def info(gil, listing):
+        # The two notes that depend on the GIL: a free-threaded build (gil False) has none to claim.
+        if gil:
+            cpu = "Real CPython threads under the real GIL: CPU work does not run in parallel."
+            hand_off = "every hand-off passes the GIL (a blocked get releases it; the woken thread takes it back)."
+        else:
+            cpu = ("Real CPython threads without a GIL (a free-threaded build): CPU work runs in parallel, and "
+                   "`counter += 1` can lose updates.")
+            hand_off = "every hand-off wakes the other thread through the queue's lock and condition (no GIL)."
+        return {
+            "runtime": "py-threading", "display": "CPython threading", "model": "threads",
+            "variants": [
+                {"name": "pool", "default": True,
+                 "notes": "concurrent.futures.ThreadPoolExecutor(max_workers=W), every task submitted at once",
+                 "facts": facts("workers", gil), "workloads": LOAD},
+                {"name": "per-task", "default": False,
+                 "notes": "one threading.Thread per task (W is not used, except as the racers in race); spawn: N "
+                          "threads parked on one threading.Event; ping-pong: two threads, two queue.Queue(maxsize=1)",
+                 "facts": facts("per-task", gil)},
+            ],
+            "workloads": WORKLOADS,
+            "opts": [RMW_OPT, SWITCH_OPT],
+            "versions": {}, "notes": cpu + " In mixed, the ticker runs on the main thread beside the CPU threads. In "
+                                     "race, both variants run W threads. spawn (per-task only): each threading.Thread "
+                                     "has the default stack (ulimit -s, 8 MiB here), reserved whole in VmSize and "
+                                     "touched a page at a time; the OS refuses threads near pid_max (32,768 here), "
+                                     "which the run reports as `could not spawn thread i of N`. ping-pong (per-task "
+                                     "only): " + hand_off,
+        }
 
     @staticmethod
     def run(ctx):
@@ -449,29 +484,117 @@ class Threading:
 
 # --- asyncio --------------------------------------------------------------------------------------------------------
 
+def offload_executor(ctx):
+    """The executor py-asyncio hands its CPU tasks to with loop.run_in_executor, by the `offload` opt: None (false:
+    each CPU task is a plain coroutine on the loop), a ThreadPoolExecutor(max_workers=W) (true) or a
+    ProcessPoolExecutor(max_workers=W) (process). Only cpu-balanced, cpu-skewed and mixed offload; the caller shuts it
+    down inside the timed run, so elapsed_ms includes starting and joining the pool, as for every pool here."""
+    how = ctx.opts["offload"] if ctx.workload in CPU else "false"
+    if how == "true":
+        # Why this still blocks the loop under a GIL: a pool thread runs the kernel holding the GIL, and the loop's
+        # thread must take it back (every switch interval) to run the ticker.
+        return ThreadPoolExecutor(max_workers=ctx.workers)
+    if how != "process":
+        return None
+    import multiprocessing
+    # Why py-multiprocessing's default start method (fork): the two process models then start their W workers the
+    # same way and at the same cost (about 10 ms for W = 2 here, against about 110 ms under spawn), so neither is
+    # charged for a slower start-up the other does not pay.
+    mp = multiprocessing.get_context(START_METHODS[0])
+    # Why a process pool frees the loop: each worker is its own interpreter with its own GIL, so the loop's thread
+    # only sends arguments and receives results. Workers die with the run (die_with_parent; the deadline kills them).
+    ex = ProcessPoolExecutor(max_workers=ctx.workers, mp_context=mp, initializer=die_with_parent,
+                             initargs=(parent_pid(mp),))
+    contract.on_early_exit(lambda: [p.kill() for p in multiprocessing.active_children()])
+    return ex
+
+
+UVLOOP = "uvloop"
+
+
+def uvloop_status(load):
+    """uvloop as this interpreter sees it: (its version, or None when it is not there; why not, or None). load=True
+    imports it, as `list` does, so the uvloop variant is listed only when the module really loads (a wheel built for
+    another CPython is found but does not). load=False only looks for it on sys.path (about 0.1 ms), as `run` does:
+    importing it costs 3-7 ms here, which a run of the `loop` variant, timed whole by hyperfine, must not pay; a run of
+    the uvloop variant imports it in Asyncio.prepare, before the clock."""
+    if not load:
+        import importlib.util
+        try:
+            found = importlib.util.find_spec(UVLOOP) is not None
+        except (ImportError, ValueError):
+            found = False
+        return ("(not read)", None) if found else (None, "not found on sys.path")
+    try:
+        import uvloop
+    except Exception as e:  # ImportError, or a compiled module built for another CPython
+        return None, "%s: %s" % (type(e).__name__, contract.one_line(e))
+    return uvloop.__version__, None
+
+
 class Asyncio:
-    INFO = {
-        "runtime": "py-asyncio", "display": "CPython asyncio", "model": "async",
-        "variants": [{"name": "loop", "default": True,
-                      "notes": "one asyncio event loop (asyncio.run); every task a coroutine, gathered at once; "
-                               "spawn: N asyncio.create_task coroutines parked on one asyncio.Event; ping-pong: two "
-                               "tasks, two asyncio.Queue(1)",
-                      "facts": facts("one", event_loop=True)}],
-        "workloads": WORKLOADS,
-        "opts": [contract.opt_bool("offload", False, "cpu-*, mixed: run each CPU task in a ThreadPoolExecutor("
-                                   "max_workers=W) via loop.run_in_executor instead of as a plain coroutine"),
-                 RMW_OPT, YIELD_OPT, YIELD_EVERY_OPT, SWITCH_OPT],
-        "versions": {}, "notes": "CPU tasks are plain coroutines that never await, so they run one after another "
-                                 "and block the loop (the mixed ticker waits for them) unless offload=true. "
-                                 "In race the W coroutines never await, so no update is lost, unless yield=true "
-                                 "awaits asyncio.sleep(0) between a load and its store. spawn: a task is a "
-                                 "coroutine and its Task object on the loop's heap, no thread or stack of its own; "
-                                 "ping-pong: both tasks on the one loop, no GIL hand-off.",
-    }
+    @staticmethod
+    def info(gil, listing):
+        loop = {"name": "loop", "default": True,
+                "notes": "one asyncio event loop (asyncio.run); every task a coroutine, gathered at once; "
+                         "spawn: N asyncio.create_task coroutines parked on one asyncio.Event; ping-pong: two "
+                         "tasks, two asyncio.Queue(1)",
+                "facts": facts("one", gil, event_loop=True)}
+        variants = [loop]
+        notes = ("CPU tasks are plain coroutines that never await, so they run one after another "
+                 "and block the loop (the mixed ticker waits for them) unless offload=true or process. "
+                 "In race the W coroutines never await, so no update is lost, unless yield=true "
+                 "awaits asyncio.sleep(0) between a load and its store. spawn: a task is a "
+                 "coroutine and its Task object on the loop's heap, no thread or stack of its own; "
+                 "ping-pong: both tasks on the one loop, no GIL hand-off.")
+        versions = {}
+        version, why = uvloop_status(listing)
+        if version is None:
+            notes += " uvloop not importable: run scripts/setup (%s)." % why
+        else:
+            versions[UVLOOP] = version
+            variants.append({
+                "name": UVLOOP, "default": False,
+                "notes": "uvloop %s's event loop (uvloop.run; libuv underneath) running exactly the loop variant's "
+                         "coroutines; its timers count in libuv's whole milliseconds, so a wait can end up to 1 ms "
+                         "early" % version,
+                # Why early_timers, where the loop variant has none: libuv stamps a timer's start with its loop
+                # clock, truncated to the millisecond, and fires it once that clock reaches start + D, so a wait that
+                # began 0.9 ms into a millisecond can end 0.9 ms short of D (measured here, 200 sleeps of 20 ms
+                # started 10 us apart, five runs: 0, 26, 29, 38 and 42 ended more than 0.1 ms early, by up to 0.66 ms;
+                # asyncio's own loop, none). Like Node's setTimeout, early waits
+                # are counted and reported, not refused. Every other fact is the loop variant's.
+                "facts": dict(facts("one", gil, event_loop=True), early_timers=True)})
+        return {
+            "runtime": "py-asyncio", "display": "CPython asyncio", "model": "async",
+            "variants": variants,
+            "workloads": WORKLOADS,
+            "opts": [contract.opt_choice("offload", ["false", "true", "process"],
+                                         "cpu-*, mixed: false = each CPU task a plain coroutine on the loop; true = "
+                                         "loop.run_in_executor on a ThreadPoolExecutor(max_workers=W)%s; process = "
+                                         "the same on a ProcessPoolExecutor(max_workers=W), started with fork as "
+                                         "py-multiprocessing is" % (" (still under the GIL)" if gil else "")),
+                     RMW_OPT, YIELD_OPT, YIELD_EVERY_OPT, SWITCH_OPT],
+            "versions": versions, "notes": notes,
+        }
+
+    @staticmethod
+    def prepare(ctx):
+        """Loads uvloop for its variant, before the clock (contract.run)."""
+        if ctx.variant == UVLOOP:
+            version, why = uvloop_status(True)
+            if version is None:
+                raise contract.RunError("uvloop not importable: run scripts/setup (%s)" % why)
 
     @staticmethod
     def run(ctx):
         apply_switch_interval(ctx)
+        if ctx.variant == UVLOOP:
+            import uvloop  # loaded by prepare()
+            # Why uvloop.run: it is asyncio.run with uvloop's loop (on 3.11+,
+            # asyncio.Runner(loop_factory=uvloop.new_event_loop)), so both variants create, run and close one loop
+            # inside the timed run and await exactly the same coroutines (Asyncio.main); only the loop differs.
+            return uvloop.run(Asyncio.main(ctx))
         return asyncio.run(Asyncio.main(ctx))
 
     @staticmethod
@@ -482,8 +605,8 @@ class Asyncio:
             return floor(*await asyncio_spawn(ctx.tasks))
         if w == "ping-pong":
             return floor(*await asyncio_ping_pong(ctx.work))
-        offload = ctx.opt_bool("offload") and w in ("cpu-balanced", "cpu-skewed", "mixed")
-        ex = ThreadPoolExecutor(max_workers=ctx.workers) if offload else None
+        ex = pool = offload_executor(ctx)
+        offload = ex is not None
         try:
             if w == "race":
                 js, final = race_jobs(ctx)
@@ -524,15 +647,23 @@ class Asyncio:
                         ends.append(end)
                     return len(ends), late, ends
                 # The ticker is its own task beside the CPU work, as in every model; on this one-thread loop it wakes
-                # only between two CPU tasks (unless offload=true). Why first: the ticker is scheduled before the CPU
-                # tasks, so its first wait starts before they run and
-                # its lateness shows how long they hold the loop (scheduled after, it would start once they end).
+                # only between two CPU tasks (unless they are offloaded). Why first: the ticker is scheduled before the
+                # CPU tasks, so its first wait starts before they run and its lateness shows how long they hold the
+                # loop (scheduled after, it would start once they end).
                 coros.insert(0, ticking())
             submitted = now()  # the run's submission instant, just before gather schedules the tasks
             results = await asyncio.gather(*coros)
             if offload:
                 contract.sample_threads()
-            return finish(ctx, list(results), submitted)
+                ex.shutdown(wait=True)  # joined inside the timed run, as every pool is
+                ex = None
+            out = finish(ctx, list(results), submitted)
+            if isinstance(pool, ProcessPoolExecutor):
+                import resource
+                # As py-multiprocessing: peak_rss_kib is this process's; the largest worker's is reported apart.
+                out[3]["child_peak_rss_kib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                out[3]["start_method"] = START_METHODS[0]
+            return out
         finally:
             if ex is not None:
                 contract.sample_threads()
@@ -810,37 +941,41 @@ def mp_race(args):
 
 
 class Multiprocessing:
-    INFO = {
-        "runtime": "py-multiprocessing", "display": "CPython multiprocessing", "model": "process",
-        "variants": [{"name": "pool", "default": True,
-                      "notes": "multiprocessing.Pool(W); tasks sent with chunksize=1 so skewed work balances",
-                      "facts": facts("workers", processes=True, shares_memory=True), "workloads": LOAD},
-                     {"name": "per-task", "default": False,
-                      "notes": "one multiprocessing.Process(target=task).start() per task; spawn: N processes "
-                               "parked on one multiprocessing.Event; ping-pong: the parent and one child over a "
-                               "multiprocessing.Pipe()",
-                      # Why shares_memory false: its tasks hand values over (a Pipe, a slot each in an array),
-                      # they never update one variable together.
-                      "facts": facts("per-task", processes=True, shares_memory=False),
-                      "workloads": contract.FLOOR}],
-        "workloads": WORKLOADS,
-        "opts": [contract.opt_choice("start-method", ["fork", "spawn", "forkserver"],
-                                     "how the pool starts its processes (fork is the Linux default before 3.14)"),
-                 contract.opt_bool("shared", True,
-                                   "race: true = one multiprocessing.RawValue every worker increments, so updates "
-                                   "can be lost (sync=lock and sync=atomic take a multiprocessing.Lock); false = "
-                                   "message passing, each worker counts in its own memory and sends its count back"),
-                 RMW_OPT, SWITCH_OPT],
-        "versions": {}, "notes": "W worker processes, each with its own interpreter and GIL; elapsed_ms includes "
-                                 "starting and joining them (extra.spawn_ms is the start-up alone). peak_rss_kib "
-                                 "is the parent's; extra.child_peak_rss_kib is the largest child's. In race the "
-                                 "counter is a shared, lock-free multiprocessing.RawValue unless shared=false "
-                                 "(sync=atomic takes a lock: there is no atomic integer across processes). "
-                                 "spawn (per-task only): memory is the parent's plus every task process's VmRSS "
-                                 "(VmSize), so pages a forked child still shares with the parent count once per "
-                                 "process; with start-method=spawn every child is a fresh interpreter. Each started "
-                                 "Process holds a pipe to its child, so RLIMIT_NOFILE bounds N as well as pid_max.",
-    }
+    @staticmethod
+    def info(gil, listing):
+        return {
+            "runtime": "py-multiprocessing", "display": "CPython multiprocessing", "model": "process",
+            "variants": [{"name": "pool", "default": True,
+                          "notes": "multiprocessing.Pool(W); tasks sent with chunksize=1 so skewed work balances",
+                          "facts": facts("workers", gil, processes=True, shares_memory=True), "workloads": LOAD},
+                         {"name": "per-task", "default": False,
+                          "notes": "one multiprocessing.Process(target=task).start() per task; spawn: N processes "
+                                   "parked on one multiprocessing.Event; ping-pong: the parent and one child over a "
+                                   "multiprocessing.Pipe()",
+                          # Why shares_memory false: its tasks hand values over (a Pipe, a slot each in an array),
+                          # they never update one variable together.
+                          "facts": facts("per-task", gil, processes=True, shares_memory=False),
+                          "workloads": contract.FLOOR}],
+            "workloads": WORKLOADS,
+            "opts": [contract.opt_choice("start-method", START_METHODS,
+                                         "how the pool starts its processes (fork is the Linux default before 3.14)"),
+                     contract.opt_bool("shared", True,
+                                       "race: true = one multiprocessing.RawValue every worker increments, so updates "
+                                       "can be lost (sync=lock and sync=atomic take a multiprocessing.Lock); false = "
+                                       "message passing, each worker counts in its own memory and sends its count "
+                                       "back"),
+                     RMW_OPT, SWITCH_OPT],
+            "versions": {}, "notes": "W worker processes, each with its own interpreter%s; elapsed_ms includes "
+                                     "starting and joining them (extra.spawn_ms is the start-up alone). peak_rss_kib "
+                                     "is the parent's; extra.child_peak_rss_kib is the largest child's. In race the "
+                                     "counter is a shared, lock-free multiprocessing.RawValue unless shared=false "
+                                     "(sync=atomic takes a lock: there is no atomic integer across processes). "
+                                     "spawn (per-task only): memory is the parent's plus every task process's VmRSS "
+                                     "(VmSize), so pages a forked child still shares with the parent count once per "
+                                     "process; with start-method=spawn every child is a fresh interpreter. Each "
+                                     "started Process holds a pipe to its child, so RLIMIT_NOFILE bounds N as well as "
+                                     "pid_max." % (" and GIL" if gil else ""),
+        }
 
     @staticmethod
     def run(ctx):

@@ -17,6 +17,7 @@ const OPT_RUNS: &[(&str, &[&str])] = &[
         "py-asyncio",
         &["--opt", "offload=true", "--opt", "yield=true"],
     ),
+    ("py-asyncio", &["--opt", "offload=process"]),
     ("py-multiprocessing", &["--opt", "start-method=spawn"]),
     (
         "py-multiprocessing",
@@ -47,12 +48,22 @@ fn every_present_peer_conforms() {
     let root = peers::repo_root();
     let peers = peers::discover(&root).unwrap_or_else(|e| panic!("{e}"));
     let mut suites = Vec::new();
+    let mut names = Vec::new();
     for p in &peers {
         match &p.presence {
             peers::Presence::Absent { reason } => {
                 say(&format!("SKIPPED peer {}: {reason}", p.spec.name))
             }
             peers::Presence::Present { .. } => {
+                // Why: the driver names a runtime by what its `list` says, so a peer that calls itself by another
+                // name than its manifest entry's would be reported, and picked by --runtime, under the wrong name.
+                let listed = conformance(p).list().runtime;
+                if listed != p.spec.name {
+                    names.push(format!(
+                        "{}: its `list` says runtime '{listed}', not its manifest name",
+                        p.spec.name
+                    ));
+                }
                 suites.push((p.spec.name.clone(), conformance(p)));
                 for (name, args) in OPT_RUNS.iter().filter(|(n, _)| *n == p.spec.name) {
                     let mut c = conformance(p);
@@ -62,7 +73,7 @@ fn every_present_peer_conforms() {
             }
         }
     }
-    let mut failures = Vec::new();
+    let mut failures = names;
     // Why in parallel: each suite mostly waits on interpreter start-up and timers; running them side by side keeps
     // the test short. The suite checks behaviour only, never speed.
     std::thread::scope(|s| {

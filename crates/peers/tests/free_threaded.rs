@@ -1,6 +1,7 @@
 //! A free-threaded peer is discovered only from an interpreter that says its GIL is off: fake interpreters (shell
 //! scripts answering `--version`, the GIL probe and the executable probe) stand in for python3.14t and python3.13t.
 
+use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
@@ -71,4 +72,102 @@ fn a_free_threaded_interpreter_is_found_and_a_gil_one_is_not() {
             .unwrap_err()
             .contains("predates")
     );
+}
+
+/// What the Python peer says of itself on an interpreter whose GIL is `gil`, for each implementation `impls`:
+/// `models.describe` asked directly (there is no free-threaded CPython here to ask, and no switch turns the GIL off in
+/// a GIL build), as JSON; `None` when python3 is absent.
+fn describe(impls: &[&str], gil: bool) -> Option<serde_json::Value> {
+    let dir = peers::repo_root().join("peers/python");
+    let script = format!(
+        "import json, sys\nsys.dont_write_bytecode = True\nsys.path.insert(0, {dir:?})\nimport models\n\
+         print(json.dumps({{i: models.describe(models.IMPLS[i], gil={}, listing=False) for i in {impls:?}}}))\n",
+        if gil { "True" } else { "False" }
+    );
+    let out = match std::process::Command::new("python3")
+        .args(["-c", &script])
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => panic!("python3 could not run: {e}"),
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn the_python_peer_names_itself_by_its_manifest_entry_and_claims_no_gil_when_its_gil_is_off() {
+    let root = peers::repo_root();
+    let manifest = peers::Manifest::load(&root.join(peers::MANIFEST)).unwrap();
+    let python: Vec<_> = manifest
+        .peer
+        .iter()
+        .filter(|p| {
+            p.command
+                .get(1)
+                .is_some_and(|s| s.ends_with("arena_peer.py"))
+        })
+        .collect();
+    assert!(
+        python.iter().any(|p| p.free_threaded),
+        "no free-threaded Python peer in the manifest"
+    );
+    let impls = ["seq", "threading", "asyncio", "multiprocessing"];
+    let (Some(with_gil), Some(without)) = (describe(&impls, true), describe(&impls, false)) else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED the Python peer's naming: python3 not found on PATH"
+        );
+        return;
+    };
+    // Every Python entry of the manifest is named what the peer calls itself under its kind of interpreter, so the
+    // driver (which names a runtime by its `list`) finds each entry under its own name.
+    for p in &python {
+        let info = if p.free_threaded { &without } else { &with_gil };
+        assert_eq!(
+            info[p.command[2].as_str()]["runtime"],
+            p.name.as_str(),
+            "{}",
+            p.name
+        );
+    }
+    for i in impls {
+        let info = &without[i];
+        assert!(info["runtime"].as_str().unwrap().ends_with("-ft"), "{info}");
+        let mut text = vec![info["notes"].as_str().unwrap().to_string()];
+        for v in info["variants"].as_array().unwrap() {
+            assert_eq!(
+                v["facts"]["holds_gil"], false,
+                "{i}/{}: a GIL is off",
+                v["name"]
+            );
+            text.push(v["notes"].as_str().unwrap().to_string());
+        }
+        for o in info["opts"].as_array().unwrap() {
+            text.push(o["help"].as_str().unwrap().to_string());
+        }
+        for t in text {
+            assert!(
+                !t.contains("the GIL") && !t.contains("and GIL"),
+                "{i}: claims a GIL where there is none: {t}"
+            );
+        }
+        // The same peer under a GIL build claims it, where it runs threads under one.
+        let gil = &with_gil[i];
+        assert!(!gil["runtime"].as_str().unwrap().ends_with("-ft"), "{gil}");
+        if i == "threading" {
+            assert!(
+                gil["notes"]
+                    .as_str()
+                    .unwrap()
+                    .contains("under the real GIL")
+            );
+            assert_eq!(gil["variants"][0]["facts"]["holds_gil"], true);
+        }
+    }
 }
