@@ -49,6 +49,16 @@ class RunError extends Error { get code() { return FAILED; } }
 class Usage extends RunError { get code() { return USAGE; } }
 class Unsupported extends RunError { get code() { return UNSUPPORTED; } }
 
+// An opt's kind as `list` JSON says it (harness::report::OptKind): the driver plans an opt cell only where the
+// runtime accepts the value.
+function kindJson(kind) {
+  const [type, a, b] = kind || [];
+  if (type === 'bool') return { kind: { type: 'bool' } };
+  if (type === 'int') return { kind: { type: 'int', min: a, max: b } };
+  if (type === 'choice') return { kind: { type: 'choice', values: a } };
+  return {};
+}
+
 function fullInfo(info) {
   const opts = info.opts.slice();
   if (!opts.some((o) => o.key === SYNC_OPT.key)) opts.push(SYNC_OPT);
@@ -56,7 +66,7 @@ function fullInfo(info) {
 }
 
 function publicInfo(info) {
-  return { ...info, opts: info.opts.map((o) => ({ key: o.key, default: o.default, help: o.help })) };
+  return { ...info, opts: info.opts.map((o) => ({ key: o.key, default: o.default, help: o.help, ...kindJson(o.kind) })) };
 }
 
 function checkOpt(spec, value) {

@@ -84,6 +84,18 @@ def opt_choice(key, choices, help):
     return {"key": key, "default": choices[0], "help": help, "_kind": ("choice", list(choices))}
 
 
+def kind_json(kind):
+    """An opt's kind as `list` JSON says it (harness::report::OptKind): the driver plans an opt cell only where the
+    runtime accepts the value."""
+    if kind[0] == "bool":
+        return {"kind": {"type": "bool"}}
+    if kind[0] == "int":
+        return {"kind": {"type": "int", "min": kind[1], "max": kind[2]}}
+    if kind[0] == "choice":
+        return {"kind": {"type": "choice", "values": list(kind[1])}}
+    return {}
+
+
 HARNESS_OPTS = [opt_choice("sync", SYNC_NAMES, "race: how the increment is synchronized (none = load then store, "
                            "lock = under a mutex, atomic = fetch_add)")]
 
@@ -124,7 +136,8 @@ def full_info(info):
 
 def public_info(info):
     out = dict(info)
-    out["opts"] = [{k: v for k, v in o.items() if not k.startswith("_")} for o in info["opts"]]
+    out["opts"] = [dict({k: v for k, v in o.items() if not k.startswith("_")}, **kind_json(o["_kind"]))
+                   for o in info["opts"]]
     return out
 
 

@@ -190,16 +190,9 @@ fn smoke_bench_writes_a_complete_results_folder_and_faults_cost_only_their_cells
     }
 
     let report = std::fs::read_to_string(path.join("report.md")).unwrap();
-    for section in [
-        "## 1. Verdicts",
-        "## 2. Workloads",
-        "## 3. Scaling",
-        "## 4. Latency",
-        "## 5. Calibration against CPython and Node",
-        "## 6. Machine and method",
-        "## 7. Failures and exclusions",
-    ] {
-        assert!(report.contains(section), "{section} missing");
+    for s in arena::report::SECTIONS {
+        let section = format!("## {}", s.heading());
+        assert!(report.contains(&section), "{section} missing");
     }
     assert!(
         report.contains("| Threads do help I/O | **"),

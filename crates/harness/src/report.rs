@@ -134,8 +134,12 @@ impl Facts {
     }
 }
 
-/// How an `--opt` value is checked before the run starts.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// How an `--opt` value is checked before the run starts. In `list` JSON as `"kind": {"type": "bool"}`,
+/// `{"type": "int", "min": 0, "max": 9}` or `{"type": "choice", "values": [...]}`; absent for text (and in lists
+/// written before kinds were part of the JSON, which then accept any value). The driver plans an opt cell only where
+/// the runtime accepts its value.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
 pub enum OptKind {
     /// Any text.
     #[default]
@@ -145,7 +149,13 @@ pub enum OptKind {
     /// A whole number in an inclusive range.
     Int { min: u64, max: u64 },
     /// One of these words.
-    Choice(Vec<String>),
+    Choice { values: Vec<String> },
+}
+
+impl OptKind {
+    fn is_text(&self) -> bool {
+        *self == OptKind::Text
+    }
 }
 
 /// One `--opt KEY=VALUE` a runtime accepts.
@@ -157,8 +167,8 @@ pub struct OptSpec {
     pub default: String,
     /// What it does, and which workloads read it.
     pub help: String,
-    /// How the value is checked (not part of the JSON).
-    #[serde(skip)]
+    /// How the value is checked.
+    #[serde(default, skip_serializing_if = "OptKind::is_text")]
     pub kind: OptKind,
 }
 
@@ -189,7 +199,9 @@ impl OptSpec {
             key: key.into(),
             default: choices[0].into(),
             help: help.into(),
-            kind: OptKind::Choice(choices.iter().map(|c| c.to_string()).collect()),
+            kind: OptKind::Choice {
+                values: choices.iter().map(|c| c.to_string()).collect(),
+            },
         }
     }
 
@@ -201,7 +213,7 @@ impl OptSpec {
             OptKind::Int { min, max } => value
                 .parse::<u64>()
                 .is_ok_and(|v| (*min..=*max).contains(&v)),
-            OptKind::Choice(c) => c.iter().any(|c| c == value),
+            OptKind::Choice { values } => values.iter().any(|c| c == value),
         };
         if ok {
             return Ok(());
@@ -210,7 +222,7 @@ impl OptSpec {
             OptKind::Text => String::new(),
             OptKind::Bool => "true or false".into(),
             OptKind::Int { min, max } => format!("a whole number from {min} to {max}"),
-            OptKind::Choice(c) => format!("one of {}", c.join(", ")),
+            OptKind::Choice { values } => format!("one of {}", values.join(", ")),
         };
         Err(format!("--opt {}={value}: expected {want}", self.key))
     }
@@ -478,6 +490,27 @@ mod tests {
         );
         let s = OptSpec::choice("sync", &["none", "lock"], "");
         assert_eq!(s.default, "none");
+    }
+
+    #[test]
+    fn an_opts_kind_survives_list_json() {
+        // The driver reads `list` JSON: an opt's kind must come back, or it would plan cells the runtime refuses.
+        for o in [
+            OptSpec::bool("offload", false, "h"),
+            OptSpec::choice("offload", &["false", "true", "process"], "h"),
+            OptSpec::int("n", 1, 1, 9, "h"),
+        ] {
+            let back: OptSpec = serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
+            assert_eq!(back, o);
+        }
+        let bool_back: OptSpec = serde_json::from_str(
+            &serde_json::to_string(&OptSpec::bool("offload", false, "h")).unwrap(),
+        )
+        .unwrap();
+        assert!(bool_back.check("process").is_err());
+        // A list written before kinds were in the JSON accepts any value, as it always did.
+        let old: OptSpec = serde_json::from_str(r#"{"key":"k","default":"d","help":"h"}"#).unwrap();
+        assert!(old.check("anything").is_ok());
     }
 
     #[test]
