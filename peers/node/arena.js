@@ -500,6 +500,15 @@ async function raceWorkers(ctx) {
   }
 }
 
+// Removes io-file's scratch directory when the deadline stops the run. Why retry: libuv's pool threads may still
+// create a file (an open queued before the deadline) between rmSync's listing and its rmdir, which then fails with
+// ENOTEMPTY and left the directory behind under load; once the directory is gone, such an open fails instead.
+function removeScratch(dir) {
+  for (let i = 0; i < 50 && fs.existsSync(dir); i++) {
+    try { fs.rmSync(dir, { recursive: true, force: true }); } catch { /* a file appeared meanwhile: again */ }
+  }
+}
+
 function prepare(ctx) {
   // Why: libuv's pool (used by fs/promises) defaults to 4 threads, an ambient default; every model gets W. It must
   // be set before the pool's first use, which is after this point.
@@ -540,7 +549,7 @@ async function run(ctx) {
     promises = Array.from({ length: ctx.tasks }, (_, i) => netRequest(ctx.addr, i, ctx.nonce, ctx.delay_ms));
   } else {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arena-node-'));
-    contract.onEarlyExit(() => fs.rmSync(dir, { recursive: true, force: true }));
+    contract.onEarlyExit(() => removeScratch(dir));
     // Why the limiter wraps the whole task: io-file's rule in every model is T tasks submitted, at most W doing file
     // I/O at once, each building its buffer inside that bound (docs/workloads.md), so at most W buffers exist.
     const limit = limiter(ctx.workers);
