@@ -12,6 +12,7 @@ const fsp = require('fs/promises');
 const net = require('net');
 const os = require('os');
 const path = require('path');
+const v8 = require('v8');
 const { Worker } = require('worker_threads');
 
 const contract = require('./contract');
@@ -265,11 +266,23 @@ async function yieldingRacer(kTimes, sync, rmw, every, lock) {
 
 // --- the floor workloads on the event loop -----------------------------------------------------------------------
 
+// The share of V8's old generation past which spawn stops starting tasks (see spawnOnLoop), leaving room for the
+// join (Promise.all adds about a quarter to the tasks' heap). The old generation's limit is heap_size_limit less the
+// young generation (3 semispaces of 16 MiB on 64-bit by default), which cannot hold the long-lived tasks.
+const HEAP_SHARE = 0.7;
+const YOUNG_GENERATION = 48 * 2 ** 20;
+
+// spawn keeps its handles and joins them in chunks of this many. Why: one Promise.all over all N builds an N-element
+// values array (a large object the scavenger rescans as it fills with young values): the join slowed to minutes past
+// about 3M tasks. 8,192 handles are 64 KiB, a regular heap object; a join of chunk after chunk is still one join of
+// every task.
+const CHUNK = 8192;
+
 // spawn: N async functions started one after another, each parked on ONE shared promise (the release signal), whose
 // resolve the run keeps. Registering on the signal and counting the arrival happen in one synchronous step of the
 // task (the count, then `await gate`, which attaches the task's reaction to the promise before the task suspends):
 // the run's own continuation is a later microtask, so it cannot observe N arrivals before the N-th task has
-// registered. Then: sample memory, release (one resolve), join with Promise.all, sum id + 1.
+// registered. Then: sample memory, release (one resolve), join with Promise.all (chunk by chunk), sum id + 1.
 async function spawnOnLoop(n) {
   let release;
   const gate = new Promise((resolve) => { release = resolve; });
@@ -281,15 +294,40 @@ async function spawnOnLoop(n) {
     await gate;
     return k.spawnValue(id);
   };
-  const tasks = new Array(n);
+  // The handles (the tasks' promises), kept in chunks of CHUNK: allocated after the probe starts, so their 8 B a
+  // task count as Rust's JoinHandles pushed while spawning do.
   const probe = contract.SpawnProbe.start(n);
-  for (let i = 0; i < n; i++) tasks[i] = task(i);
+  const chunks = [];
+  let chunk = null;
+  const limit = Math.max(0, v8.getHeapStatistics().heap_size_limit - YOUNG_GENERATION);
+  for (let i = 0; i < n; i++) {
+    if ((i & 0x3fff) === 0 && i > 0) {
+      contract.checkDeadline();
+      // A promise takes no OS resource: what stops this model is V8's heap limit, where V8 aborts the process (a
+      // fatal error and a native stack trace). So the run stops short of it, releases and joins what it started
+      // (one at a time, to allocate little more), and fails in one line as a spawn the OS refused does.
+      const used = v8.getHeapStatistics().used_heap_size;
+      if (used > HEAP_SHARE * limit) {
+        release();
+        for (const c of chunks) for (const t of c) await t;
+        const mib = (b) => Math.round(b / 2 ** 20);
+        throw contract.spawnFailed('promise', i, n, `the V8 heap holds ${mib(used)} MiB, over ${HEAP_SHARE * 100} % of its old generation's ${mib(limit)} MiB (node --max-old-space-size)`);
+      }
+    }
+    if (i % CHUNK === 0) {
+      chunk = new Array(Math.min(CHUNK, n - i));
+      chunks.push(chunk);
+    }
+    chunk[i % CHUNK] = task(i);
+  }
   await everyone;
   probe.parked(arrived);
   release();
-  const values = await Promise.all(tasks);
   let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
+  for (const c of chunks) {
+    const values = await Promise.all(c);
+    for (let i = 0; i < values.length; i++) sum += values[i];
+  }
   return probe.joined(sum);
 }
 
