@@ -22,7 +22,11 @@ const U32_MAX = 4294967295;
 // harness::latency::EARLY_TOLERANCE_MS: a wait that ends more than this before D counts in early_waits (the why is
 // there). setTimeout can fire up to 1 ms early, so this peer may report early waits: it counts them honestly.
 const EARLY_TOLERANCE_MS = 0.1;
-const WORKLOADS = ['cpu-balanced', 'cpu-skewed', 'io-sleep', 'io-net', 'io-file', 'mixed', 'race'];
+// Workload::ALL, in report order: the seven load workloads, then the two floor workloads (spawn, ping-pong).
+const WORKLOADS = ['cpu-balanced', 'cpu-skewed', 'io-sleep', 'io-net', 'io-file', 'mixed', 'race', 'spawn', 'ping-pong'];
+// The workloads whose preset `work` is CPU work, divided by --work-scale (ping-pong's `work` is K round trips, and
+// race's increments have their own --race-scale).
+const CPU_WORK = new Set(['cpu-balanced', 'cpu-skewed', 'mixed']);
 const USES = {
   'cpu-balanced': ['tasks', 'work'],
   'cpu-skewed': ['tasks', 'work'],
@@ -31,6 +35,8 @@ const USES = {
   'io-file': ['tasks', 'size_kib'],
   mixed: ['tasks', 'work', 'rounds', 'delay_ms'],
   race: ['work'],
+  spawn: ['tasks'],
+  'ping-pong': ['work'],
 };
 const SIZES = ['check', 'quick', 'standard', 'large'];
 // Params::preset of crates/workloads/src/spec.rs for every workload and size, unscaled. crates/peers checks that the
@@ -117,7 +123,7 @@ function parseFlags(args) {
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v)) throw new Usage(`invalid value '${v}' for '--deadline-s': expected a number`);
     f['--deadline-s'] = Number(v);
   }
-  if (pos.length !== 1) throw new Usage('run takes exactly one WORKLOAD (cpu-balanced, cpu-skewed, io-sleep, io-net, io-file, mixed or race)');
+  if (pos.length !== 1) throw new Usage(`run takes exactly one WORKLOAD (${WORKLOADS.slice(0, -1).join(', ')} or ${WORKLOADS[WORKLOADS.length - 1]})`);
   return [pos[0], f];
 }
 
@@ -136,6 +142,11 @@ function resolve(info, args, workScale, raceScale) {
   const names = info.variants.map((v) => v.name);
   const variant = f['--variant'] ?? info.variants.find((v) => v.default).name;
   if (!names.includes(variant)) throw new Usage(`unknown variant '${variant}'; expected one of: ${names.join(', ')}`);
+  // A variant's own `workloads` (Info::variant(..).only(ws)) restrict it; a listed workload it does not run exits 3.
+  if (!runs(info, variant, workload)) {
+    const have = info.workloads.filter((w) => runs(info, variant, w));
+    throw new Unsupported(`${info.runtime} variant ${variant} does not implement ${workload}; it implements: ${have.join(', ')}`);
+  }
   const size = f['--size'] ?? 'standard';
   if (!SIZES.includes(size)) throw new Usage(`unknown size '${size}'; expected one of: check, quick, standard, large`);
   if (f['--workers'] === 0) throw new Usage('--workers must be at least 1');
@@ -143,7 +154,8 @@ function resolve(info, args, workScale, raceScale) {
   if (workload === 'race' && '--tasks' in f) throw new Usage(RACE_HAS_NO_TASKS);
   const p = { ...PRESETS[workload][size] };
   // Why: the presets are calibrated on compiled code; the manifest's factors keep a size's duration comparable.
-  const scale = workload === 'race' ? raceScale : workScale;
+  // Only CPU work and race increments are scaled: ping-pong's K is a count of hand-offs, the same in every model.
+  const scale = workload === 'race' ? raceScale : CPU_WORK.has(workload) ? workScale : 1;
   if (p.work) p.work = Math.max(1, Math.floor(p.work / scale));
   for (const [flag, key, lo] of [['--tasks', 'tasks', 1], ['--work', 'work', 1], ['--delay-ms', 'delay_ms', 0], ['--size-kib', 'size_kib', 1], ['--rounds', 'rounds', 1]]) {
     if (flag in f) {
@@ -173,6 +185,12 @@ function resolve(info, args, workScale, raceScale) {
   // io-net: a fresh random nonce per run, sent with every request and reported, as the Rust harness does.
   const nonce = workload === 'io-net' ? require('crypto').randomBytes(8).readBigUInt64LE(0) : 0n;
   return { workload, variant, size, workers, addr, deadlineS: deadline, opts, workScale, raceScale, nonce, ...p };
+}
+
+// Whether `variant` runs `workload` (harness::report::Variant::runs): every listed one unless it has its own list.
+function runs(info, variant, workload) {
+  const v = info.variants.find((x) => x.name === variant);
+  return info.workloads.includes(workload) && (!v || !v.workloads || v.workloads.includes(workload));
 }
 
 // --- what a run needs of the machine (crates/harness/src/limits.rs) -----------------------------------------------
@@ -224,6 +242,9 @@ function checkLimits(workload, p, workers, facts, machine) {
     const big = parts.reduce((a, x) => (x[0] > a[0] ? x : a));
     throw new Usage(`the run needs at least ${gib(total)} of memory at once (${big[1]}), more than the ${gib(machine.memKib * 1024)} this machine has available (MemAvailable in /proc/meminfo); ${big[2]}`);
   }
+  // Why not for spawn: where the model stops is what spawn measures (harness::limits::check); the memory bound
+  // above still applies.
+  if (workload === 'spawn') return;
   const threads = facts.threads || 'one';
   const model = threads === 'one' ? 0 : threads === 'workers' || workload === 'race' ? workers : p.tasks;
   const need = BASE_THREADS + model + (facts.event_loop ? workers : 0) + (workload === 'mixed' ? 1 : 0);
@@ -310,6 +331,97 @@ function percentiles(samples) {
   return { p50: pct(50), p90: pct(90), p99: pct(99), max: s[n - 1] };
 }
 
+// --- the floor workloads' figures (harness::floor: the same keys, measured the same way) ---------------------------
+
+// VmRSS (pages resident now, not the peak VmHWM) and VmSize (the virtual reservation) of this process in KiB, from
+// /proc/self/status, as harness::floor::memory_kib; zeros when procfs cannot be read.
+function memoryKib() {
+  const text = readText('/proc/self/status');
+  const field = (name) => {
+    const m = new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text);
+    return m ? Number(m[1]) : 0;
+  };
+  return { rss: field('VmRSS'), vsz: field('VmSize') };
+}
+
+// spawn (harness::floor::SpawnProbe): start(n) just before the first task is started; parked(k) once all k tasks
+// are parked on the release signal (stops the spawn clock, samples memory, starts the teardown clock); joined(sum)
+// once every task was released and joined gives the checksum and the extras.
+class SpawnProbe {
+  static start(tasks) { return new SpawnProbe(tasks); }
+
+  constructor(tasks) {
+    this.tasks = tasks;
+    this.before = memoryKib();
+    this.parkedAt = null;
+    this.t0 = performance.now();
+  }
+
+  parked(parked) {
+    const took = performance.now() - this.t0;
+    this.parkedAt = { parked, took, mem: memoryKib(), released: performance.now() };
+    sampleThreads();
+  }
+
+  joined(checksum) {
+    const end = performance.now();
+    // A run that never called parked() reports 0 parked tasks, which the contract's check refuses.
+    const at = this.parkedAt || { parked: 0, took: 0, mem: { rss: 0, vsz: 0 }, released: this.t0 };
+    return {
+      checksum: BigInt(checksum), samples: null, sojourn: null,
+      extra: {
+        parked: at.parked,
+        spawn_us_per_task: float((at.took * 1e3) / Math.max(1, this.tasks)),
+        rss_before_kib: this.before.rss,
+        rss_parked_kib: at.mem.rss,
+        vsz_before_kib: this.before.vsz,
+        vsz_parked_kib: at.mem.vsz,
+        teardown_ms: float(end - at.released),
+      },
+    };
+  }
+}
+
+// `32741` as `32,741` (harness::floor::thousands).
+function thousands(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ','); }
+
+// The exit-1 error of a spawn the OS refused (harness::floor::spawn_failed); i counts from 0, the message from 1.
+function spawnFailed(unit, i, n, reason) {
+  return new RunError(`could not spawn ${unit} ${thousands(i + 1)} of ${thousands(n)}: ${reason}`);
+}
+
+// ping-pong (harness::floor::RoundTrips): start(k) just before the first token is sent; add(ms, reply) per round
+// trip, timed on its own (clock read before the send, after the reply arrives); outcome() gives the replies' sum as
+// checksum, round_trips, the exchange's wall time over K as rtt_us_mean, and nearest-rank p50/p99/max in µs.
+class RoundTrips {
+  static start(k) { return new RoundTrips(k); }
+
+  constructor(k) {
+    this.samples = new Float64Array(k);
+    this.n = 0;
+    this.sum = 0;
+    this.t0 = performance.now();
+  }
+
+  add(ms, reply) {
+    this.samples[this.n++] = ms * 1e3;
+    this.sum += reply;
+  }
+
+  outcome() {
+    const wallUs = (performance.now() - this.t0) * 1e3;
+    const extra = { round_trips: this.n };
+    const l = percentiles(this.samples.subarray(0, this.n));
+    if (l) {
+      Object.assign(extra, {
+        rtt_us_mean: float(wallUs / this.n), rtt_us_p50: float(l.p50), rtt_us_p99: float(l.p99), rtt_us_max: float(l.max),
+      });
+    }
+    // The sum of K replies i + 1 is exact in a double up to K of about 10^8.
+    return { checksum: BigInt(this.sum), samples: null, sojourn: null, extra };
+  }
+}
+
 // harness::latency::sojourns_ms: a task's waits in ms, the first from the run's submission instant, each later one
 // from the end of the one before (the mixed ticker's rounds).
 function sojourns(submitted, ends) {
@@ -393,7 +505,7 @@ async function main(impl, argv) {
     const elapsedMs = performance.now() - t0;
     sampleThreads();
     const extra = { ...out.extra };
-    if (['cpu-balanced', 'cpu-skewed', 'mixed'].includes(ctx.workload)) extra.work_scale = ctx.workScale;
+    if (CPU_WORK.has(ctx.workload)) extra.work_scale = ctx.workScale;
     if (ctx.workload === 'race') extra.race_scale = ctx.raceScale;
     const checksum = BigInt(out.checksum);
     // As harness/src/cli.rs: lost updates count against what the racers attempted, not W*K, so a model that skipped
@@ -433,5 +545,6 @@ function maxBig(a, b) { return a > b ? a : b; }
 
 module.exports = {
   OK, FAILED, USAGE, UNSUPPORTED, DEADLINE, WORKLOADS, RunError, Usage, Unsupported,
-  main, sampleThreads, onEarlyExit, checkDeadline, percentiles, sojourns,
+  main, sampleThreads, onEarlyExit, checkDeadline, percentiles, sojourns, SpawnProbe, RoundTrips, spawnFailed,
+  memoryKib, float,
 };

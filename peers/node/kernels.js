@@ -7,6 +7,7 @@
 //   (workloads/src/file.rs), in exact u64 wrapping arithmetic on 32-bit halves.
 // - request / parseReply / replyValue: io-net's 20-byte request (id, nonce, delay_ms), its 8-byte reply and the
 //   delay server's answer, splitmix64(id ^ rotl(nonce, 29)) (workloads/src/net.rs).
+// - spawnValue / pongValue: what a released spawn task and the ping-pong ponger give back (workloads/src/spec.rs).
 // No scheduling here: arena.js decides how tasks run.
 
 const BASE = 1000000000;
@@ -132,7 +133,18 @@ function sleepValue(id) {
   return BigInt(id) + 1n;
 }
 
+// spawn: a released task gives sleepValue(id) = id + 1 (reference N(N+1)/2). As a Number, exact below 2^53 (N up to
+// about 10^8): the join then adds doubles, not BigInts, so teardown_ms does not time BigInt allocation.
+function spawnValue(id) {
+  return id + 1;
+}
+
+// ping-pong: the ponger answers token i with i + 1 (workloads::spec::pong_value; reference K(K+1)/2), a Number too.
+function pongValue(i) {
+  return i + 1;
+}
+
 module.exports = {
   BASE, MASK, REPLY_LEN, countPrimes, skewWeight, cpuRanges, contents, hashWords, fileName, request, parseReply,
-  splitmix64, replyValue, sleepValue,
+  splitmix64, replyValue, sleepValue, spawnValue, pongValue,
 };
