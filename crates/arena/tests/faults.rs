@@ -293,7 +293,7 @@ fn a_spawn_sweep_records_where_the_model_stopped_and_keeps_everything_else() {
         "{report}"
     );
     assert!(
-        !report.contains("`spawn` **arena-fault/limit"),
+        !report.contains("**arena-fault/limit [tasks=10000]**"),
         "a limit is not a caveat:\n{report}"
     );
     // Nothing is left running.
