@@ -203,10 +203,11 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
     assert!(text.contains("`node` (peer not present: node not found on PATH)"));
     assert!(text.contains("| py-threading/pool | call | "), "{text}");
 
-    // The verdicts weigh the workspace runtimes only.
+    // The verdicts weigh the workspace runtimes only, but for the claims only the peers can weigh (they say so).
     assert!(
         arena::analysis::verdicts::all(&model)
             .iter()
+            .filter(|v| !v.claim.contains("peer"))
             .all(|v| !matches!(&v.evidence, Evidence::Measured(t) if t.contains("py-")))
     );
 
@@ -723,4 +724,68 @@ fn the_peer_verdicts_turn_with_their_evidence() {
     assert!(why.contains("`node/workers` lost 12345"), "{why}");
     assert_eq!(mark(node(12_345, 7), js).0, "contradicted");
     assert_eq!(mark(node(0, 0), js).0, "supported");
+}
+
+/// A free-threaded CPython, when one took part, is set beside the emulation in the two GIL-removal verdicts: its
+/// figure joins the evidence, and where it disagrees the mark is partly. Without one, the evidence says so.
+#[test]
+fn a_free_threaded_cpython_joins_the_gil_removal_verdicts() {
+    use arena::analysis::Analysis;
+    use workloads::Workload;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::write_run(tmp.path(), "run", 1.0);
+    let base = dir.load().unwrap();
+    let verdict = |run: arena::store::Loaded, prefix: &str| {
+        let v = arena::analysis::verdicts::all(&Analysis::new(run, "run"))
+            .into_iter()
+            .find(|v| v.claim.starts_with(prefix))
+            .unwrap();
+        (v.mark.text(), v.evidence.plain())
+    };
+    let (m, why) = verdict(base.clone(), "Without the GIL");
+    assert_eq!(m, "supported");
+    assert!(why.contains("no free-threaded CPython took part"), "{why}");
+    // py-threading-ft joins: its pool's racers lost updates (agrees) or none (disagrees).
+    let with_ft = |lost: u64| {
+        let mut run = base.clone();
+        let mut e = run
+            .runtimes
+            .iter()
+            .find(|r| r.name == "py-threading")
+            .unwrap()
+            .clone();
+        e.name = "py-threading-ft".into();
+        let info = e.info.as_mut().unwrap();
+        info.runtime = "py-threading-ft".into();
+        for v in &mut info.variants {
+            v.facts = v.facts.map(|f| harness::Facts {
+                holds_gil: false,
+                ..f
+            });
+        }
+        run.runtimes.push(e);
+        let mut c = run
+            .cells
+            .iter()
+            .find(|c| {
+                c.cell.runtime == "py-threading"
+                    && c.cell.workload == Workload::Race
+                    && c.cell.opts.is_empty()
+            })
+            .unwrap()
+            .clone();
+        c.cell.runtime = "py-threading-ft".into();
+        c.report.as_mut().unwrap().runtime = "py-threading-ft".into();
+        c.report.as_mut().unwrap().lost_updates = Some(lost);
+        run.cells.push(c);
+        run
+    };
+    let (m, why) = verdict(with_ft(777), "Without the GIL");
+    assert_eq!(m, "supported", "{why}");
+    assert!(
+        why.contains("a free-threaded CPython: `py-threading-ft/pool` lost 777"),
+        "{why}"
+    );
+    let (m, why) = verdict(with_ft(0), "Without the GIL");
+    assert_eq!(m, "partly", "{why}");
 }

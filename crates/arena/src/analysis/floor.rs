@@ -77,6 +77,29 @@ pub struct Limit {
     pub reason: String,
 }
 
+/// The runtime's one-line reason from the stderr tail a failed run left (lines, or segments joined by ` | `): the
+/// first that says `could not spawn`, else the last, without the program-name prefix the harness adds
+/// (`rt-threads: could not spawn thread 16,400 of 100,000: ...` gives `could not spawn thread 16,400 of 100,000: ...`).
+/// Several threads refused at once may each print one; the first is the reason.
+pub fn reason_of(stderr: &str) -> String {
+    let parts: Vec<&str> = stderr
+        .lines()
+        .flat_map(|l| l.split(" | "))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let line = parts
+        .iter()
+        .find(|l| l.contains("could not spawn"))
+        .or(parts.last())
+        .copied()
+        .unwrap_or("no reason given on stderr");
+    match line.split_once(": ") {
+        Some((prog, rest)) if !prog.contains(' ') => rest.to_string(),
+        _ => line.to_string(),
+    }
+}
+
 /// A least-squares line of parked memory over tasks.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Fit {
@@ -243,7 +266,7 @@ fn spawn_cell(m: &Analysis, c: &CellRecord, e: &mut Entry) {
             e.limit = Some(Limit {
                 at: tasks,
                 largest_ok: *largest_ok,
-                reason: reason.clone(),
+                reason: reason_of(reason),
             });
             return;
         }
@@ -305,6 +328,19 @@ mod tests {
         // Noise lowers R².
         let noisy = fit(&[(1.0, 1.0), (2.0, 5.0), (3.0, 2.0), (4.0, 6.0)]).unwrap();
         assert!(noisy.r2 < 0.7, "{noisy:?}");
+    }
+
+    #[test]
+    fn the_reason_is_the_first_refusal_without_the_program_name() {
+        assert_eq!(
+            reason_of(
+                "rt-threads: could not spawn thread 16,400 of 100,000: failed (os error 12) | rt-threads: could not \
+                 spawn thread 16,402 of 100,000: failed (os error 12)"
+            ),
+            "could not spawn thread 16,400 of 100,000: failed (os error 12)"
+        );
+        assert_eq!(reason_of("warning: x\nrt-x: boom"), "boom");
+        assert_eq!(reason_of(""), "no reason given on stderr");
     }
 
     #[test]

@@ -61,7 +61,7 @@ impl Bench<'_> {
                     if is_spawn_sweep(&rec.cell) =>
                 {
                     rec.status = Status::LimitReached {
-                        reason: last_line(stderr),
+                        reason: crate::analysis::floor::reason_of(stderr),
                         largest_ok: projector.largest_ok(&rec.cell),
                     };
                     PilotEnd::Refused
@@ -104,21 +104,5 @@ impl Bench<'_> {
         pb.finish_and_clear();
         meta.set_phase(Phase::Pilot, t0.elapsed().as_secs_f64());
         self.dir.write_meta(meta)
-    }
-}
-
-/// The last non-empty line of a runtime's stderr: its one-line reason (`could not spawn thread 32,741 of 100,000:
-/// ...`), without the program-name prefix the harness adds.
-fn last_line(stderr: &str) -> String {
-    let line = stderr
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("no reason given on stderr")
-        .trim();
-    // `rt-threads: could not spawn ...`: the cell already names the runtime.
-    match line.split_once(": ") {
-        Some((prog, rest)) if !prog.contains(' ') => rest.to_string(),
-        _ => line.to_string(),
     }
 }

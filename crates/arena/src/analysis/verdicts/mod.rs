@@ -256,15 +256,20 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
         processes_cost_io(m),
         gil_counter(m),
         message_passing(m),
-        parallel_claim(
-            m,
-            "Removing the GIL restores parallelism",
-            |r| r.model == Some(Model::Emulated) && r.cell.variant.contains("free"),
-            Model::Emulated,
-            "cpu-balanced cell without the GIL (free-threaded)",
-            true,
+        // The emulation always, and a free-threaded CPython beside it when one took part.
+        peers::with_free_threaded(
+            full,
+            parallel_claim(
+                m,
+                "Removing the GIL restores parallelism",
+                |r| r.model == Some(Model::Emulated) && r.cell.variant.contains("free"),
+                Model::Emulated,
+                "cpu-balanced cell without the GIL (free-threaded)",
+                true,
+            ),
+            false,
         ),
-        no_gil_counter(m),
+        peers::with_free_threaded(full, no_gil_counter(m), true),
         run_to_completion(m),
         processes_vs_loop(m),
         time_slicing(m),

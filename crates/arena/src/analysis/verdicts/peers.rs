@@ -161,15 +161,26 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
             "; no other CPython loop (uvloop) ran: `scripts/setup` installs it into the peers' environment when it can",
         );
     }
-    let largest: Vec<_> = points
+    // The panel: the point where the default asyncio loop ran with the most tasks, io-net first (a real socket),
+    // with every CPython loop there (uvloop beside asyncio) and Node.
+    let key = decisive
         .iter()
-        .filter(|x| x.1 == points.iter().map(|y| y.1).max().unwrap_or(0) && x.0 == Workload::IoNet)
+        .map(|x| (x.1, x.0 == Workload::IoNet))
+        .max()
+        .map(|(t, net)| {
+            (
+                t,
+                if net {
+                    Workload::IoNet
+                } else {
+                    Workload::IoSleep
+                },
+            )
+        });
+    let shown: Vec<_> = points
+        .iter()
+        .filter(|x| key.is_some_and(|(t, w)| x.1 == t && x.0 == w))
         .collect();
-    let shown = if largest.is_empty() {
-        points.iter().collect()
-    } else {
-        largest
-    };
     let mut bars: Vec<(String, f64)> = shown
         .iter()
         .map(|x| {
@@ -397,4 +408,90 @@ pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
             &[d],
         )),
     }
+}
+
+/// A peer's variant of OS threads without a GIL: a free-threaded CPython's threading (py-threading-ft), cast by its
+/// facts.
+fn free_threaded(m: &Analysis, runtime: &str, variant: &str) -> bool {
+    m.run
+        .runtimes
+        .iter()
+        .any(|r| r.name == runtime && r.peer.is_some())
+        && m.facts(runtime, variant).is_some_and(|f| {
+            !f.holds_gil
+                && !f.event_loop
+                && !f.processes
+                && !f.sequential
+                && f.threads != harness::Threads::One
+        })
+        && m.run
+            .runtimes
+            .iter()
+            .find(|r| r.name == runtime)
+            .and_then(|r| r.info.as_ref())
+            .is_some_and(|i| i.model == Model::Threads)
+}
+
+/// The two GIL-removal claims weigh the emulation always and a free-threaded CPython when one took part: its figure is
+/// added to the evidence, and where it disagrees with the emulation the mark becomes partly.
+pub(super) fn with_free_threaded(full: &Analysis, mut v: Verdict, race: bool) -> Verdict {
+    let figure: Option<(String, String, bool)> = if race {
+        full.run
+            .cells
+            .iter()
+            .filter(|c| c.cell.workload == Workload::Race && c.cell.opts.is_empty())
+            .filter(|c| free_threaded(full, &c.cell.runtime, &c.cell.variant))
+            .find_map(|c| {
+                let r = c.report.as_ref()?;
+                let lost = r.lost_updates.unwrap_or(0);
+                Some((
+                    c.cell.key(),
+                    format!(
+                        "`{}` lost {lost} of {}",
+                        c.cell.label(),
+                        r.reference_checksum()
+                    ),
+                    lost > 0,
+                ))
+            })
+    } else {
+        full.rows_of(Workload::CpuBalanced)
+            .filter(|r| free_threaded(full, &r.cell.runtime, &r.cell.variant))
+            .find(|r| {
+                r.cell.workers == full.cores() && r.cell.opts.is_empty() && r.speedup.is_some()
+            })
+            .map(|r| {
+                let s = r.speedup.unwrap_or(0.0);
+                (
+                    r.cell.key(),
+                    format!("`{}` {s:.2}x its own sequential run", r.cell.label()),
+                    s >= 1.5,
+                )
+            })
+    };
+    match (figure, &mut v.evidence) {
+        (Some((key, text, agrees)), Evidence::Measured(e)) => {
+            e.push_str(&format!("; a free-threaded CPython: {text}"));
+            let emulation_says = v.mark == Mark::Supported;
+            if agrees != emulation_says {
+                v.mark = Mark::Partly;
+                e.push_str(" (it disagrees with the emulation: partly)");
+            }
+            v.rests_on.push(key);
+        }
+        (Some((key, text, agrees)), Evidence::Missing(_)) => {
+            v.mark = if agrees {
+                Mark::Supported
+            } else {
+                Mark::Contradicted
+            };
+            v.evidence = Evidence::Measured(format!("a free-threaded CPython: {text}"));
+            v.rests_on.push(key);
+        }
+        (None, Evidence::Measured(e)) => {
+            e.push_str("; no free-threaded CPython took part (it needs python3.14t or python3.13t on PATH)");
+        }
+        (None, Evidence::Missing(_)) => {}
+    }
+    v
 }
