@@ -638,9 +638,12 @@ impl Conformance {
                 out.status.code()
             ));
         }
-        if took > Duration::from_secs(2) {
+        // Why 5 s: the run itself would take 20 s, so a runtime that ignores its deadline still fails by far, while
+        // an interpreter's start-up on a loaded 2-core machine (the conformance suite runs peers in parallel) no
+        // longer does; 2 s failed a CPython peer at 2.03 s under load.
+        if took > Duration::from_secs(5) {
             problems.push(format!(
-                "`{cmd}` took {took:?} to honour a 1 s deadline (limit 2 s)"
+                "`{cmd}` took {took:?} to honour a 1 s deadline (limit 5 s of the 20 s it would take without one)"
             ));
         }
         problems
