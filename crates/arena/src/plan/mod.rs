@@ -26,8 +26,9 @@ pub fn worker_points(cores: u64) -> Vec<u64> {
 pub const TASK_POINTS: [u64; 3] = [100, 1_000, 10_000];
 
 /// The tasks of the spawn sweep (the floor): 1k, 10k and 100k, and 1M in the `full` profile. Why these: the
-/// published floor figures are at 1M tasks, and threads and processes stop near 32k on a default Linux (pid_max),
-/// so the sweep shows where each model stops (see docs/floor.md).
+/// published floor figures are at 1M tasks, and threads and processes stop between 10k and 100k on a default Linux
+/// (`vm.max_map_count` stops Rust threads near 16k, `pid_max` processes near 32k), so the sweep shows where each
+/// model stops (see docs/floor.md).
 pub fn spawn_points(profile: &Profile) -> Vec<u64> {
     let mut v = vec![1_000, 10_000, 100_000];
     if profile.name == ProfileName::Full {
