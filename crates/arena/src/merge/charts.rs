@@ -9,7 +9,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use crate::analysis::verdicts::Mark;
-use crate::report::charts::draw::{FONT, color, err, label_width, tick};
+use crate::report::charts::draw::{FONT, color, err, label_width, mark_color, tick, wrap};
 
 use super::Merged;
 
@@ -57,37 +57,12 @@ pub fn write_all(m: &Merged, dir: &Path) -> anyhow::Result<Vec<MergedChart>> {
     Ok(out)
 }
 
-/// The colour of a mark: green, amber, red, grey.
-pub fn mark_color(mark: Mark) -> RGBColor {
-    match mark {
-        Mark::Supported => RGBColor(46, 160, 67),
-        Mark::Partly => RGBColor(210, 153, 34),
-        Mark::Contradicted => RGBColor(207, 34, 46),
-        Mark::Missing => RGBColor(160, 160, 160),
-    }
-}
-
 const MARKS: [Mark; 4] = [
     Mark::Supported,
     Mark::Partly,
     Mark::Contradicted,
     Mark::Missing,
 ];
-
-/// Splits a claim into lines of at most `width` characters, at spaces.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
-        match lines.last_mut() {
-            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
-                l.push(' ');
-                l.push_str(word);
-            }
-            _ => lines.push(word.to_string()),
-        }
-    }
-    lines
-}
 
 fn verdicts(m: &Merged, path: &Path) -> anyhow::Result<()> {
     const COLS: usize = 3;

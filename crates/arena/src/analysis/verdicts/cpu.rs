@@ -139,11 +139,7 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
     };
     let turns = cpu.speedup.unwrap_or(9.0) < 1.2;
     let overlap = io.speedup.unwrap_or(0.0) >= 2.0;
-    let mark = match (turns, overlap) {
-        (true, true) => Mark::Supported,
-        (false, false) => Mark::Contradicted,
-        _ => Mark::Partly,
-    };
+    let mark = Mark::of_halves(turns, overlap);
     Verdict {
         claim,
         mark,

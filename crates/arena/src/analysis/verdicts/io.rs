@@ -95,11 +95,7 @@ pub(super) fn event_loop(m: &Analysis) -> Verdict {
     };
     let waits = io.speedup.unwrap_or(0.0) >= 2.0;
     let serial = cpu.speedup.unwrap_or(9.0) < 1.2;
-    let mark = match (waits, serial) {
-        (true, true) => Mark::Supported,
-        (false, false) => Mark::Contradicted,
-        _ => Mark::Partly,
-    };
+    let mark = Mark::of_halves(waits, serial);
     Verdict {
         claim,
         mark,

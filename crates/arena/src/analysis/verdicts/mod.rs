@@ -31,6 +31,15 @@ pub enum Mark {
 }
 
 impl Mark {
+    /// The mark of a claim in two halves: supported when both hold, contradicted when neither does, partly otherwise.
+    pub fn of_halves(first: bool, second: bool) -> Mark {
+        match (first, second) {
+            (true, true) => Mark::Supported,
+            (false, false) => Mark::Contradicted,
+            _ => Mark::Partly,
+        }
+    }
+
     /// As printed.
     pub fn text(self) -> &'static str {
         match self {

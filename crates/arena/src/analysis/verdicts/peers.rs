@@ -381,11 +381,7 @@ pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
     let d = threads.2;
     let blocked = threads.1 >= d;
     let freed = procs.1 < d;
-    let mark = match (blocked, freed) {
-        (true, true) => Mark::Supported,
-        (false, false) => Mark::Contradicted,
-        _ => Mark::Partly,
-    };
+    let mark = Mark::of_halves(blocked, freed);
     Verdict {
         claim,
         mark,

@@ -9,6 +9,7 @@ use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
 use crate::analysis::Row;
+use crate::analysis::verdicts::Mark;
 
 /// The font family of every chart (no system fonts are read).
 pub const FONT: &str = "sans-serif";
@@ -373,4 +374,43 @@ pub fn family_rank(model: Option<harness::Model>, peer: bool) -> (bool, u8) {
         None => 6,
     };
     (peer, m)
+}
+
+/// The colour of a mark: green, amber, red, grey.
+pub fn mark_color(mark: Mark) -> RGBColor {
+    match mark {
+        Mark::Supported => RGBColor(46, 160, 67),
+        Mark::Partly => RGBColor(210, 153, 34),
+        Mark::Contradicted => RGBColor(207, 34, 46),
+        Mark::Missing => RGBColor(160, 160, 160),
+    }
+}
+
+/// Splits a text into lines of at most `width` characters, at spaces (claims in the verdict panels and the merged
+/// report's chart).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_words_whole() {
+        assert_eq!(
+            wrap("Threads are not parallel for CPU work under a GIL", 20),
+            ["Threads are not", "parallel for CPU", "work under a GIL"]
+        );
+    }
 }

@@ -6,38 +6,13 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::draw::{FONT, err};
-use crate::analysis::verdicts::{Mark, Verdict};
+use super::draw::{FONT, err, mark_color, wrap};
+use crate::analysis::verdicts::Verdict;
 
 /// Panels per row.
 const COLUMNS: usize = 3;
 /// One panel's size in pixels.
 const PANEL: (u32, u32) = (440, 215);
-
-/// The colour of a mark: green, amber, red, grey.
-pub fn mark_color(m: Mark) -> RGBColor {
-    match m {
-        Mark::Supported => RGBColor(40, 150, 70),
-        Mark::Partly => RGBColor(220, 150, 20),
-        Mark::Contradicted => RGBColor(200, 50, 50),
-        Mark::Missing => RGBColor(150, 150, 150),
-    }
-}
-
-/// Words of `text` in lines of at most `width` characters.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
-        match lines.last_mut() {
-            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
-                l.push(' ');
-                l.push_str(word);
-            }
-            _ => lines.push(word.to_string()),
-        }
-    }
-    lines
-}
 
 /// A number for a bar's end: three significant digits at most.
 fn num(v: f64) -> String {
@@ -190,17 +165,4 @@ fn panel(
     ))
     .map_err(err)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrap_keeps_words_whole() {
-        assert_eq!(
-            wrap("Threads are not parallel for CPU work under a GIL", 20),
-            ["Threads are not", "parallel for CPU", "work under a GIL"]
-        );
-    }
 }
