@@ -564,7 +564,12 @@ class Asyncio:
                 # started 10 us apart, five runs: 0, 26, 29, 38 and 42 ended more than 0.1 ms early, by up to 0.66 ms;
                 # asyncio's own loop, none). Like Node's setTimeout, early waits
                 # are counted and reported, not refused. Every other fact is the loop variant's.
-                "facts": dict(facts("one", gil, event_loop=True), early_timers=True)})
+                "facts": dict(facts("one", gil, event_loop=True), early_timers=True),
+                # Why only these: uvloop replaces the loop (timers, sockets, the ready queue), not the interpreter.
+                # CPU tasks and race's increments run the same bytecode on either loop and never wait for it, so
+                # there it would time the interpreter a second time, at about 50 s of a standard run (the uvloop
+                # cells of cpu-*, mixed and race in run 2026-12-01-0434).
+                "workloads": ["io-sleep", "io-net"] + contract.FLOOR})
         return {
             "runtime": "py-asyncio", "display": "CPython asyncio", "model": "async",
             "variants": variants,
