@@ -136,6 +136,7 @@ impl Analysis {
                     s.cell.runtime == base
                         && s.cell.workload == c.workload
                         && s.cell.tasks == c.tasks
+                        && s.cell.size == c.size
                         && s.cell.opts.is_empty()
                         && s.cell.params == c.params
                 })

@@ -76,6 +76,10 @@ impl Cell {
         if let Some(p) = self.point {
             tags.push(format!("{}={}", p.axis.name(), p.value));
         }
+        // The race's loss-only cells run smaller than the race (see [`super::LOSS_ONLY_SIZE`]): say so.
+        if self.is_loss_only() && self.size == super::LOSS_ONLY_SIZE {
+            tags.push(format!("size={}", self.size.name()));
+        }
         for (k, v) in &self.opts {
             if self.point.is_some_and(|p| p.axis == Axis::SwitchIntervalUs)
                 && k == opts::SWITCH_INTERVAL_US
@@ -88,6 +92,16 @@ impl Cell {
             s.push_str(&format!(" [{}]", tags.join(", ")));
         }
         s
+    }
+
+    /// A race cell that only asks whether updates are lost across a yield point (`yield=true`) or kept by a lock
+    /// or an atomic (`sync=...`): the plan runs it at [`super::LOSS_ONLY_SIZE`].
+    pub fn is_loss_only(&self) -> bool {
+        self.workload == Workload::Race
+            && self
+                .opts
+                .iter()
+                .any(|(k, v)| (k == opts::YIELD && v == "true") || (k == opts::SYNC && v != "none"))
     }
 
     /// The runtime/variant/opts part, without the sweep point: one line of a scaling chart.

@@ -67,6 +67,20 @@ pub fn convoy_params(work_scale: u64) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// The size of the race cells that only ask whether a yield point loses updates (`yield=true`) or a lock or atomic
+/// keeps them (`sync=...`), where the race itself runs above it. Why smaller: both answers are structural, not a
+/// matter of chance. On one loop an await between load and store loses an update each time the other task runs in
+/// the gap (half of them in run 2026-12-01-0434); an atomic or a lock loses none by construction. So 5 M increments
+/// per worker (the peers divide it by their `race_scale`) decide them as well as 100 M, while an await or an atomic
+/// costs 10 to 100 plain increments: at 100 M, Node's loop with `yield=true` and its workers with `Atomics` ran over
+/// 5 s and were skipped as too slow, and the yield cells of the other loops cost about 1 minute of a standard run.
+/// `rmw=call` stays at the race's size: a GIL switch inside the call is a matter of chance and needs many switch
+/// intervals. Why "0 lost" still means something at this size, when it would not for the plain race (see `size`
+/// below): the atomic or the lock makes each increment so much dearer that the racers still run side by side for
+/// 0.4 to 0.8 s (Node's workers with `Atomics`, CPython's processes with a lock, measured here). Their label says
+/// `size=quick`, and no speedup is drawn against the full-size baseline.
+pub const LOSS_ONLY_SIZE: Size = Size::Quick;
+
 /// Extra cells with one opt set, where the runtime lists the opt: (opt, value, workloads).
 const OPT_CELLS: [(&str, &str, &[Workload]); 5] = [
     // The fix for CPU work blocking an event loop, beside the problem.
@@ -194,11 +208,23 @@ pub fn cells(
                     let accepts = |k: &str, val: &str| {
                         info.opts.iter().any(|o| o.key == k && o.check(val).is_ok())
                     };
+                    let loss_only = Cell {
+                        size: base.size.min(LOSS_ONLY_SIZE),
+                        ..base.clone()
+                    };
                     for (k, val, ws) in OPT_CELLS {
                         if accepts(k, val) && ws.contains(&w) {
-                            out.push(Cell {
+                            let c = Cell {
                                 opts: vec![(k.into(), val.into())],
                                 ..base.clone()
+                            };
+                            out.push(if c.is_loss_only() {
+                                Cell {
+                                    size: loss_only.size,
+                                    ..c
+                                }
+                            } else {
+                                c
                             });
                         }
                     }
@@ -216,7 +242,7 @@ pub fn cells(
                         for sync in ["atomic", "lock"] {
                             out.push(Cell {
                                 opts: vec![(opts::SYNC.into(), sync.into())],
-                                ..base.clone()
+                                ..loss_only.clone()
                             });
                         }
                     }
@@ -323,6 +349,50 @@ mod tests {
         );
         // Every runtime keeps its plain mixed cell.
         assert!(cells.iter().filter(|c| c.params.is_empty()).count() >= 3);
+    }
+
+    #[test]
+    fn the_race_cells_that_only_ask_whether_updates_are_lost_run_smaller() {
+        use crate::discover::{Entrant, PeerMeta};
+        use harness::{Facts, Info, Model, OptSpec, Threads};
+        let info = Info::new("node", "node", Model::Async)
+            .workloads([Workload::Race])
+            .variant("workers", "worker_threads")
+            .facts(Facts::threads(Threads::Workers))
+            .opt(OptSpec::bool("yield", false, "x"))
+            .opt(OptSpec::choice("rmw", &["plain", "call"], "x"))
+            .opt(OptSpec::choice("sync", &["none", "atomic", "lock"], "x"));
+        let node = Entrant {
+            name: "node".into(),
+            package: None,
+            command: vec!["node".into()],
+            info: Some(info),
+            excluded: None,
+            peer: Some(PeerMeta {
+                interpreter: "node".into(),
+                version: None,
+                work_scale: 1,
+                race_scale: 1,
+            }),
+        };
+        let cells = cells(&[node], &[], &Profile::named(ProfileName::Standard), 2);
+        let size_of = |opt: Option<(&str, &str)>| {
+            let c = cells
+                .iter()
+                .find(|c| match opt {
+                    None => c.opts.is_empty(),
+                    Some((k, v)) => c.opts == [(k.to_string(), v.to_string())],
+                })
+                .unwrap_or_else(|| panic!("no cell with {opt:?} in {cells:?}"));
+            (c.size, c.label())
+        };
+        assert_eq!(size_of(None), (Size::Standard, "node/workers".to_string()));
+        assert_eq!(size_of(Some(("rmw", "call"))).0, Size::Standard);
+        for opt in [("yield", "true"), ("sync", "atomic"), ("sync", "lock")] {
+            let (size, label) = size_of(Some(opt));
+            assert_eq!(size, LOSS_ONLY_SIZE, "{opt:?}");
+            assert!(label.contains("size=quick"), "{label}");
+        }
     }
 
     #[test]
