@@ -13,11 +13,14 @@ use crate::plan::{Axis, Cell, Profile};
 /// Why a cell is not timed at this profile. Rendered into [`crate::store::Status::TooSlow`]'s reason.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Skip {
-    /// The previous point of its sweep, scaled linearly by tasks, gives a run over the profile's limit.
+    /// The previous points of its sweep give a run over the profile's limit: linear in tasks from the one point
+    /// before it, or, from two, a fixed cost plus a cost per task (see [`Projector`]).
     Projected {
         projected_s: f64,
         from_s: f64,
         from_tasks: u64,
+        /// The point before that one (tasks, seconds), when the projection rests on two.
+        earlier: Option<(u64, f64)>,
         limit_s: f64,
     },
     /// Its pilot was still running at the pilot's limit and was stopped.
@@ -33,10 +36,21 @@ impl fmt::Display for Skip {
                 projected_s,
                 from_s,
                 from_tasks,
+                earlier: None,
                 limit_s,
             } => write!(
                 f,
                 "projected {projected_s:.1} s for one run (linear from {from_s:.2} s at {from_tasks} tasks), over the profile's {limit_s:.0} s limit per run"
+            ),
+            Skip::Projected {
+                projected_s,
+                from_s,
+                from_tasks,
+                earlier: Some((n0, t0)),
+                limit_s,
+            } => write!(
+                f,
+                "projected {projected_s:.1} s for one run (from {t0:.2} s at {n0} and {from_s:.2} s at {from_tasks} tasks: a fixed cost plus a cost per task), over the profile's {limit_s:.0} s limit per run"
             ),
             Skip::DidNotFinish {
                 limit_s,
@@ -68,12 +82,21 @@ pub enum PilotEnd {
 
 type SeriesKey = (Workload, String, Axis);
 
-/// Projects a tasks sweep's next point from the one before it, so that a point that would blow the profile's limit
+/// Projects a tasks sweep's next point from the ones before it, so that a point that would blow the profile's limit
 /// is skipped with the reason instead of being run. Cells must be offered in sweep order ([`Cell::order`]).
+///
+/// From one earlier point the projection is linear in tasks, through zero: an upper bound when a run has a fixed
+/// cost (start-up). From two it is a fixed cost plus a cost per task, the line through both. Why two: linear from
+/// the one point charges the fixed cost N times over, and that skipped cells that fit (asyncio's io-net at 10,000
+/// tasks: 0.17 s at 100 and 0.34 s at 1,000 projected 3.4 s linearly, 2.0 s through both, against a 3 s limit; run
+/// 2026-12-01-0555), among them a point a verdict rests on. A run that grows faster than the line is still bounded:
+/// its pilot is stopped at [`pilot_limit_s`] and the cell skipped with what it measured.
 #[derive(Debug, Default)]
 pub struct Projector {
     /// The last point of each tasks series: its value and its (measured or projected) seconds for one run.
     last: HashMap<SeriesKey, (u64, f64)>,
+    /// The point before the last of each tasks series, the same way.
+    earlier: HashMap<SeriesKey, (u64, f64)>,
     /// The largest point of each tasks series that ran to the end.
     largest_ok: HashMap<SeriesKey, u64>,
     /// The point of each spawn series where the model stopped.
@@ -127,17 +150,37 @@ impl Projector {
             return None;
         }
         let &(prev, secs) = self.last.get(&key)?;
-        let projected_s = secs * value as f64 / prev.max(1) as f64;
+        let earlier = self
+            .earlier
+            .get(&key)
+            .copied()
+            .filter(|&(n0, _)| n0 < prev && prev < value);
+        let projected_s = match earlier {
+            // The line through both points; a larger N never takes less than the last.
+            Some((n0, t0)) => {
+                let per_task = ((secs - t0) / (prev - n0) as f64).max(0.0);
+                secs + per_task * (value - prev) as f64
+            }
+            None => secs * value as f64 / prev.max(1) as f64,
+        };
         if projected_s <= p.run_limit_s {
             return None;
         }
-        self.last.insert(key, (value, projected_s));
+        self.push(key, value, projected_s);
         Some(Skip::Projected {
             projected_s,
             from_s: secs,
             from_tasks: prev,
+            earlier,
             limit_s: p.run_limit_s,
         })
+    }
+
+    /// Records a point of a tasks series (measured, projected, or the limit a pilot was stopped at).
+    fn push(&mut self, key: SeriesKey, value: u64, secs: f64) {
+        if let Some(old) = self.last.insert(key.clone(), (value, secs)) {
+            self.earlier.insert(key, old);
+        }
     }
 
     /// After the pilot: records what it measured for the next point, and says whether the cell is too slow to time.
@@ -147,7 +190,7 @@ impl Projector {
             PilotEnd::TimedOut => {
                 let limit_s = pilot_limit_s(p);
                 if let Some((k, v)) = key {
-                    self.last.insert(k, (v, limit_s));
+                    self.push(k, v, limit_s);
                 }
                 Some(Skip::DidNotFinish {
                     limit_s,
@@ -163,7 +206,7 @@ impl Projector {
             }
             PilotEnd::Finished { wall_s } => {
                 if let Some((k, v)) = key {
-                    self.last.insert(k.clone(), (v, wall_s));
+                    self.push(k.clone(), v, wall_s);
                     let best = self.largest_ok.entry(k).or_insert(v);
                     *best = (*best).max(v);
                 }
@@ -215,14 +258,31 @@ pub fn runs_for(p: &Profile, pilot_s: f64, budget_s: f64) -> u32 {
     (fit.max(0.0) as u32).clamp(p.min_runs, p.max_runs)
 }
 
+/// A pilot at least this long means its cell is timed without warm-up runs (see [`warmup_for`]).
+pub const NO_WARMUP_FROM_S: f64 = 0.5;
+
+/// hyperfine's `--warmup` for a cell whose pilot took `pilot_s`: the profile's, or none for a run of
+/// [`NO_WARMUP_FROM_S`] or more. Why: warm-up runs bring the binary, the interpreter and their files into the page
+/// cache, and by the time a cell is timed its verify and pilot runs (and any repeats) have run the same command in
+/// this run already. What a warm-up could still save a long run (a page fault or two of the binary) is far below
+/// one percent of it, while one warm-up of every such cell cost about 90 s of a standard run (70 cells of 0.5 to
+/// 2.5 s in run 2026-12-01-0434). A short run keeps its warm-up: there a cold start is a visible share.
+pub fn warmup_for(p: &Profile, pilot_s: f64) -> u32 {
+    if pilot_s >= NO_WARMUP_FROM_S {
+        0
+    } else {
+        p.warmup
+    }
+}
+
 /// The `--deadline-s` of a timed run: four times its pilot plus slack, and never under twice the profile's limit.
 pub fn timed_deadline_s(p: &Profile, pilot_s: f64) -> f64 {
     (pilot_s * 4.0 + 5.0).max(p.run_limit_s * 2.0)
 }
 
 /// How long hyperfine may take over a whole cell before the driver stops it.
-pub fn hyperfine_limit(p: &Profile, deadline_s: f64, runs: u32) -> Duration {
-    Duration::from_secs_f64(deadline_s * f64::from(runs + p.warmup) + 30.0)
+pub fn hyperfine_limit(deadline_s: f64, runs: u32, warmup: u32) -> Duration {
+    Duration::from_secs_f64(deadline_s * f64::from(runs + warmup) + 30.0)
 }
 
 #[cfg(test)]
@@ -282,31 +342,58 @@ mod tests {
     }
 
     #[test]
-    fn a_point_is_projected_linearly_from_the_one_before() {
+    fn a_point_is_projected_linearly_from_one_point_and_through_two() {
         let p = standard();
         let mut pr = Projector::default();
         assert_eq!(pr.before_pilot(&point("a", 100), &p), None);
-        pr.after_pilot(&point("a", 100), &p, PilotEnd::Finished { wall_s: 0.2 });
-        // 0.2 s at 100 tasks -> 2 s at 1,000: under the 3 s limit, so it runs.
-        assert_eq!(pr.before_pilot(&point("a", 1_000), &p), None);
-        pr.after_pilot(&point("a", 1_000), &p, PilotEnd::Finished { wall_s: 0.5 });
-        // 0.5 s at 1,000 -> 5 s at 10,000: skipped, and the reason says why.
-        let skip = pr.before_pilot(&point("a", 10_000), &p).unwrap();
+        pr.after_pilot(&point("a", 100), &p, PilotEnd::Finished { wall_s: 0.4 });
+        // One point: 0.4 s at 100 tasks -> 4 s at 1,000, linearly: skipped, and the reason says why.
+        let skip = pr.before_pilot(&point("a", 1_000), &p).unwrap();
         assert_eq!(
             skip,
             Skip::Projected {
-                projected_s: 5.0,
-                from_s: 0.5,
-                from_tasks: 1_000,
+                projected_s: 4.0,
+                from_s: 0.4,
+                from_tasks: 100,
+                earlier: None,
                 limit_s: 3.0
             }
         );
         assert!(
             skip.to_string()
-                .starts_with("projected 5.0 s for one run (linear from 0.50 s at 1000 tasks)")
+                .starts_with("projected 4.0 s for one run (linear from 0.40 s at 100 tasks)")
         );
-        // Another series is projected from its own points only.
+        // Two points: 0.2 s at 100 and 0.4 s at 1,000 -> 2.4 s at 10,000 through both (4.0 s linearly from the
+        // last): it runs.
+        let mut pr = Projector::default();
+        pr.after_pilot(&point("b", 100), &p, PilotEnd::Finished { wall_s: 0.2 });
+        assert_eq!(pr.before_pilot(&point("b", 1_000), &p), None);
+        pr.after_pilot(&point("b", 1_000), &p, PilotEnd::Finished { wall_s: 0.4 });
         assert_eq!(pr.before_pilot(&point("b", 10_000), &p), None);
+        // 0.1 s at 100 and 0.5 s at 1,000 -> 4.5 s through both: skipped, naming both points.
+        pr.after_pilot(&point("c", 100), &p, PilotEnd::Finished { wall_s: 0.1 });
+        pr.after_pilot(&point("c", 1_000), &p, PilotEnd::Finished { wall_s: 0.5 });
+        let skip = pr.before_pilot(&point("c", 10_000), &p).unwrap();
+        match &skip {
+            Skip::Projected {
+                projected_s,
+                earlier: Some((100, t0)),
+                ..
+            } => {
+                assert!((projected_s - 4.5).abs() < 1e-9, "{skip:?}");
+                assert!((t0 - 0.1).abs() < 1e-9);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(skip.to_string().contains(
+            "(from 0.10 s at 100 and 0.50 s at 1000 tasks: a fixed cost plus a cost per task)"
+        ));
+        // A faster larger point is never projected below the last.
+        pr.after_pilot(&point("d", 100), &p, PilotEnd::Finished { wall_s: 3.2 });
+        pr.after_pilot(&point("d", 1_000), &p, PilotEnd::Finished { wall_s: 2.9 });
+        assert!(pr.before_pilot(&point("d", 10_000), &p).is_none());
+        // Another series is projected from its own points only.
+        assert_eq!(pr.before_pilot(&point("e", 10_000), &p), None);
     }
 
     #[test]
@@ -387,6 +474,17 @@ mod tests {
         assert_eq!(pilot_limit_s(&p), 5.5);
         assert_eq!(timed_deadline_s(&p, 0.1), 6.0);
         assert_eq!(timed_deadline_s(&p, 2.0), 13.0);
-        assert_eq!(hyperfine_limit(&p, 6.0, 4), Duration::from_secs(60));
+        assert_eq!(hyperfine_limit(6.0, 4, 1), Duration::from_secs(60));
+        assert_eq!(hyperfine_limit(6.0, 4, 0), Duration::from_secs(54));
+    }
+
+    #[test]
+    fn only_a_short_run_gets_a_warm_up() {
+        let p = standard();
+        assert_eq!(warmup_for(&p, 0.05), 1);
+        assert_eq!(warmup_for(&p, 0.49), 1);
+        assert_eq!(warmup_for(&p, 0.5), 0);
+        assert_eq!(warmup_for(&p, 2.5), 0);
+        assert_eq!(warmup_for(&Profile::named(ProfileName::Full), 0.1), 2);
     }
 }

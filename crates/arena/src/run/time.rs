@@ -6,7 +6,7 @@ use std::time::Instant;
 use super::Bench;
 use super::attempt::{display_command, run_once};
 use super::progress::bar;
-use super::schedule::{cell_budget_s, hyperfine_limit, runs_for, timed_deadline_s};
+use super::schedule::{cell_budget_s, hyperfine_limit, runs_for, timed_deadline_s, warmup_for};
 use crate::proc;
 use crate::store::{CellRecord, Phase, RunMeta, Status, Timing};
 
@@ -34,6 +34,7 @@ impl Bench<'_> {
             let pilot_s = rec.pilot.as_ref().map_or(1.0, |a| a.wall_s);
             let budget = cell_budget_s(p, t0.elapsed().as_secs_f64(), n - done);
             let runs = runs_for(p, pilot_s, budget);
+            let warmup = warmup_for(p, pilot_s);
             let export = self.dir.hyperfine_file(&rec.cell.key());
             let deadline = timed_deadline_s(p, pilot_s);
             let args = rec
@@ -44,14 +45,14 @@ impl Bench<'_> {
             command.extend(args.iter().cloned());
             let name = rec.cell.label();
             let plan = crate::hyperfine::Plan {
-                warmup: p.warmup,
+                warmup,
                 runs,
                 name: &name,
                 export: &export,
                 command: &command,
             };
             rec.timing = Some(Timing {
-                warmup: p.warmup,
+                warmup,
                 runs,
                 hyperfine_command: display_command(self.ws_root, &self.hyperfine.argv(&plan)),
             });
@@ -59,7 +60,7 @@ impl Bench<'_> {
             let steal0 = crate::machine::CpuSnapshot::take();
             let timed = self
                 .hyperfine
-                .time(&plan, hyperfine_limit(p, deadline, runs));
+                .time(&plan, hyperfine_limit(deadline, runs, warmup));
             rec.steal_share = steal0.and_then(|s| s.steal_since());
             match timed {
                 Ok(_) => rec.status = Status::Timed,

@@ -23,7 +23,8 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
          threads, runtime statistics) and its wall time chose the number of timed runs ({}–{} runs, about {:.1} s \
          of timed runs per cell, shrunk to fit the profile's total budget). A cell whose one run took, or was \
          projected to take, over {:.0} s was skipped with the reason. Timing: hyperfine `-N` (no shell), \
-         `--warmup {}`, every cell in an order shuffled with seed **{}**, with `--workers {}` given explicitly \
+         `--warmup {}` (none where the cell's pilot took {} s or more: its verify and pilot runs had already \
+         loaded the same files), every cell in an order shuffled with seed **{}**, with `--workers {}` given explicitly \
          unless a sweep sets it.\n",
         p.size,
         p.min_runs,
@@ -31,6 +32,7 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
         p.cell_budget_s,
         p.run_limit_s,
         p.warmup,
+        crate::run::schedule::NO_WARMUP_FROM_S,
         meta.seed,
         meta.workers
     );
