@@ -79,12 +79,13 @@ impl Bench<'_> {
                     reason: skip.to_string(),
                 };
             }
-            let one_loop = rt
-                .info
-                .as_ref()
-                .and_then(|i| i.facts_of(&rec.cell.variant))
-                .is_some_and(|f| f.event_loop && f.threads == harness::Threads::One);
-            let repeats = repeats_for(&rec.cell, one_loop);
+            let one_loop_peer = rt.peer.is_some()
+                && rt
+                    .info
+                    .as_ref()
+                    .and_then(|i| i.facts_of(&rec.cell.variant))
+                    .is_some_and(|f| f.event_loop && f.threads == harness::Threads::One);
+            let repeats = repeats_for(&rec.cell, one_loop_peer);
             if matches!(end, PilotEnd::Finished { .. })
                 && rec.status == Status::Pending
                 && repeats > 0

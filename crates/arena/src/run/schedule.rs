@@ -114,16 +114,18 @@ pub fn is_spawn_sweep(cell: &Cell) -> bool {
 /// memory, round trips) are reported as the median and range of the pilot and these, never from one run.
 pub const FLOOR_REPEATS: usize = 2;
 
-/// Untimed runs after the pilot of a one-thread event loop's io-sleep or io-net cell at 1,000 tasks or more: the
-/// loops are compared by their own `elapsed_ms` (without the interpreter's start-up, which hyperfine's wall time
-/// includes), so each needs a distribution, not one run, for a test between them.
+/// Untimed runs after the pilot of a peer's one-thread event loop's io-sleep or io-net cell at 1,000 tasks or more:
+/// the verdict on asyncio against Node compares those loops by their own `elapsed_ms` (without the interpreter's
+/// start-up, which hyperfine's wall time includes), so each needs a distribution, not one run, for a test between
+/// them. Why peers only: no other figure reads these runs, and the Rust loops' repeats cost about 7 s of a
+/// standard run.
 pub const LOOP_REPEATS: usize = 4;
 
-/// How many untimed runs follow `cell`'s pilot, given whether its variant declares one event loop on one thread.
-pub fn repeats_for(cell: &Cell, one_loop: bool) -> usize {
+/// How many untimed runs follow `cell`'s pilot, given whether its variant is a peer's one event loop on one thread.
+pub fn repeats_for(cell: &Cell, one_loop_peer: bool) -> usize {
     if Workload::FLOOR.contains(&cell.workload) {
         FLOOR_REPEATS
-    } else if one_loop
+    } else if one_loop_peer
         && matches!(cell.workload, Workload::IoSleep | Workload::IoNet)
         && cell
             .point
@@ -476,6 +478,36 @@ mod tests {
         assert_eq!(timed_deadline_s(&p, 2.0), 13.0);
         assert_eq!(hyperfine_limit(6.0, 4, 1), Duration::from_secs(60));
         assert_eq!(hyperfine_limit(6.0, 4, 0), Duration::from_secs(54));
+    }
+
+    #[test]
+    fn repeats_go_to_the_floor_and_to_a_peers_loop_at_a_thousand_tasks_or_more() {
+        let spawn = Cell {
+            workload: Workload::Spawn,
+            ..point("rt-threads", 1_000)
+        };
+        assert_eq!(repeats_for(&spawn, false), FLOOR_REPEATS);
+        let io = |t: u64| Cell {
+            workload: Workload::IoNet,
+            ..point("py-asyncio", t)
+        };
+        assert_eq!(repeats_for(&io(1_000), true), LOOP_REPEATS);
+        assert_eq!(repeats_for(&io(10_000), true), LOOP_REPEATS);
+        assert_eq!(repeats_for(&io(100), true), 0);
+        // Not a peer's one loop (a Rust loop, threads): no figure reads the runs.
+        assert_eq!(repeats_for(&io(10_000), false), 0);
+        // An opt cell is not compared.
+        let offload = Cell {
+            opts: vec![("offload".into(), "true".into())],
+            ..io(1_000)
+        };
+        assert_eq!(repeats_for(&offload, true), 0);
+        let cpu = Cell {
+            workload: Workload::CpuBalanced,
+            point: None,
+            ..io(1_000)
+        };
+        assert_eq!(repeats_for(&cpu, true), 0);
     }
 
     #[test]
