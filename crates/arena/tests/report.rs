@@ -261,14 +261,14 @@ fn verdicts_turn_with_their_evidence() {
     use workloads::Workload;
     let tmp = tempfile::tempdir().unwrap();
     let dir = common::write_run(tmp.path(), "run", 1.0);
-    let mark = |run: arena::store::Loaded, prefix: &str| {
-        arena::analysis::verdicts::all(&Analysis::new(run, "run"))
+    let mark_why = |run: arena::store::Loaded, prefix: &str| {
+        let v = arena::analysis::verdicts::all(&Analysis::new(run, "run"))
             .into_iter()
             .find(|v| v.claim.starts_with(prefix))
-            .unwrap()
-            .mark
-            .text()
+            .unwrap();
+        (v.mark.text(), v.evidence.plain())
     };
+    let mark = |run: arena::store::Loaded, prefix: &str| mark_why(run, prefix).0;
     let key = |run: &arena::store::Loaded, rt: &str, v: &str, w: Workload, workers: u64| {
         run.cells
             .iter()
@@ -404,11 +404,31 @@ fn verdicts_turn_with_their_evidence() {
         })
         .map(|c| run.hyperfine[&c.cell.key()].median)
         .unwrap();
-    for c in run.cells.iter().filter(|c| {
-        c.cell.runtime == "rt-threads"
-            && c.cell.variant == "pool"
-            && c.cell.workload == Workload::IoSleep
-    }) {
+    // The waits are weighed on threads that can have two in flight: a pool of one worker (what every cell gets on
+    // one CPU unless a sweep sets it) waits for one task after another and is not evidence either way.
+    let mut one_worker = one.clone();
+    for c in one_worker
+        .cells
+        .iter_mut()
+        .filter(|c| c.cell.runtime == "rt-threads" && c.cell.workload == Workload::IoSleep)
+    {
+        let median = if c.cell.variant == "pool" {
+            c.cell.workers = 1;
+            io_seq
+        } else {
+            io_seq / 40.0
+        };
+        let k = c.cell.key();
+        one_worker.hyperfine.get_mut(&k).unwrap().median = median;
+    }
+    let (m, why) = mark_why(one_worker, "Without parallelism");
+    assert_eq!(m, "supported", "{why}");
+    assert!(why.contains("rt-threads/per-task"), "{why}");
+    for c in run
+        .cells
+        .iter()
+        .filter(|c| c.cell.runtime == "rt-threads" && c.cell.workload == Workload::IoSleep)
+    {
         one.hyperfine.get_mut(&c.cell.key()).unwrap().median = io_seq * 2.0;
     }
     one.hyperfine.get_mut(&pool2).unwrap().median = seq / 1.9;

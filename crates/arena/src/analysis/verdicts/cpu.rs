@@ -90,23 +90,25 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
         "Without parallelism, threads take turns on one core: they overlap waits but not CPU work";
     let see = Topic::Workload(Workload::CpuBalanced);
     let cores = m.cores();
-    let native = |r: &&Row| {
+    let native = |r: &Row, threads: harness::Threads| {
         r.facts.is_some_and(|f| {
-            !f.holds_gil
-                && !f.event_loop
-                && !f.processes
-                && !f.sequential
-                && f.threads == harness::Threads::Workers
+            !f.holds_gil && !f.event_loop && !f.processes && !f.sequential && f.threads == threads
         })
     };
     let cpu = m
         .rows_of(Workload::CpuBalanced)
-        .filter(native)
+        .filter(|r| native(r, harness::Threads::Workers))
         .filter(|r| r.cell.workers >= 2 && r.cell.opts.is_empty() && r.speedup.is_some())
         .min_by_key(|r| (!is_default(m, r), r.cell.workers));
+    // Waiting: threads that can have two waits in flight, a thread per task or a pool of two or more. Why not any
+    // pool: on one CPU every cell gets `--workers 1` unless a sweep sets it, and a pool of one thread waits for one
+    // task after another, which says nothing about whether threads overlap waits (run 2026-12-01-0101, 1.00x).
     let io = m
         .rows_of(Workload::IoSleep)
-        .filter(native)
+        .filter(|r| {
+            native(r, harness::Threads::PerTask)
+                || (native(r, harness::Threads::Workers) && r.cell.workers >= 2)
+        })
         .filter(|r| r.cell.opts.is_empty() && r.speedup.is_some())
         .max_by(|a, b| {
             a.speedup
@@ -130,7 +132,7 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
             evidence: missing(
                 m,
                 Model::Threads,
-                "cpu-balanced (2+ workers) and io-sleep cell of a thread pool",
+                "cpu-balanced cell of a thread pool (2+ workers) and io-sleep cell of threads (a thread per task, or a pool of 2+)",
             ),
             see,
             rests_on: Vec::new(),
