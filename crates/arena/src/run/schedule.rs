@@ -87,9 +87,10 @@ type SeriesKey = (Workload, String, Axis);
 ///
 /// From one earlier point the projection is linear in tasks, through zero: an upper bound when a run has a fixed
 /// cost (start-up). From two it is a fixed cost plus a cost per task, the line through both. Why two: linear from
-/// the one point charges the fixed cost N times over, and that skipped cells that fit (asyncio's io-net at 10,000
-/// tasks: 0.17 s at 100 and 0.34 s at 1,000 projected 3.4 s linearly, 2.0 s through both, against a 3 s limit; run
-/// 2026-12-01-0555), among them a point a verdict rests on. A run that grows faster than the line is still bounded:
+/// the one point charges the fixed cost N times over, and that skipped cells that fit, among them a point a verdict
+/// rests on: asyncio's io-net at 10,000 tasks, from 0.17 s at 100 and 0.34 s at 1,000 in one standard run, projected
+/// 3.4 s linearly and 2.0 s through both against a 3 s limit; it ran in 2.08 s (run 2026-12-01-0628). A run that
+/// grows faster than the line is still bounded:
 /// its pilot is stopped at [`pilot_limit_s`] and the cell skipped with what it measured.
 #[derive(Debug, Default)]
 pub struct Projector {
