@@ -5,6 +5,15 @@ mod common;
 use arena::analysis::calibration::{self, Presence, Rmw, ThreadsRole};
 use arena::analysis::verdicts::{Evidence, Missing};
 
+/// The mark and the plain-text evidence of the verdict whose claim starts with `prefix`, decided from `run`.
+fn verdict(run: arena::store::Loaded, prefix: &str) -> (&'static str, String) {
+    let v = arena::analysis::verdicts::all(&arena::analysis::Analysis::new(run, "run"))
+        .into_iter()
+        .find(|v| v.claim.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no verdict on {prefix:?}"));
+    (v.mark.text(), v.evidence.plain())
+}
+
 #[test]
 fn report_from_fixture_data() {
     let tmp = tempfile::tempdir().unwrap();
@@ -257,18 +266,10 @@ fn committed_runs_still_load() {
 /// turned the other way: the mark must follow. Nothing is rendered or timed.
 #[test]
 fn verdicts_turn_with_their_evidence() {
-    use arena::analysis::Analysis;
     use workloads::Workload;
     let tmp = tempfile::tempdir().unwrap();
     let dir = common::write_run(tmp.path(), "run", 1.0);
-    let mark_why = |run: arena::store::Loaded, prefix: &str| {
-        let v = arena::analysis::verdicts::all(&Analysis::new(run, "run"))
-            .into_iter()
-            .find(|v| v.claim.starts_with(prefix))
-            .unwrap();
-        (v.mark.text(), v.evidence.plain())
-    };
-    let mark = |run: arena::store::Loaded, prefix: &str| mark_why(run, prefix).0;
+    let mark = |run: arena::store::Loaded, prefix: &str| verdict(run, prefix).0;
     let key = |run: &arena::store::Loaded, rt: &str, v: &str, w: Workload, workers: u64| {
         run.cells
             .iter()
@@ -421,7 +422,7 @@ fn verdicts_turn_with_their_evidence() {
         let k = c.cell.key();
         one_worker.hyperfine.get_mut(&k).unwrap().median = median;
     }
-    let (m, why) = mark_why(one_worker, "Without parallelism");
+    let (m, why) = verdict(one_worker, "Without parallelism");
     assert_eq!(m, "supported", "{why}");
     assert!(why.contains("rt-threads/per-task"), "{why}");
     for c in run
@@ -524,18 +525,11 @@ fn an_unsteady_run_says_so_at_the_top() {
 /// GIL), asyncio by its (one loop, a GIL).
 #[test]
 fn asyncio_against_node_turns_with_the_elapsed_times() {
-    use arena::analysis::Analysis;
     use workloads::Workload;
     let tmp = tempfile::tempdir().unwrap();
     let dir = common::write_run(tmp.path(), "run", 1.0);
     let base = dir.load().unwrap();
-    let mark = |run: arena::store::Loaded| {
-        let v = arena::analysis::verdicts::all(&Analysis::new(run, "run"))
-            .into_iter()
-            .find(|v| v.claim.starts_with("asyncio underperforms"))
-            .unwrap();
-        (v.mark.text(), v.evidence.plain())
-    };
+    let mark = |run: arena::store::Loaded| verdict(run, "asyncio underperforms");
     assert_eq!(mark(base.clone()).0, "missing evidence");
     // Node joins the run (present, with its facts), and both loops ran io-net at 1,000 tasks five times.
     let with = |py_ms: f64| {
@@ -635,18 +629,10 @@ fn synthetic(
 /// The peers' verdicts on offloading under the GIL and on JavaScript's shared memory, both ways.
 #[test]
 fn the_peer_verdicts_turn_with_their_evidence() {
-    use arena::analysis::Analysis;
     use workloads::Workload;
     let tmp = tempfile::tempdir().unwrap();
     let dir = common::write_run(tmp.path(), "run", 1.0);
     let base = dir.load().unwrap();
-    let mark = |run: arena::store::Loaded, prefix: &str| {
-        let v = arena::analysis::verdicts::all(&Analysis::new(run, "run"))
-            .into_iter()
-            .find(|v| v.claim.starts_with(prefix))
-            .unwrap();
-        (v.mark.text(), v.evidence.plain())
-    };
     let mixed = base
         .cells
         .iter()
@@ -670,18 +656,18 @@ fn the_peer_verdicts_turn_with_their_evidence() {
         run
     };
     assert_eq!(
-        mark(base.clone(), "Under a GIL, offloading").0,
+        verdict(base.clone(), "Under a GIL, offloading").0,
         "missing evidence"
     );
-    let (m, why) = mark(offload(42.0, 1.2), "Under a GIL, offloading");
+    let (m, why) = verdict(offload(42.0, 1.2), "Under a GIL, offloading");
     assert_eq!(m, "supported", "{why}");
     // Threads unblock it too: half the claim fails (partly); and processes do not: both fail (contradicted).
     assert_eq!(
-        mark(offload(1.0, 1.2), "Under a GIL, offloading").0,
+        verdict(offload(1.0, 1.2), "Under a GIL, offloading").0,
         "partly"
     );
     assert_eq!(
-        mark(offload(1.0, 40.0), "Under a GIL, offloading").0,
+        verdict(offload(1.0, 40.0), "Under a GIL, offloading").0,
         "contradicted"
     );
 
@@ -738,30 +724,22 @@ fn the_peer_verdicts_turn_with_their_evidence() {
         run
     };
     let js = "JavaScript cannot race";
-    assert_eq!(mark(base.clone(), js).0, "missing evidence");
-    let (m, why) = mark(node(12_345, 0), js);
+    assert_eq!(verdict(base.clone(), js).0, "missing evidence");
+    let (m, why) = verdict(node(12_345, 0), js);
     assert_eq!(m, "partly", "{why}");
     assert!(why.contains("`node/workers` lost 12345"), "{why}");
-    assert_eq!(mark(node(12_345, 7), js).0, "contradicted");
-    assert_eq!(mark(node(0, 0), js).0, "supported");
+    assert_eq!(verdict(node(12_345, 7), js).0, "contradicted");
+    assert_eq!(verdict(node(0, 0), js).0, "supported");
 }
 
 /// A free-threaded CPython, when one took part, is set beside the emulation in the two GIL-removal verdicts: its
 /// figure joins the evidence, and where it disagrees the mark is partly. Without one, the evidence says so.
 #[test]
 fn a_free_threaded_cpython_joins_the_gil_removal_verdicts() {
-    use arena::analysis::Analysis;
     use workloads::Workload;
     let tmp = tempfile::tempdir().unwrap();
     let dir = common::write_run(tmp.path(), "run", 1.0);
     let base = dir.load().unwrap();
-    let verdict = |run: arena::store::Loaded, prefix: &str| {
-        let v = arena::analysis::verdicts::all(&Analysis::new(run, "run"))
-            .into_iter()
-            .find(|v| v.claim.starts_with(prefix))
-            .unwrap();
-        (v.mark.text(), v.evidence.plain())
-    };
     let (m, why) = verdict(base.clone(), "Without the GIL");
     assert_eq!(m, "supported");
     assert!(why.contains("no free-threaded CPython took part"), "{why}");
