@@ -208,24 +208,22 @@ pub fn cells(
                     let accepts = |k: &str, val: &str| {
                         info.opts.iter().any(|o| o.key == k && o.check(val).is_ok())
                     };
-                    let loss_only = Cell {
-                        size: base.size.min(LOSS_ONLY_SIZE),
-                        ..base.clone()
+                    // One extra opt on the base cell; a loss-only race cell at its smaller size.
+                    let with_opt = |k: &str, val: &str| {
+                        let c = Cell {
+                            opts: vec![(k.into(), val.into())],
+                            ..base.clone()
+                        };
+                        let size = if c.is_loss_only() {
+                            c.size.min(LOSS_ONLY_SIZE)
+                        } else {
+                            c.size
+                        };
+                        Cell { size, ..c }
                     };
                     for (k, val, ws) in OPT_CELLS {
                         if accepts(k, val) && ws.contains(&w) {
-                            let c = Cell {
-                                opts: vec![(k.into(), val.into())],
-                                ..base.clone()
-                            };
-                            out.push(if c.is_loss_only() {
-                                Cell {
-                                    size: loss_only.size,
-                                    ..c
-                                }
-                            } else {
-                                c
-                            });
+                            out.push(with_opt(k, val));
                         }
                     }
                     // A peer's threads that share memory without a GIL (Node's worker_threads over a
@@ -240,10 +238,7 @@ pub fn cells(
                     });
                     if w == Workload::Race && rt.peer.is_some() && shared_workers {
                         for sync in ["atomic", "lock"] {
-                            out.push(Cell {
-                                opts: vec![(opts::SYNC.into(), sync.into())],
-                                ..loss_only.clone()
-                            });
+                            out.push(with_opt(opts::SYNC, sync));
                         }
                     }
                 }
