@@ -156,15 +156,15 @@ pub fn run() -> anyhow::Result<i32> {
             let (da, db) = (RunDir::open(&a)?, RunDir::open(&b)?);
             print!(
                 "{}",
-                crate::compare::render(&da.name(), &da.load()?, &db.name(), &db.load()?)
+                crate::report::compare::render(&da.name(), &da.load()?, &db.name(), &db.load()?)
             );
             Ok(0)
         }
         Cmd::Merge { runs, out } => {
-            let merged = crate::merge::load(&runs)?;
+            let merged = crate::report::merge::load(&runs)?;
             let out = match out {
                 Some(o) => o,
-                None => crate::merge::default_out(
+                None => crate::report::merge::default_out(
                     &crate::discover::workspace()
                         .context(
                             "no --out given, so the merge goes under the workspace's results/",
@@ -172,7 +172,7 @@ pub fn run() -> anyhow::Result<i32> {
                         .root,
                 ),
             };
-            println!("{}", crate::merge::write(&merged, &out)?.display());
+            println!("{}", crate::report::merge::write(&merged, &out)?.display());
             Ok(0)
         }
         Cmd::Serve { delay_ms, port } => crate::proc::serve(delay_ms, port),

@@ -10,25 +10,20 @@
 //! hyperfine lacks (verification, the kept RunReports, efficiency against the physical ideal, confidence intervals,
 //! Welch's t-test between runs, verdicts). It never runs workload code itself.
 
-pub mod analysis;
 pub mod cli;
-pub mod compare;
 pub mod discover;
 pub mod hyperfine;
 pub mod machine;
-pub mod merge;
 pub mod plan;
 pub mod proc;
-pub mod report;
 pub mod run;
-pub mod stats;
-pub mod store;
 
-/// Bad input on the command line that clap cannot see (an unknown runtime, profile or workload, a missing folder):
-/// `arena` exits 2 for it, like clap's own usage errors, and 1 for a failure while running.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+// The later stages, each its own crate so that the compiler keeps the order (`tests/layering.rs`): the run folder,
+// the analysis and the report. Re-exported under their stage names for the binary's modules and its tests.
+pub use arena_analysis as analysis;
+pub use arena_report as report;
+pub use arena_store as store;
+pub use arena_store::UsageError;
 
 /// The exit code for an error chain: 2 when it is a [`UsageError`], 1 otherwise.
 pub fn exit_code(e: &anyhow::Error) -> i32 {

@@ -5,8 +5,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use arena::analysis::merge::{Absence, Entry, MergeError, Merged};
 use arena::analysis::verdicts::Mark;
-use arena::merge::{Absence, Entry, MergeError, Merged};
 use arena::store::RunDir;
 use assert_cmd::Command;
 use workloads::Workload;
@@ -80,7 +80,7 @@ fn two_machines(root: &Path) -> (PathBuf, PathBuf) {
 }
 
 fn merged(paths: &[PathBuf]) -> Merged {
-    arena::merge::load(paths).unwrap()
+    arena::report::merge::load(paths).unwrap()
 }
 
 #[test]
@@ -164,7 +164,20 @@ fn merge_lines_machines_up_by_key() {
                 .collect();
         assert!(peers.is_sorted() && peers.contains(&true), "{w}: {peers:?}");
     }
-    assert!(m.floor.is_empty());
+    // The floor: each runtime/variant with its figures on both machines (a bug left this part empty).
+    let labels: Vec<&str> = m.floor.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(labels, ["rt-threads/per-task", "rt-tokio/current-thread"]);
+    for r in &m.floor {
+        assert_eq!(r.machines.len(), 2, "{}", r.label);
+        for e in &r.machines {
+            let e = e
+                .as_ref()
+                .unwrap_or_else(|| panic!("{} has no floor on a machine", r.label));
+            assert!(e.largest().is_some() && e.ping_pong.is_some(), "{e:?}");
+        }
+    }
+    let threads = m.floor[0].machines[0].as_ref().unwrap();
+    assert_eq!(threads.limit.as_ref().map(|l| l.at), Some(100_000));
 }
 
 #[test]
@@ -198,7 +211,11 @@ fn merged_report_renders_the_machines_side_by_side() {
     assert!(text.contains(
         "- on big/4 CPUs, `rt-procs/pool [tasks=1000]` was not timed: skipped as too slow: projected 3.3 s"
     ));
-    assert!(text.contains("No floor-cost cells in these runs."));
+    // The floor figures of both machines, side by side (the floor part was always empty before).
+    assert!(!text.contains("No floor-cost cells in these runs."));
+    assert!(text.contains(
+        "| rt-tokio/current-thread | spawn 0.30 µs/task at N = 100,000; 0.4 KiB/task; round trip p50 0.2 µs | spawn"
+    ));
     assert!(!text.contains("**Mixed:**"));
     for chart in ["verdicts.svg", "speedup-workers.svg"] {
         let svg = std::fs::read_to_string(out.join("charts").join(chart)).unwrap();
@@ -220,7 +237,7 @@ fn mixed_profiles_and_tools_are_said() {
     assert_eq!(m.mixed.len(), 1);
     assert_eq!(m.mixed[0].what, "hyperfine");
     assert_eq!(m.mixed[0].values, ["hyperfine 1.20.0", "hyperfine 1.18.0"]);
-    let text = arena::merge::markdown::markdown(&m, &[]);
+    let text = arena::report::merge::markdown::markdown(&m, &[]);
     assert!(
         text.contains(
             "**Mixed:** the runs differ in hyperfine (hyperfine 1.20.0, hyperfine 1.18.0)"

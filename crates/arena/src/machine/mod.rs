@@ -9,117 +9,68 @@ use std::path::Path;
 mod cpus;
 mod load;
 
-use procfs::Current;
-use serde::{Deserialize, Serialize};
-
+pub use arena_store::machine::{Machine, utc_now, utc_now_parts, utc_parts};
 pub use cpus::{PinError, affinity, logical_cpus, pin_to};
 pub use load::{CpuSnapshot, calibration_ms, loadavg};
+use procfs::Current;
 
-use crate::discover::Entrant;
-
-/// The machine a run ran on.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Machine {
-    /// Host name.
-    pub host: String,
-    /// CPU model (`/proc/cpuinfo`).
-    pub cpu_model: String,
-    /// Logical CPUs the driver may use (available parallelism).
-    pub logical_cpus: u64,
-    /// Distinct physical cores in `/proc/cpuinfo`, if it says.
-    pub physical_cores: Option<u64>,
-    /// Total memory in MiB.
-    pub memory_mib: u64,
-    /// Kernel release.
-    pub kernel: String,
-    /// OS (`/etc/os-release` PRETTY_NAME).
-    pub os: String,
-    /// The cgroup v2 CPU limit (`cpu.max`), e.g. `max 100000` (none) or `200000 100000` (2 CPUs).
-    pub cgroup_cpu_max: String,
-    /// Every CPU the machine has online, whatever the run could use.
-    pub online_cpus: Option<u64>,
-    /// The CPUs the run was pinned to (its affinity mask, inherited by every runtime, thread and child).
-    pub affinity: Vec<u64>,
-    /// Whether simultaneous multithreading is active (`/sys/devices/system/cpu/smt/active`), if the kernel says.
-    pub smt: Option<bool>,
-    /// The CPU frequency governor of CPU 0, or `unknown` (virtual machines often expose none).
-    pub governor: String,
-    /// What the machine runs in: the hypervisor (`kvm`, ...) and container, as `systemd-detect-virt` or the
-    /// `hypervisor` CPU flag say; `none detected` on bare metal.
-    pub virtualization: String,
-}
+use arena_store::Entrant;
 
 pub(crate) fn read(path: &str) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
-impl Machine {
-    /// Reads the machine from /proc, /sys and /etc.
-    pub fn detect() -> Machine {
-        let (cpu_model, physical_cores) = match procfs::CpuInfo::current() {
-            Ok(info) => {
-                let cores: BTreeSet<(Option<&str>, Option<&str>)> = (0..info.num_cores())
-                    .filter_map(|i| {
-                        let core = info.get_field(i, "core id")?;
-                        Some((info.get_field(i, "physical id"), Some(core)))
-                    })
-                    .collect();
-                (
-                    info.model_name(0).unwrap_or("unknown").trim().to_string(),
-                    (!cores.is_empty()).then_some(cores.len() as u64),
-                )
-            }
-            Err(_) => ("unknown".into(), None),
-        };
-        let memory_mib = procfs::Meminfo::current().map_or(0, |m| m.mem_total / (1024 * 1024));
-        let os = read("/etc/os-release")
-            .lines()
-            .find_map(|l| l.strip_prefix("PRETTY_NAME="))
-            .map(|v| v.trim_matches('"').to_string())
-            .unwrap_or_else(|| "unknown".into());
-        let cg = read("/sys/fs/cgroup/cpu.max").trim().to_string();
-        Machine {
-            host: read("/proc/sys/kernel/hostname").trim().to_string(),
-            cpu_model,
-            logical_cpus: logical_cpus(),
-            physical_cores,
-            memory_mib,
-            kernel: read("/proc/sys/kernel/osrelease").trim().to_string(),
-            os,
-            cgroup_cpu_max: if cg.is_empty() {
-                "not found (no cgroup v2 cpu.max)".into()
-            } else {
-                cg
-            },
-            online_cpus: cpus::online_cpus(),
-            affinity: affinity(),
-            smt: match read("/sys/devices/system/cpu/smt/active").trim() {
-                "1" => Some(true),
-                "0" => Some(false),
-                _ => None,
-            },
-            governor: Some(read(
-                "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",
-            ))
-            .map(|g| g.trim().to_string())
-            .filter(|g| !g.is_empty())
-            .unwrap_or_else(|| "unknown".into()),
-            virtualization: virtualization(),
+/// Reads the machine from /proc, /sys and /etc.
+pub fn detect() -> Machine {
+    let (cpu_model, physical_cores) = match procfs::CpuInfo::current() {
+        Ok(info) => {
+            let cores: BTreeSet<(Option<&str>, Option<&str>)> = (0..info.num_cores())
+                .filter_map(|i| {
+                    let core = info.get_field(i, "core id")?;
+                    Some((info.get_field(i, "physical id"), Some(core)))
+                })
+                .collect();
+            (
+                info.model_name(0).unwrap_or("unknown").trim().to_string(),
+                (!cores.is_empty()).then_some(cores.len() as u64),
+            )
         }
-    }
-
-    /// The cgroup CPU limit in words.
-    pub fn cgroup_limit(&self) -> String {
-        let mut it = self.cgroup_cpu_max.split_whitespace();
-        match (it.next(), it.next().and_then(|p| p.parse::<f64>().ok())) {
-            (Some("max"), _) => format!("none (`cpu.max` = `{}`)", self.cgroup_cpu_max),
-            (Some(q), Some(p)) if q.parse::<f64>().is_ok() => format!(
-                "{:.2} CPUs (`cpu.max` = `{}`)",
-                q.parse::<f64>().unwrap_or(0.0) / p,
-                self.cgroup_cpu_max
-            ),
-            _ => self.cgroup_cpu_max.clone(),
-        }
+        Err(_) => ("unknown".into(), None),
+    };
+    let memory_mib = procfs::Meminfo::current().map_or(0, |m| m.mem_total / (1024 * 1024));
+    let os = read("/etc/os-release")
+        .lines()
+        .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+        .map(|v| v.trim_matches('"').to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let cg = read("/sys/fs/cgroup/cpu.max").trim().to_string();
+    Machine {
+        host: read("/proc/sys/kernel/hostname").trim().to_string(),
+        cpu_model,
+        logical_cpus: logical_cpus(),
+        physical_cores,
+        memory_mib,
+        kernel: read("/proc/sys/kernel/osrelease").trim().to_string(),
+        os,
+        cgroup_cpu_max: if cg.is_empty() {
+            "not found (no cgroup v2 cpu.max)".into()
+        } else {
+            cg
+        },
+        online_cpus: cpus::online_cpus(),
+        affinity: affinity(),
+        smt: match read("/sys/devices/system/cpu/smt/active").trim() {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        },
+        governor: Some(read(
+            "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",
+        ))
+        .map(|g| g.trim().to_string())
+        .filter(|g| !g.is_empty())
+        .unwrap_or_else(|| "unknown".into()),
+        virtualization: virtualization(),
     }
 }
 
@@ -144,6 +95,27 @@ fn virtualization() -> String {
         (None, Some(c)) => format!("container: {c}"),
         (None, None) => "none detected".into(),
     }
+}
+
+/// The commit the workspace at `root` is at, and whether its tracked files have changes, from git. Unknown (`None`)
+/// outside a git checkout or without git: the record says so rather than failing the run.
+pub fn source(root: &Path) -> arena_store::Source {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let commit = git(&["rev-parse", "HEAD"]).filter(|c| !c.is_empty());
+    let dirty = commit
+        .as_ref()
+        .and_then(|_| git(&["status", "--porcelain", "--untracked-files=no"]))
+        .map(|s| !s.is_empty());
+    arena_store::Source { commit, dirty }
 }
 
 /// `rustc -vV`, or why not.
@@ -188,26 +160,6 @@ pub fn lock_versions(workspace: &Path, runtimes: &[Entrant]) -> BTreeMap<String,
     out.into_iter().map(|(k, v)| (k, v.to_string())).collect()
 }
 
-/// A time as (`YYYY-MM-DD`, `HHMM`) in UTC: the parts of a run folder's name.
-pub fn utc_parts(t: jiff::Timestamp) -> (String, String) {
-    (
-        t.strftime("%Y-%m-%d").to_string(),
-        t.strftime("%H%M").to_string(),
-    )
-}
-
-/// Now, as (`YYYY-MM-DD`, `HHMM`) in UTC.
-pub fn utc_now_parts() -> (String, String) {
-    utc_parts(jiff::Timestamp::now())
-}
-
-/// Now, as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn utc_now() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,7 +196,7 @@ mod tests {
 
     #[test]
     fn probes_read_this_machine() {
-        let m = Machine::detect();
+        let m = crate::machine::detect();
         assert!(m.logical_cpus >= 1 && m.memory_mib > 0, "{m:?}");
         assert!(m.affinity.len() as u64 >= m.logical_cpus, "{m:?}");
         assert!(

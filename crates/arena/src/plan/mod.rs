@@ -3,16 +3,12 @@
 //! A cell is one runtime x variant x workload, at one sweep point or with one extra opt. Every cell passes
 //! `--workers` explicitly (fairness: never a runtime's ambient default).
 
-mod cell;
-mod profile;
-
 use harness::opts;
 use workloads::{Size, Workload};
 
-pub use cell::{Axis, Cell, Point};
-pub use profile::{Profile, ProfileName, profiles};
-
-use crate::discover::Entrant;
+use arena_store::Entrant;
+pub use arena_store::cell::{Axis, Cell, LOSS_ONLY_SIZE, Point, SWITCH_POINTS};
+pub use arena_store::profile::{Profile, ProfileName, profiles};
 
 /// The workers of the cpu-balanced sweep: 1, 2, 4 and twice the cores, without repeats.
 pub fn worker_points(cores: u64) -> Vec<u64> {
@@ -36,9 +32,6 @@ pub fn spawn_points(profile: &Profile) -> Vec<u64> {
     }
     v
 }
-
-/// The GIL switch intervals of the convoy sweep, in microseconds (0.5, 5 and 50 ms).
-pub const SWITCH_POINTS: [u64; 3] = [500, 5_000, 50_000];
 
 /// The convoy: mixed with one CPU task on one thread and a ticker beside it, both under one interpreter lock
 /// (rt-gil, CPython threading). Every tick wakes while the CPU thread holds the lock, so its lateness shows the switch
@@ -66,20 +59,6 @@ pub fn convoy_params(work_scale: u64) -> Vec<(String, u64)> {
         })
         .collect()
 }
-
-/// The size of the race cells that only ask whether a yield point loses updates (`yield=true`) or a lock or atomic
-/// keeps them (`sync=...`), where the race itself runs above it. Why smaller: both answers are structural, not a
-/// matter of chance. On one loop an await between load and store loses an update each time the other task runs in
-/// the gap (half of them in run 2026-12-01-0434); an atomic or a lock loses none by construction. So 5 M increments
-/// per worker (the peers divide it by their `race_scale`) decide them as well as 100 M, while an await or an atomic
-/// costs 10 to 100 plain increments: at 100 M, Node's loop with `yield=true` and its workers with `Atomics` ran over
-/// 5 s and were skipped as too slow, and the yield cells of the other loops cost about 1 minute of a standard run.
-/// `rmw=call` stays at the race's size: a GIL switch inside the call is a matter of chance and needs many switch
-/// intervals. Why "0 lost" still means something at this size, when it would not for the plain race (see `size`
-/// below): the atomic or the lock makes each increment so much dearer that the racers still run side by side for
-/// 0.4 to 0.8 s (Node's workers with `Atomics`, CPython's processes with a lock, measured here). Their label says
-/// `size=quick`, and no speedup is drawn against the full-size baseline.
-pub const LOSS_ONLY_SIZE: Size = Size::Quick;
 
 /// Extra cells with one opt set, where the runtime lists the opt: (opt, value, workloads).
 const OPT_CELLS: [(&str, &str, &[Workload]); 5] = [

@@ -19,7 +19,7 @@ pub use verify::verify;
 
 use crate::discover::{Entrant, Options, entrants};
 use crate::hyperfine::Hyperfine;
-use crate::machine::{self, CpuSnapshot, Machine};
+use crate::machine::{self, CpuSnapshot};
 use crate::plan::{self, Cell, Profile, ProfileName};
 use crate::proc;
 use crate::store::{Phase, RunDir, RunMeta, SCHEMA_VERSION, Status};
@@ -124,6 +124,7 @@ pub fn bench(
     let dir = RunDir::create(&root, &meta.machine.host)?;
     eprintln!("arena: writing {}", dir.path.display());
     meta.crate_versions = machine::lock_versions(&ws.root, &rts);
+    meta.source = machine::source(&ws.root);
     dir.write_runtimes(&rts)?;
     let server = delay_server::DelayServer::start(0, 0)?;
     let addr = server.addr();
@@ -224,7 +225,7 @@ pub fn new_meta(profile: &Profile, seed: u64, hyperfine: &str, workers: u64) -> 
         interrupted: false,
         hyperfine: hyperfine.into(),
         rustc: machine::rustc_version(),
-        machine: Machine::detect(),
+        machine: crate::machine::detect(),
         crate_versions: Default::default(),
         delay_server: None,
         bare_rtt_ms: None,
@@ -234,5 +235,9 @@ pub fn new_meta(profile: &Profile, seed: u64, hyperfine: &str, workers: u64) -> 
         other_cpus: None,
         cpus: None,
         quality: Default::default(),
+        policy: arena_store::Policy {
+            no_warmup_from_s: Some(schedule::NO_WARMUP_FROM_S),
+        },
+        source: Default::default(),
     }
 }

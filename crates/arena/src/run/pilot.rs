@@ -61,7 +61,7 @@ impl Bench<'_> {
                     if is_spawn_sweep(&rec.cell) =>
                 {
                     rec.status = Status::LimitReached {
-                        reason: crate::analysis::floor::reason_of(stderr),
+                        reason: arena_store::limit_reason(stderr),
                         largest_ok: projector.largest_ok(&rec.cell),
                     };
                     PilotEnd::Refused

@@ -425,6 +425,13 @@ pub fn write_run(root: &Path, name: &str, scale: f64) -> RunDir {
         load: vec!["0.10 0.20 0.30".into()],
         other_cpus: Some(0.05),
         cpus: None,
+        policy: arena::store::Policy {
+            no_warmup_from_s: Some(0.5),
+        },
+        source: arena::store::Source {
+            commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            dirty: Some(false),
+        },
         quality: Quality {
             steal_share: Some(0.012),
             calibration_ms: vec![

@@ -1,0 +1,31 @@
+//! Caveats: the reasons a number is missing or should be read with care, as data. Like hyperfine's `Warnings`,
+//! they are kept as an enum and rendered by the report (its "Failures and exclusions" section).
+
+use workloads::Workload;
+
+use arena_store::Status;
+
+/// A caveat printed in the report: the reasons a number is missing or should be read with care.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Caveat {
+    /// The runtime was left out before any cell ran.
+    RuntimeExcluded { runtime: String, reason: String },
+    /// A workload the runtime does not list.
+    NotImplemented {
+        runtime: String,
+        workloads: Vec<Workload>,
+    },
+    /// A cell that was not timed, with its status.
+    Cell {
+        label: String,
+        workload: Workload,
+        status: Status,
+        command: Option<String>,
+    },
+    /// A timed cell whose spread is large.
+    Noisy {
+        label: String,
+        workload: Workload,
+        cv: f64,
+    },
+}

@@ -1,0 +1,165 @@
+//! The claims about parallel CPU work: under a GIL, with processes, without the GIL.
+
+use harness::Model;
+use workloads::Workload;
+
+use super::{Evidence, Mark, Missing, Panel, Topic, Verdict, short};
+use super::{at_cores, is_default, missing, speed};
+use crate::{Analysis, Row};
+
+pub(super) fn parallel_claim(
+    m: &Analysis,
+    claim: &'static str,
+    pick: impl Fn(&Row) -> bool,
+    model: Model,
+    what: &str,
+    want_parallel: bool,
+) -> Verdict {
+    // The runtime's default variant speaks for it when several qualify (rt-gil's pool, not per-task).
+    let r = m
+        .rows_of(Workload::CpuBalanced)
+        .filter(|r| pick(r) && at_cores(m, r))
+        .min_by_key(|r| !is_default(m, r));
+    let cores = m.cores();
+    let Some(r) = r else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(m, model, what),
+            see: Topic::Workload(Workload::CpuBalanced),
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    };
+    let s = r.speedup.unwrap_or(0.0);
+    let mark = if cores < 2 {
+        Mark::Missing
+    } else if want_parallel {
+        if s >= 1.5 {
+            Mark::Supported
+        } else if s >= 1.2 {
+            Mark::Partly
+        } else {
+            Mark::Contradicted
+        }
+    } else if s < 1.2 {
+        Mark::Supported
+    } else if s < 1.5 {
+        Mark::Partly
+    } else {
+        Mark::Contradicted
+    };
+    let rule = if want_parallel {
+        "supported at 1.5x or more on this machine's cores, partly from 1.2x"
+    } else {
+        "supported below 1.2x, contradicted from 1.5x"
+    };
+    let evidence = if cores < 2 {
+        Evidence::Missing(Missing::OneCpu { cores })
+    } else {
+        Evidence::Measured(format!(
+            "{} with {} workers on {cores} CPUs ({rule})",
+            speed(r),
+            r.cell.workers
+        ))
+    };
+    Verdict {
+        claim,
+        mark,
+        evidence,
+        see: Topic::Workload(Workload::CpuBalanced),
+        rests_on: vec![r.cell.key()],
+        panel: (cores >= 2).then(|| {
+            Panel::new(
+                vec![
+                    (short(r), s),
+                    ("ideal".into(), r.cell.workers.min(cores) as f64),
+                ],
+                "x the sequential run",
+                &[1.2, 1.5],
+            )
+        }),
+    }
+}
+
+/// Time-slicing on one core: pinned to one CPU (`arena bench --cpus 1`), threads still overlap their waits but no
+/// longer speed up CPU work. The same cells as the parallel claims, read on a one-CPU run; a run with more CPUs has
+/// no evidence for it (it is about one core), and says how to get some.
+pub(super) fn time_slicing(m: &Analysis) -> Verdict {
+    let claim =
+        "Without parallelism, threads take turns on one core: they overlap waits but not CPU work";
+    let see = Topic::Workload(Workload::CpuBalanced);
+    let cores = m.cores();
+    let native = |r: &Row, threads: harness::Threads| {
+        r.facts.is_some_and(|f| {
+            !f.holds_gil && !f.event_loop && !f.processes && !f.sequential && f.threads == threads
+        })
+    };
+    let cpu = m
+        .rows_of(Workload::CpuBalanced)
+        .filter(|r| native(r, harness::Threads::Workers))
+        .filter(|r| r.cell.workers >= 2 && r.cell.opts.is_empty() && r.speedup.is_some())
+        .min_by_key(|r| (!is_default(m, r), r.cell.workers));
+    // Waiting: threads that can have two waits in flight, a thread per task or a pool of two or more. Why not any
+    // pool: on one CPU every cell gets `--workers 1` unless a sweep sets it, and a pool of one thread waits for one
+    // task after another, which says nothing about whether threads overlap waits (run 2026-12-01-0101, 1.00x).
+    let io = m
+        .rows_of(Workload::IoSleep)
+        .filter(|r| {
+            native(r, harness::Threads::PerTask)
+                || (native(r, harness::Threads::Workers) && r.cell.workers >= 2)
+        })
+        .filter(|r| r.cell.opts.is_empty() && r.speedup.is_some())
+        .max_by(|a, b| {
+            a.speedup
+                .unwrap_or(0.0)
+                .total_cmp(&b.speedup.unwrap_or(0.0))
+        });
+    if cores != 1 {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: Evidence::Missing(Missing::NotOneCpu { cores }),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    }
+    let (Some(cpu), Some(io)) = (cpu, io) else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(
+                m,
+                Model::Threads,
+                "cpu-balanced cell of a thread pool (2+ workers) and io-sleep cell of threads (a thread per task, or a pool of 2+)",
+            ),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    };
+    let turns = cpu.speedup.unwrap_or(9.0) < 1.2;
+    let overlap = io.speedup.unwrap_or(0.0) >= 2.0;
+    let mark = Mark::of_halves(turns, overlap);
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(format!(
+            "on 1 CPU, computing: {} with {} workers (taking turns below 1.2x); waiting: {} (overlapping at 2x or more)",
+            speed(cpu),
+            cpu.cell.workers,
+            speed(io)
+        )),
+        see,
+        rests_on: vec![cpu.cell.key(), io.cell.key()],
+        panel: Some(Panel::new(
+            vec![
+                (short(cpu), cpu.speedup.unwrap_or(0.0)),
+                (short(io), io.speedup.unwrap_or(0.0)),
+            ],
+            "x the sequential run",
+            &[1.2, 2.0],
+        )),
+    }
+}

@@ -1,0 +1,348 @@
+//! The claims about waiting: threads and event loops on I/O, CPU work on a loop, processes for I/O.
+
+use harness::Model;
+use harness::opts;
+use workloads::Workload;
+
+use super::race::reported;
+use super::{Evidence, Mark, Missing, Panel, Topic, Verdict, short};
+use super::{at_cores, gil_variant, missing, one_loop, pool, speed};
+use crate::{Analysis, Row};
+
+fn best_io(m: &Analysis, pick: impl Fn(&Row) -> bool) -> Option<&Row> {
+    m.rows_of(Workload::IoSleep)
+        .filter(|r| pick(r) && r.speedup.is_some() && r.cell.opts.is_empty())
+        .max_by(|a, b| {
+            a.speedup
+                .unwrap_or(0.0)
+                .total_cmp(&b.speedup.unwrap_or(0.0))
+        })
+}
+
+pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
+    let claim = "Threads do help I/O";
+    let see = Topic::Workload(Workload::IoSleep);
+    let Some(r) = best_io(m, |r| r.model == Some(Model::Threads)) else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(m, Model::Threads, "io-sleep cell"),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    };
+    let s = r.speedup.unwrap_or(0.0);
+    let mark = if s >= 2.0 {
+        Mark::Supported
+    } else if s > 1.2 {
+        Mark::Partly
+    } else {
+        Mark::Contradicted
+    };
+    let mut evidence = format!(
+        "best threads cell on io-sleep: {} (supported at 2x or more)",
+        speed(r)
+    );
+    if let Some(g) = best_io(m, gil_variant) {
+        evidence.push_str(&format!("; under the GIL too: {}", speed(g)));
+    }
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(evidence),
+        see,
+        rests_on: std::iter::once(r)
+            .chain(best_io(m, gil_variant))
+            .map(|r| r.cell.key())
+            .collect(),
+        panel: Some(Panel::new(
+            std::iter::once(r)
+                .chain(best_io(m, gil_variant))
+                .map(|r| (short(r), r.speedup.unwrap_or(0.0)))
+                .collect(),
+            "x the sequential run",
+            &[1.2, 2.0],
+        )),
+    }
+}
+
+/// Rows of a variant that declares one event loop on one thread.
+fn single_loop(r: &Row) -> bool {
+    one_loop(r.facts)
+}
+
+pub(super) fn event_loop(m: &Analysis) -> Verdict {
+    let claim = "An event loop is concurrent but not parallel, and excellent at waiting";
+    let see = Topic::Workload(Workload::IoSleep);
+    let io = best_io(m, single_loop);
+    let cpu = m
+        .rows_of(Workload::CpuBalanced)
+        .find(|r| single_loop(r) && at_cores(m, r));
+    let (Some(io), Some(cpu)) = (io, cpu) else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(
+                m,
+                Model::Async,
+                "io-sleep and cpu-balanced cell on a one-thread event loop",
+            ),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    };
+    let waits = io.speedup.unwrap_or(0.0) >= 2.0;
+    let serial = cpu.speedup.unwrap_or(9.0) < 1.2;
+    let mark = Mark::of_halves(waits, serial);
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(format!(
+            "waiting: {} (concurrent at 2x or more); computing: {} (not parallel below 1.2x)",
+            speed(io),
+            speed(cpu)
+        )),
+        see,
+        rests_on: vec![io.cell.key(), cpu.cell.key()],
+        panel: Some(Panel::new(
+            vec![
+                (short(io), io.speedup.unwrap_or(0.0)),
+                (short(cpu), cpu.speedup.unwrap_or(0.0)),
+            ],
+            "x the sequential run",
+            &[1.2, 2.0],
+        )),
+    }
+}
+
+pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
+    let claim = "CPU work blocks the event loop";
+    let see = Topic::Latency;
+    let cells: Vec<_> = reported(m, Workload::Mixed)
+        .filter(|(c, _, _)| {
+            c.cell.opts.is_empty() && one_loop(m.facts(&c.cell.runtime, &c.cell.variant))
+        })
+        .map(|(c, rep, _)| (c, rep))
+        .collect();
+    let Some((c, rep)) = cells.first() else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(m, Model::Async, "mixed run on a one-thread event loop"),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    };
+    let d = rep.workload_params().delay_ms as f64;
+    let Some(lat) = rep.latency_ms else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: Evidence::Missing(Missing::NoLatency {
+                label: c.cell.label(),
+            }),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    };
+    let mark = if lat.p99 >= d {
+        Mark::Supported
+    } else if lat.p99 >= d / 5.0 {
+        Mark::Partly
+    } else {
+        Mark::Contradicted
+    };
+    let mut evidence = format!(
+        "`{}`: the ticker's p99 lateness is {:.1} ms against its {d:.0} ms wait (supported when late by a whole wait or more)",
+        c.cell.label(),
+        lat.p99
+    );
+    let mut bars = vec![(c.cell.label(), lat.p99)];
+    if let Some(fix) = m.run.cells.iter().find(|x| {
+        x.cell.workload == Workload::Mixed
+            && x.cell.runtime == c.cell.runtime
+            && x.cell.variant == c.cell.variant
+            && x.cell
+                .opts
+                .iter()
+                .any(|(k, v)| k == opts::OFFLOAD && v == "true")
+    }) && let Some(l) = fix.report.as_ref().and_then(|r| r.latency_ms)
+    {
+        evidence.push_str(&format!("; with `offload=true` it is {:.1} ms", l.p99));
+        bars.push((fix.cell.label(), l.p99));
+    }
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(evidence),
+        see,
+        rests_on: vec![c.cell.key()],
+        panel: Some(Panel::new(
+            bars,
+            "ms, the ticker's p99 lateness",
+            &[d / 5.0, d],
+        )),
+    }
+}
+
+/// Processes against threads on I/O, the same program on both sides: a process pool and a thread pool of the same
+/// `--workers` (so the same number of waits in flight) on the same io-sleep cell. Why not the fastest threads cell:
+/// a per-task variant keeps every task in flight at once, so against a pool of W it measures concurrency, not the
+/// cost of a process.
+pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
+    let claim = "Processes cost more for I/O";
+    let see = Topic::Workload(Workload::IoSleep);
+    let is_procs = |r: &Row| pool(r.facts) && r.facts.is_some_and(|f| f.processes);
+    let is_threads = |r: &Row| pool(r.facts) && r.facts.is_some_and(|f| !f.processes);
+    let procs = m
+        .rows_of(Workload::IoSleep)
+        .filter(|r| is_procs(r) && r.cell.opts.is_empty())
+        // The cell at the most tasks: where a pool's costs show most.
+        .max_by_key(|r| r.cell.tasks.unwrap_or(0));
+    let Some(p) = procs else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(m, Model::Process, "io-sleep cell of a process pool"),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    };
+    let threads = m
+        .rows_of(Workload::IoSleep)
+        .filter(|r| {
+            is_threads(r)
+                && !gil_variant(r)
+                && r.cell.workers == p.cell.workers
+                && r.cell.tasks == p.cell.tasks
+                && r.cell.opts.is_empty()
+        })
+        .min_by(|a, b| a.hf.median.total_cmp(&b.hf.median));
+    let Some(t) = threads else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(
+                m,
+                Model::Threads,
+                "io-sleep cell of a thread pool with the process pool's workers and tasks",
+            ),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    };
+    let ratio = p.hf.median / t.hf.median;
+    let test = crate::stats::welch(&t.hf.times, &p.hf.times);
+    let significant = test.is_some_and(|(_, _, pv)| pv < 0.05);
+    let mark = match (ratio > 1.0, significant) {
+        (true, true) => Mark::Supported,
+        (false, true) => Mark::Contradicted,
+        _ => Mark::Partly,
+    };
+    let p_text = test.map_or("no test (too few runs)".to_string(), |(_, _, pv)| {
+        format!("Welch p = {pv:.3}")
+    });
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(format!(
+            "`{}` takes {ratio:.2}x the time of the thread pool `{}` with the same {} workers and {} tasks on io-sleep ({p_text}; supported when slower at p < 0.05)",
+            p.cell.label(),
+            t.cell.label(),
+            p.cell.workers,
+            p.report.as_ref().map_or(0, |x| x.workload_params().tasks)
+        )),
+        see,
+        rests_on: vec![p.cell.key(), t.cell.key()],
+        panel: Some(Panel::new(
+            vec![(short(p), p.hf.median * 1e3), (short(t), t.hf.median * 1e3)],
+            "ms, median wall time",
+            &[],
+        )),
+    }
+}
+
+/// "multiprocessing is not as efficient for I/O-bound operations as asyncio": a process pool against a one-thread
+/// event loop on the same I/O cells (io-sleep and io-net, the same tasks), by hyperfine's medians. At each workload
+/// the point with the most tasks both ran is compared: where the pool's W processes queue the waits that the loop
+/// keeps all in flight.
+pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
+    let claim = "Processes are less efficient for I/O than an event loop";
+    let see = Topic::Workload(Workload::IoSleep);
+    let is_procs = |r: &Row| pool(r.facts) && r.facts.is_some_and(|f| f.processes);
+    let mut pairs: Vec<(&Row, &Row, f64)> = Vec::new();
+    for w in [Workload::IoSleep, Workload::IoNet] {
+        let best = m
+            .rows_of(w)
+            .filter(|p| is_procs(p) && p.cell.opts.is_empty())
+            .filter_map(|p| {
+                let l = m.rows_of(w).find(|l| {
+                    single_loop(l) && l.cell.opts.is_empty() && l.cell.tasks == p.cell.tasks
+                })?;
+                Some((p, l, p.hf.median / l.hf.median.max(1e-9)))
+            })
+            .max_by_key(|(p, _, _)| p.cell.tasks.unwrap_or(0));
+        pairs.extend(best);
+    }
+    if pairs.is_empty() {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(
+                m,
+                Model::Process,
+                "io-sleep or io-net cell of a process pool beside an event loop",
+            ),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    }
+    let slower = pairs.iter().filter(|x| x.2 >= 1.5).count();
+    let mark = if slower == pairs.len() {
+        Mark::Supported
+    } else if pairs.iter().all(|x| x.2 < 1.1) {
+        Mark::Contradicted
+    } else {
+        Mark::Partly
+    };
+    let text: Vec<String> = pairs
+        .iter()
+        .map(|(p, l, x)| {
+            format!(
+                "{}: `{}` {:.2}x the time of `{}`",
+                p.cell.workload,
+                p.cell.label(),
+                x,
+                l.cell.label()
+            )
+        })
+        .collect();
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(format!(
+            "{} (supported at 1.5x or more everywhere, contradicted below 1.1x everywhere)",
+            text.join("; ")
+        )),
+        see,
+        rests_on: pairs
+            .iter()
+            .flat_map(|(p, l, _)| [p.cell.key(), l.cell.key()])
+            .collect(),
+        panel: Some(Panel::new(
+            pairs
+                .iter()
+                .map(|(p, _, x)| (format!("{} {}", p.cell.workload, short(p)), *x))
+                .collect(),
+            "x the event loop's time",
+            &[1.1, 1.5],
+        )),
+    }
+}

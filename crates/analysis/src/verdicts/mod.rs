@@ -1,0 +1,290 @@
+//! The article's claims, each weighed against this run's rows. A verdict is data: its [`Mark`], its [`Evidence`]
+//! (the figures and the rule, or why there are none) and the [`Topic`] where the report shows the numbers. Thresholds
+//! are stated in the evidence; a claim with no cell to weigh it says why, never a guess.
+
+use harness::Model;
+use workloads::Workload;
+
+mod cpu;
+mod io;
+mod peers;
+mod race;
+
+use super::{Analysis, Row};
+use arena_store::Status;
+use cpu::parallel_claim;
+use cpu::time_slicing;
+use io::{cpu_blocks_loop, event_loop, processes_cost_io, processes_vs_loop, threads_help_io};
+use race::{gil_counter, message_passing, no_gil_counter, run_to_completion};
+
+/// How the evidence stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// The numbers agree with the claim.
+    Supported,
+    /// The numbers agree with part of it.
+    Partly,
+    /// The numbers disagree.
+    Contradicted,
+    /// No cell could weigh it.
+    Missing,
+}
+
+impl Mark {
+    /// The mark of a claim in two halves: supported when both hold, contradicted when neither does, partly otherwise.
+    pub fn of_halves(first: bool, second: bool) -> Mark {
+        match (first, second) {
+            (true, true) => Mark::Supported,
+            (false, false) => Mark::Contradicted,
+            _ => Mark::Partly,
+        }
+    }
+
+    /// As printed.
+    pub fn text(self) -> &'static str {
+        match self {
+            Mark::Supported => "supported",
+            Mark::Partly => "partly",
+            Mark::Contradicted => "contradicted",
+            Mark::Missing => "missing evidence",
+        }
+    }
+}
+
+/// Where the numbers behind a verdict are shown: the report turns it into a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    /// A workload's table.
+    Workload(Workload),
+    /// The latency percentiles.
+    Latency,
+}
+
+/// Why no cell could weigh a claim.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Missing {
+    /// No runtime of the model took part.
+    NoRuntime { model: Model },
+    /// Runtimes of the model took part, but this run has no such cell (profile or selection).
+    NotInRun { model: Model, what: String },
+    /// The cell exists but failed or was skipped: the failures list says why.
+    CellFailed { model: Model, what: String },
+    /// The machine has one CPU, so nothing can run in parallel.
+    OneCpu { cores: u64 },
+    /// The cell's kept run recorded no latency.
+    NoLatency { label: String },
+    /// The claim is about one core, and the run had more (a run pinned with `--cpus 1` weighs it).
+    NotOneCpu { cores: u64 },
+}
+
+/// What a verdict rests on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Evidence {
+    /// The figures and the rule that decided, in one sentence (cell labels in backticks).
+    Measured(String),
+    /// Nothing to weigh, and why.
+    Missing(Missing),
+}
+
+impl Evidence {
+    /// In words, without links into one run's report (the merged report and the opening figure use it).
+    pub fn plain(&self) -> String {
+        let e = self;
+        let model = |m: &harness::Model| format!("{m:?}").to_lowercase();
+        match e {
+            Evidence::Measured(text) => text.clone(),
+            Evidence::Missing(Missing::NoRuntime { model: m }) => {
+                format!("no {}-model runtime took part in this run", model(m))
+            }
+            Evidence::Missing(Missing::NotInRun { model: m, what }) => format!(
+                "no {what} of a {}-model runtime in this run (not in its profile or not selected)",
+                model(m)
+            ),
+            Evidence::Missing(Missing::CellFailed { model: m, what }) => format!(
+                "no timed {what} of a {}-model runtime (its cell failed or was skipped; that run's report says why)",
+                model(m)
+            ),
+            Evidence::Missing(Missing::OneCpu { cores }) => {
+                format!("{cores} CPU: no model can run in parallel here")
+            }
+            Evidence::Missing(Missing::NoLatency { label }) => {
+                format!("`{label}` reported no latency")
+            }
+            Evidence::Missing(Missing::NotOneCpu { cores }) => {
+                format!("{cores} CPUs: the claim is about one core (`--cpus 1` weighs it)")
+            }
+        }
+    }
+}
+
+/// One claim and its verdict.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// The claim, as the article puts it.
+    pub claim: &'static str,
+    /// The mark.
+    pub mark: Mark,
+    /// The measured evidence, or why there is none.
+    pub evidence: Evidence,
+    /// Where the report shows the numbers.
+    pub see: Topic,
+    /// The keys of the cells the mark rests on (empty when evidence is missing).
+    pub rests_on: Vec<String>,
+    /// The figures that decide it, for the report's opening figure (`None` when evidence is missing).
+    pub panel: Option<Panel>,
+}
+
+/// The two or three figures that decide a verdict, and its rule's thresholds: one small panel of the report's
+/// opening figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Panel {
+    /// (short label, value in `unit`), in the order the evidence names them.
+    pub bars: Vec<(String, f64)>,
+    /// What the values are, for the axis: "x the sequential run", "ms", "% of updates lost".
+    pub unit: &'static str,
+    /// The rule's thresholds, drawn as lines across the bars.
+    pub rules: Vec<f64>,
+}
+
+impl Panel {
+    /// A panel of these bars, unit and rule lines.
+    pub fn new(bars: Vec<(String, f64)>, unit: &'static str, rules: &[f64]) -> Panel {
+        Panel {
+            bars,
+            unit,
+            rules: rules.to_vec(),
+        }
+    }
+}
+
+/// A row's short name for a panel: `runtime/variant`, with its opt or sweep point when it has one.
+pub(super) fn short(r: &Row) -> String {
+    r.cell.label()
+}
+
+pub(super) fn pct(x: Option<f64>) -> String {
+    x.map_or(String::new(), |c| format!(" (±{:.0}% at 95%)", c * 100.0))
+}
+
+pub(super) fn speed(r: &Row) -> String {
+    format!(
+        "`{}`: {:.2}x the sequential run{}, {:.2} cores busy",
+        r.cell.label(),
+        r.speedup.unwrap_or(f64::NAN),
+        pct(r.ci95),
+        r.cores_busy
+    )
+}
+
+/// A row whose variant runs under an interpreter lock (by its declared facts).
+pub(super) fn gil_variant(r: &Row) -> bool {
+    r.facts.is_some_and(|f| f.holds_gil)
+}
+
+/// A row whose variant runs every task on one event loop on one thread (by its declared facts): tokio's
+/// current-thread runtime and smol's single executor alike, whatever helper threads the runtime keeps (async-io's
+/// reactor thread does not run tasks).
+pub(super) fn one_loop(f: Option<harness::Facts>) -> bool {
+    f.is_some_and(|f| f.event_loop && f.threads == harness::Threads::One)
+}
+
+/// A thread or process pool of `--workers`: W tasks in flight at once.
+pub(super) fn pool(f: Option<harness::Facts>) -> bool {
+    f.is_some_and(|f| f.threads == harness::Threads::Workers && !f.event_loop && !f.sequential)
+}
+
+/// Why nothing could weigh a claim: no runtime of that model, or its cells were not timed.
+pub(super) fn missing(m: &Analysis, model: Model, what: &str) -> Evidence {
+    let present = m
+        .run
+        .runtimes
+        .iter()
+        .any(|r| r.usable() && r.info.as_ref().is_some_and(|i| i.model == model));
+    let what = what.to_string();
+    let failed = m
+        .run
+        .cells
+        .iter()
+        .filter(|c| c.status != Status::Timed)
+        .any(|c| {
+            m.run.runtimes.iter().any(|r| {
+                r.name == c.cell.runtime && r.info.as_ref().is_some_and(|i| i.model == model)
+            })
+        });
+    Evidence::Missing(match (present, failed) {
+        (false, _) => Missing::NoRuntime { model },
+        (true, true) => Missing::CellFailed { model, what },
+        (true, false) => Missing::NotInRun { model, what },
+    })
+}
+
+/// Whether the row is its runtime's default variant.
+pub(super) fn is_default(m: &Analysis, r: &Row) -> bool {
+    m.run
+        .runtimes
+        .iter()
+        .find(|x| x.name == r.cell.runtime)
+        .and_then(|x| x.info.as_ref())
+        .and_then(|i| i.default_variant())
+        == Some(r.cell.variant.as_str())
+}
+
+/// The base (non-sweep, no-opt) or workers=cores cell.
+pub(super) fn at_cores(m: &Analysis, r: &Row) -> bool {
+    r.cell.workers == m.cores() && r.cell.opts.is_empty() && r.speedup.is_some()
+}
+
+/// Every verdict, in the article's order. The verdicts weigh the workspace runtimes only (the peers run scaled work
+/// and have their own section, the calibration, where they are set beside rt-gil and the loops), but for the last
+/// three, which only the real interpreters can weigh: offloading under CPython's GIL, JavaScript's shared memory,
+/// and asyncio against Node.
+pub fn all(m: &Analysis) -> Vec<Verdict> {
+    let full = m;
+    let own = m.without_peers();
+    let m = &own;
+    vec![
+        parallel_claim(
+            m,
+            "Threads are not parallel for CPU work under a GIL",
+            gil_variant,
+            Model::Emulated,
+            "cpu-balanced cell with the GIL",
+            false,
+        ),
+        threads_help_io(m),
+        event_loop(m),
+        cpu_blocks_loop(m),
+        parallel_claim(
+            m,
+            "Processes give true parallelism",
+            |r| r.model == Some(Model::Process),
+            Model::Process,
+            "cpu-balanced cell",
+            true,
+        ),
+        processes_cost_io(m),
+        gil_counter(m),
+        message_passing(m),
+        // The emulation always, and a free-threaded CPython beside it when one took part.
+        peers::with_free_threaded(
+            full,
+            parallel_claim(
+                m,
+                "Removing the GIL restores parallelism",
+                |r| r.model == Some(Model::Emulated) && r.cell.variant.contains("free"),
+                Model::Emulated,
+                "cpu-balanced cell without the GIL (free-threaded)",
+                true,
+            ),
+            false,
+        ),
+        peers::with_free_threaded(full, no_gil_counter(m), true),
+        run_to_completion(m),
+        processes_vs_loop(m),
+        time_slicing(m),
+        // The claims only the peers can weigh: the real interpreters.
+        peers::offload_under_gil(full),
+        peers::js_shared_memory(full),
+        peers::asyncio_vs_node(full),
+    ]
+}

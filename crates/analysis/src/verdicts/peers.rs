@@ -1,0 +1,493 @@
+//! The claims only the peers can weigh: CPython's asyncio against Node's event loop on I/O. Every other verdict
+//! weighs the workspace runtimes; these set two real interpreters side by side, cast by their facts (a one-thread
+//! event loop under a GIL, and one without), never by name.
+
+use harness::{Facts, Model, RunReport};
+use workloads::Workload;
+
+use super::{Evidence, Mark, Missing, Panel, Topic, Verdict};
+use crate::Analysis;
+use crate::stats::welch;
+use arena_store::Axis;
+use arena_store::CellRecord;
+
+/// A peer's one-thread event loop cell at a tasks point, with its runs' `elapsed_ms`.
+struct LoopRuns<'a> {
+    cell: &'a CellRecord,
+    elapsed: Vec<f64>,
+}
+
+fn elapsed(c: &CellRecord) -> Vec<f64> {
+    c.report
+        .iter()
+        .chain(c.repeats.iter())
+        .map(|r: &RunReport| r.elapsed_ms)
+        .collect()
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    }
+}
+
+/// The peers' one-loop cells of `w` at `tasks` whose facts `pick` accepts, each with its runs.
+fn loops<'a>(
+    m: &'a Analysis,
+    w: Workload,
+    tasks: u64,
+    pick: impl Fn(&CellRecord, Facts) -> bool,
+) -> Vec<LoopRuns<'a>> {
+    m.run
+        .cells
+        .iter()
+        .filter(|c| {
+            c.cell.workload == w
+                && c.cell.opts.is_empty()
+                && c.cell.point
+                    == Some(arena_store::Point {
+                        axis: Axis::Tasks,
+                        value: tasks,
+                    })
+                && m.run
+                    .runtimes
+                    .iter()
+                    .any(|r| r.name == c.cell.runtime && r.peer.is_some())
+        })
+        .filter(|c| {
+            m.facts(&c.cell.runtime, &c.cell.variant)
+                .is_some_and(|f| super::one_loop(Some(f)) && pick(c, f))
+        })
+        .map(|c| LoopRuns {
+            cell: c,
+            elapsed: elapsed(c),
+        })
+        .filter(|l| l.elapsed.len() >= 2)
+        .collect()
+}
+
+/// "Python's asyncio typically underperforms JavaScript in I/O-bound scenarios": CPython's one-thread loop (under
+/// its GIL) against Node's (no GIL), on io-sleep and io-net at 1,000 and 10,000 tasks, by the runtimes' own
+/// `elapsed_ms` over the pilot and its repeats (Welch's t-test), so the interpreters' start-up is left out. Every
+/// GIL-loop variant is set beside Node: uvloop's, when the peer has it, answers "use uvloop".
+pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
+    let claim = "asyncio underperforms JavaScript's event loop on I/O (CPython and Node peers)";
+    let see = Topic::Workload(Workload::IoNet);
+    let mut points = Vec::new();
+    for w in [Workload::IoSleep, Workload::IoNet] {
+        for tasks in [1_000u64, 10_000] {
+            let node = loops(m, w, tasks, |_, f| !f.holds_gil);
+            let Some(js) = node.first() else { continue };
+            for py in loops(m, w, tasks, |_, f| f.holds_gil) {
+                let p = welch(&js.elapsed, &py.elapsed).map(|t| t.2);
+                let ratio = median(&py.elapsed) / median(&js.elapsed).max(1e-9);
+                points.push((w, tasks, py, js.cell, median(&js.elapsed), ratio, p));
+            }
+        }
+    }
+    if points.is_empty() {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: Evidence::Missing(Missing::NotInRun {
+                model: Model::Async,
+                what: "io-sleep or io-net cell at 1,000+ tasks of both a CPython and a Node event loop (peers; the \
+                       standard profile runs them when python3 and node are present)"
+                    .into(),
+            }),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    }
+    // The default asyncio loop decides the mark; other GIL loops (uvloop) are set beside it.
+    let is_default = |c: &CellRecord| {
+        m.run
+            .runtimes
+            .iter()
+            .find(|r| r.name == c.cell.runtime)
+            .and_then(|r| r.info.as_ref())
+            .and_then(|i| i.default_variant())
+            == Some(c.cell.variant.as_str())
+    };
+    let decisive: Vec<_> = points.iter().filter(|x| is_default(x.2.cell)).collect();
+    let slower = decisive
+        .iter()
+        .filter(|x| x.5 > 1.0 && x.6.is_some_and(|p| p < 0.05))
+        .count();
+    let faster = decisive
+        .iter()
+        .filter(|x| x.5 < 1.0 && x.6.is_some_and(|p| p < 0.05))
+        .count();
+    let mark = if !decisive.is_empty() && slower == decisive.len() {
+        Mark::Supported
+    } else if slower == 0 && faster > 0 {
+        Mark::Contradicted
+    } else if slower == 0 {
+        // No significant difference anywhere: not the underperformance the claim describes.
+        Mark::Contradicted
+    } else {
+        Mark::Partly
+    };
+    let text: Vec<String> = points
+        .iter()
+        .map(|(w, tasks, py, js, js_ms, ratio, p)| {
+            format!(
+                "{w} at {tasks} tasks: `{}` {:.1} ms against `{}` {:.1} ms by elapsed_ms, {ratio:.2}x ({}, {} and {} runs)",
+                py.cell.cell.label(),
+                median(&py.elapsed),
+                js.cell.label(),
+                js_ms,
+                p.map_or("no test".to_string(), |p| format!("Welch p = {p:.3}")),
+                py.elapsed.len(),
+                elapsed(js).len()
+            )
+        })
+        .collect();
+    let uvloop = points.iter().any(|x| !is_default(x.2.cell));
+    let mut evidence = format!(
+        "{} (supported when asyncio is slower at p < 0.05 at every point, contradicted when it never is)",
+        text.join("; ")
+    );
+    if !uvloop {
+        evidence.push_str(
+            "; no other CPython loop (uvloop) ran: `scripts/setup` installs it into the peers' environment when it can",
+        );
+    }
+    // The panel: the point where the default asyncio loop ran with the most tasks, io-net first (a real socket),
+    // with every CPython loop there (uvloop beside asyncio) and Node.
+    let key = decisive
+        .iter()
+        .map(|x| (x.1, x.0 == Workload::IoNet))
+        .max()
+        .map(|(t, net)| {
+            (
+                t,
+                if net {
+                    Workload::IoNet
+                } else {
+                    Workload::IoSleep
+                },
+            )
+        });
+    let shown: Vec<_> = points
+        .iter()
+        .filter(|x| key.is_some_and(|(t, w)| x.1 == t && x.0 == w))
+        .collect();
+    let mut bars: Vec<(String, f64)> = shown
+        .iter()
+        .map(|x| {
+            (
+                format!("{} {}", x.0, x.2.cell.cell.label()),
+                median(&x.2.elapsed),
+            )
+        })
+        .collect();
+    if let Some(x) = shown.first() {
+        bars.push((format!("{} {}", x.0, x.3.cell.label()), x.4));
+    }
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(evidence),
+        see,
+        rests_on: points
+            .iter()
+            .flat_map(|x| [x.2.cell.cell.key(), x.3.cell.key()])
+            .collect(),
+        panel: Some(Panel::new(bars, "ms, median elapsed_ms (no start-up)", &[])),
+    }
+}
+
+/// One peer race cell: label, updates lost, of how many, key, and its `sync`.
+struct PeerRace {
+    label: String,
+    lost: u64,
+    of: u64,
+    key: String,
+    sync: String,
+}
+
+/// The race cells of peers whose facts `pick` accepts, with the sync each ran.
+fn peer_races(m: &Analysis, pick: impl Fn(&arena_store::Cell, Facts) -> bool) -> Vec<PeerRace> {
+    m.run
+        .cells
+        .iter()
+        .filter(|c| c.cell.workload == Workload::Race)
+        .filter(|c| {
+            m.run
+                .runtimes
+                .iter()
+                .any(|r| r.name == c.cell.runtime && r.peer.is_some())
+        })
+        .filter_map(|c| {
+            let f = m.facts(&c.cell.runtime, &c.cell.variant)?;
+            let rep = c.report.as_ref()?;
+            pick(&c.cell, f).then(|| PeerRace {
+                label: c.cell.label(),
+                lost: rep.lost_updates.unwrap_or(0),
+                of: rep.reference_checksum(),
+                key: c.cell.key(),
+                sync: c
+                    .cell
+                    .opts
+                    .iter()
+                    .find(|(k, _)| k == harness::opts::SYNC)
+                    .map_or("none".into(), |(_, v)| v.clone()),
+            })
+        })
+        .collect()
+}
+
+/// "Each setTimeout callback executes atomically: no interleaving means no races", and "JavaScript tasks don't share
+/// memory; data is passed by message": true while nothing is shared. Weighed on the peers without a GIL whose model
+/// is an event loop (Node): its one loop with no await (nothing can interleave), and its worker_threads over one
+/// SharedArrayBuffer, where plain reads and writes lose updates and `Atomics` lose none.
+pub(super) fn js_shared_memory(m: &Analysis) -> Verdict {
+    let claim = "JavaScript cannot race: no interleaving on the loop, no shared memory between workers (Node peer)";
+    let see = Topic::Workload(Workload::Race);
+    let is_js = |c: &arena_store::Cell| {
+        m.run
+            .runtimes
+            .iter()
+            .find(|r| r.name == c.runtime)
+            .and_then(|r| r.info.as_ref())
+            .is_some_and(|i| i.model == Model::Async)
+    };
+    let plain_opts = |c: &arena_store::Cell| c.opts.iter().all(|(k, _)| k == harness::opts::SYNC);
+    let on_loop = peer_races(m, |c, f| {
+        is_js(c) && !f.holds_gil && super::one_loop(Some(f)) && c.opts.is_empty()
+    });
+    let shared = peer_races(m, |c, f| {
+        is_js(c)
+            && !f.holds_gil
+            && f.shares_memory
+            && f.threads == harness::Threads::Workers
+            && plain_opts(c)
+    });
+    if on_loop.is_empty() && shared.is_empty() {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: Evidence::Missing(Missing::NotInRun {
+                model: Model::Async,
+                what: "race run of a JavaScript peer (node on PATH)".into(),
+            }),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    }
+    let unsynced_lost = shared.iter().any(|r| r.sync == "none" && r.lost > 0);
+    let safe_elsewhere = on_loop.iter().all(|r| r.lost == 0)
+        && shared
+            .iter()
+            .filter(|r| r.sync != "none")
+            .all(|r| r.lost == 0);
+    let mark = match (unsynced_lost, safe_elsewhere) {
+        // Nothing lost anywhere, shared memory included: the claim stands.
+        (false, true) => Mark::Supported,
+        // Lost only where memory is shared without Atomics: true while nothing is shared.
+        (true, true) => Mark::Partly,
+        (_, false) => Mark::Contradicted,
+    };
+    let list = |v: &[PeerRace]| {
+        v.iter()
+            .map(|r| format!("`{}` lost {} of {}", r.label, r.lost, r.of))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let mut parts = Vec::new();
+    if !on_loop.is_empty() {
+        parts.push(format!("one loop, no await: {}", list(&on_loop)));
+    }
+    if shared.is_empty() {
+        parts.push("no worker_threads race over a SharedArrayBuffer in this run".into());
+    } else {
+        parts.push(format!(
+            "worker_threads over one SharedArrayBuffer: {}",
+            list(&shared)
+        ));
+    }
+    let all: Vec<&PeerRace> = on_loop.iter().chain(&shared).collect();
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(format!(
+            "{} (partly when only plain reads and writes of shared memory lose updates)",
+            parts.join("; ")
+        )),
+        see,
+        rests_on: all.iter().map(|r| r.key.clone()).collect(),
+        panel: Some(Panel::new(
+            all.iter()
+                .map(|r| (r.label.clone(), r.lost as f64 * 100.0 / r.of.max(1) as f64))
+                .collect(),
+            "% of updates lost",
+            &[],
+        )),
+    }
+}
+
+/// "CPU-bound work would block the event loop", and its usual fix: offloading CPU work to threads still holds
+/// CPython's GIL, a process pool does not. Weighed on the peers' one-thread loops under a GIL (asyncio): the mixed
+/// ticker's p99 lateness with `offload=true` (a thread pool) and `offload=process` (a process pool), against its wait.
+pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
+    let claim = "Under a GIL, offloading CPU work to threads does not unblock the event loop; a process pool does (CPython peer)";
+    let see = Topic::Latency;
+    let p99 = |value: &str| {
+        m.run.cells.iter().find_map(|c| {
+            let f = m.facts(&c.cell.runtime, &c.cell.variant)?;
+            let peer = m
+                .run
+                .runtimes
+                .iter()
+                .any(|r| r.name == c.cell.runtime && r.peer.is_some());
+            let ok = peer
+                && c.cell.workload == Workload::Mixed
+                && super::one_loop(Some(f))
+                && f.holds_gil
+                && c.cell.params.is_empty()
+                && c.cell.opts == [(harness::opts::OFFLOAD.to_string(), value.to_string())];
+            let rep = c.report.as_ref().filter(|_| ok)?;
+            Some((
+                c,
+                rep.latency_ms?.p99,
+                rep.workload_params().delay_ms as f64,
+            ))
+        })
+    };
+    let (Some(threads), Some(procs)) = (p99("true"), p99("process")) else {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: Evidence::Missing(Missing::NotInRun {
+                model: Model::Async,
+                what: "mixed run with offload=true and offload=process on a CPython event loop"
+                    .into(),
+            }),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    };
+    let d = threads.2;
+    let blocked = threads.1 >= d;
+    let freed = procs.1 < d;
+    let mark = Mark::of_halves(blocked, freed);
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(format!(
+            "the ticker's p99 lateness against its {d:.0} ms wait: `{}` {:.1} ms (threads; still blocked at a whole wait \
+             or more), `{}` {:.1} ms (processes; unblocked below one wait)",
+            threads.0.cell.label(),
+            threads.1,
+            procs.0.cell.label(),
+            procs.1
+        )),
+        see,
+        rests_on: vec![threads.0.cell.key(), procs.0.cell.key()],
+        panel: Some(Panel::new(
+            vec![
+                (threads.0.cell.label(), threads.1),
+                (procs.0.cell.label(), procs.1),
+            ],
+            "ms, the ticker's p99 lateness",
+            &[d],
+        )),
+    }
+}
+
+/// A peer's variant of OS threads without a GIL: a free-threaded CPython's threading (py-threading-ft), cast by its
+/// facts.
+fn free_threaded(m: &Analysis, runtime: &str, variant: &str) -> bool {
+    m.run
+        .runtimes
+        .iter()
+        .any(|r| r.name == runtime && r.peer.is_some())
+        && m.facts(runtime, variant).is_some_and(|f| {
+            !f.holds_gil
+                && !f.event_loop
+                && !f.processes
+                && !f.sequential
+                && f.threads != harness::Threads::One
+        })
+        && m.run
+            .runtimes
+            .iter()
+            .find(|r| r.name == runtime)
+            .and_then(|r| r.info.as_ref())
+            .is_some_and(|i| i.model == Model::Threads)
+}
+
+/// The two GIL-removal claims weigh the emulation always and a free-threaded CPython when one took part: its figure is
+/// added to the evidence, and where it disagrees with the emulation the mark becomes partly.
+pub(super) fn with_free_threaded(full: &Analysis, mut v: Verdict, race: bool) -> Verdict {
+    let figure: Option<(String, String, bool)> = if race {
+        full.run
+            .cells
+            .iter()
+            .filter(|c| c.cell.workload == Workload::Race && c.cell.opts.is_empty())
+            .filter(|c| free_threaded(full, &c.cell.runtime, &c.cell.variant))
+            .find_map(|c| {
+                let r = c.report.as_ref()?;
+                let lost = r.lost_updates.unwrap_or(0);
+                Some((
+                    c.cell.key(),
+                    format!(
+                        "`{}` lost {lost} of {}",
+                        c.cell.label(),
+                        r.reference_checksum()
+                    ),
+                    lost > 0,
+                ))
+            })
+    } else {
+        full.rows_of(Workload::CpuBalanced)
+            .filter(|r| free_threaded(full, &r.cell.runtime, &r.cell.variant))
+            .find(|r| {
+                r.cell.workers == full.cores() && r.cell.opts.is_empty() && r.speedup.is_some()
+            })
+            .map(|r| {
+                let s = r.speedup.unwrap_or(0.0);
+                (
+                    r.cell.key(),
+                    format!("`{}` {s:.2}x its own sequential run", r.cell.label()),
+                    s >= 1.5,
+                )
+            })
+    };
+    match (figure, &mut v.evidence) {
+        (Some((key, text, agrees)), Evidence::Measured(e)) => {
+            e.push_str(&format!("; a free-threaded CPython: {text}"));
+            let emulation_says = v.mark == Mark::Supported;
+            if agrees != emulation_says {
+                v.mark = Mark::Partly;
+                e.push_str(" (it disagrees with the emulation: partly)");
+            }
+            v.rests_on.push(key);
+        }
+        (Some((key, text, agrees)), Evidence::Missing(_)) => {
+            v.mark = if agrees {
+                Mark::Supported
+            } else {
+                Mark::Contradicted
+            };
+            v.evidence = Evidence::Measured(format!("a free-threaded CPython: {text}"));
+            v.rests_on.push(key);
+        }
+        (None, Evidence::Measured(e)) => {
+            e.push_str("; no free-threaded CPython took part (it needs python3.14t or python3.13t on PATH)");
+        }
+        (None, Evidence::Missing(_)) => {}
+    }
+    v
+}

@@ -1,0 +1,281 @@
+//! The claims about `counter += 1`: the GIL, and message passing.
+
+use harness::opts;
+use harness::{Facts, Model};
+use workloads::Workload;
+
+use super::missing;
+use super::{Evidence, Mark, Panel, Topic, Verdict};
+use crate::Analysis;
+
+/// Every cell of workload `w` with a kept RunReport, and its runtime's model.
+pub(super) fn reported(
+    m: &Analysis,
+    w: Workload,
+) -> impl Iterator<Item = (&arena_store::CellRecord, &harness::RunReport, Model)> {
+    m.run
+        .cells
+        .iter()
+        .filter(move |c| c.cell.workload == w)
+        .filter_map(|c| {
+            let rep = c.report.as_ref()?;
+            let rt = m.run.runtimes.iter().find(|r| r.name == c.cell.runtime)?;
+            Some((c, rep, rt.info.as_ref()?.model))
+        })
+}
+
+/// One race cell: its label, updates lost, of how many, and its key.
+type Lost = (String, u64, u64, String);
+
+/// The race cells `pick` accepts (given the cell and its variant's facts). A report written before `attempted`
+/// existed (the committed runs under `results/`) is read by the old rule, `lost_updates = W*K - checksum`, as
+/// recorded; a fresh one passed `attempted == W*K` and `lost_updates == attempted - checksum` before it was kept, so
+/// W*K is its attempted increments too.
+fn lost(
+    m: &Analysis,
+    pick: impl Fn(&arena_store::Cell, &harness::RunReport, Facts) -> bool,
+) -> Vec<Lost> {
+    reported(m, Workload::Race)
+        .filter(|(c, rep, _)| {
+            m.facts(&c.cell.runtime, &c.cell.variant)
+                .is_some_and(|f| pick(&c.cell, rep, f))
+        })
+        .map(|(c, rep, _)| {
+            (
+                c.cell.label(),
+                rep.lost_updates.unwrap_or(0),
+                rep.reference_checksum(),
+                c.cell.key(),
+            )
+        })
+        .collect()
+}
+
+/// The share of updates each cell lost, as a panel of the opening figure.
+fn lost_panel<'a>(v: impl IntoIterator<Item = &'a Lost>) -> Panel {
+    Panel::new(
+        v.into_iter()
+            .map(|(l, n, of, _)| (l.clone(), *n as f64 * 100.0 / (*of).max(1) as f64))
+            .collect(),
+        "% of updates lost",
+        &[],
+    )
+}
+
+fn list(v: &[Lost]) -> String {
+    v.iter()
+        .map(|(l, n, of, _)| format!("`{l}` lost {n} of {of}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub(super) fn gil_counter(m: &Analysis) -> Verdict {
+    let claim = "The GIL makes `counter += 1` safe (both `rmw` forms)";
+    let see = Topic::Workload(Workload::Race);
+    let gil = |_: &arena_store::Cell, f: Facts| f.holds_gil;
+    let plain = lost(m, |c, _, md| {
+        gil(c, md) && !c.opts.iter().any(|(k, v)| k == opts::RMW && v != "plain")
+    });
+    let call = lost(m, |c, _, md| {
+        gil(c, md) && c.opts.iter().any(|(k, v)| k == opts::RMW && v == "call")
+    });
+    if plain.is_empty() {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(m, Model::Emulated, "race run under the GIL"),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    }
+    let plain_safe = plain.iter().all(|x| x.1 == 0);
+    let call_safe = call.iter().all(|x| x.1 == 0);
+    let mark = match (plain_safe, call.is_empty(), call_safe) {
+        (true, true, _) => Mark::Partly,
+        (true, false, true) => Mark::Supported,
+        (true, false, false) => Mark::Partly,
+        (false, _, _) => Mark::Contradicted,
+    };
+    let mut evidence = format!("`rmw=plain`: {}", list(&plain));
+    if call.is_empty() {
+        evidence.push_str("; `rmw=call`: missing evidence (no such cell in this run)");
+    } else {
+        evidence.push_str(&format!("; `rmw=call` (`counter += f()`): {}", list(&call)));
+    }
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(evidence),
+        see,
+        rests_on: plain.iter().chain(&call).map(|x| x.3.clone()).collect(),
+        panel: Some(lost_panel(plain.iter().chain(&call))),
+    }
+}
+
+pub(super) fn message_passing(m: &Analysis) -> Verdict {
+    let claim = "Message passing loses no updates";
+    let see = Topic::Workload(Workload::Race);
+    // Processes that do not share the counter. Whether they did: the cell's `shared` opt, else the one its report
+    // recorded (runs before the opt's default changed), else the runtime's listed default, else its facts.
+    let v = lost(m, |c, rep, f| {
+        let recorded = || rep.params.get("opts")?.get(opts::SHARED)?.as_str();
+        let listed = || {
+            let rt = m.run.runtimes.iter().find(|r| r.name == c.runtime)?;
+            let o = rt
+                .info
+                .as_ref()?
+                .opts
+                .iter()
+                .find(|o| o.key == opts::SHARED)?;
+            Some(o.default.as_str())
+        };
+        let shared = c
+            .opts
+            .iter()
+            .find(|(k, _)| k == opts::SHARED)
+            .map(|(_, v)| v.as_str())
+            .or_else(recorded)
+            .or_else(listed)
+            .map_or(f.shares_memory, |v| v == "true");
+        f.processes && !shared
+    });
+    if v.is_empty() {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(m, Model::Process, "race run"),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    }
+    let mark = if v.iter().all(|x| x.1 == 0) {
+        Mark::Supported
+    } else {
+        Mark::Contradicted
+    };
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(list(&v)),
+        see,
+        rests_on: v.iter().map(|x| x.3.clone()).collect(),
+        panel: Some(lost_panel(&v)),
+    }
+}
+
+/// Whether a race cell has a yield point between its load and its store (`--opt yield=true`).
+fn yields(c: &arena_store::Cell) -> bool {
+    c.opts.iter().any(|(k, v)| k == opts::YIELD && v == "true")
+}
+
+/// A plain, unsynchronized race cell: no opt but `yield` (no `sync`, `rmw` or `shared`).
+fn plain(c: &arena_store::Cell) -> bool {
+    c.opts.iter().all(|(k, _)| k == opts::YIELD)
+}
+
+/// "On one event loop, the GIL is what keeps `counter += 1` whole": weighed on one-thread loops *without* a GIL
+/// (tokio current-thread, smol single). What keeps the increment whole there is that no other task runs until the
+/// coroutine awaits: without an await no update is lost, GIL or no GIL, and with an await between the load and the
+/// store updates are lost. Losing none without a GIL contradicts the claim.
+pub(super) fn run_to_completion(m: &Analysis) -> Verdict {
+    let claim = "On one event loop, the GIL is what keeps `counter += 1` whole";
+    let see = Topic::Workload(Workload::Race);
+    let loop_no_gil =
+        |c: &arena_store::Cell, f: Facts| super::one_loop(Some(f)) && !f.holds_gil && plain(c);
+    let straight = lost(m, |c, _, f| loop_no_gil(c, f) && !yields(c));
+    let awaits = lost(m, |c, _, f| loop_no_gil(c, f) && yields(c));
+    if straight.is_empty() {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(m, Model::Async, "race run on a one-thread event loop"),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    }
+    let whole = straight.iter().all(|x| x.1 == 0);
+    let mark = if whole {
+        Mark::Contradicted
+    } else {
+        Mark::Supported
+    };
+    let mut evidence = format!(
+        "no GIL, no await between load and store: {} (contradicted when none is lost: running to completion keeps \
+         it whole)",
+        list(&straight)
+    );
+    if !awaits.is_empty() {
+        evidence.push_str(&format!(
+            "; no GIL, an await between them (`yield=true`): {}",
+            list(&awaits)
+        ));
+    }
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(evidence),
+        see,
+        rests_on: straight
+            .iter()
+            .chain(&awaits)
+            .map(|x| x.3.clone())
+            .collect(),
+        panel: Some(lost_panel(straight.iter().chain(&awaits))),
+    }
+}
+
+/// "Without the GIL, `counter += 1` loses updates": the free-threaded side of removing the GIL, weighed on threads
+/// that declare the GIL's model but run without it (rt-gil's free-threaded variant; a free-threaded CPython peer when
+/// present is set beside it in the calibration).
+pub(super) fn no_gil_counter(m: &Analysis) -> Verdict {
+    let claim = "Without the GIL, `counter += 1` loses updates";
+    let see = Topic::Workload(Workload::Race);
+    let v = lost(m, |c, _, f| {
+        m.run
+            .runtimes
+            .iter()
+            .find(|r| r.name == c.runtime)
+            .and_then(|r| r.info.as_ref())
+            .is_some_and(|i| i.model == Model::Emulated)
+            && !f.holds_gil
+            && !f.event_loop
+            && !f.processes
+            && c.opts.is_empty()
+    });
+    if v.is_empty() {
+        return Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: missing(
+                m,
+                Model::Emulated,
+                "race run without the GIL (free-threaded)",
+            ),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        };
+    }
+    let losing = v.iter().filter(|x| x.1 > 0).count();
+    let mark = if losing == v.len() {
+        Mark::Supported
+    } else if losing > 0 {
+        Mark::Partly
+    } else {
+        Mark::Contradicted
+    };
+    Verdict {
+        claim,
+        mark,
+        evidence: Evidence::Measured(format!(
+            "{} (supported when every such cell loses some)",
+            list(&v)
+        )),
+        see,
+        rests_on: v.iter().map(|x| x.3.clone()).collect(),
+        panel: Some(lost_panel(&v)),
+    }
+}

@@ -1,0 +1,103 @@
+//! Section "Failures and exclusions": every caveat of the analysis, in words that say how to reproduce it.
+
+use std::fmt::Write as _;
+
+use crate::Ctx;
+use arena_analysis::{Caveat, NOISY_CV};
+use arena_store::Status;
+
+/// The section's body.
+pub fn write(out: &mut String, cx: &Ctx<'_>) {
+    let m = cx.a;
+    if m.caveats.is_empty() {
+        out.push_str("None: every runtime implemented every workload, and every cell was verified and timed.\n");
+    } else {
+        for c in &m.caveats {
+            let _ = writeln!(out, "- {}", caveat(c));
+        }
+    }
+    let failed = m
+        .caveats
+        .iter()
+        .filter(|c| {
+            matches!(
+                c,
+                Caveat::Cell {
+                    status: Status::VerifyFailed { .. }
+                        | Status::PilotFailed { .. }
+                        | Status::TimingFailed { .. },
+                    ..
+                }
+            )
+        })
+        .count();
+    if failed > 0 {
+        let _ = writeln!(
+            out,
+            "\n{failed} cell(s) failed; their numbers are absent everywhere above, never estimated."
+        );
+    }
+}
+
+/// One caveat as a markdown line (without the bullet).
+pub fn caveat(c: &Caveat) -> String {
+    let mut f = String::new();
+    match c {
+        Caveat::RuntimeExcluded { runtime, reason } => {
+            let _ = write!(f, "**{runtime}** left out of the whole run: {reason}");
+        }
+        Caveat::NotImplemented { runtime, workloads } => {
+            let w: Vec<_> = workloads.iter().map(|w| w.name()).collect();
+            let _ = write!(
+                f,
+                "**{runtime}** does not implement {} (its `list` says so)",
+                w.join(", ")
+            );
+        }
+        Caveat::Cell {
+            label,
+            workload,
+            status,
+            command,
+        } => {
+            let why = match status {
+                Status::VerifyFailed { fault } => {
+                    format!("failed verification at `--size check`: {fault}")
+                }
+                Status::PilotFailed { fault } => {
+                    format!("failed its untimed run at the timed size: {fault}")
+                }
+                Status::TooSlow { reason } => {
+                    format!("skipped as too slow for this profile: {reason}")
+                }
+                Status::TimingFailed { reason } => format!("failed while timed: {reason}"),
+                Status::NotRun { reason } => format!("not run: {reason}"),
+                Status::LimitReached { reason, .. } => {
+                    format!("reached the model's limit: {reason}")
+                }
+                Status::PastLimit { limit_at } => {
+                    format!("not run: past the model's limit at {limit_at} tasks")
+                }
+                Status::Pending => "not run: the run stopped before this cell".into(),
+                Status::Timed => "timed".into(),
+            };
+            let _ = write!(f, "`{workload}` **{label}** {why}");
+            if let Some(c) = command {
+                let _ = write!(f, "; reproduce with `{c}`");
+            }
+        }
+        Caveat::Noisy {
+            label,
+            workload,
+            cv,
+        } => {
+            let _ = write!(
+                f,
+                "`{workload}` **{label}**: noisy, coefficient of variation {:.1}% (threshold {:.0}%); compare it with care",
+                cv * 100.0,
+                NOISY_CV * 100.0
+            );
+        }
+    }
+    f
+}

@@ -1,0 +1,317 @@
+//! Section "The floor": what one task, one hand-off and one message cost in each model, and where each model stops
+//! (the spawn sweep and ping-pong; see `docs/floor.md`). Every figure comes from [`arena_analysis::floor`].
+
+use std::fmt::Write as _;
+
+use harness::floor::thousands;
+
+use crate::Ctx;
+use crate::charts::Chart;
+use arena_analysis::floor::{Entry, Spread, floor};
+
+/// The section's body.
+pub fn write(out: &mut String, cx: &Ctx<'_>) {
+    let entries = floor(cx.a);
+    out.push_str(
+        "What one task, one hand-off and one message cost in each model, and where each model stops \
+         (`docs/floor.md` says how). `spawn` starts N tasks one after another that all park on one release signal of \
+         the model's own kind; with all N parked the runtime samples its resident memory (VmRSS; for processes the \
+         parent's plus every task process's), then releases and joins them. `ping-pong` passes a token between two \
+         tasks K times through the model's own channel and times each round trip. Every figure is the median of the \
+         cell's runs (the pilot and its repeats), its range in brackets. Peers (CPython, Node.js) run the same \
+         program in their interpreter and are marked *peer*.\n\n",
+    );
+    if entries.is_empty() {
+        out.push_str(
+            "Not measured: no runtime ran `spawn` or `ping-pong` in this run (the floor workloads run in the \
+             `standard` and `full` profiles, or with `--workload spawn --workload ping-pong`).\n\n",
+        );
+        return;
+    }
+    findings(out, &entries);
+    spawn_table(out, &entries);
+    memory_table(out, &entries);
+    cx.chart(out, Chart::FloorMemory);
+    limits(out, &entries);
+    ping_pong_table(out, &entries);
+}
+
+fn name(e: &Entry) -> String {
+    if e.peer {
+        format!("{} *peer*", e.label())
+    } else {
+        e.label()
+    }
+}
+
+fn spread(s: &Spread, f: impl Fn(f64) -> String) -> String {
+    if s.runs < 2 || s.min == s.max {
+        f(s.median)
+    } else {
+        format!("{} [{}–{}]", f(s.median), f(s.min), f(s.max))
+    }
+}
+
+/// µs with three significant digits.
+fn us(v: f64) -> String {
+    if v < 10.0 {
+        format!("{v:.2} µs")
+    } else if v < 100.0 {
+        format!("{v:.1} µs")
+    } else {
+        format!("{v:.0} µs")
+    }
+}
+
+/// Memory per task: bytes below 10 KiB, KiB above.
+fn per_task(kib: f64) -> String {
+    if kib.abs() < 10.0 {
+        format!("{:.0} B", kib * 1024.0)
+    } else {
+        format!("{kib:.1} KiB")
+    }
+}
+
+fn mib(kib: f64) -> String {
+    format!("{:.1} MiB", kib / 1024.0)
+}
+
+/// Every task count of the run's spawn sweep, smallest first.
+fn columns(entries: &[Entry]) -> Vec<u64> {
+    let mut v: Vec<u64> = entries
+        .iter()
+        .flat_map(|e| {
+            e.points
+                .iter()
+                .map(|p| p.tasks)
+                .chain(e.limit.as_ref().map(|l| l.at))
+                .chain(e.too_slow.iter().map(|t| t.0))
+        })
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn spawn_table(out: &mut String, entries: &[Entry]) {
+    let cols = columns(entries);
+    let spawners: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| !e.points.is_empty() || e.limit.is_some())
+        .collect();
+    if spawners.is_empty() {
+        return;
+    }
+    out.push_str("### Spawn: time to start one task\n\n");
+    out.push_str(
+        "µs from the first spawn until all N tasks were parked, divided by N; *limit*: the run failed to start \
+         every task (see below); *skipped*: projected too slow for this profile.\n\n",
+    );
+    let _ = write!(out, "| runtime/variant |");
+    for c in &cols {
+        let _ = write!(out, " N = {} |", thousands(*c));
+    }
+    let _ = writeln!(out, " teardown at the largest N |");
+    let _ = writeln!(out, "|---|{}---|", "---|".repeat(cols.len()));
+    for e in spawners {
+        let _ = write!(out, "| {} |", name(e));
+        for c in &cols {
+            let cell = if let Some(p) = e.points.iter().find(|p| p.tasks == *c) {
+                spread(&p.spawn_us, us)
+            } else if e.limit.as_ref().is_some_and(|l| l.at == *c) {
+                "*limit*".into()
+            } else if e.limit.as_ref().is_some_and(|l| l.at < *c) {
+                "".into()
+            } else if e.too_slow.iter().any(|t| t.0 == *c) {
+                "*skipped*".into()
+            } else {
+                "—".into()
+            };
+            let _ = write!(out, " {cell} |");
+        }
+        let teardown = e.largest().map_or("—".into(), |p| {
+            spread(&p.teardown_ms, |v| format!("{v:.1} ms"))
+        });
+        let _ = writeln!(out, " {teardown} |");
+    }
+    out.push('\n');
+}
+
+fn memory_table(out: &mut String, entries: &[Entry]) {
+    let rows: Vec<&Entry> = entries.iter().filter(|e| !e.points.is_empty()).collect();
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str("### Memory: what one parked task holds\n\n");
+    out.push_str(
+        "*Per task (slope)*: the least-squares slope of parked RSS minus RSS before the first spawn over the \
+         sweep's N, with R² (close to 1: memory grows linearly with the tasks, and the slope is what one more task \
+         costs). *At the largest N*: that difference over N, in one point. *Virtual*: the same for VmSize, the \
+         address space reserved (a thread's whole stack is reserved, only the pages it touches are resident).\n\n",
+    );
+    out.push_str("| runtime/variant | per task (slope) | R² | at the largest N | virtual per task | parked RSS at the largest N | largest N |\n|---|---|---|---|---|---|---|\n");
+    for e in rows {
+        let p = e.largest().expect("rows have points");
+        let n = p.tasks as f64;
+        let (slope, r2) = e.fit.map_or(("—".into(), "—".into()), |f| {
+            let r2 = if f.points < 3 {
+                // A line fits any two points exactly: R² says nothing there.
+                format!("— ({} points)", f.points)
+            } else {
+                format!("{:.3} ({} points)", f.r2, f.points)
+            };
+            (per_task(f.kib_per_task), r2)
+        });
+        let _ = writeln!(
+            out,
+            "| {} | {slope} | {r2} | {} | {} | {} | {} |",
+            name(e),
+            per_task(p.rss_delta_kib.median / n),
+            per_task(p.vsz_delta_kib.median / n),
+            spread(&p.rss_delta_kib, mib),
+            thousands(p.tasks)
+        );
+    }
+    out.push('\n');
+}
+
+fn limits(out: &mut String, entries: &[Entry]) {
+    let stopped: Vec<&Entry> = entries.iter().filter(|e| e.limit.is_some()).collect();
+    if stopped.is_empty() {
+        return;
+    }
+    out.push_str("### Where a model stopped\n\n");
+    out.push_str(
+        "A spawn run that could not start every task exits 1 with the OS's reason; the sweep records it and runs \
+         no larger N for that model. This is a result, not a failure: no other cell is affected.\n\n",
+    );
+    for e in stopped {
+        let l = e.limit.as_ref().expect("filtered");
+        let ok = l
+            .largest_ok
+            .map_or("no point of the sweep ran".into(), |n| {
+                format!("{} tasks ran", thousands(n))
+            });
+        let _ = writeln!(
+            out,
+            "- **{}**: {ok}; {} failed: {}",
+            name(e),
+            thousands(l.at),
+            l.reason
+        );
+    }
+    out.push('\n');
+}
+
+fn ping_pong_table(out: &mut String, entries: &[Entry]) {
+    let rows: Vec<&Entry> = entries.iter().filter(|e| e.ping_pong.is_some()).collect();
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str("### Ping-pong: one round trip between two tasks\n\n");
+    out.push_str(
+        "Two tasks pass a token back and forth through the model's own channel; a round trip is two hand-offs. \
+         p50 and p99 of every round trip timed on its own; mean: the exchange's wall time over the round trips.\n\n",
+    );
+    out.push_str("| runtime/variant | round trips | p50 | p99 | mean |\n|---|---|---|---|---|\n");
+    for e in rows {
+        let pp = e.ping_pong.as_ref().expect("filtered");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            name(e),
+            thousands(pp.round_trips),
+            spread(&pp.p50_us, us),
+            spread(&pp.p99_us, us),
+            spread(&pp.mean_us, us)
+        );
+    }
+    out.push('\n');
+}
+
+/// A few sentences written from the numbers: the cheapest and dearest spawn at the largest N most models reached,
+/// memory per task, and the round trips.
+fn findings(out: &mut String, entries: &[Entry]) {
+    let mut said = Vec::new();
+    // The largest N at which at least two entries ran.
+    let cols = columns(entries);
+    if let Some(&n) = cols.iter().rev().find(|&&n| {
+        entries
+            .iter()
+            .filter(|e| e.points.iter().any(|p| p.tasks == n))
+            .count()
+            >= 2
+    }) {
+        let at: Vec<(&Entry, f64)> = entries
+            .iter()
+            .filter_map(|e| Some((e, e.points.iter().find(|p| p.tasks == n)?.spawn_us.median)))
+            .collect();
+        let lo = at.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+        let hi = at.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            said.push(format!(
+                "At N = {}, starting a task costs from {} ({}) to {} ({}), {:.0}x apart.",
+                thousands(n),
+                us(lo.1),
+                name(lo.0),
+                us(hi.1),
+                name(hi.0),
+                hi.1 / lo.1.max(1e-9)
+            ));
+        }
+    }
+    let fits: Vec<(&Entry, f64)> = entries
+        .iter()
+        .filter_map(|e| Some((e, e.fit?.kib_per_task)))
+        .collect();
+    let lo = fits.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+    let hi = fits.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+    if let (Some(lo), Some(hi)) = (lo, hi)
+        && fits.len() >= 2
+    {
+        said.push(format!(
+            "A parked task holds from {} ({}) to {} ({}) of resident memory, by the slope over the sweep (R² in the \
+             memory table).",
+            per_task(lo.1),
+            name(lo.0),
+            per_task(hi.1),
+            name(hi.0)
+        ));
+    }
+    let stopped: Vec<String> = entries
+        .iter()
+        .filter_map(|e| {
+            Some(format!(
+                "{} at {}",
+                name(e),
+                thousands(e.limit.as_ref()?.at)
+            ))
+        })
+        .collect();
+    if !stopped.is_empty() {
+        said.push(format!(
+            "Stopped before the end of the sweep: {}.",
+            stopped.join(", ")
+        ));
+    }
+    let rtt: Vec<(&Entry, f64)> = entries
+        .iter()
+        .filter_map(|e| Some((e, e.ping_pong.as_ref()?.p50_us.median)))
+        .collect();
+    let lo = rtt.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+    let hi = rtt.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+    if let (Some(lo), Some(hi)) = (lo, hi)
+        && rtt.len() >= 2
+    {
+        said.push(format!(
+            "A round trip takes from {} ({}) to {} ({}) at the median.",
+            us(lo.1),
+            name(lo.0),
+            us(hi.1),
+            name(hi.0)
+        ));
+    }
+    if !said.is_empty() {
+        let _ = writeln!(out, "{}\n", said.join(" "));
+    }
+}
