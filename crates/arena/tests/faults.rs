@@ -220,7 +220,8 @@ fn verify_catches_every_liar() {
 #[test]
 fn a_spawn_sweep_records_where_the_model_stopped_and_keeps_everything_else() {
     let tmp = tempfile::tempdir().unwrap();
-    // `limit` starts real threads but no more than 5,000: the sweep's 1,000 runs, 10,000 fails, 100,000 is past it.
+    // `limit` models a thread per task that stops at 5,000: the sweep's 1,000 runs, 10,000 fails, 100,000 is past it.
+    // Its tasks cost no thread, so its 1,000 point's wall time projects 10,000 far under the 3 s limit on any machine.
     // The ok variant's cpu-balanced cells run beside it and must be timed as usual.
     let out = assert_cmd::Command::cargo_bin("arena")
         .unwrap()
