@@ -10,6 +10,7 @@
 
 pub mod calibration;
 mod caveat;
+pub mod compare;
 pub mod floor;
 pub mod merge;
 pub mod quality;
@@ -101,7 +102,8 @@ impl Row {
     }
 }
 
-/// Everything the report shows, computed from one run's raw data.
+/// Everything the report shows, computed once from one run's raw data: the report, the merged report and the charts
+/// read these fields and call no analysis function of their own.
 #[derive(Debug, Clone)]
 pub struct Analysis {
     /// What was loaded.
@@ -112,11 +114,41 @@ pub struct Analysis {
     pub rows: Vec<Row>,
     /// Every caveat.
     pub caveats: Vec<Caveat>,
+    /// Every claim's verdict, in the article's order ([`verdicts::all`]).
+    pub verdicts: Vec<verdicts::Verdict>,
+    /// The floor: one entry per runtime/variant with a spawn or ping-pong cell ([`floor::floor`]).
+    pub floor: Vec<floor::Entry>,
+    /// The peers beside the emulation and the loops ([`calibration::calibrate`]).
+    pub calibration: calibration::Calibration,
+    /// How steady the machine was ([`quality::assess`]).
+    pub quality: quality::RunQuality,
+}
+
+thread_local! {
+    /// How many analyses this thread has built: a test holds a render to one.
+    static BUILT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 impl Analysis {
-    /// Builds the rows and caveats.
+    /// How many times [`Analysis::new`] has run on this thread (a render must build its analysis once).
+    pub fn built_on_this_thread() -> usize {
+        BUILT.with(|b| b.get())
+    }
+
+    /// Builds the rows and caveats, then everything computed from them: the verdicts, the floor, the calibration and
+    /// the run's quality. The one place an analysis is made.
     pub fn new(run: Loaded, name: &str) -> Analysis {
+        BUILT.with(|b| b.set(b.get() + 1));
+        let mut a = Analysis::rows_only(run, name);
+        a.verdicts = verdicts::all(&a);
+        a.floor = floor::floor(&a);
+        a.calibration = calibration::calibrate(&a);
+        a.quality = quality::assess(&a);
+        a
+    }
+
+    /// The rows and caveats alone, what the verdicts, the floor and the calibration are computed from.
+    fn rows_only(run: Loaded, name: &str) -> Analysis {
         let cores = run.meta.machine.logical_cpus.max(1);
         let model_of = |rt: &str| {
             run.runtimes
@@ -260,6 +292,10 @@ impl Analysis {
             name: name.to_string(),
             rows,
             caveats,
+            verdicts: Vec::new(),
+            floor: Vec::new(),
+            calibration: calibration::Calibration::default(),
+            quality: quality::RunQuality::default(),
         }
     }
 

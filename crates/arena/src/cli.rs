@@ -154,9 +154,11 @@ pub fn run() -> anyhow::Result<i32> {
         }
         Cmd::Compare { a, b } => {
             let (da, db) = (RunDir::open(&a)?, RunDir::open(&b)?);
+            let (la, lb) = (da.load()?, db.load()?);
+            let c = crate::analysis::compare::Comparison::new(&la, &lb);
             print!(
                 "{}",
-                crate::report::compare::render(&da.name(), &da.load()?, &db.name(), &db.load()?)
+                crate::report::compare::render(&da.name(), &la, &db.name(), &lb, &c)
             );
             Ok(0)
         }

@@ -1,17 +1,13 @@
-//! `arena compare A B`: every cell timed in both runs, side by side, with Welch's t-test on hyperfine's `times`.
+//! `arena compare A B`: [`arena_analysis::compare::Comparison`] as markdown.
 
 use std::fmt::Write as _;
 
 use crate::format::secs;
+use arena_analysis::compare::{ALPHA, Change, Comparison, MIN_CHANGE};
 use arena_store::Loaded;
 
-/// A change is called real when Welch's two-sided p is below this...
-pub const ALPHA: f64 = 0.05;
-/// ...and the medians differ by more than this fraction (smaller shifts are not worth a reader's attention).
-pub const MIN_CHANGE: f64 = 0.02;
-
-/// The comparison as markdown.
-pub fn render(a_name: &str, a: &Loaded, b_name: &str, b: &Loaded) -> String {
+/// The comparison `c` of B against A as markdown.
+pub fn render(a_name: &str, a: &Loaded, b_name: &str, b: &Loaded, c: &Comparison) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {b_name} against {a_name}\n");
     let _ = writeln!(
@@ -25,9 +21,7 @@ pub fn render(a_name: &str, a: &Loaded, b_name: &str, b: &Loaded) -> String {
         b.meta.profile.name
     );
     let mut differ = Vec::new();
-    if a.meta.machine.cpu_model != b.meta.machine.cpu_model
-        || a.meta.machine.host != b.meta.machine.host
-    {
+    if c.machine_differs {
         differ.push(format!(
             "machine ({} on {} vs {} on {})",
             a.meta.machine.cpu_model,
@@ -36,7 +30,7 @@ pub fn render(a_name: &str, a: &Loaded, b_name: &str, b: &Loaded) -> String {
             b.meta.machine.host
         ));
     }
-    if a.meta.profile.size != b.meta.profile.size {
+    if c.size_differs {
         differ.push(format!(
             "size ({} vs {})",
             a.meta.profile.size, b.meta.profile.size
@@ -50,52 +44,31 @@ pub fn render(a_name: &str, a: &Loaded, b_name: &str, b: &Loaded) -> String {
         );
     }
     out.push_str("| workload | cell | A median | B median | ratio B/A | Welch p | change |\n|---|---|---|---|---|---|---|\n");
-    let mut shared = 0;
-    let (mut faster, mut slower) = (0, 0);
-    for c in &a.cells {
-        let key = c.cell.key();
-        let (Some(ha), Some(hb)) = (a.hyperfine.get(&key), b.hyperfine.get(&key)) else {
-            continue;
-        };
-        shared += 1;
-        let ratio = hb.median / ha.median;
-        let test = arena_analysis::stats::welch(&ha.times, &hb.times);
-        let p = test.map(|t| t.2);
-        let change = match p {
-            Some(p) if p < ALPHA && (ratio - 1.0).abs() > MIN_CHANGE => {
-                if ratio < 1.0 {
-                    faster += 1;
-                    format!("**faster** ({:.0}%)", (1.0 - ratio) * 100.0)
-                } else {
-                    slower += 1;
-                    format!("**slower** (+{:.0}%)", (ratio - 1.0) * 100.0)
-                }
-            }
-            Some(_) => "no significant change".into(),
-            None => "not testable (fewer than 2 runs or no spread)".into(),
+    for r in &c.rows {
+        let change = match r.change {
+            Change::Faster(f) => format!("**faster** ({:.0}%)", f * 100.0),
+            Change::Slower(f) => format!("**slower** (+{:.0}%)", f * 100.0),
+            Change::None => "no significant change".into(),
+            Change::Untestable => "not testable (fewer than 2 runs or no spread)".into(),
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {ratio:.3} | {} | {change} |",
-            c.cell.workload,
-            c.cell.label(),
-            secs(ha.median),
-            secs(hb.median),
-            p.map_or("n/a".into(), |p| format!("{p:.3}"))
+            "| {} | {} | {} | {} | {:.3} | {} | {change} |",
+            r.workload,
+            r.label,
+            secs(r.a_median),
+            secs(r.b_median),
+            r.ratio,
+            r.p.map_or("n/a".into(), |p| format!("{p:.3}"))
         );
     }
-    let only = |x: &Loaded, y: &Loaded| -> Vec<String> {
-        x.hyperfine
-            .keys()
-            .filter(|k| !y.hyperfine.contains_key(*k))
-            .cloned()
-            .collect()
-    };
+    let (faster, slower) = c.counts();
     let _ = writeln!(
         out,
-        "\n{shared} shared timed cells: {faster} faster in B, {slower} slower in B, the rest unchanged or untestable."
+        "\n{} shared timed cells: {faster} faster in B, {slower} slower in B, the rest unchanged or untestable.",
+        c.rows.len()
     );
-    for (name, v) in [(a_name, only(a, b)), (b_name, only(b, a))] {
+    for (name, v) in [(a_name, &c.only_a), (b_name, &c.only_b)] {
         if !v.is_empty() {
             let _ = writeln!(
                 out,

@@ -25,7 +25,6 @@ use anyhow::Context;
 use workloads::Workload;
 
 use arena_analysis::Analysis;
-use arena_analysis::quality::RunQuality;
 use arena_store::RunDir;
 use charts::Chart;
 
@@ -134,8 +133,6 @@ pub struct Ctx<'a> {
     pub a: &'a Analysis,
     /// The charts that were drawn.
     pub charts: &'a [Chart],
-    /// How steady the machine was: assessed once, read by the title, the verdicts and the method.
-    pub quality: RunQuality,
 }
 
 impl Ctx<'_> {
@@ -159,11 +156,7 @@ impl Ctx<'_> {
 
 /// `report.md`: the title, the table of contents and every section.
 pub fn markdown(a: &Analysis, charts: &[Chart]) -> String {
-    let cx = Ctx {
-        a,
-        charts,
-        quality: arena_analysis::quality::assess(a),
-    };
+    let cx = Ctx { a, charts };
     let mut out = String::new();
     sections::title::write(&mut out, &cx);
     for s in SECTIONS {

@@ -1,5 +1,5 @@
-//! `arena merge RUN...`: one answer from many machines. Each run folder is analysed on its own ([`Analysis`],
-//! [`verdicts::all`]); [`Merged`] then lines the machines up side by side: the verdicts per claim, the cpu-balanced
+//! `arena merge RUN...`: one answer from many machines. Each run folder is analysed on its own ([`Analysis`], its
+//! verdicts and floor); [`Merged`] then lines the machines up side by side: the verdicts per claim, the cpu-balanced
 //! speedups against workers, io-sleep and io-net at each task count, and the floor costs. Cells are matched across
 //! runs by [`Cell::key`](arena_store::Cell::key); a cell one machine did not time is [`Entry::Missing`] with the
 //! reason, never interpolated.
@@ -12,7 +12,7 @@ mod table;
 
 use workloads::Workload;
 
-use crate::verdicts::{self, Verdict};
+use crate::verdicts::Verdict;
 use crate::{Analysis, floor};
 use arena_store::Axis;
 use arena_store::Loaded;
@@ -128,7 +128,7 @@ pub struct Merged {
     pub floor: Vec<FloorRow>,
 }
 
-/// One runtime/variant's floor figures on each machine ([`crate::floor::floor`] of each run).
+/// One runtime/variant's floor figures on each machine (each run's [`Analysis::floor`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FloorRow {
     /// `runtime/variant`.
@@ -141,9 +141,9 @@ pub struct FloorRow {
 
 /// Lines up each run's floor entries by runtime/variant, workspace runtimes first, in the first run's order.
 fn floor_rows(analyses: &[Analysis]) -> Vec<FloorRow> {
-    let per: Vec<Vec<floor::Entry>> = analyses.iter().map(floor::floor).collect();
+    let per: Vec<&[floor::Entry]> = analyses.iter().map(|a| a.floor.as_slice()).collect();
     let mut rows: Vec<FloorRow> = Vec::new();
-    for e in per.iter().flatten() {
+    for e in per.iter().flat_map(|es| es.iter()) {
         if rows.iter().any(|r| r.label == e.label()) {
             continue;
         }
@@ -196,7 +196,7 @@ impl Merged {
             .into_iter()
             .map(|(name, run)| Analysis::new(run, &name))
             .collect();
-        let per_machine: Vec<Vec<Verdict>> = analyses.iter().map(verdicts::all).collect();
+        let per_machine: Vec<&[Verdict]> = analyses.iter().map(|a| a.verdicts.as_slice()).collect();
         let claims = per_machine[0]
             .iter()
             .enumerate()

@@ -62,10 +62,7 @@ impl Chart {
 /// Writes every chart the data allows; returns (file name, alt text) of each.
 pub fn write_all(m: &Analysis, dir: &Path) -> anyhow::Result<Vec<Chart>> {
     let mut out = Vec::new();
-    panels::verdict_panels(
-        &dir.join(Chart::Verdicts.file_name()),
-        &arena_analysis::verdicts::all(m),
-    )?;
+    panels::verdict_panels(&dir.join(Chart::Verdicts.file_name()), &m.verdicts)?;
     out.push(Chart::Verdicts);
     // The floor workloads have their own section and chart.
     for w in Workload::LOAD {
@@ -143,7 +140,8 @@ pub fn write_all(m: &Analysis, dir: &Path) -> anyhow::Result<Vec<Chart>> {
         )?;
         out.push(Chart::ScalingTasks);
     }
-    let floor: Series<'_> = arena_analysis::floor::floor(m)
+    let floor: Series<'_> = m
+        .floor
         .iter()
         .map(|e| {
             (

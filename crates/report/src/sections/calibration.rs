@@ -5,16 +5,12 @@ use std::fmt::Write as _;
 use crate::format::{ms, opt_x, secs};
 use crate::{Ctx, SectionId};
 use arena_analysis::calibration::{
-    self, Calibration, LoopCell, LoopRow, LostRow, Presence, Spawn, ThreadsRole, ThreadsRow, label,
+    Calibration, LoopCell, LoopRow, LostRow, Presence, Spawn, ThreadsRole, ThreadsRow, label,
 };
 
 /// The section's body.
 pub fn write(out: &mut String, cx: &Ctx<'_>) {
-    render(
-        out,
-        &calibration::calibrate(cx.a),
-        cx.number(SectionId::Calibration),
-    );
+    render(out, &cx.a.calibration, cx.number(SectionId::Calibration));
 }
 
 /// The section's body for `c`, its subsections numbered under `n`.

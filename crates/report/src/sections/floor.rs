@@ -7,11 +7,11 @@ use harness::floor::thousands;
 
 use crate::Ctx;
 use crate::charts::Chart;
-use arena_analysis::floor::{Entry, Spread, floor};
+use arena_analysis::floor::{Entry, Spread};
 
 /// The section's body.
 pub fn write(out: &mut String, cx: &Ctx<'_>) {
-    let entries = floor(cx.a);
+    let entries = cx.a.floor.as_slice();
     out.push_str(
         "What one task, one hand-off and one message cost in each model, and where each model stops \
          (`docs/floor.md` says how). `spawn` starts N tasks one after another that all park on one release signal of \
@@ -28,12 +28,12 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
         );
         return;
     }
-    findings(out, &entries);
-    spawn_table(out, &entries);
-    memory_table(out, &entries);
+    findings(out, entries);
+    spawn_table(out, entries);
+    memory_table(out, entries);
     cx.chart(out, Chart::FloorMemory);
-    limits(out, &entries);
-    ping_pong_table(out, &entries);
+    limits(out, entries);
+    ping_pong_table(out, entries);
 }
 
 fn name(e: &Entry) -> String {

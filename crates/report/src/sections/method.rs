@@ -12,7 +12,7 @@ use arena_store::Phase;
 pub fn write(out: &mut String, cx: &Ctx<'_>) {
     let m = cx.a;
     let meta = &m.run.meta;
-    let q = &cx.quality;
+    let q = &cx.a.quality;
     out.push_str(&machine_table(m));
     let p = &meta.profile;
     let _ = writeln!(

@@ -41,7 +41,7 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
             runtimes.join(", ")
         },
     );
-    let q = &cx.quality;
+    let q = &cx.a.quality;
     if q.unsteady() {
         let _ = writeln!(
             out,

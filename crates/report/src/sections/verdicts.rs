@@ -3,16 +3,16 @@
 use std::fmt::Write as _;
 
 use crate::{Ctx, SectionId, workload_anchor};
-use arena_analysis::verdicts::{self, Evidence, Missing, Topic};
+use arena_analysis::verdicts::{Evidence, Missing, Topic};
 
 /// The section's body.
 pub fn write(out: &mut String, cx: &Ctx<'_>) {
     out.push_str("Each claim of the article against this run's numbers. A claim whose evidence is missing says so.\n\n| claim | verdict | evidence | see |\n|---|---|---|---|\n");
-    let q = &cx.quality;
-    for v in verdicts::all(cx.a) {
+    let q = &cx.a.quality;
+    for v in &cx.a.verdicts {
         // A verdict resting on a cell the hypervisor stole from, or in an unsteady run, says so beside its mark.
         let doubt = q
-            .doubt(&v)
+            .doubt(v)
             .map_or(String::new(), |why| format!(" (less certain: {why})"));
         let _ = writeln!(
             out,
