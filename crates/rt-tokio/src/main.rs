@@ -43,14 +43,7 @@ impl Runtime for Tokio {
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
             .versions(harness::locked_versions!("tokio"))
-            .notes(
-                "The blocking pool (spawn_blocking, tokio::fs) is capped at --workers threads, like the executor. \
-                 The timer has 1 ms granularity, so sleep lateness includes up to 1 ms of rounding. \
-                 spawn: N tokio::spawn tasks parked on one Notify (notify_waiters releases them); a task is one heap \
-                 allocation (header, future and trailer, cache-line aligned), no stack of its own, so vsz_parked_kib \
-                 grows only by the heap (glibc's malloc arenas reserve more than they touch). ping-pong: two \
-                 spawned tasks, a tokio::sync::mpsc::channel(1) each way.",
-            )
+            .notes_md(include_str!("../notes.md"))
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
