@@ -1,5 +1,6 @@
 //! Keeps the workspace honest: every runtime crate (`crates/rt-*`) declares its `[package.metadata.arena]`, opens
-//! with a `//!` header, and runs the conformance suite from `tests/contract.rs`.
+//! with a `//!` header, keeps its notes in a non-empty `notes.md` that `src/main.rs` reads, and runs the conformance
+//! suite from `tests/contract.rs`.
 
 use std::path::{Path, PathBuf};
 
@@ -70,6 +71,16 @@ fn problems_of(dir: &Path) -> Vec<String> {
             "{name}: src/main.rs must open with a //! header saying what the model is"
         ));
     }
+    let notes = std::fs::read_to_string(dir.join("notes.md")).unwrap_or_default();
+    if notes.trim().is_empty() {
+        p.push(format!(
+            "{name}: notes.md is missing or empty: write what a reader of the report should know about the model"
+        ));
+    } else if !main.contains(r#"include_str!("../notes.md")"#) {
+        p.push(format!(
+            "{name}: src/main.rs must read its notes with .notes_md(include_str!(\"../notes.md\"))"
+        ));
+    }
     let contract = std::fs::read_to_string(dir.join("tests/contract.rs")).unwrap_or_default();
     if !contract.contains("assert_conforms") {
         p.push(format!(
@@ -102,5 +113,19 @@ fn tidy_catches_an_incomplete_crate() {
     std::fs::write(rt.join("Cargo.toml"), "[package]\nname = \"rt-bogus\"\n").unwrap();
     std::fs::write(rt.join("src/main.rs"), "fn main() {}\n").unwrap();
     let p = problems_of(&rt);
-    assert_eq!(p.len(), 3, "{p:?}");
+    assert_eq!(p.len(), 4, "{p:?}");
+    assert!(p.iter().any(|m| m.contains("notes.md is missing")), "{p:?}");
+    // Blank notes are no notes; notes the binary does not read are not its notes.
+    std::fs::write(rt.join("notes.md"), " \n\n").unwrap();
+    assert!(
+        problems_of(&rt)
+            .iter()
+            .any(|m| m.contains("notes.md is missing or empty"))
+    );
+    std::fs::write(rt.join("notes.md"), "Some notes.\n").unwrap();
+    assert!(
+        problems_of(&rt)
+            .iter()
+            .any(|m| m.contains("must read its notes"))
+    );
 }
