@@ -23,6 +23,7 @@ mod threads;
 
 use std::num::NonZeroUsize;
 
+use harness::contract::extra;
 use harness::opts::{OFFLOAD, YIELD};
 use harness::{Facts, Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, Threads};
 use threads::{THREAD_COUNT_ENV, workers_arg};
@@ -78,8 +79,8 @@ impl Runtime for AsyncStd {
         })?;
         harness::probe::sample_threads();
         Ok(outcome
-            .extra("executor_threads", workers)
-            .extra("blocking_threads_max", workers))
+            .extra(extra::EXECUTOR_THREADS, workers)
+            .extra(extra::BLOCKING_THREADS_MAX, workers))
     }
 }
 

@@ -26,6 +26,7 @@ mod shm;
 mod spawn;
 mod worker;
 
+use harness::contract::extra;
 use harness::opts::{CHUNKSIZE, SHARED};
 use harness::{
     Facts, Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, ScratchDir, Threads,
@@ -93,12 +94,12 @@ impl Runtime for Procs {
         };
         let stats = pool.shutdown()?;
         Ok(outcome
-            .extra("spawn_ms", stats.spawn_ms)
-            .extra("ipc_ms", stats.ipc_ms)
-            .extra("jobs", stats.jobs)
-            .extra("chunksize", chunksize as u64)
-            .extra("shutdown_ms", stats.shutdown_ms)
-            .extra("workers_peak_rss_kib", stats.workers_peak_rss_kib))
+            .extra(extra::SPAWN_MS, stats.spawn_ms)
+            .extra(extra::IPC_MS, stats.ipc_ms)
+            .extra(extra::JOBS, stats.jobs)
+            .extra(extra::CHUNKSIZE, chunksize as u64)
+            .extra(extra::SHUTDOWN_MS, stats.shutdown_ms)
+            .extra(extra::WORKERS_PEAK_RSS_KIB, stats.workers_peak_rss_kib))
     }
 }
 

@@ -22,6 +22,7 @@ mod race;
 use std::num::NonZeroUsize;
 
 use exec::Exec;
+use harness::contract::extra;
 use harness::opts::{OFFLOAD, YIELD};
 use harness::{Facts, Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, Threads};
 use workloads::Workload;
@@ -68,8 +69,8 @@ impl Runtime for Smol {
             Workload::PingPong => ex.block_on(workers, floor::ping_pong(&ex, ctx)),
         }??;
         Ok(outcome
-            .extra("executor_threads", ex.threads(workers))
-            .extra("blocking_threads_max", workers))
+            .extra(extra::EXECUTOR_THREADS, ex.threads(workers))
+            .extra(extra::BLOCKING_THREADS_MAX, workers))
     }
 }
 

@@ -15,6 +15,7 @@ mod io;
 mod race;
 
 use exec::{Job, Mode};
+use harness::contract::extra;
 use harness::jobs::Permits;
 use harness::{Facts, Info, Model, Outcome, RunCtx, RunError, Runtime};
 use workloads::{RaceCounter, Workload};
@@ -80,8 +81,10 @@ impl Runtime for Threads {
         // The run's submission instant: just before the jobs are handed to the threads (see harness::latency).
         let submitted = std::time::Instant::now();
         let done = exec::run(mode, jobs, ticker)?;
-        Ok(harness::jobs::outcome(w, &done, &counter, submitted)
-            .extra("threads_started", threads_started(mode, jobs_len) + beside))
+        Ok(harness::jobs::outcome(w, &done, &counter, submitted).extra(
+            extra::THREADS_STARTED,
+            threads_started(mode, jobs_len) + beside,
+        ))
     }
 }
 

@@ -18,6 +18,7 @@ mod io;
 mod join;
 mod race;
 
+use harness::contract::extra;
 use harness::opts::{OFFLOAD, YIELD};
 use harness::{Facts, Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, Threads};
 use tokio::runtime::Builder;
@@ -78,8 +79,8 @@ impl Runtime for Tokio {
         // Shutting the runtime down is part of the measured run (the harness times all of `run`).
         drop(rt);
         Ok(outcome
-            .extra("executor_threads", executor_threads)
-            .extra("blocking_threads_max", workers))
+            .extra(extra::EXECUTOR_THREADS, executor_threads)
+            .extra(extra::BLOCKING_THREADS_MAX, workers))
     }
 }
 
