@@ -464,6 +464,23 @@ pub fn check_served(r: &RunReport, served: impl Fn(u64) -> u64) -> Option<String
     })
 }
 
+/// Checks that every key of the report's `extra` is registered in [`extra`], so that each figure a runtime or peer
+/// writes has one constant saying who writes it and who reads it. The conformance suite applies it to every run it
+/// makes; the driver does not, so that runs recorded before a key was registered still re-render. Returns the
+/// problems found.
+pub fn check_extra_keys(r: &RunReport) -> Vec<String> {
+    r.extra
+        .keys()
+        .filter(|k| !extra::is_registered(k))
+        .map(|k| {
+            format!(
+                "extra.{k} is not a registered key: declare it in harness::contract::extra (who writes it, who \
+                 reads it) and write it through that constant"
+            )
+        })
+        .collect()
+}
+
 /// Checks the floor workloads' figures (see `harness::floor`): a `spawn` report must show all N tasks parked at
 /// once, with its spawn time, memory and teardown; a `ping-pong` report must show all K round trips, with their
 /// times in order (p50 <= p99 <= max). The checksum says every task gave its value and every reply came back; these
@@ -938,6 +955,21 @@ mod tests {
         keys.dedup();
         assert_eq!(keys.len(), extra::ALL.len());
         assert!(extra::ALL.contains(&extra::SPAWN_MS) && extra::ALL.contains(&extra::START_METHOD));
+    }
+
+    #[test]
+    fn unregistered_extra_keys_are_named() {
+        let mut r = report(Workload::CpuBalanced, "v");
+        r.extra.insert(extra::OFFLOAD.into(), true.into());
+        assert!(check_extra_keys(&r).is_empty());
+        r.extra.insert("offloaded".into(), true.into());
+        r.extra.insert(extra::CHILDREN_SAMPLE_MS.into(), 1.5.into());
+        let p = check_extra_keys(&r);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with("extra.offloaded is not a registered key"),
+            "{p:?}"
+        );
     }
 
     #[test]
