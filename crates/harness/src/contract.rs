@@ -308,148 +308,141 @@ fn race_figures(r: &RunReport) -> (u64, u64) {
 /// or a peer in another language) and read by the driver's report. Each constant says who writes it and who reads
 /// it. The report also lists every `extra` figure of a cell as it is, so a key read by nobody is still shown.
 pub mod extra {
-    /// ms from creating a process pool until every worker is up. Written by rt-procs and the `multiprocessing`
-    /// peer (`peers/python/models.py`); read by the driver's calibration section (process-pool start-up).
-    pub const SPAWN_MS: &str = "spawn_ms";
-    /// The `multiprocessing` start method (`fork`, `spawn`, `forkserver`). Written by the `multiprocessing` peer;
-    /// read by the driver's calibration section.
-    pub const START_METHOD: &str = "start_method";
+    /// One registered key: its name in the JSON, and what it is (the doc comment of its constant).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Key {
+        /// The key as it appears in `extra`.
+        pub name: &'static str,
+        /// Its doc comment, line by line.
+        pub doc: &'static [&'static str],
+    }
 
-    /// rt-procs: ms the workers spent on messages rather than tasks, summed.
-    pub const IPC_MS: &str = "ipc_ms";
-    /// rt-procs: jobs (chunks) sent to the workers.
-    pub const JOBS: &str = "jobs";
-    /// rt-procs: tasks per job, as CPython's `Pool.map` computes it.
-    pub const CHUNKSIZE: &str = "chunksize";
-    /// rt-procs: ms from asking the workers to stop until every one was reaped.
-    pub const SHUTDOWN_MS: &str = "shutdown_ms";
-    /// rt-procs: the workers' peak RSS in KiB, summed (`peak_rss_kib` is the parent's alone).
-    pub const WORKERS_PEAK_RSS_KIB: &str = "workers_peak_rss_kib";
-    /// The `multiprocessing` peer: the largest child's peak RSS in KiB.
-    pub const CHILD_PEAK_RSS_KIB: &str = "child_peak_rss_kib";
-    /// rt-procs, `race`: how the counter was shared (a sentence).
-    pub const RACE: &str = "race";
+    impl Key {
+        /// Who writes it and what it means, on one line.
+        pub fn about(&self) -> String {
+            crate::report::notes_text(&self.doc.join("\n"))
+        }
+    }
 
-    /// rt-tokio, rt-smol, rt-async-std: executor threads started.
-    pub const EXECUTOR_THREADS: &str = "executor_threads";
-    /// rt-tokio, rt-smol, rt-async-std: the most blocking-pool threads allowed.
-    pub const BLOCKING_THREADS_MAX: &str = "blocking_threads_max";
-    /// rt-tokio, rt-smol, rt-async-std: whether CPU tasks were offloaded to the blocking pool (`--opt offload`).
-    pub const OFFLOAD: &str = "offload";
-    /// rt-threads: OS threads started.
-    pub const THREADS_STARTED: &str = "threads_started";
+    /// Declares each key once: `/// doc` then `CONST = "name";` gives the constant, with that doc, and its entry in
+    /// [`KEYS`] and [`ALL`], so no key can be listed without a constant or have a constant without being listed.
+    macro_rules! keys {
+        ($($(#[doc = $doc:literal])+ $konst:ident = $name:literal;)+) => {
+            $($(#[doc = $doc])+ pub const $konst: &str = $name;)+
 
-    /// The harness (`tasks::mixed_outcome`): the shortest CPU task of `mixed`, in ms.
-    pub const CPU_TASK_MS_MIN: &str = "cpu_task_ms_min";
-    /// The harness (`tasks::mixed_outcome`): the longest CPU task of `mixed`, in ms.
-    pub const CPU_TASK_MS_MAX: &str = "cpu_task_ms_max";
-    /// The harness (`tasks::race_outcome`): `race` with a yield point in every N-th increment.
-    pub const YIELD_EVERY: &str = "yield_every";
+            /// Every key, in the order declared, with its doc.
+            pub const KEYS: &[Key] = &[$(Key { name: $name, doc: &[$($doc),+] }),+];
 
-    /// rt-gil: whether the GIL was on.
-    pub const GIL: &str = "gil";
-    /// rt-gil: the switch interval in µs.
-    pub const SWITCH_INTERVAL_US: &str = "switch_interval_us";
-    /// rt-gil: kernel loop iterations between GIL check points (`--opt check-every`).
-    pub const CHECK_EVERY: &str = "check_every";
-    /// rt-gil: GIL acquisitions.
-    pub const GIL_ACQUISITIONS: &str = "gil_acquisitions";
-    /// rt-gil: acquisitions that had to wait.
-    pub const GIL_CONTENDED_ACQUISITIONS: &str = "gil_contended_acquisitions";
-    /// rt-gil: acquisitions by a thread other than the last holder.
-    pub const GIL_SWITCHES: &str = "gil_switches";
-    /// rt-gil: times a waiter's interval ran out and it asked the holder to drop the GIL.
-    pub const GIL_DROP_REQUESTS: &str = "gil_drop_requests";
-    /// rt-gil: drop requests honoured at a check point.
-    pub const GIL_FORCED_SWITCHES: &str = "gil_forced_switches";
-    /// rt-gil: ms spent waiting for the GIL, summed.
-    pub const GIL_WAIT_MS_TOTAL: &str = "gil_wait_ms_total";
-    /// rt-gil: the 99th percentile (nearest rank) of the wait per acquisition, in ms.
-    pub const GIL_WAIT_MS_P99: &str = "gil_wait_ms_p99";
-    /// rt-gil: the longest wait, in ms.
-    pub const GIL_WAIT_MS_MAX: &str = "gil_wait_ms_max";
-    /// rt-gil: the share of wall time the GIL was held.
-    pub const GIL_HELD_SHARE: &str = "gil_held_share";
-    /// rt-gil, `race`: the read-modify-write form (`--opt rmw`: `plain` or `call`).
-    pub const RMW: &str = "rmw";
+            /// Every key's name, in the order declared.
+            pub const ALL: &[&str] = &[$($konst),+];
+        };
+    }
 
-    /// `spawn` (every runtime that runs it, via `harness::floor` or the peers' contract modules; read by the
-    /// report's section "The floor"): the tasks parked at once when memory was sampled (must be N).
-    pub const PARKED: &str = "parked";
-    /// `spawn`: µs from the first spawn until all N tasks were parked, divided by N.
-    pub const SPAWN_US_PER_TASK: &str = "spawn_us_per_task";
-    /// `spawn`: VmRSS in KiB just before the first spawn.
-    pub const RSS_BEFORE_KIB: &str = "rss_before_kib";
-    /// `spawn`: VmRSS in KiB with all N tasks parked (process models: the parent's plus every task process's).
-    pub const RSS_PARKED_KIB: &str = "rss_parked_kib";
-    /// `spawn`: VmSize (the virtual reservation) in KiB just before the first spawn.
-    pub const VSZ_BEFORE_KIB: &str = "vsz_before_kib";
-    /// `spawn`: VmSize in KiB with all N tasks parked (process models: summed as RSS is).
-    pub const VSZ_PARKED_KIB: &str = "vsz_parked_kib";
-    /// `spawn`: ms from the release until every task was joined.
-    pub const TEARDOWN_MS: &str = "teardown_ms";
-    /// `ping-pong`: the round trips the pinger completed (must be K).
-    pub const ROUND_TRIPS: &str = "round_trips";
-    /// `ping-pong`: the exchange's wall time over its round trips, in µs.
-    pub const RTT_US_MEAN: &str = "rtt_us_mean";
-    /// `ping-pong`: the median round trip, in µs (nearest rank, of every round trip timed on its own).
-    pub const RTT_US_P50: &str = "rtt_us_p50";
-    /// `ping-pong`: the 99th-percentile round trip, in µs.
-    pub const RTT_US_P99: &str = "rtt_us_p99";
-    /// `ping-pong`: the longest round trip, in µs.
-    pub const RTT_US_MAX: &str = "rtt_us_max";
+    /// Whether `key` is registered here: every key a runtime or peer writes into `extra` must be.
+    pub fn is_registered(key: &str) -> bool {
+        ALL.contains(&key)
+    }
 
-    /// The Python and Node peers: the divisor applied to the CPU work (`peers/peers.toml`).
-    pub const WORK_SCALE: &str = "work_scale";
-    /// The Python and Node peers: the divisor applied to `race`'s increments.
-    pub const RACE_SCALE: &str = "race_scale";
+    keys! {
+        /// ms from creating a process pool until every worker is up. Written by rt-procs and the `multiprocessing`
+        /// peer (`peers/python/models.py`); read by the driver's calibration section (process-pool start-up).
+        SPAWN_MS = "spawn_ms";
+        /// The `multiprocessing` start method (`fork`, `spawn`, `forkserver`). Written by the `multiprocessing` peer;
+        /// read by the driver's calibration section.
+        START_METHOD = "start_method";
 
-    /// Every key above.
-    pub const ALL: &[&str] = &[
-        SPAWN_MS,
-        START_METHOD,
-        IPC_MS,
-        JOBS,
-        CHUNKSIZE,
-        SHUTDOWN_MS,
-        WORKERS_PEAK_RSS_KIB,
-        CHILD_PEAK_RSS_KIB,
-        RACE,
-        EXECUTOR_THREADS,
-        BLOCKING_THREADS_MAX,
-        OFFLOAD,
-        THREADS_STARTED,
-        CPU_TASK_MS_MIN,
-        CPU_TASK_MS_MAX,
-        YIELD_EVERY,
-        GIL,
-        SWITCH_INTERVAL_US,
-        CHECK_EVERY,
-        GIL_ACQUISITIONS,
-        GIL_CONTENDED_ACQUISITIONS,
-        GIL_SWITCHES,
-        GIL_DROP_REQUESTS,
-        GIL_FORCED_SWITCHES,
-        GIL_WAIT_MS_TOTAL,
-        GIL_WAIT_MS_P99,
-        GIL_WAIT_MS_MAX,
-        GIL_HELD_SHARE,
-        RMW,
-        PARKED,
-        SPAWN_US_PER_TASK,
-        RSS_BEFORE_KIB,
-        RSS_PARKED_KIB,
-        VSZ_BEFORE_KIB,
-        VSZ_PARKED_KIB,
-        TEARDOWN_MS,
-        ROUND_TRIPS,
-        RTT_US_MEAN,
-        RTT_US_P50,
-        RTT_US_P99,
-        RTT_US_MAX,
-        WORK_SCALE,
-        RACE_SCALE,
-    ];
+        /// rt-procs: ms the workers spent on messages rather than tasks, summed.
+        IPC_MS = "ipc_ms";
+        /// rt-procs: jobs (chunks) sent to the workers.
+        JOBS = "jobs";
+        /// rt-procs: tasks per job, as CPython's `Pool.map` computes it.
+        CHUNKSIZE = "chunksize";
+        /// rt-procs: ms from asking the workers to stop until every one was reaped.
+        SHUTDOWN_MS = "shutdown_ms";
+        /// rt-procs: the workers' peak RSS in KiB, summed (`peak_rss_kib` is the parent's alone).
+        WORKERS_PEAK_RSS_KIB = "workers_peak_rss_kib";
+        /// rt-procs, `spawn` (per-task): ms spent reading the N task processes' `/proc/<pid>/status`, inside the spawn
+        /// clock.
+        CHILDREN_SAMPLE_MS = "children_sample_ms";
+        /// The `multiprocessing` peer: the largest child's peak RSS in KiB.
+        CHILD_PEAK_RSS_KIB = "child_peak_rss_kib";
+        /// rt-procs, `race`: how the counter was shared (a sentence).
+        RACE = "race";
+
+        /// rt-tokio, rt-smol, rt-async-std: executor threads started.
+        EXECUTOR_THREADS = "executor_threads";
+        /// rt-tokio, rt-smol, rt-async-std: the most blocking-pool threads allowed.
+        BLOCKING_THREADS_MAX = "blocking_threads_max";
+        /// rt-tokio, rt-smol, rt-async-std: whether CPU tasks were offloaded to the blocking pool (`--opt offload`).
+        OFFLOAD = "offload";
+        /// rt-threads: OS threads started.
+        THREADS_STARTED = "threads_started";
+
+        /// The harness (`tasks::mixed_outcome`): the shortest CPU task of `mixed`, in ms.
+        CPU_TASK_MS_MIN = "cpu_task_ms_min";
+        /// The harness (`tasks::mixed_outcome`): the longest CPU task of `mixed`, in ms.
+        CPU_TASK_MS_MAX = "cpu_task_ms_max";
+        /// The harness (`tasks::race_outcome`): `race` with a yield point in every N-th increment.
+        YIELD_EVERY = "yield_every";
+
+        /// rt-gil: whether the GIL was on.
+        GIL = "gil";
+        /// rt-gil: the switch interval in µs.
+        SWITCH_INTERVAL_US = "switch_interval_us";
+        /// rt-gil: kernel loop iterations between GIL check points (`--opt check-every`).
+        CHECK_EVERY = "check_every";
+        /// rt-gil: GIL acquisitions.
+        GIL_ACQUISITIONS = "gil_acquisitions";
+        /// rt-gil: acquisitions that had to wait.
+        GIL_CONTENDED_ACQUISITIONS = "gil_contended_acquisitions";
+        /// rt-gil: acquisitions by a thread other than the last holder.
+        GIL_SWITCHES = "gil_switches";
+        /// rt-gil: times a waiter's interval ran out and it asked the holder to drop the GIL.
+        GIL_DROP_REQUESTS = "gil_drop_requests";
+        /// rt-gil: drop requests honoured at a check point.
+        GIL_FORCED_SWITCHES = "gil_forced_switches";
+        /// rt-gil: ms spent waiting for the GIL, summed.
+        GIL_WAIT_MS_TOTAL = "gil_wait_ms_total";
+        /// rt-gil: the 99th percentile (nearest rank) of the wait per acquisition, in ms.
+        GIL_WAIT_MS_P99 = "gil_wait_ms_p99";
+        /// rt-gil: the longest wait, in ms.
+        GIL_WAIT_MS_MAX = "gil_wait_ms_max";
+        /// rt-gil: the share of wall time the GIL was held.
+        GIL_HELD_SHARE = "gil_held_share";
+        /// rt-gil, `race`: the read-modify-write form (`--opt rmw`: `plain` or `call`).
+        RMW = "rmw";
+
+        /// `spawn` (every runtime that runs it, via `harness::floor` or the peers' contract modules; read by the
+        /// report's section "The floor"): the tasks parked at once when memory was sampled (must be N).
+        PARKED = "parked";
+        /// `spawn`: µs from the first spawn until all N tasks were parked, divided by N.
+        SPAWN_US_PER_TASK = "spawn_us_per_task";
+        /// `spawn`: VmRSS in KiB just before the first spawn.
+        RSS_BEFORE_KIB = "rss_before_kib";
+        /// `spawn`: VmRSS in KiB with all N tasks parked (process models: the parent's plus every task process's).
+        RSS_PARKED_KIB = "rss_parked_kib";
+        /// `spawn`: VmSize (the virtual reservation) in KiB just before the first spawn.
+        VSZ_BEFORE_KIB = "vsz_before_kib";
+        /// `spawn`: VmSize in KiB with all N tasks parked (process models: summed as RSS is).
+        VSZ_PARKED_KIB = "vsz_parked_kib";
+        /// `spawn`: ms from the release until every task was joined.
+        TEARDOWN_MS = "teardown_ms";
+        /// `ping-pong`: the round trips the pinger completed (must be K).
+        ROUND_TRIPS = "round_trips";
+        /// `ping-pong`: the exchange's wall time over its round trips, in µs.
+        RTT_US_MEAN = "rtt_us_mean";
+        /// `ping-pong`: the median round trip, in µs (nearest rank, of every round trip timed on its own).
+        RTT_US_P50 = "rtt_us_p50";
+        /// `ping-pong`: the 99th-percentile round trip, in µs.
+        RTT_US_P99 = "rtt_us_p99";
+        /// `ping-pong`: the longest round trip, in µs.
+        RTT_US_MAX = "rtt_us_max";
+
+        /// The Python and Node peers: the divisor applied to the CPU work (`peers/peers.toml`).
+        WORK_SCALE = "work_scale";
+        /// The Python and Node peers: the divisor applied to `race`'s increments.
+        RACE_SCALE = "race_scale";
+    }
 }
 
 /// Checks that the delay server (`served(nonce)`: how many requests it answered with that nonce) answered exactly the io-net run's `tasks` requests with the nonce it reports: the checksum
@@ -469,6 +462,23 @@ pub fn check_served(r: &RunReport, served: impl Fn(u64) -> u64) -> Option<String
              task must make its own round trip to --addr with the run's nonce"
         )
     })
+}
+
+/// Checks that every key of the report's `extra` is registered in [`extra`], so that each figure a runtime or peer
+/// writes has one constant saying who writes it and who reads it. The conformance suite applies it to every run it
+/// makes; the driver does not, so that runs recorded before a key was registered still re-render. Returns the
+/// problems found.
+pub fn check_extra_keys(r: &RunReport) -> Vec<String> {
+    r.extra
+        .keys()
+        .filter(|k| !extra::is_registered(k))
+        .map(|k| {
+            format!(
+                "extra.{k} is not a registered key: declare it in harness::contract::extra (who writes it, who \
+                 reads it) and write it through that constant"
+            )
+        })
+        .collect()
 }
 
 /// Checks the floor workloads' figures (see `harness::floor`): a `spawn` report must show all N tasks parked at
@@ -945,5 +955,55 @@ mod tests {
         keys.dedup();
         assert_eq!(keys.len(), extra::ALL.len());
         assert!(extra::ALL.contains(&extra::SPAWN_MS) && extra::ALL.contains(&extra::START_METHOD));
+    }
+
+    #[test]
+    fn unregistered_extra_keys_are_named() {
+        let mut r = report(Workload::CpuBalanced, "v");
+        r.extra.insert(extra::OFFLOAD.into(), true.into());
+        assert!(check_extra_keys(&r).is_empty());
+        r.extra.insert("offloaded".into(), true.into());
+        r.extra.insert(extra::CHILDREN_SAMPLE_MS.into(), 1.5.into());
+        let p = check_extra_keys(&r);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with("extra.offloaded is not a registered key"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn every_extra_key_is_declared_once_with_its_doc() {
+        let names: Vec<&str> = extra::KEYS.iter().map(|k| k.name).collect();
+        assert_eq!(names, extra::ALL);
+        for k in extra::KEYS {
+            // Keys are snake_case JSON names, and each says who writes it.
+            assert!(
+                k.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{}",
+                k.name
+            );
+            assert!(
+                !k.about().is_empty() && !k.about().contains('\n'),
+                "{}",
+                k.name
+            );
+        }
+        assert!(extra::is_registered(extra::CHILDREN_SAMPLE_MS));
+        assert!(extra::is_registered("children_sample_ms"));
+        assert!(!extra::is_registered("no_such_key"));
+        let spawn = extra::KEYS.iter().find(|k| k.name == "spawn_ms").unwrap();
+        assert!(
+            spawn.about().starts_with("ms from creating a process pool"),
+            "{}",
+            spawn.about()
+        );
+        assert!(
+            spawn
+                .about()
+                .contains("`multiprocessing` peer (`peers/python/models.py`)")
+        );
     }
 }

@@ -330,6 +330,11 @@ impl Info {
         self
     }
 
+    /// Sets the notes from a runtime's `notes.md`, read with `include_str!("../notes.md")`: see [`notes_text`].
+    pub fn notes_md(self, md: &str) -> Info {
+        self.notes(&notes_text(md))
+    }
+
     /// The default variant's name.
     pub fn default_variant(&self) -> Option<&str> {
         self.variants
@@ -464,9 +469,36 @@ impl RunReport {
     }
 }
 
+/// The one-line notes `list` prints, from the markdown of a runtime's `notes.md`: plain paragraphs wrapped at any
+/// width. Each line is trimmed and the lines are joined with single spaces, so a soft line break inside a paragraph,
+/// and the blank line between two paragraphs, both become one space. Nothing else is interpreted: write the notes
+/// as prose, without headings or lists, which would be flattened into the line.
+pub fn notes_text(md: &str) -> String {
+    md.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notes_md_joins_wrapped_lines_and_paragraphs_with_one_space() {
+        assert_eq!(notes_text(""), "");
+        assert_eq!(notes_text("One line."), "One line.");
+        assert_eq!(
+            notes_text(
+                "A paragraph wrapped\n  at a narrow width.\n\nA second one,\r\nwith CRLF.\n\n\n"
+            ),
+            "A paragraph wrapped at a narrow width. A second one, with CRLF."
+        );
+        let info = Info::new("rt-x", "X", Model::Threads)
+            .notes_md("spawn: N tasks\nparked (on one Event).\n");
+        assert_eq!(info.notes, "spawn: N tasks parked (on one Event).");
+    }
 
     #[test]
     fn opt_checks() {

@@ -445,8 +445,8 @@ mod tests {
         let out = mixed_outcome(&done, ticks, t0);
         assert_eq!(out.checksum, 14, "5 + 7 primes and the 2 rounds that ran");
         assert_eq!(out.sojourn, Some(vec![1.0, 1.0]));
-        assert_eq!(out.extra["cpu_task_ms_min"], 10.0);
-        assert_eq!(out.extra["cpu_task_ms_max"], 30.0);
+        assert_eq!(out.extra[extra::CPU_TASK_MS_MIN], 10.0);
+        assert_eq!(out.extra[extra::CPU_TASK_MS_MAX], 30.0);
     }
 
     #[test]
@@ -471,7 +471,7 @@ mod tests {
         assert_eq!((a, b, c.get()), (1000, 1000, 2000));
         let out = race_outcome(c.get(), a + b, Some(4));
         assert_eq!((out.checksum, out.attempted), (2000, Some(2000)));
-        assert_eq!(out.extra["yield_every"], 4);
+        assert_eq!(out.extra[extra::YIELD_EVERY], 4);
         assert!(race_outcome(c.get(), a + b, None).extra.is_empty());
     }
 

@@ -18,7 +18,8 @@
 //! requests with the nonce the run reports (a model that computes the replies itself, without the network, fails).
 //! The waits must tell the truth: `early_waits` is reported for io-sleep and mixed, and is 0 unless the suite is told
 //! the timers may fire early ([`Conformance::timers_may_fire_early`]); `sojourn_ms` is reported for io-sleep, io-net
-//! and mixed, and no task's sojourn is shorter than its wait.
+//! and mixed, and no task's sojourn is shorter than its wait. Every key of every report's `extra` must be registered
+//! in [`contract::extra`] ([`contract::check_extra_keys`]).
 
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -39,8 +40,9 @@ pub const RACE_WORK: u64 = 100_000;
 /// `race` with `--tasks`, which it refuses ([`crate::cli::RACE_HAS_NO_TASKS`]).
 const RACE_WITH_TASKS: [&str; 6] = ["run", "race", "--size", "check", "--tasks", "4"];
 
-/// Runs `binary run <args>` and returns its RunReport; panics (naming the command and its stderr) if it fails or
-/// prints anything but one RunReport. For a runtime's behaviour tests.
+/// Runs `binary run <args>` and returns its RunReport; panics (naming the command and its stderr) if it fails,
+/// prints anything but one RunReport, or writes an `extra` key [`contract::extra`] does not register. For a
+/// runtime's behaviour tests.
 pub fn run_report(binary: &str, args: &[&str]) -> RunReport {
     let out = Command::new(binary)
         .arg("run")
@@ -54,8 +56,16 @@ pub fn run_report(binary: &str, args: &[&str]) -> RunReport {
         args.join(" "),
         String::from_utf8_lossy(&out.stderr).trim()
     );
-    contract::stdout_report(&String::from_utf8_lossy(&out.stdout))
-        .unwrap_or_else(|v| panic!("{binary} run {}: {v}", args.join(" ")))
+    let r = contract::stdout_report(&String::from_utf8_lossy(&out.stdout))
+        .unwrap_or_else(|v| panic!("{binary} run {}: {v}", args.join(" ")));
+    let unregistered = contract::check_extra_keys(&r);
+    assert!(
+        unregistered.is_empty(),
+        "{binary} run {}: {}",
+        args.join(" "),
+        unregistered.join("; ")
+    );
+    r
 }
 
 /// The `race` behaviour of an async runtime with a one-thread variant (`single`) and a multi-thread one (`multi`),
@@ -241,6 +251,7 @@ impl Conformance {
         let early = info.facts_of(variant).is_some_and(|f| f.early_timers);
         p.extend(check_waits(&report, self.timers_may_fire_early || early));
         p.extend(contract::check_floor(&report));
+        p.extend(contract::check_extra_keys(&report));
         p.iter_mut().for_each(|m| *m = format!("{what}: {m}"));
         (Some(report), p)
     }
@@ -325,14 +336,20 @@ impl Conformance {
             variant,
         ) {
             Err(v) => vec![format!("{what}: {v}")],
-            Ok(r) => match r.lost_updates {
-                Some(0) => Vec::new(),
-                lost => vec![format!(
-                    "{what}: lost {} of {} updates with --workers {w} --work {k}; {why}",
-                    lost.unwrap_or(0),
-                    r.attempted.unwrap_or(0),
-                )],
-            },
+            Ok(r) => {
+                let mut p: Vec<String> = contract::check_extra_keys(&r)
+                    .into_iter()
+                    .map(|m| format!("{what}: {m}"))
+                    .collect();
+                if r.lost_updates != Some(0) {
+                    p.push(format!(
+                        "{what}: lost {} of {} updates with --workers {w} --work {k}; {why}",
+                        r.lost_updates.unwrap_or(0),
+                        r.attempted.unwrap_or(0),
+                    ));
+                }
+                p
+            }
         }
     }
 

@@ -94,7 +94,7 @@ fn scaffolded_runtime_builds_and_conforms() {
         added.iter().all(|p| p.starts_with("crates/rt-demo")),
         "it wrote outside crates/rt-demo: {added:?}"
     );
-    assert_eq!(added.len(), 3, "{added:?}");
+    assert_eq!(added.len(), 4, "{added:?}");
 
     // A taken name and a bad name are refused with exit 2 and change nothing.
     let snapshot = listing(ws);

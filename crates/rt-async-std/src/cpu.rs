@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use async_std::task::{self, JoinHandle};
+use harness::contract::extra;
 use harness::opts::OFFLOAD;
 use harness::tasks::{join_in_order, mixed_outcome, ticker};
 use harness::{Outcome, RunCtx, RunError};
@@ -34,7 +35,7 @@ pub async fn cpu(ctx: &RunCtx) -> Result<Outcome, RunError> {
         .collect();
     harness::probe::sample_threads();
     let found: u64 = join_in_order(tasks).await.iter().map(|r| r.0).sum();
-    Ok(Outcome::new(found).extra("offload", offload))
+    Ok(Outcome::new(found).extra(extra::OFFLOAD, offload))
 }
 
 pub async fn mixed(ctx: &RunCtx) -> Result<Outcome, RunError> {
@@ -51,5 +52,5 @@ pub async fn mixed(ctx: &RunCtx) -> Result<Outcome, RunError> {
         .collect();
     let done = join_in_order(tasks).await;
     let ticks = ticker.await;
-    Ok(mixed_outcome(&done, ticks, submitted).extra("offload", offload))
+    Ok(mixed_outcome(&done, ticks, submitted).extra(extra::OFFLOAD, offload))
 }

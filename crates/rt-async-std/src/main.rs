@@ -23,6 +23,7 @@ mod threads;
 
 use std::num::NonZeroUsize;
 
+use harness::contract::extra;
 use harness::opts::{OFFLOAD, YIELD};
 use harness::{Facts, Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, Threads};
 use threads::{THREAD_COUNT_ENV, workers_arg};
@@ -35,22 +36,22 @@ struct AsyncStd;
 impl Runtime for AsyncStd {
     fn info(&self) -> Info {
         Info::new("rt-async-std", "async-std (discontinued)", Model::Async)
-            .variant(GLOBAL, "async-std's global executor on --workers threads (ASYNC_STD_THREAD_COUNT)")
+            .variant(
+                GLOBAL,
+                "async-std's global executor on --workers threads (ASYNC_STD_THREAD_COUNT)",
+            )
             .facts(Facts::event_loop(Threads::Workers))
             .workloads(Workload::ALL)
             .opt(OptSpec::bool(OFFLOAD, false, cpu::OFFLOAD_HELP))
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
-            .versions(harness::locked_versions!("async-std", "async-global-executor", "async-io", "blocking"))
-            .notes(
-                "async-std is DISCONTINUED upstream in favour of smol (RUSTSEC-2025-0052, unmaintained); pinned at \
-                 1.13.2 and kept only for comparison. No single-threaded variant: --workers 1 gives one executor \
-                 thread, but block_on still runs on the main thread. The blocking pool (spawn_blocking, \
-                 async_std::fs) is capped at --workers threads. The executor threads are never shut down. \
-                 spawn: N task::spawn tasks parked on one event_listener::Event (async-std has no notify of its own); \
-                 a task has no stack of its own, so vsz_parked_kib grows only by the heap (glibc's malloc arenas \
-                 reserve more than they touch). ping-pong: two spawned tasks, async_std::channel::bounded(1) each way.",
-            )
+            .versions(harness::locked_versions!(
+                "async-std",
+                "async-global-executor",
+                "async-io",
+                "blocking"
+            ))
+            .notes_md(include_str!("../notes.md"))
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
@@ -78,8 +79,8 @@ impl Runtime for AsyncStd {
         })?;
         harness::probe::sample_threads();
         Ok(outcome
-            .extra("executor_threads", workers)
-            .extra("blocking_threads_max", workers))
+            .extra(extra::EXECUTOR_THREADS, workers)
+            .extra(extra::BLOCKING_THREADS_MAX, workers))
     }
 }
 

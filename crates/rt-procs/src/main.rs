@@ -26,6 +26,7 @@ mod shm;
 mod spawn;
 mod worker;
 
+use harness::contract::extra;
 use harness::opts::{CHUNKSIZE, SHARED};
 use harness::{
     Facts, Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, ScratchDir, Threads,
@@ -54,7 +55,7 @@ impl Runtime for Procs {
             .opt(OptSpec::int(CHUNKSIZE, 1, 0, 1 << 20, "tasks per message, as in Pool.map; 0 = Pool.map's default, ceil(T / (4W))"))
             .opt(OptSpec::bool(SHARED, true, "race: true = one counter in shared memory (memfd, mmap) that every worker maps, as multiprocessing.RawValue, so updates can be lost (sync=lock takes a process-shared mutex); false = message passing, each worker counts in its own memory and sends its count back"))
             .versions(harness::locked_versions!("ipc-channel"))
-            .notes("Process start-up is part of elapsed_ms and is also reported alone as extra.spawn_ms. I/O tasks block their worker: only W are in flight. race shares one counter in memory mapped by every worker (the racers start together at a barrier) unless shared=false passes messages (each worker counts locally, the parent sums). peak_rss_kib is the parent's; extra.workers_peak_rss_kib sums the workers'. per-task runs spawn and ping-pong only. A task process is a fresh exec of this Rust binary (as multiprocessing's spawn start method execs an interpreter; not a fork of the parent, its fork start method): about 2.4 MiB VmRSS each, nearly all of it pages every task shares (libc, the binary), so spawn's rss_parked_kib, which adds up the tasks' VmRSS, counts those once per process; each costs the machine about 0.2 MiB of its own. extra.children_sample_ms is the time reading the N /proc files took, inside the spawn clock. ping-pong's ipc-channel is unbounded, but only one token is ever in flight.")
+            .notes_md(include_str!("../notes.md"))
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
@@ -93,12 +94,12 @@ impl Runtime for Procs {
         };
         let stats = pool.shutdown()?;
         Ok(outcome
-            .extra("spawn_ms", stats.spawn_ms)
-            .extra("ipc_ms", stats.ipc_ms)
-            .extra("jobs", stats.jobs)
-            .extra("chunksize", chunksize as u64)
-            .extra("shutdown_ms", stats.shutdown_ms)
-            .extra("workers_peak_rss_kib", stats.workers_peak_rss_kib))
+            .extra(extra::SPAWN_MS, stats.spawn_ms)
+            .extra(extra::IPC_MS, stats.ipc_ms)
+            .extra(extra::JOBS, stats.jobs)
+            .extra(extra::CHUNKSIZE, chunksize as u64)
+            .extra(extra::SHUTDOWN_MS, stats.shutdown_ms)
+            .extra(extra::WORKERS_PEAK_RSS_KIB, stats.workers_peak_rss_kib))
     }
 }
 

@@ -2,6 +2,7 @@
 //! counter in shared memory mapped by all the workers, as CPython's `multiprocessing.RawValue`; with `shared=false`
 //! each counts in its own memory and sends its final value back (message passing), so nothing can be lost.
 
+use harness::contract::extra;
 use harness::{Outcome, RunCtx, RunError};
 
 use crate::pool::Pool;
@@ -28,11 +29,11 @@ pub fn race(
     let performed = attempted(&done);
     Ok(match counter {
         Some(c) => Outcome::new(c.counter().get()).attempted(performed).extra(
-            harness::contract::extra::RACE,
+            extra::RACE,
             "shared memory: every worker incremented one counter in a memfd mapped by all",
         ),
         None => Outcome::new(sum(&done)).attempted(performed).extra(
-            harness::contract::extra::RACE,
+            extra::RACE,
             "message passing: each worker counted in its own memory and the parent summed the counts",
         ),
     })

@@ -14,6 +14,7 @@ use std::process::ExitStatus;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use harness::contract::extra;
 use harness::floor::{self, Memory, SpawnProbe};
 use harness::{Outcome, RunCtx, RunError};
 
@@ -137,7 +138,7 @@ fn run(
     group.reap_all()?;
     Ok(probe
         .joined(done.sum)
-        .extra("children_sample_ms", sample_ms))
+        .extra(extra::CHILDREN_SAMPLE_MS, sample_ms))
 }
 
 /// Clears close-on-exec on `fd`, so that the task processes inherit it.

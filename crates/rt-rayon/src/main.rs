@@ -24,11 +24,14 @@ struct Rayon;
 impl Runtime for Rayon {
     fn info(&self) -> Info {
         Info::new("rt-rayon", "Rayon", Model::Parallel)
-            .variant(POOL, "a rayon ThreadPool of W threads; parallel iterators with work stealing")
+            .variant(
+                POOL,
+                "a rayon ThreadPool of W threads; parallel iterators with work stealing",
+            )
             .facts(Facts::threads(Threads::Workers))
             .workloads(Workload::LOAD)
             .versions(harness::locked_versions!("rayon", "rayon-core"))
-            .notes("CPU tasks are split to single tasks and balanced by work stealing. I/O tasks block a pool thread each: only W are in flight, as with any blocking pool. In mixed, the ticker has its own thread beside the W pool threads, which run the CPU tasks in spawn order (scope_fifo).")
+            .notes_md(include_str!("../notes.md"))
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {

@@ -17,10 +17,13 @@ struct Seq;
 impl Runtime for Seq {
     fn info(&self) -> Info {
         Info::new("rt-seq", "Sequential", Model::Sequential)
-            .variant(SEQ, "one task after another on the main thread; the baseline for every speedup")
+            .variant(
+                SEQ,
+                "one task after another on the main thread; the baseline for every speedup",
+            )
             .facts(Facts::sequential())
             .workloads(Workload::LOAD)
-            .notes("No concurrency: --workers is recorded but only one thread ever runs work. In race, the W workers run one after another, so no update can be lost.")
+            .notes_md(include_str!("../notes.md"))
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {

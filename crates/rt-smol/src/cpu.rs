@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use harness::contract::extra;
 use harness::opts::OFFLOAD;
 use harness::tasks::{join_in_order, mixed_outcome, ticker};
 use harness::{Outcome, RunCtx, RunError};
@@ -35,7 +36,7 @@ pub async fn cpu(ex: &Exec<'_>, ctx: &RunCtx) -> Result<Outcome, RunError> {
         .map(|i| spawn_cpu(ex, offload, p.cpu_range(ctx.workload, i)))
         .collect();
     let found: u64 = join_in_order(tasks).await.iter().map(|r| r.0).sum();
-    Ok(Outcome::new(found).extra("offload", offload))
+    Ok(Outcome::new(found).extra(extra::OFFLOAD, offload))
 }
 
 pub async fn mixed(ex: &Exec<'_>, ctx: &RunCtx) -> Result<Outcome, RunError> {
@@ -52,5 +53,5 @@ pub async fn mixed(ex: &Exec<'_>, ctx: &RunCtx) -> Result<Outcome, RunError> {
         .collect();
     let done = join_in_order(tasks).await;
     let ticks = ticker.await;
-    Ok(mixed_outcome(&done, ticks, submitted).extra("offload", offload))
+    Ok(mixed_outcome(&done, ticks, submitted).extra(extra::OFFLOAD, offload))
 }

@@ -22,6 +22,7 @@ mod race;
 use std::num::NonZeroUsize;
 
 use exec::Exec;
+use harness::contract::extra;
 use harness::opts::{OFFLOAD, YIELD};
 use harness::{Facts, Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, Threads};
 use workloads::Workload;
@@ -44,15 +45,7 @@ impl Runtime for Smol {
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
             .versions(harness::locked_versions!("smol", "async-executor", "async-io", "blocking"))
-            .notes(
-                "Executors are built per run; smol's global executor is never used. The blocking pool (unblock, \
-                 smol::fs) is capped at --workers threads. async-io runs timers and sockets on whichever thread \
-                 is blocked in block_on, with a fallback 'async-io' thread, counted in os_threads_peak. \
-                 spawn: N tasks on the run's executor parked on one event_listener::Event (each listener one small \
-                 heap allocation, as in smol's own locks and channels); a task has no stack of its own, so \
-                 vsz_parked_kib grows only by the heap (glibc's malloc arenas reserve more than they touch). \
-                 ping-pong: two spawned tasks, smol::channel::bounded(1) each way.",
-            )
+            .notes_md(include_str!("../notes.md"))
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
@@ -76,8 +69,8 @@ impl Runtime for Smol {
             Workload::PingPong => ex.block_on(workers, floor::ping_pong(&ex, ctx)),
         }??;
         Ok(outcome
-            .extra("executor_threads", ex.threads(workers))
-            .extra("blocking_threads_max", workers))
+            .extra(extra::EXECUTOR_THREADS, ex.threads(workers))
+            .extra(extra::BLOCKING_THREADS_MAX, workers))
     }
 }
 

@@ -15,6 +15,7 @@ mod io;
 mod race;
 
 use exec::{Job, Mode};
+use harness::contract::extra;
 use harness::jobs::Permits;
 use harness::{Facts, Info, Model, Outcome, RunCtx, RunError, Runtime};
 use workloads::{RaceCounter, Workload};
@@ -27,14 +28,20 @@ struct Threads;
 impl Runtime for Threads {
     fn info(&self) -> Info {
         Info::new("rt-threads", "Threads", Model::Threads)
-            .variant(POOL, "W threads pulling tasks from a shared crossbeam channel (ThreadPoolExecutor)")
+            .variant(
+                POOL,
+                "W threads pulling tasks from a shared crossbeam channel (ThreadPoolExecutor)",
+            )
             .facts(Facts::threads(harness::Threads::Workers))
             .only(Workload::LOAD)
-            .variant(PER_TASK, "one OS thread per task (Thread(target=task).start() for each task)")
+            .variant(
+                PER_TASK,
+                "one OS thread per task (Thread(target=task).start() for each task)",
+            )
             .facts(Facts::threads(harness::Threads::PerTask))
             .workloads(Workload::ALL)
             .versions(harness::locked_versions!("crossbeam-channel"))
-            .notes("Native threads with no GIL: CPU work runs in parallel on min(W, cores) cores. The pool keeps only W blocking calls in flight; per-task pays thread creation per task, and in io-file takes one of W permits before building its buffer (at most W files in flight in both variants). In mixed the ticker has its own thread beside the W (or T) that run the CPU tasks. In race, both variants run W threads. spawn and ping-pong run only in per-task (a pool of W threads cannot park N tasks): spawn starts N threads with std::thread::Builder at the default 2 MiB stack (reserved whole, so VSZ grows ~2 MiB a thread; RSS only by the pages touched), parks them on a Mutex<bool> + Condvar, and meets the OS's limit near 16k threads here (each std thread maps its stack and its signal stack, each with a guard page: four of vm.max_map_count's 65,530 mappings); ping-pong passes a token between two spawned threads through crossbeam bounded(1) channels each way.")
+            .notes_md(include_str!("../notes.md"))
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
@@ -74,8 +81,10 @@ impl Runtime for Threads {
         // The run's submission instant: just before the jobs are handed to the threads (see harness::latency).
         let submitted = std::time::Instant::now();
         let done = exec::run(mode, jobs, ticker)?;
-        Ok(harness::jobs::outcome(w, &done, &counter, submitted)
-            .extra("threads_started", threads_started(mode, jobs_len) + beside))
+        Ok(harness::jobs::outcome(w, &done, &counter, submitted).extra(
+            extra::THREADS_STARTED,
+            threads_started(mode, jobs_len) + beside,
+        ))
     }
 }
 

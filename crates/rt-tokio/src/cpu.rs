@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use harness::contract::extra;
 use harness::opts::OFFLOAD;
 use harness::tasks::{mixed_outcome, ticker};
 use harness::{Outcome, RunCtx, RunError};
@@ -39,7 +40,7 @@ pub async fn cpu(ctx: &RunCtx) -> Result<Outcome, RunError> {
         .iter()
         .map(|r| r.0)
         .sum::<u64>();
-    Ok(Outcome::new(found).extra("offload", offload))
+    Ok(Outcome::new(found).extra(extra::OFFLOAD, offload))
 }
 
 pub async fn mixed(ctx: &RunCtx) -> Result<Outcome, RunError> {
@@ -56,5 +57,5 @@ pub async fn mixed(ctx: &RunCtx) -> Result<Outcome, RunError> {
         .collect();
     let done = join_all("CPU task", handles).await?;
     let ticks = join_all("ticker", vec![ticker]).await?.remove(0);
-    Ok(mixed_outcome(&done, ticks, submitted).extra("offload", offload))
+    Ok(mixed_outcome(&done, ticks, submitted).extra(extra::OFFLOAD, offload))
 }

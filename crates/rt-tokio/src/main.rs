@@ -18,6 +18,7 @@ mod io;
 mod join;
 mod race;
 
+use harness::contract::extra;
 use harness::opts::{OFFLOAD, YIELD};
 use harness::{Facts, Info, Model, OptSpec, Outcome, RunCtx, RunError, Runtime, Threads};
 use tokio::runtime::Builder;
@@ -43,14 +44,7 @@ impl Runtime for Tokio {
             .opt(OptSpec::bool(YIELD, false, race::YIELD_HELP))
             .opt(harness::tasks::yield_every_opt())
             .versions(harness::locked_versions!("tokio"))
-            .notes(
-                "The blocking pool (spawn_blocking, tokio::fs) is capped at --workers threads, like the executor. \
-                 The timer has 1 ms granularity, so sleep lateness includes up to 1 ms of rounding. \
-                 spawn: N tokio::spawn tasks parked on one Notify (notify_waiters releases them); a task is one heap \
-                 allocation (header, future and trailer, cache-line aligned), no stack of its own, so vsz_parked_kib \
-                 grows only by the heap (glibc's malloc arenas reserve more than they touch). ping-pong: two \
-                 spawned tasks, a tokio::sync::mpsc::channel(1) each way.",
-            )
+            .notes_md(include_str!("../notes.md"))
     }
 
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
@@ -85,8 +79,8 @@ impl Runtime for Tokio {
         // Shutting the runtime down is part of the measured run (the harness times all of `run`).
         drop(rt);
         Ok(outcome
-            .extra("executor_threads", executor_threads)
-            .extra("blocking_threads_max", workers))
+            .extra(extra::EXECUTOR_THREADS, executor_threads)
+            .extra(extra::BLOCKING_THREADS_MAX, workers))
     }
 }
 
