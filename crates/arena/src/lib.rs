@@ -1,10 +1,14 @@
-//! `arena`, the driver of Concurrency Arena: discover -> verify -> plan -> hyperfine -> results -> report.
+//! `arena`, the driver binary of Concurrency Arena: discover -> verify -> plan -> hyperfine -> results -> report.
+//! The run folder (`arena-store`), the analysis (`arena-analysis`) and the report (`arena-report`) are crates of their
+//! own below this one; this crate holds the command line, discovery, planning, running, the machine probes and
+//! hyperfine, and is the only one that uses procfs, cargo_metadata and indicatif.
 //!
 //! It finds the runtimes from the workspace itself (`cargo metadata` plus each package's
 //! `[package.metadata.arena]`, then each binary's `list`), verifies every cell at `--size check` against the
 //! reference checksum, runs each once at its timed size to keep its RunReport and choose its number of runs, times
 //! the cells under hyperfine 1.15-1.20 in a shuffled order, and writes a self-describing results folder whose report
-//! re-renders from the raw data alone. `compare` tests two runs against each other; `merge` sets runs from several machines side by side; `serve` runs the delay server.
+//! re-renders from the raw data alone. `compare` tests two runs against each other; `merge` sets runs from several
+//! machines side by side; `serve` runs the delay server.
 //!
 //! What it is not: a timer or a statistics package. hyperfine times and summarizes; the driver adds only what
 //! hyperfine lacks (verification, the kept RunReports, efficiency against the physical ideal, confidence intervals,

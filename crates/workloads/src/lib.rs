@@ -1,4 +1,5 @@
-//! The seven workloads of Concurrency Arena: what every runtime runs, and how to check that it ran it.
+//! The nine workloads of Concurrency Arena (seven under load, two of the floor): what every runtime runs, and how to
+//! check that it ran it.
 //!
 //! This crate holds the *work*, never the *scheduling*: pure, deterministic kernels (prime counting by trial
 //! division, file contents and their hash, the racy read-modify-write), the named parameter sets (`--size`), and a

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::primes::{BASE, sieve_count};
 
-/// One of the seven workloads.
+/// One of the nine workloads: the seven under load and the two of the floor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Workload {
@@ -59,7 +59,7 @@ impl Workload {
         Workload::PingPong,
     ];
 
-    /// The seven workloads every runtime implements: the model's behaviour under load. The floor workloads
+    /// The seven workloads under load every runtime implements: the model's behaviour under load. The floor workloads
     /// ([`Workload::FLOOR`]) run only where the model has the unit they measure.
     pub const LOAD: [Workload; 7] = [
         Workload::CpuBalanced,
