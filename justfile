@@ -11,7 +11,7 @@ default:
 setup:
     ./scripts/setup
 
-# Find or build a free-threaded CPython (python3.13t, GIL off) into .tools/python-ft for py-seq-ft and py-threading-ft (about 2 min)
+# Find or build a free-threaded CPython (GIL off) into .tools/python-ft, for py-seq-ft and py-threading-ft
 setup-free-threaded:
     ./scripts/setup --free-threaded
 
