@@ -11,6 +11,10 @@ default:
 setup:
     ./scripts/setup
 
+# Find or build a free-threaded CPython (GIL off) into .tools/python-ft, for py-seq-ft and py-threading-ft
+setup-free-threaded:
+    ./scripts/setup --free-threaded
+
 # Run every test in the workspace
 test:
     cargo test --workspace

@@ -16,6 +16,15 @@ use serde::Deserialize;
 /// Where the manifest lives, relative to the repository root.
 pub const MANIFEST: &str = "peers/peers.toml";
 
+/// Where `scripts/setup --free-threaded` puts the free-threaded CPython it builds (or links from pyenv or uv),
+/// relative to the repository root. A free-threaded peer's interpreter names are looked up on PATH first, then here,
+/// so the build is found without a change to PATH. The script's `dest` names the same folder.
+pub const FREE_THREADED_BIN: &str = ".tools/python-ft/bin";
+
+/// The setup step that provides a free-threaded CPython, as an absent free-threaded peer's reason names it.
+pub const FREE_THREADED_SETUP: &str =
+    "run `just setup-free-threaded` (scripts/setup --free-threaded) to find or build one";
+
 /// What can go wrong reading the manifest.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -352,7 +361,7 @@ pub fn discover(root: &Path) -> Result<Vec<Peer>, Error> {
             // The interpreter, then its alternatives: the first that can run the peer does.
             let mut reasons = Vec::new();
             let mut found = None;
-            for name in std::iter::once(&spec.interpreter).chain(&spec.alternatives) {
+            for name in &candidates(&spec, root) {
                 let key = (name.clone(), spec.min_version.clone(), spec.free_threaded);
                 let (presence, exe) = match cache.iter().find(|(k, _)| *k == key) {
                     Some((_, p)) => p.clone(),
@@ -376,9 +385,16 @@ pub fn discover(root: &Path) -> Result<Vec<Peer>, Error> {
                     argv[0] = exe;
                     p
                 }
-                None => Presence::Absent {
-                    reason: reasons.join("; "),
-                },
+                None => {
+                    if spec.free_threaded {
+                        reasons.push(format!(
+                            "no free-threaded one in {FREE_THREADED_BIN} either: {FREE_THREADED_SETUP}"
+                        ));
+                    }
+                    Presence::Absent {
+                        reason: reasons.join("; "),
+                    }
+                }
             };
             Peer {
                 spec,
@@ -387,6 +403,25 @@ pub fn discover(root: &Path) -> Result<Vec<Peer>, Error> {
             }
         })
         .collect())
+}
+
+/// The interpreters to try for `spec`, in order: its interpreter and alternatives by name (found on PATH); for a
+/// free-threaded peer, then the same names in `<root>/.tools/python-ft/bin` ([`FREE_THREADED_BIN`]) where such a
+/// file exists. PATH first, so an interpreter the user installed wins over the one setup built.
+fn candidates(spec: &PeerSpec, root: &Path) -> Vec<String> {
+    let names = || std::iter::once(&spec.interpreter).chain(&spec.alternatives);
+    let mut all: Vec<String> = names().cloned().collect();
+    if spec.free_threaded {
+        let bin = root.join(FREE_THREADED_BIN);
+        all.extend(
+            names()
+                .filter(|n| !n.contains('/'))
+                .map(|n| bin.join(n))
+                .filter(|p| p.is_file())
+                .map(|p| p.to_string_lossy().into_owned()),
+        );
+    }
+    all
 }
 
 /// The repository root this crate was built in (two levels above its manifest).

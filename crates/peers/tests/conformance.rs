@@ -14,6 +14,10 @@ const OPT_RUNS: &[(&str, &[&str])] = &[
         &["--opt", "rmw=call", "--opt", "switch-interval-us=500"],
     ),
     (
+        "py-threading-ft",
+        &["--opt", "rmw=call", "--opt", "switch-interval-us=500"],
+    ),
+    (
         "py-asyncio",
         &["--opt", "offload=true", "--opt", "yield=true"],
     ),

@@ -74,6 +74,92 @@ fn a_free_threaded_interpreter_is_found_and_a_gil_one_is_not() {
     );
 }
 
+#[test]
+fn the_interpreter_setup_builds_is_found_in_tools_after_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tools = tmp.path().join(peers::FREE_THREADED_BIN);
+    std::fs::create_dir_all(&tools).unwrap();
+    // Names no PATH holds: only the copy in .tools/python-ft/bin can run the peer.
+    let (first, second) = ("arena-fake-python3.14t", "arena-fake-python3.13t");
+    manifest(tmp.path(), first, &[second.into()]);
+
+    // Nothing anywhere: absent, and the reason says which step provides one.
+    let p = &peers::discover(tmp.path()).unwrap()[0];
+    match &p.presence {
+        peers::Presence::Absent { reason } => {
+            assert!(
+                reason.contains(&format!("{first} not found on PATH")),
+                "{reason}"
+            );
+            assert!(reason.contains(peers::FREE_THREADED_BIN), "{reason}");
+            assert!(reason.contains("just setup-free-threaded"), "{reason}");
+        }
+        present => panic!("nothing is installed: {present:?}"),
+    }
+
+    // A GIL build there does not count, and says why.
+    let gil = fake(&tools, second, "3.13.5", "True");
+    let p = &peers::discover(tmp.path()).unwrap()[0];
+    match &p.presence {
+        peers::Presence::Absent { reason } => {
+            assert!(
+                reason.contains(&format!("{gil} runs with its GIL enabled")),
+                "{reason}"
+            );
+            assert!(reason.contains("just setup-free-threaded"), "{reason}");
+        }
+        present => panic!("{gil} has its GIL on: {present:?}"),
+    }
+
+    // The free-threaded build setup leaves there runs the peer, by its own path, without a change to PATH.
+    let free = fake(&tools, second, "3.13.5", "False");
+    let p = &peers::discover(tmp.path()).unwrap()[0];
+    assert!(p.is_present(), "{:?}", p.presence);
+    assert_eq!(p.argv[0], free);
+    assert!(p.argv[1].ends_with("arena_peer.py"), "{:?}", p.argv);
+
+    // Only free-threaded peers look there: the same entry without `free_threaded` stays absent.
+    let text = std::fs::read_to_string(tmp.path().join(peers::MANIFEST)).unwrap();
+    std::fs::write(
+        tmp.path().join(peers::MANIFEST),
+        text.replace("free_threaded = true\n", ""),
+    )
+    .unwrap();
+    let p = &peers::discover(tmp.path()).unwrap()[0];
+    assert!(!p.is_present(), "{:?}", p.argv);
+}
+
+/// Why: the conformance suite skips an absent peer, so a build that discovery failed to see would turn the -ft
+/// peers' checks into SKIPPED lines without anyone noticing. Where setup's build is in place, they must be present.
+#[test]
+fn the_free_threaded_peers_are_present_where_setup_built_their_interpreter() {
+    let root = peers::repo_root();
+    let bin = root.join(peers::FREE_THREADED_BIN);
+    let built = ["python3.14t", "python3.13t"]
+        .iter()
+        .map(|n| bin.join(n))
+        .find(|p| peers::check_free_threaded(&p.to_string_lossy()).is_ok());
+    let Some(built) = built else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED the check on setup's free-threaded build: none in {}",
+            bin.display()
+        );
+        return;
+    };
+    for p in peers::discover(&root).unwrap() {
+        if p.spec.free_threaded {
+            assert!(
+                p.is_present(),
+                "{}: {} is free-threaded, yet {:?}",
+                p.spec.name,
+                built.display(),
+                p.presence
+            );
+        }
+    }
+}
+
 /// What the Python peer says of itself on an interpreter whose GIL is `gil`, for each implementation `impls`:
 /// `models.describe` asked directly (there is no free-threaded CPython here to ask, and no switch turns the GIL off in
 /// a GIL build), as JSON; `None` when python3 is absent.
