@@ -301,13 +301,11 @@ function paramsJson(ctx) {
 // --- probes -------------------------------------------------------------------------------------------------------
 let peakThreads = 0;
 
+// The Threads: line of /proc/self/status, which the kernel reads without walking the threads (unlike
+// /proc/self/stat: see harness::probe::threads_now).
 function threadsNow() {
-  try {
-    const s = fs.readFileSync('/proc/self/stat', 'utf8');
-    return Number(s.slice(s.lastIndexOf(')') + 1).trim().split(/\s+/)[17]) || 0;
-  } catch {
-    return 0;
-  }
+  const m = /^Threads:\s+(\d+)/m.exec(readText('/proc/self/status'));
+  return m ? Number(m[1]) : 0;
 }
 
 // Records the current OS thread count (main thread, V8's platform threads, libuv's pool once used).

@@ -385,12 +385,16 @@ _own_threads = 0
 
 
 def threads_now():
-    """OS threads in this process (field 20 of /proc/self/stat), 0 if /proc is unavailable."""
+    """OS threads in this process (the Threads: line of /proc/self/status, which the kernel reads without walking
+    the threads, unlike /proc/self/stat: see harness::probe::threads_now), 0 if /proc is unavailable."""
     try:
-        with open("/proc/self/stat") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[17])
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
     except (OSError, IndexError, ValueError):
-        return 0
+        pass
+    return 0
 
 
 def sample_threads():
