@@ -221,6 +221,8 @@ pub struct Plan<'a> {
     pub export: &'a Path,
     /// The runtime's command line.
     pub command: &'a [String],
+    /// Pin hyperfine, and so every run it starts, to this many CPUs ([`arena_store::Cell::pinned`]).
+    pub pinned: Option<u64>,
 }
 
 impl Hyperfine {
@@ -247,7 +249,12 @@ impl Hyperfine {
     /// Times one cell; the error carries hyperfine's own reason (e.g. the failing run's exit code).
     pub fn time(&self, p: &Plan<'_>, limit: Duration) -> anyhow::Result<Summary> {
         let argv = self.argv(p);
-        let out = crate::proc::run(Command::new(&argv[0]).args(&argv[1..]), limit)
+        let mut cmd = Command::new(&argv[0]);
+        cmd.args(&argv[1..]);
+        if let Some(n) = p.pinned {
+            crate::machine::pin_command(&mut cmd, n);
+        }
+        let out = crate::proc::run(&mut cmd, limit)
             .with_context(|| format!("could not run {}", self.path.display()))?;
         if out.timed_out {
             bail!(

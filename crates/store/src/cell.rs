@@ -62,6 +62,11 @@ pub struct Cell {
     /// cells set them. Not passed at `--size check`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<(String, u64)>,
+    /// Pinned to this many CPUs (the first of the run's own), when the cell asks a question about fewer CPUs than the
+    /// run has: the one-core claim's cells inside a run on two or more (see `arena::plan`). Its verify, pilot and
+    /// timed runs (hyperfine included) all run with that affinity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<u64>,
 }
 
 impl Cell {
@@ -75,6 +80,9 @@ impl Cell {
         }
         if let Some(p) = self.point {
             tags.push(format!("{}={}", p.axis.name(), p.value));
+        }
+        if let Some(n) = self.pinned {
+            tags.push(format!("cpus={n}"));
         }
         // The race's loss-only cells run smaller than the race (see [`LOSS_ONLY_SIZE`]): say so.
         if self.is_loss_only() && self.size == LOSS_ONLY_SIZE {
@@ -115,6 +123,7 @@ impl Cell {
                     || k != opts::SWITCH_INTERVAL_US
             })
             .map(|(k, v)| format!("{k}={v}"))
+            .chain(self.pinned.map(|n| format!("cpus={n}")))
             .collect();
         if !opts.is_empty() {
             s.push_str(&format!(" [{}]", opts.join(", ")));
@@ -130,6 +139,9 @@ impl Cell {
         }
         for (o, v) in &self.opts {
             k.push_str(&format!(".{o}-{v}"));
+        }
+        if let Some(n) = self.pinned {
+            k.push_str(&format!(".cpus-{n}"));
         }
         k.chars()
             .map(|c| {

@@ -79,3 +79,38 @@ pub fn pin_to(n: u64) -> Result<Vec<u64>, PinError> {
     }
     Ok(keep)
 }
+
+/// Makes the process `cmd` starts (and every thread and child it has) run on the first `n` CPUs this process may
+/// use: a cell pinned to fewer CPUs than the run has ([`arena_store::Cell::pinned`]). Returns the CPUs, for the record;
+/// `None` when the run has fewer than `n` (the cell then runs unpinned, and its record says it ran on all of them).
+pub fn pin_command(cmd: &mut std::process::Command, n: u64) -> Option<Vec<u64>> {
+    let keep: Vec<u64> = affinity().into_iter().take(n as usize).collect();
+    if n == 0 || keep.len() as u64 != n {
+        return None;
+    }
+    // SAFETY: CPU_SET only writes inside the set, which is built here, before the fork; the child then only calls
+    // sched_setaffinity, which is async-signal-safe, on a copy of it.
+    let set = unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        for &c in &keep {
+            libc::CPU_SET(c as usize, &mut set);
+        }
+        set
+    };
+    // SAFETY: see above; the closure touches no memory of the parent but its own copy of `set`.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(cmd, move || {
+            if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    Some(keep)
+}
+
+/// `taskset -c 0,1 ` for the CPUs of [`pin_command`], so a recorded command line reproduces the pinning by hand.
+pub fn taskset_prefix(cpus: &[u64]) -> String {
+    let list: Vec<String> = cpus.iter().map(u64::to_string).collect();
+    format!("taskset -c {} ", list.join(","))
+}

@@ -10,7 +10,7 @@ mod cpus;
 mod load;
 
 pub use arena_store::machine::{Machine, utc_now, utc_now_parts, utc_parts};
-pub use cpus::{PinError, affinity, logical_cpus, pin_to};
+pub use cpus::{PinError, affinity, logical_cpus, pin_command, pin_to, taskset_prefix};
 pub use load::{CpuSnapshot, calibration_ms, loadavg};
 use procfs::Current;
 

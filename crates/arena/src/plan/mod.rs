@@ -83,6 +83,52 @@ const OPT_CELLS: [(&str, &str, &[Workload]); 5] = [
     (opts::SHARED, "false", &[Workload::Race]),
 ];
 
+/// The fewest racers a race cell runs with, whatever the CPUs (see `cells`).
+pub const MIN_RACERS: u64 = 2;
+
+/// The tasks of the one-core claim's io-sleep cells: enough waits that overlapping them is plain (100 x 10 ms waits
+/// one after another take 1 s), few enough to cost little.
+pub const ONE_CPU_TASKS: u64 = 100;
+
+/// A cell pinned to one CPU for the claim "without parallelism, threads take turns on one core", inside a run on two
+/// or more CPUs, so that claim is weighed in every standard run and not only in a run pinned with `--cpus 1`. Why
+/// these cells: the claim is about native threads (no interpreter lock, no event loop, no processes), computing
+/// (cpu-balanced with a pool of 2 workers) and waiting (io-sleep with a thread per task or a pool of 2), each set
+/// beside the sequential runtime pinned the same way, its speedup baseline. Only the workspace runtimes: the peers
+/// hold a GIL or run one loop. About eight cells of 0.2-1 s each.
+fn one_cpu_cell(base: &Cell, facts: Option<harness::Facts>, sequential: bool) -> Option<Cell> {
+    let native = |threads: harness::Threads| {
+        facts.is_some_and(|f| {
+            !f.holds_gil && !f.event_loop && !f.processes && !f.sequential && f.threads == threads
+        })
+    };
+    let pinned = Some(1);
+    match base.workload {
+        Workload::CpuBalanced if sequential || native(harness::Threads::Workers) => Some(Cell {
+            workers: 2,
+            pinned,
+            ..base.clone()
+        }),
+        Workload::IoSleep
+            if sequential
+                || native(harness::Threads::PerTask)
+                || native(harness::Threads::Workers) =>
+        {
+            Some(Cell {
+                workers: 2,
+                tasks: Some(ONE_CPU_TASKS),
+                point: Some(Point {
+                    axis: Axis::Tasks,
+                    value: ONE_CPU_TASKS,
+                }),
+                pinned,
+                ..base.clone()
+            })
+        }
+        _ => None,
+    }
+}
+
 /// Every cell of a run over `runtimes` (usable ones), for `workloads` (empty: all), under `profile`.
 pub fn cells(
     runtimes: &[Entrant],
@@ -112,11 +158,19 @@ pub fn cells(
                     } else {
                         profile.size
                     },
-                    workers: cores,
+                    // Why race gets two racers at least: on one CPU a single racer can lose nothing, and
+                    // the claims about lost updates are about two or more threads taking turns (the OS still
+                    // switches between a load and its store on one core).
+                    workers: if w == Workload::Race {
+                        cores.max(MIN_RACERS)
+                    } else {
+                        cores
+                    },
                     tasks: None,
                     opts: Vec::new(),
                     point: None,
                     params: Vec::new(),
+                    pinned: None,
                 };
                 match w {
                     Workload::CpuBalanced if profile.sweeps => {
@@ -182,6 +236,13 @@ pub fn cells(
                     }
                     _ => out.push(base.clone()),
                 }
+                if profile.sweeps
+                    && cores >= 2
+                    && rt.peer.is_none()
+                    && let Some(c) = one_cpu_cell(&base, v.facts, sequential)
+                {
+                    out.push(c);
+                }
                 if profile.opt_cells {
                     // A runtime lists an opt with its values: a cell runs only where the value is one of them.
                     let accepts = |k: &str, val: &str| {
@@ -245,6 +306,7 @@ mod tests {
                 value: 1000,
             }),
             params: Vec::new(),
+            pinned: None,
         }
     }
 
@@ -366,6 +428,72 @@ mod tests {
             let (size, label) = size_of(Some(opt));
             assert_eq!(size, LOSS_ONLY_SIZE, "{opt:?}");
             assert!(label.contains("size=quick"), "{label}");
+        }
+    }
+
+    #[test]
+    fn the_one_core_claim_gets_pinned_cells_and_the_race_two_racers_on_any_machine() {
+        use crate::discover::Entrant;
+        use harness::{Facts, Info, Model, Threads};
+        let entrant = |name: &str, info: Info| Entrant {
+            name: name.into(),
+            package: Some(name.into()),
+            command: vec![name.into()],
+            info: Some(info),
+            excluded: None,
+            peer: None,
+        };
+        let w = [Workload::CpuBalanced, Workload::IoSleep, Workload::Race];
+        let seq = Info::new("rt-seq", "seq", Model::Sequential)
+            .workloads(w)
+            .variant("seq", "x")
+            .facts(Facts::sequential());
+        let threads = Info::new("rt-threads", "threads", Model::Threads)
+            .workloads(w)
+            .variant("pool", "x")
+            .facts(Facts::threads(Threads::Workers))
+            .variant("per-task", "x")
+            .facts(Facts::threads(Threads::PerTask));
+        let gil = Info::new("rt-gil", "gil", Model::Emulated)
+            .workloads(w)
+            .variant("pool", "x")
+            .facts(Facts::threads(Threads::Workers).with_gil());
+        let rts = [
+            entrant("rt-seq", seq),
+            entrant("rt-threads", threads),
+            entrant("rt-gil", gil),
+        ];
+        let standard = Profile::named(ProfileName::Standard);
+        let pinned = |cores: u64| -> Vec<String> {
+            cells(&rts, &[], &standard, cores)
+                .into_iter()
+                .filter(|c| c.pinned.is_some())
+                .map(|c| c.label())
+                .collect()
+        };
+        assert_eq!(
+            pinned(2),
+            [
+                "rt-seq/seq [cpus=1]",
+                "rt-seq/seq [tasks=100, cpus=1]",
+                "rt-threads/pool [cpus=1]",
+                "rt-threads/pool [tasks=100, cpus=1]",
+                "rt-threads/per-task [tasks=100, cpus=1]",
+            ]
+        );
+        // A run on one CPU weighs the claim with all of its cells, pinned by the run itself.
+        assert!(pinned(1).is_empty());
+        // Below standard the profile has no sweeps and no pinned cells.
+        assert!(
+            cells(&rts, &[], &Profile::named(ProfileName::Quick), 2)
+                .iter()
+                .all(|c| c.pinned.is_none())
+        );
+        // Two racers at least, even on one CPU.
+        for cores in [1, 2, 4] {
+            for c in cells(&rts, &[Workload::Race], &standard, cores) {
+                assert_eq!(c.workers, cores.max(MIN_RACERS), "{}", c.label());
+            }
         }
     }
 

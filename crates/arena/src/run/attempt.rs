@@ -34,11 +34,16 @@ pub fn run_once(
 ) -> (Attempt, Option<RunReport>) {
     let mut argv = rt.command.clone();
     argv.extend(args.iter().cloned());
-    let command = display_command(ws_root, &argv);
-    let out = match proc::run(
-        Command::new(&argv[0]).args(&argv[1..]),
-        Duration::from_secs_f64(limit_s),
-    ) {
+    let mut command = display_command(ws_root, &argv);
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]);
+    if let Some(cpus) = cell
+        .pinned
+        .and_then(|n| crate::machine::pin_command(&mut cmd, n))
+    {
+        command = crate::machine::taskset_prefix(&cpus) + &command;
+    }
+    let out = match proc::run(&mut cmd, Duration::from_secs_f64(limit_s)) {
         Ok(o) => o,
         Err(e) => {
             let fault = Fault::Crash {
@@ -155,6 +160,7 @@ mod tests {
             opts: Vec::new(),
             point: None,
             params: Vec::new(),
+            pinned: None,
         }
     }
 

@@ -312,6 +312,7 @@ mod tests {
                 value: tasks,
             }),
             params: Vec::new(),
+            pinned: None,
         }
     }
 

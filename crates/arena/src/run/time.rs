@@ -50,11 +50,23 @@ impl Bench<'_> {
                 name: &name,
                 export: &export,
                 command: &command,
+                pinned: rec.cell.pinned,
             };
+            let pin = rec
+                .cell
+                .pinned
+                .map(|n| {
+                    crate::machine::affinity()
+                        .into_iter()
+                        .take(n as usize)
+                        .collect::<Vec<_>>()
+                })
+                .map_or(String::new(), |c| crate::machine::taskset_prefix(&c));
             rec.timing = Some(Timing {
                 warmup,
                 runs,
-                hyperfine_command: display_command(self.ws_root, &self.hyperfine.argv(&plan)),
+                hyperfine_command: pin
+                    + &display_command(self.ws_root, &self.hyperfine.argv(&plan)),
             });
             // The hypervisor's steal while this cell was timed: past the limit, the verdicts resting on it say so.
             let steal0 = crate::machine::CpuSnapshot::take();

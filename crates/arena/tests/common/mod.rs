@@ -174,6 +174,7 @@ fn cell(rt: &str, variant: &str, w: Workload) -> Cell {
         opts: Vec::new(),
         point: None,
         params: Vec::new(),
+        pinned: None,
     }
 }
 
