@@ -5,6 +5,7 @@ use workloads::Workload;
 
 use super::{Evidence, Mark, Missing, Panel, Topic, Verdict, short};
 use super::{at_cores, is_default, missing, speed};
+use crate::roles::{gil, is, os_threads};
 use crate::{Analysis, Row};
 
 pub(super) fn parallel_claim(
@@ -91,8 +92,8 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
     let see = Topic::Workload(Workload::CpuBalanced);
     let cores = m.cores();
     let native = |r: &Row, threads: harness::Threads| {
-        r.facts.is_some_and(|f| {
-            !f.holds_gil && !f.event_loop && !f.processes && !f.sequential && f.threads == threads
+        is(r.facts, |f| {
+            !gil(f) && os_threads(f) && f.threads == threads
         })
     };
     let cpu = m

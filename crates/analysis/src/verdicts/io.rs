@@ -6,8 +6,14 @@ use workloads::Workload;
 
 use super::race::reported;
 use super::{Evidence, Mark, Missing, Panel, Topic, Verdict, short};
-use super::{at_cores, gil_variant, missing, one_loop, pool, speed};
+use super::{at_cores, missing, speed};
+use crate::roles::{gil, is, one_loop, process_pool, thread_pool};
 use crate::{Analysis, Row};
+
+/// A row of a variant under an interpreter lock.
+fn gil_row(r: &Row) -> bool {
+    is(r.facts, gil)
+}
 
 fn best_io(m: &Analysis, pick: impl Fn(&Row) -> bool) -> Option<&Row> {
     m.rows_of(Workload::IoSleep)
@@ -44,7 +50,7 @@ pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
         "best threads cell on io-sleep: {} (supported at 2x or more)",
         speed(r)
     );
-    if let Some(g) = best_io(m, gil_variant) {
+    if let Some(g) = best_io(m, gil_row) {
         evidence.push_str(&format!("; under the GIL too: {}", speed(g)));
     }
     Verdict {
@@ -53,12 +59,12 @@ pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
         evidence: Evidence::Measured(evidence),
         see,
         rests_on: std::iter::once(r)
-            .chain(best_io(m, gil_variant))
+            .chain(best_io(m, gil_row))
             .map(|r| r.cell.key())
             .collect(),
         panel: Some(Panel::new(
             std::iter::once(r)
-                .chain(best_io(m, gil_variant))
+                .chain(best_io(m, gil_row))
                 .map(|r| (short(r), r.speedup.unwrap_or(0.0)))
                 .collect(),
             "x the sequential run",
@@ -69,7 +75,7 @@ pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
 
 /// Rows of a variant that declares one event loop on one thread.
 fn single_loop(r: &Row) -> bool {
-    one_loop(r.facts)
+    is(r.facts, one_loop)
 }
 
 pub(super) fn event_loop(m: &Analysis) -> Verdict {
@@ -122,7 +128,7 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
     let see = Topic::Latency;
     let cells: Vec<_> = reported(m, Workload::Mixed)
         .filter(|(c, _, _)| {
-            c.cell.opts.is_empty() && one_loop(m.facts(&c.cell.runtime, &c.cell.variant))
+            c.cell.opts.is_empty() && is(m.facts(&c.cell.runtime, &c.cell.variant), one_loop)
         })
         .map(|(c, rep, _)| (c, rep))
         .collect();
@@ -196,8 +202,8 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
 pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
     let claim = "Processes cost more for I/O";
     let see = Topic::Workload(Workload::IoSleep);
-    let is_procs = |r: &Row| pool(r.facts) && r.facts.is_some_and(|f| f.processes);
-    let is_threads = |r: &Row| pool(r.facts) && r.facts.is_some_and(|f| !f.processes);
+    let is_procs = |r: &Row| is(r.facts, process_pool);
+    let is_threads = |r: &Row| is(r.facts, thread_pool);
     let procs = m
         .rows_of(Workload::IoSleep)
         .filter(|r| is_procs(r) && r.cell.opts.is_empty())
@@ -217,7 +223,7 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
         .rows_of(Workload::IoSleep)
         .filter(|r| {
             is_threads(r)
-                && !gil_variant(r)
+                && !gil_row(r)
                 && r.cell.workers == p.cell.workers
                 && r.cell.tasks == p.cell.tasks
                 && r.cell.opts.is_empty()
@@ -275,7 +281,7 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
 pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
     let claim = "Processes are less efficient for I/O than an event loop";
     let see = Topic::Workload(Workload::IoSleep);
-    let is_procs = |r: &Row| pool(r.facts) && r.facts.is_some_and(|f| f.processes);
+    let is_procs = |r: &Row| is(r.facts, process_pool);
     let mut pairs: Vec<(&Row, &Row, f64)> = Vec::new();
     for w in [Workload::IoSleep, Workload::IoNet] {
         let best = m

@@ -11,6 +11,7 @@ mod peers;
 mod race;
 
 use super::{Analysis, Row};
+use crate::roles::{free_threads, gil, is};
 use arena_store::Status;
 use cpu::parallel_claim;
 use cpu::time_slicing;
@@ -176,23 +177,6 @@ pub(super) fn speed(r: &Row) -> String {
     )
 }
 
-/// A row whose variant runs under an interpreter lock (by its declared facts).
-pub(super) fn gil_variant(r: &Row) -> bool {
-    r.facts.is_some_and(|f| f.holds_gil)
-}
-
-/// A row whose variant runs every task on one event loop on one thread (by its declared facts): tokio's
-/// current-thread runtime and smol's single executor alike, whatever helper threads the runtime keeps (async-io's
-/// reactor thread does not run tasks).
-pub(super) fn one_loop(f: Option<harness::Facts>) -> bool {
-    f.is_some_and(|f| f.event_loop && f.threads == harness::Threads::One)
-}
-
-/// A thread or process pool of `--workers`: W tasks in flight at once.
-pub(super) fn pool(f: Option<harness::Facts>) -> bool {
-    f.is_some_and(|f| f.threads == harness::Threads::Workers && !f.event_loop && !f.sequential)
-}
-
 /// Why nothing could weigh a claim: no runtime of that model, or its cells were not timed.
 pub(super) fn missing(m: &Analysis, model: Model, what: &str) -> Evidence {
     let present = m
@@ -246,7 +230,7 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
         parallel_claim(
             m,
             "Threads are not parallel for CPU work under a GIL",
-            gil_variant,
+            |r| is(r.facts, gil),
             Model::Emulated,
             "cpu-balanced cell with the GIL",
             false,
@@ -271,7 +255,7 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
             parallel_claim(
                 m,
                 "Removing the GIL restores parallelism",
-                |r| r.model == Some(Model::Emulated) && r.cell.variant.contains("free"),
+                |r| r.model == Some(Model::Emulated) && is(r.facts, free_threads),
                 Model::Emulated,
                 "cpu-balanced cell without the GIL (free-threaded)",
                 true,

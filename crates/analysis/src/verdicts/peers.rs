@@ -7,6 +7,7 @@ use workloads::Workload;
 
 use super::{Evidence, Mark, Missing, Panel, Topic, Verdict};
 use crate::Analysis;
+use crate::roles::{free_threads, gil, is, one_loop};
 use crate::stats::welch;
 use arena_store::Axis;
 use arena_store::CellRecord;
@@ -63,7 +64,7 @@ fn loops<'a>(
         })
         .filter(|c| {
             m.facts(&c.cell.runtime, &c.cell.variant)
-                .is_some_and(|f| super::one_loop(Some(f)) && pick(c, f))
+                .is_some_and(|f| one_loop(&f) && pick(c, f))
         })
         .map(|c| LoopRuns {
             cell: c,
@@ -83,9 +84,9 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
     let mut points = Vec::new();
     for w in [Workload::IoSleep, Workload::IoNet] {
         for tasks in [1_000u64, 10_000] {
-            let node = loops(m, w, tasks, |_, f| !f.holds_gil);
+            let node = loops(m, w, tasks, |_, f| !gil(&f));
             let Some(js) = node.first() else { continue };
-            for py in loops(m, w, tasks, |_, f| f.holds_gil) {
+            for py in loops(m, w, tasks, |_, f| gil(&f)) {
                 let p = welch(&js.elapsed, &py.elapsed).map(|t| t.2);
                 let ratio = median(&py.elapsed) / median(&js.elapsed).max(1e-9);
                 points.push((w, tasks, py, js.cell, median(&js.elapsed), ratio, p));
@@ -263,11 +264,11 @@ pub(super) fn js_shared_memory(m: &Analysis) -> Verdict {
     };
     let plain_opts = |c: &arena_store::Cell| c.opts.iter().all(|(k, _)| k == harness::opts::SYNC);
     let on_loop = peer_races(m, |c, f| {
-        is_js(c) && !f.holds_gil && super::one_loop(Some(f)) && c.opts.is_empty()
+        is_js(c) && !gil(&f) && one_loop(&f) && c.opts.is_empty()
     });
     let shared = peer_races(m, |c, f| {
         is_js(c)
-            && !f.holds_gil
+            && !gil(&f)
             && f.shares_memory
             && f.threads == harness::Threads::Workers
             && plain_opts(c)
@@ -352,8 +353,8 @@ pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
                 .any(|r| r.name == c.cell.runtime && r.peer.is_some());
             let ok = peer
                 && c.cell.workload == Workload::Mixed
-                && super::one_loop(Some(f))
-                && f.holds_gil
+                && one_loop(&f)
+                && gil(&f)
                 && c.cell.params.is_empty()
                 && c.cell.opts == [(harness::opts::OFFLOAD.to_string(), value.to_string())];
             let rep = c.report.as_ref().filter(|_| ok)?;
@@ -413,13 +414,7 @@ fn free_threaded(m: &Analysis, runtime: &str, variant: &str) -> bool {
         .runtimes
         .iter()
         .any(|r| r.name == runtime && r.peer.is_some())
-        && m.facts(runtime, variant).is_some_and(|f| {
-            !f.holds_gil
-                && !f.event_loop
-                && !f.processes
-                && !f.sequential
-                && f.threads != harness::Threads::One
-        })
+        && is(m.facts(runtime, variant), free_threads)
         && m.run
             .runtimes
             .iter()

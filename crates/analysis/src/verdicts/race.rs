@@ -7,6 +7,7 @@ use workloads::Workload;
 use super::missing;
 use super::{Evidence, Mark, Panel, Topic, Verdict};
 use crate::Analysis;
+use crate::roles::{free_threads, gil, one_loop};
 
 /// Every cell of workload `w` with a kept RunReport, and its runtime's model.
 pub(super) fn reported(
@@ -72,12 +73,11 @@ fn list(v: &[Lost]) -> String {
 pub(super) fn gil_counter(m: &Analysis) -> Verdict {
     let claim = "The GIL makes `counter += 1` safe (both `rmw` forms)";
     let see = Topic::Workload(Workload::Race);
-    let gil = |_: &arena_store::Cell, f: Facts| f.holds_gil;
-    let plain = lost(m, |c, _, md| {
-        gil(c, md) && !c.opts.iter().any(|(k, v)| k == opts::RMW && v != "plain")
+    let plain = lost(m, |c, _, f| {
+        gil(&f) && !c.opts.iter().any(|(k, v)| k == opts::RMW && v != "plain")
     });
-    let call = lost(m, |c, _, md| {
-        gil(c, md) && c.opts.iter().any(|(k, v)| k == opts::RMW && v == "call")
+    let call = lost(m, |c, _, f| {
+        gil(&f) && c.opts.iter().any(|(k, v)| k == opts::RMW && v == "call")
     });
     if plain.is_empty() {
         return Verdict {
@@ -182,8 +182,7 @@ fn plain(c: &arena_store::Cell) -> bool {
 pub(super) fn run_to_completion(m: &Analysis) -> Verdict {
     let claim = "On one event loop, the GIL is what keeps `counter += 1` whole";
     let see = Topic::Workload(Workload::Race);
-    let loop_no_gil =
-        |c: &arena_store::Cell, f: Facts| super::one_loop(Some(f)) && !f.holds_gil && plain(c);
+    let loop_no_gil = |c: &arena_store::Cell, f: Facts| one_loop(&f) && !gil(&f) && plain(c);
     let straight = lost(m, |c, _, f| loop_no_gil(c, f) && !yields(c));
     let awaits = lost(m, |c, _, f| loop_no_gil(c, f) && yields(c));
     if straight.is_empty() {
@@ -240,9 +239,7 @@ pub(super) fn no_gil_counter(m: &Analysis) -> Verdict {
             .find(|r| r.name == c.runtime)
             .and_then(|r| r.info.as_ref())
             .is_some_and(|i| i.model == Model::Emulated)
-            && !f.holds_gil
-            && !f.event_loop
-            && !f.processes
+            && free_threads(&f)
             && c.opts.is_empty()
     });
     if v.is_empty() {
