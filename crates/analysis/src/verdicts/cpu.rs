@@ -22,20 +22,16 @@ pub(super) fn parallel_claim(
         .filter(|r| pick(r) && at_cores(m, r))
         .min_by_key(|r| !is_default(m, r));
     let cores = m.cores();
+    let see = Topic::Workload(Workload::CpuBalanced);
     let Some(r) = r else {
-        return Verdict {
-            claim,
-            mark: Mark::Missing,
-            evidence: missing(m, model, what),
-            see: Topic::Workload(Workload::CpuBalanced),
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        return Verdict::missing(claim, see, missing(m, model, what));
     };
+    // One CPU: nothing can run in parallel, whatever the cell measured.
+    if cores < 2 {
+        return Verdict::missing(claim, see, Missing::OneCpu { cores });
+    }
     let s = r.speedup.unwrap_or(0.0);
-    let mark = if cores < 2 {
-        Mark::Missing
-    } else if want_parallel {
+    let mark = if want_parallel {
         if s >= 1.5 {
             Mark::Supported
         } else if s >= 1.2 {
@@ -55,31 +51,24 @@ pub(super) fn parallel_claim(
     } else {
         "supported below 1.2x, contradicted from 1.5x"
     };
-    let evidence = if cores < 2 {
-        Evidence::Missing(Missing::OneCpu { cores })
-    } else {
-        Evidence::Measured(format!(
-            "{} with {} workers on {cores} CPUs ({rule})",
-            speed(r),
-            r.cell.workers
-        ))
-    };
     Verdict {
         claim,
         mark,
-        evidence,
-        see: Topic::Workload(Workload::CpuBalanced),
+        evidence: Evidence::Measured(format!(
+            "{} with {} workers on {cores} CPUs ({rule})",
+            speed(r),
+            r.cell.workers
+        )),
+        see,
         rests_on: vec![r.cell.key()],
-        panel: (cores >= 2).then(|| {
-            Panel::new(
-                vec![
-                    (short(r), s),
-                    ("ideal".into(), r.cell.workers.min(cores) as f64),
-                ],
-                "x the sequential run",
-                &[1.2, 1.5],
-            )
-        }),
+        panel: Some(Panel::new(
+            vec![
+                (short(r), s),
+                ("ideal".into(), r.cell.workers.min(cores) as f64),
+            ],
+            "x the sequential run",
+            &[1.2, 1.5],
+        )),
     }
 }
 
@@ -117,28 +106,18 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
                 .total_cmp(&b.speedup.unwrap_or(0.0))
         });
     if cores != 1 {
-        return Verdict {
-            claim,
-            mark: Mark::Missing,
-            evidence: Evidence::Missing(Missing::NotOneCpu { cores }),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        return Verdict::missing(claim, see, Missing::NotOneCpu { cores });
     }
     let (Some(cpu), Some(io)) = (cpu, io) else {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(
+            see,
+            missing(
                 m,
                 Model::Threads,
                 "cpu-balanced cell of a thread pool (2+ workers) and io-sleep cell of threads (a thread per task, or a pool of 2+)",
             ),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        );
     };
     let turns = cpu.speedup.unwrap_or(9.0) < 1.2;
     let overlap = io.speedup.unwrap_or(0.0) >= 2.0;

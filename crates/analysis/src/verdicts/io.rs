@@ -29,14 +29,7 @@ pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
     let claim = "Threads do help I/O";
     let see = Topic::Workload(Workload::IoSleep);
     let Some(r) = best_io(m, |r| r.model == Some(Model::Threads)) else {
-        return Verdict {
-            claim,
-            mark: Mark::Missing,
-            evidence: missing(m, Model::Threads, "io-sleep cell"),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        return Verdict::missing(claim, see, missing(m, Model::Threads, "io-sleep cell"));
     };
     let s = r.speedup.unwrap_or(0.0);
     let mark = if s >= 2.0 {
@@ -86,18 +79,15 @@ pub(super) fn event_loop(m: &Analysis) -> Verdict {
         .rows_of(Workload::CpuBalanced)
         .find(|r| single_loop(r) && at_cores(m, r));
     let (Some(io), Some(cpu)) = (io, cpu) else {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(
+            see,
+            missing(
                 m,
                 Model::Async,
                 "io-sleep and cpu-balanced cell on a one-thread event loop",
             ),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        );
     };
     let waits = io.speedup.unwrap_or(0.0) >= 2.0;
     let serial = cpu.speedup.unwrap_or(9.0) < 1.2;
@@ -133,27 +123,21 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
         .map(|(c, rep, _)| (c, rep))
         .collect();
     let Some((c, rep)) = cells.first() else {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(m, Model::Async, "mixed run on a one-thread event loop"),
             see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            missing(m, Model::Async, "mixed run on a one-thread event loop"),
+        );
     };
     let d = rep.workload_params().delay_ms as f64;
     let Some(lat) = rep.latency_ms else {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: Evidence::Missing(Missing::NoLatency {
-                label: c.cell.label(),
-            }),
             see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            Missing::NoLatency {
+                label: c.cell.label(),
+            },
+        );
     };
     let mark = if lat.p99 >= d {
         Mark::Supported
@@ -210,14 +194,11 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
         // The cell at the most tasks: where a pool's costs show most.
         .max_by_key(|r| r.cell.tasks.unwrap_or(0));
     let Some(p) = procs else {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(m, Model::Process, "io-sleep cell of a process pool"),
             see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            missing(m, Model::Process, "io-sleep cell of a process pool"),
+        );
     };
     let threads = m
         .rows_of(Workload::IoSleep)
@@ -230,18 +211,15 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
         })
         .min_by(|a, b| a.hf.median.total_cmp(&b.hf.median));
     let Some(t) = threads else {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(
+            see,
+            missing(
                 m,
                 Model::Threads,
                 "io-sleep cell of a thread pool with the process pool's workers and tasks",
             ),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        );
     };
     let ratio = p.hf.median / t.hf.median;
     let test = crate::stats::welch(&t.hf.times, &p.hf.times);
@@ -297,18 +275,15 @@ pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
         pairs.extend(best);
     }
     if pairs.is_empty() {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(
+            see,
+            missing(
                 m,
                 Model::Process,
                 "io-sleep or io-net cell of a process pool beside an event loop",
             ),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        );
     }
     let slower = pairs.iter().filter(|x| x.2 >= 1.5).count();
     let mark = if slower == pairs.len() {

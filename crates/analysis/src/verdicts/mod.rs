@@ -135,6 +135,20 @@ pub struct Verdict {
     pub panel: Option<Panel>,
 }
 
+impl Verdict {
+    /// A claim no cell could weigh, and why: no mark, nothing it rests on, no panel.
+    pub fn missing(claim: &'static str, see: Topic, why: Missing) -> Verdict {
+        Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: Evidence::Missing(why),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        }
+    }
+}
+
 /// The two or three figures that decide a verdict, and its rule's thresholds: one small panel of the report's
 /// opening figure.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,7 +192,7 @@ pub(super) fn speed(r: &Row) -> String {
 }
 
 /// Why nothing could weigh a claim: no runtime of that model, or its cells were not timed.
-pub(super) fn missing(m: &Analysis, model: Model, what: &str) -> Evidence {
+pub(super) fn missing(m: &Analysis, model: Model, what: &str) -> Missing {
     let present = m
         .run
         .runtimes
@@ -195,11 +209,11 @@ pub(super) fn missing(m: &Analysis, model: Model, what: &str) -> Evidence {
                 r.name == c.cell.runtime && r.info.as_ref().is_some_and(|i| i.model == model)
             })
         });
-    Evidence::Missing(match (present, failed) {
+    match (present, failed) {
         (false, _) => Missing::NoRuntime { model },
         (true, true) => Missing::CellFailed { model, what },
         (true, false) => Missing::NotInRun { model, what },
-    })
+    }
 }
 
 /// Whether the row is its runtime's default variant.

@@ -94,19 +94,12 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
         }
     }
     if points.is_empty() {
-        return Verdict {
-            claim,
-            mark: Mark::Missing,
-            evidence: Evidence::Missing(Missing::NotInRun {
+        return Verdict::missing(claim, see, Missing::NotInRun {
                 model: Model::Async,
                 what: "io-sleep or io-net cell at 1,000+ tasks of both a CPython and a Node event loop (peers; the \
                        standard profile runs them when python3 and node are present)"
                     .into(),
-            }),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            });
     }
     // The default asyncio loop decides the mark; other GIL loops (uvloop) are set beside it.
     let is_default = |c: &CellRecord| {
@@ -274,17 +267,14 @@ pub(super) fn js_shared_memory(m: &Analysis) -> Verdict {
             && plain_opts(c)
     });
     if on_loop.is_empty() && shared.is_empty() {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: Evidence::Missing(Missing::NotInRun {
+            see,
+            Missing::NotInRun {
                 model: Model::Async,
                 what: "race run of a JavaScript peer (node on PATH)".into(),
-            }),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            },
+        );
     }
     let unsynced_lost = shared.iter().any(|r| r.sync == "none" && r.lost > 0);
     let safe_elsewhere = on_loop.iter().all(|r| r.lost == 0)
@@ -366,18 +356,15 @@ pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
         })
     };
     let (Some(threads), Some(procs)) = (p99("true"), p99("process")) else {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: Evidence::Missing(Missing::NotInRun {
+            see,
+            Missing::NotInRun {
                 model: Model::Async,
                 what: "mixed run with offload=true and offload=process on a CPython event loop"
                     .into(),
-            }),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            },
+        );
     };
     let d = threads.2;
     let blocked = threads.1 >= d;

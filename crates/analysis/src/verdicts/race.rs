@@ -80,14 +80,11 @@ pub(super) fn gil_counter(m: &Analysis) -> Verdict {
         gil(&f) && c.opts.iter().any(|(k, v)| k == opts::RMW && v == "call")
     });
     if plain.is_empty() {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(m, Model::Emulated, "race run under the GIL"),
             see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            missing(m, Model::Emulated, "race run under the GIL"),
+        );
     }
     let plain_safe = plain.iter().all(|x| x.1 == 0);
     let call_safe = call.iter().all(|x| x.1 == 0);
@@ -141,14 +138,7 @@ pub(super) fn message_passing(m: &Analysis) -> Verdict {
         f.processes && !shared
     });
     if v.is_empty() {
-        return Verdict {
-            claim,
-            mark: Mark::Missing,
-            evidence: missing(m, Model::Process, "race run"),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        return Verdict::missing(claim, see, missing(m, Model::Process, "race run"));
     }
     let mark = if v.iter().all(|x| x.1 == 0) {
         Mark::Supported
@@ -186,14 +176,11 @@ pub(super) fn run_to_completion(m: &Analysis) -> Verdict {
     let straight = lost(m, |c, _, f| loop_no_gil(c, f) && !yields(c));
     let awaits = lost(m, |c, _, f| loop_no_gil(c, f) && yields(c));
     if straight.is_empty() {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(m, Model::Async, "race run on a one-thread event loop"),
             see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            missing(m, Model::Async, "race run on a one-thread event loop"),
+        );
     }
     let whole = straight.iter().all(|x| x.1 == 0);
     let mark = if whole {
@@ -243,18 +230,15 @@ pub(super) fn no_gil_counter(m: &Analysis) -> Verdict {
             && c.opts.is_empty()
     });
     if v.is_empty() {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(
+            see,
+            missing(
                 m,
                 Model::Emulated,
                 "race run without the GIL (free-threaded)",
             ),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        );
     }
     let losing = v.iter().filter(|x| x.1 > 0).count();
     let mark = if losing == v.len() {
