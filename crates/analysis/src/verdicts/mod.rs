@@ -61,7 +61,8 @@ pub enum Topic {
     Latency,
 }
 
-/// Why no cell could weigh a claim.
+/// Why no cell could weigh a claim: data only; the report states each reason in words once (`arena_report`'s
+/// `sections::verdicts::Why`), with links in a run's report and without them in the merged report and the figure.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Missing {
     /// No runtime of the model took part.
@@ -85,37 +86,6 @@ pub enum Evidence {
     Measured(String),
     /// Nothing to weigh, and why.
     Missing(Missing),
-}
-
-impl Evidence {
-    /// In words, without links into one run's report (the merged report and the opening figure use it).
-    pub fn plain(&self) -> String {
-        let e = self;
-        let model = |m: &harness::Model| format!("{m:?}").to_lowercase();
-        match e {
-            Evidence::Measured(text) => text.clone(),
-            Evidence::Missing(Missing::NoRuntime { model: m }) => {
-                format!("no {}-model runtime took part in this run", model(m))
-            }
-            Evidence::Missing(Missing::NotInRun { model: m, what }) => format!(
-                "no {what} of a {}-model runtime in this run (not in its profile or not selected)",
-                model(m)
-            ),
-            Evidence::Missing(Missing::CellFailed { model: m, what }) => format!(
-                "no timed {what} of a {}-model runtime (its cell failed or was skipped; that run's report says why)",
-                model(m)
-            ),
-            Evidence::Missing(Missing::OneCpu { cores }) => {
-                format!("{cores} CPU: no model can run in parallel here")
-            }
-            Evidence::Missing(Missing::NoLatency { label }) => {
-                format!("`{label}` reported no latency")
-            }
-            Evidence::Missing(Missing::NotOneCpu { cores }) => {
-                format!("{cores} CPUs: the claim is about one core (`--cpus 1` weighs it)")
-            }
-        }
-    }
 }
 
 /// One claim and its verdict.
