@@ -3,7 +3,8 @@
 use harness::Model;
 use workloads::Workload;
 
-use super::{Evidence, Mark, Missing, Panel, Topic, Verdict, short};
+use super::rule::{Rule, TAKING_TURNS};
+use super::{Evidence, Missing, Panel, Topic, Verdict, short};
 use super::{at_cores, is_default, missing, speed};
 use crate::roles::{gil, is, os_threads};
 use crate::{Analysis, Row};
@@ -14,7 +15,7 @@ pub(super) fn parallel_claim(
     pick: impl Fn(&Row) -> bool,
     model: Model,
     what: &str,
-    want_parallel: bool,
+    rule: &Rule,
 ) -> Verdict {
     // The runtime's default variant speaks for it when several qualify (rt-gil's pool, not per-task).
     let r = m
@@ -31,26 +32,7 @@ pub(super) fn parallel_claim(
         return Verdict::missing(claim, see, Missing::OneCpu { cores });
     }
     let s = r.speedup.unwrap_or(0.0);
-    let mark = if want_parallel {
-        if s >= 1.5 {
-            Mark::Supported
-        } else if s >= 1.2 {
-            Mark::Partly
-        } else {
-            Mark::Contradicted
-        }
-    } else if s < 1.2 {
-        Mark::Supported
-    } else if s < 1.5 {
-        Mark::Partly
-    } else {
-        Mark::Contradicted
-    };
-    let rule = if want_parallel {
-        "supported at 1.5x or more on this machine's cores, partly from 1.2x"
-    } else {
-        "supported below 1.2x, contradicted from 1.5x"
-    };
+    let mark = rule.mark(s);
     Verdict {
         claim,
         mark,
@@ -67,7 +49,7 @@ pub(super) fn parallel_claim(
                 ("ideal".into(), r.cell.workers.min(cores) as f64),
             ],
             "x the sequential run",
-            &[1.2, 1.5],
+            &rule.lines(),
         )),
     }
 }
@@ -119,17 +101,18 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
             ),
         );
     };
-    let turns = cpu.speedup.unwrap_or(9.0) < 1.2;
-    let overlap = io.speedup.unwrap_or(0.0) >= 2.0;
-    let mark = Mark::of_halves(turns, overlap);
+    let rule = TAKING_TURNS;
+    let mark = rule.mark(cpu.speedup.unwrap_or(9.0), io.speedup.unwrap_or(0.0));
     Verdict {
         claim,
         mark,
         evidence: Evidence::Measured(format!(
-            "on 1 CPU, computing: {} with {} workers (taking turns below 1.2x); waiting: {} (overlapping at 2x or more)",
+            "on 1 CPU, computing: {} with {} workers ({}); waiting: {} ({})",
             speed(cpu),
             cpu.cell.workers,
-            speed(io)
+            rule.first,
+            speed(io),
+            rule.second
         )),
         see,
         rests_on: vec![cpu.cell.key(), io.cell.key()],
@@ -139,7 +122,7 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
                 (short(io), io.speedup.unwrap_or(0.0)),
             ],
             "x the sequential run",
-            &[1.2, 2.0],
+            &rule.lines(),
         )),
     }
 }

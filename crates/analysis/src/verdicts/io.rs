@@ -5,6 +5,7 @@ use harness::opts;
 use workloads::Workload;
 
 use super::race::reported;
+use super::rule::{BLOCKS_LOOP, EVENT_LOOP, HELPS_WAITING, PROCESSES_VS_LOOP, SIGNIFICANT};
 use super::{Evidence, Mark, Missing, Panel, Topic, Verdict, short};
 use super::{at_cores, missing, speed};
 use crate::roles::{gil, is, one_loop, process_pool, thread_pool};
@@ -31,18 +32,9 @@ pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
     let Some(r) = best_io(m, |r| r.model == Some(Model::Threads)) else {
         return Verdict::missing(claim, see, missing(m, Model::Threads, "io-sleep cell"));
     };
-    let s = r.speedup.unwrap_or(0.0);
-    let mark = if s >= 2.0 {
-        Mark::Supported
-    } else if s > 1.2 {
-        Mark::Partly
-    } else {
-        Mark::Contradicted
-    };
-    let mut evidence = format!(
-        "best threads cell on io-sleep: {} (supported at 2x or more)",
-        speed(r)
-    );
+    let rule = HELPS_WAITING;
+    let mark = rule.mark(r.speedup.unwrap_or(0.0));
+    let mut evidence = format!("best threads cell on io-sleep: {} ({rule})", speed(r));
     if let Some(g) = best_io(m, gil_row) {
         evidence.push_str(&format!("; under the GIL too: {}", speed(g)));
     }
@@ -61,7 +53,7 @@ pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
                 .map(|r| (short(r), r.speedup.unwrap_or(0.0)))
                 .collect(),
             "x the sequential run",
-            &[1.2, 2.0],
+            &rule.lines(),
         )),
     }
 }
@@ -89,16 +81,17 @@ pub(super) fn event_loop(m: &Analysis) -> Verdict {
             ),
         );
     };
-    let waits = io.speedup.unwrap_or(0.0) >= 2.0;
-    let serial = cpu.speedup.unwrap_or(9.0) < 1.2;
-    let mark = Mark::of_halves(waits, serial);
+    let rule = EVENT_LOOP;
+    let mark = rule.mark(io.speedup.unwrap_or(0.0), cpu.speedup.unwrap_or(9.0));
     Verdict {
         claim,
         mark,
         evidence: Evidence::Measured(format!(
-            "waiting: {} (concurrent at 2x or more); computing: {} (not parallel below 1.2x)",
+            "waiting: {} ({}); computing: {} ({})",
             speed(io),
-            speed(cpu)
+            rule.first,
+            speed(cpu),
+            rule.second
         )),
         see,
         rests_on: vec![io.cell.key(), cpu.cell.key()],
@@ -108,7 +101,7 @@ pub(super) fn event_loop(m: &Analysis) -> Verdict {
                 (short(cpu), cpu.speedup.unwrap_or(0.0)),
             ],
             "x the sequential run",
-            &[1.2, 2.0],
+            &rule.lines(),
         )),
     }
 }
@@ -139,15 +132,11 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
             },
         );
     };
-    let mark = if lat.p99 >= d {
-        Mark::Supported
-    } else if lat.p99 >= d / 5.0 {
-        Mark::Partly
-    } else {
-        Mark::Contradicted
-    };
+    // The rule counts waits; decided in milliseconds against this run's wait.
+    let in_ms = BLOCKS_LOOP.scaled(d);
+    let mark = in_ms.mark(lat.p99);
     let mut evidence = format!(
-        "`{}`: the ticker's p99 lateness is {:.1} ms against its {d:.0} ms wait (supported when late by a whole wait or more)",
+        "`{}`: the ticker's p99 lateness is {:.1} ms against its {d:.0} ms wait ({BLOCKS_LOOP})",
         c.cell.label(),
         lat.p99
     );
@@ -174,7 +163,7 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
         panel: Some(Panel::new(
             bars,
             "ms, the ticker's p99 lateness",
-            &[d / 5.0, d],
+            &in_ms.lines(),
         )),
     }
 }
@@ -223,7 +212,7 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
     };
     let ratio = p.hf.median / t.hf.median;
     let test = crate::stats::welch(&t.hf.times, &p.hf.times);
-    let significant = test.is_some_and(|(_, _, pv)| pv < 0.05);
+    let significant = test.is_some_and(|(_, _, pv)| SIGNIFICANT.holds(pv));
     let mark = match (ratio > 1.0, significant) {
         (true, true) => Mark::Supported,
         (false, true) => Mark::Contradicted,
@@ -236,11 +225,12 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
         claim,
         mark,
         evidence: Evidence::Measured(format!(
-            "`{}` takes {ratio:.2}x the time of the thread pool `{}` with the same {} workers and {} tasks on io-sleep ({p_text}; supported when slower at p < 0.05)",
+            "`{}` takes {ratio:.2}x the time of the thread pool `{}` with the same {} workers and {} tasks on io-sleep ({p_text}; supported when slower at p < {})",
             p.cell.label(),
             t.cell.label(),
             p.cell.workers,
-            p.report.as_ref().map_or(0, |x| x.workload_params().tasks)
+            p.report.as_ref().map_or(0, |x| x.workload_params().tasks),
+            SIGNIFICANT.at
         )),
         see,
         rests_on: vec![p.cell.key(), t.cell.key()],
@@ -285,14 +275,8 @@ pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
             ),
         );
     }
-    let slower = pairs.iter().filter(|x| x.2 >= 1.5).count();
-    let mark = if slower == pairs.len() {
-        Mark::Supported
-    } else if pairs.iter().all(|x| x.2 < 1.1) {
-        Mark::Contradicted
-    } else {
-        Mark::Partly
-    };
+    let rule = PROCESSES_VS_LOOP;
+    let mark = rule.mark_all(pairs.iter().map(|x| x.2));
     let text: Vec<String> = pairs
         .iter()
         .map(|(p, l, x)| {
@@ -308,10 +292,7 @@ pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
     Verdict {
         claim,
         mark,
-        evidence: Evidence::Measured(format!(
-            "{} (supported at 1.5x or more everywhere, contradicted below 1.1x everywhere)",
-            text.join("; ")
-        )),
+        evidence: Evidence::Measured(format!("{} ({rule})", text.join("; "))),
         see,
         rests_on: pairs
             .iter()
@@ -323,7 +304,7 @@ pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
                 .map(|(p, _, x)| (format!("{} {}", p.cell.workload, short(p)), *x))
                 .collect(),
             "x the event loop's time",
-            &[1.1, 1.5],
+            &rule.lines(),
         )),
     }
 }

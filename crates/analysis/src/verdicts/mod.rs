@@ -9,6 +9,7 @@ mod cpu;
 mod io;
 mod peers;
 mod race;
+pub mod rule;
 
 use super::{Analysis, Row};
 use crate::roles::{free_threads, gil, is};
@@ -217,7 +218,7 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
             |r| is(r.facts, gil),
             Model::Emulated,
             "cpu-balanced cell with the GIL",
-            false,
+            &rule::NOT_PARALLEL,
         ),
         threads_help_io(m),
         event_loop(m),
@@ -228,7 +229,7 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
             |r| r.model == Some(Model::Process),
             Model::Process,
             "cpu-balanced cell",
-            true,
+            &rule::PARALLEL,
         ),
         processes_cost_io(m),
         gil_counter(m),
@@ -242,7 +243,7 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
                 |r| r.model == Some(Model::Emulated) && is(r.facts, free_threads),
                 Model::Emulated,
                 "cpu-balanced cell without the GIL (free-threaded)",
-                true,
+                &rule::PARALLEL,
             ),
             false,
         ),

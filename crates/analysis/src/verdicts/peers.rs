@@ -5,6 +5,7 @@
 use harness::{Facts, Model, RunReport};
 use workloads::Workload;
 
+use super::rule::{OFFLOAD, SIGNIFICANT};
 use super::{Evidence, Mark, Missing, Panel, Topic, Verdict};
 use crate::Analysis;
 use crate::roles::{free_threads, gil, is, one_loop};
@@ -114,11 +115,11 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
     let decisive: Vec<_> = points.iter().filter(|x| is_default(x.2.cell)).collect();
     let slower = decisive
         .iter()
-        .filter(|x| x.5 > 1.0 && x.6.is_some_and(|p| p < 0.05))
+        .filter(|x| x.5 > 1.0 && x.6.is_some_and(|p| SIGNIFICANT.holds(p)))
         .count();
     let faster = decisive
         .iter()
-        .filter(|x| x.5 < 1.0 && x.6.is_some_and(|p| p < 0.05))
+        .filter(|x| x.5 < 1.0 && x.6.is_some_and(|p| SIGNIFICANT.holds(p)))
         .count();
     let mark = if !decisive.is_empty() && slower == decisive.len() {
         Mark::Supported
@@ -147,8 +148,9 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
         .collect();
     let uvloop = points.iter().any(|x| !is_default(x.2.cell));
     let mut evidence = format!(
-        "{} (supported when asyncio is slower at p < 0.05 at every point, contradicted when it never is)",
-        text.join("; ")
+        "{} (supported when asyncio is slower at p < {} at every point, contradicted when it never is)",
+        text.join("; "),
+        SIGNIFICANT.at
     );
     if !uvloop {
         evidence.push_str(
@@ -367,19 +369,21 @@ pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
         );
     };
     let d = threads.2;
-    let blocked = threads.1 >= d;
-    let freed = procs.1 < d;
-    let mark = Mark::of_halves(blocked, freed);
+    // The rule counts waits; decided in milliseconds against this run's wait.
+    let in_ms = OFFLOAD.scaled(d);
+    let mark = in_ms.mark(threads.1, procs.1);
     Verdict {
         claim,
         mark,
         evidence: Evidence::Measured(format!(
-            "the ticker's p99 lateness against its {d:.0} ms wait: `{}` {:.1} ms (threads; still blocked at a whole wait \
-             or more), `{}` {:.1} ms (processes; unblocked below one wait)",
+            "the ticker's p99 lateness against its {d:.0} ms wait: `{}` {:.1} ms (threads; {}), `{}` {:.1} ms \
+             (processes; {})",
             threads.0.cell.label(),
             threads.1,
+            OFFLOAD.first,
             procs.0.cell.label(),
-            procs.1
+            procs.1,
+            OFFLOAD.second
         )),
         see,
         rests_on: vec![threads.0.cell.key(), procs.0.cell.key()],
@@ -389,7 +393,7 @@ pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
                 (procs.0.cell.label(), procs.1),
             ],
             "ms, the ticker's p99 lateness",
-            &[d],
+            &in_ms.lines(),
         )),
     }
 }
@@ -443,7 +447,7 @@ pub(super) fn with_free_threaded(full: &Analysis, mut v: Verdict, race: bool) ->
                 (
                     r.cell.key(),
                     format!("`{}` {s:.2}x its own sequential run", r.cell.label()),
-                    s >= 1.5,
+                    super::rule::PARALLEL.mark(s) == Mark::Supported,
                 )
             })
     };
