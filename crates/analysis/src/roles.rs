@@ -141,3 +141,28 @@ pub fn sequential_variant(runtimes: &[Entrant], runtime: &str) -> Option<String>
         .find(|(p, f, ..)| p.runtime == runtime && f.sequential)
         .map(|(p, ..)| p.variant)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kinds by facts alone: rt-gil's three variants, a sequential baseline, a loop and a process pool.
+    #[test]
+    fn kinds_by_facts() {
+        let gil_pool = Facts::threads(Threads::Workers).with_gil();
+        let gil_per_task = Facts::threads(Threads::PerTask).with_gil();
+        let free = Facts::threads(Threads::Workers);
+        let seq = Facts::sequential();
+        let lp = Facts::event_loop(Threads::One);
+        let procs = Facts::processes(Threads::Workers, false);
+        // The free-threaded cell is the one without the lock, whatever it is called.
+        assert!(free_threads(&free));
+        for f in [gil_pool, gil_per_task, seq, lp, procs] {
+            assert!(!free_threads(&f), "{f:?}");
+        }
+        assert!(thread_pool(&gil_pool) && thread_pool(&free) && !thread_pool(&gil_per_task));
+        assert!(pool(&procs) && process_pool(&procs) && !process_pool(&free));
+        assert!(one_loop(&lp) && !one_loop(&seq) && !os_threads(&seq));
+        assert!(is(Some(gil_pool), gil) && !is(None, gil));
+    }
+}

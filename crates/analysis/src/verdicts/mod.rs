@@ -1,6 +1,8 @@
 //! The article's claims, each weighed against this run's rows. A verdict is data: its [`Mark`], its [`Evidence`]
-//! (the figures and the rule, or why there are none) and the [`Topic`] where the report shows the numbers. Thresholds
-//! are stated in the evidence; a claim with no cell to weigh it says why, never a guess.
+//! (the figures and the rule, or why there are none) and the [`Topic`] where the report shows the numbers. Each claim's
+//! thresholds are one value in [`rule`], which decides the mark, states the rule in the evidence and gives the panel its
+//! lines; a claim with no cell to weigh it says why ([`Verdict::missing`]), never a guess. Cells are cast by the facts
+//! their variants declare, through [`crate::roles`].
 
 use harness::Model;
 use workloads::Workload;
