@@ -56,9 +56,50 @@ fn players(runtimes: &[Entrant]) -> impl Iterator<Item = (Player, Facts, bool, M
     })
 }
 
+// The casting helpers: each names one kind of variant by its declared facts. The roles below and every verdict
+// pick their cells through these, so a kind is defined once.
+
+/// OS threads of one process that run tasks at once (a pool or a thread per task): not a loop, processes or one
+/// task after another.
+pub fn os_threads(f: &Facts) -> bool {
+    !f.processes && !f.event_loop && !f.sequential
+}
+
 /// A thread pool: W OS threads of one process, not an event loop.
-fn thread_pool(f: &Facts) -> bool {
-    f.threads == Threads::Workers && !f.processes && !f.event_loop && !f.sequential
+pub fn thread_pool(f: &Facts) -> bool {
+    os_threads(f) && f.threads == Threads::Workers
+}
+
+/// A pool of `--workers`, threads or processes: W tasks in flight at once.
+pub fn pool(f: &Facts) -> bool {
+    f.threads == Threads::Workers && !f.event_loop && !f.sequential
+}
+
+/// A process pool of `--workers`.
+pub fn process_pool(f: &Facts) -> bool {
+    pool(f) && f.processes
+}
+
+/// Every task on one event loop on one thread: tokio's current-thread runtime and smol's single executor alike,
+/// whatever helper threads the runtime keeps (async-io's reactor thread does not run tasks).
+pub fn one_loop(f: &Facts) -> bool {
+    f.event_loop && f.threads == Threads::One
+}
+
+/// Runs under an interpreter lock, emulated or CPython's.
+pub fn gil(f: &Facts) -> bool {
+    f.holds_gil
+}
+
+/// OS threads with no interpreter lock, more than one: what a free-threaded interpreter runs (rt-gil's
+/// free-threaded variant, a free-threaded CPython's threading).
+pub fn free_threads(f: &Facts) -> bool {
+    !f.holds_gil && os_threads(f) && f.threads != Threads::One
+}
+
+/// Whether `f` is known and `kind` holds of it: a variant that declares no facts takes no part.
+pub fn is(f: Option<Facts>, kind: impl Fn(&Facts) -> bool) -> bool {
+    f.is_some_and(|f| kind(&f))
 }
 
 /// Casts the parts from the run's runtimes.
@@ -71,14 +112,13 @@ pub fn roles(runtimes: &[Entrant]) -> Roles {
     };
     // The emulation is the workspace's model of an interpreter (Model::Emulated) with a lock.
     let emulated_gil =
-        first(&|f, peer, model| !peer && model == Model::Emulated && f.holds_gil && thread_pool(f));
+        first(&|f, peer, model| !peer && model == Model::Emulated && gil(f) && thread_pool(f));
     let no_gil = emulated_gil.as_ref().and_then(|e| {
         all.iter()
-            .find(|(p, f, ..)| p.runtime == e.runtime && !f.holds_gil && thread_pool(f))
+            .find(|(p, f, ..)| p.runtime == e.runtime && !gil(f) && thread_pool(f))
             .map(|(p, ..)| p.clone())
     });
     // The workspace's loops first (the first is the base of the ratios), then the peers'.
-    let one_loop = |f: &Facts| f.event_loop && f.threads == Threads::One;
     let loops: Vec<Player> = all
         .iter()
         .filter(|(_, f, peer, _)| !peer && one_loop(f))
@@ -88,7 +128,7 @@ pub fn roles(runtimes: &[Entrant]) -> Roles {
     Roles {
         emulated_gil,
         no_gil,
-        peer_gil: first(&|f, peer, _| peer && f.holds_gil && thread_pool(f)),
+        peer_gil: first(&|f, peer, _| peer && gil(f) && thread_pool(f)),
         peer_processes: first(&|f, peer, _| peer && f.processes && f.threads == Threads::Workers),
         processes: first(&|f, peer, _| !peer && f.processes && f.threads == Threads::Workers),
         loops,
@@ -100,4 +140,29 @@ pub fn sequential_variant(runtimes: &[Entrant], runtime: &str) -> Option<String>
     players(runtimes)
         .find(|(p, f, ..)| p.runtime == runtime && f.sequential)
         .map(|(p, ..)| p.variant)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kinds by facts alone: rt-gil's three variants, a sequential baseline, a loop and a process pool.
+    #[test]
+    fn kinds_by_facts() {
+        let gil_pool = Facts::threads(Threads::Workers).with_gil();
+        let gil_per_task = Facts::threads(Threads::PerTask).with_gil();
+        let free = Facts::threads(Threads::Workers);
+        let seq = Facts::sequential();
+        let lp = Facts::event_loop(Threads::One);
+        let procs = Facts::processes(Threads::Workers, false);
+        // The free-threaded cell is the one without the lock, whatever it is called.
+        assert!(free_threads(&free));
+        for f in [gil_pool, gil_per_task, seq, lp, procs] {
+            assert!(!free_threads(&f), "{f:?}");
+        }
+        assert!(thread_pool(&gil_pool) && thread_pool(&free) && !thread_pool(&gil_per_task));
+        assert!(pool(&procs) && process_pool(&procs) && !process_pool(&free));
+        assert!(one_loop(&lp) && !one_loop(&seq) && !os_threads(&seq));
+        assert!(is(Some(gil_pool), gil) && !is(None, gil));
+    }
 }

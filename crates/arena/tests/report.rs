@@ -11,7 +11,10 @@ fn verdict(run: arena::store::Loaded, prefix: &str) -> (&'static str, String) {
         .into_iter()
         .find(|v| v.claim.starts_with(prefix))
         .unwrap_or_else(|| panic!("no verdict on {prefix:?}"));
-    (v.mark.text(), v.evidence.plain())
+    (
+        v.mark.text(),
+        arena::report::merge::markdown::evidence(&v.evidence),
+    )
 }
 
 #[test]

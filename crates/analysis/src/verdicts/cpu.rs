@@ -3,8 +3,10 @@
 use harness::Model;
 use workloads::Workload;
 
-use super::{Evidence, Mark, Missing, Panel, Topic, Verdict, short};
+use super::rule::{Rule, TAKING_TURNS};
+use super::{Evidence, Missing, Panel, Topic, Verdict, short};
 use super::{at_cores, is_default, missing, speed};
+use crate::roles::{gil, is, os_threads};
 use crate::{Analysis, Row};
 
 pub(super) fn parallel_claim(
@@ -13,7 +15,7 @@ pub(super) fn parallel_claim(
     pick: impl Fn(&Row) -> bool,
     model: Model,
     what: &str,
-    want_parallel: bool,
+    rule: &Rule,
 ) -> Verdict {
     // The runtime's default variant speaks for it when several qualify (rt-gil's pool, not per-task).
     let r = m
@@ -21,64 +23,34 @@ pub(super) fn parallel_claim(
         .filter(|r| pick(r) && at_cores(m, r))
         .min_by_key(|r| !is_default(m, r));
     let cores = m.cores();
+    let see = Topic::Workload(Workload::CpuBalanced);
     let Some(r) = r else {
-        return Verdict {
-            claim,
-            mark: Mark::Missing,
-            evidence: missing(m, model, what),
-            see: Topic::Workload(Workload::CpuBalanced),
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        return Verdict::missing(claim, see, missing(m, model, what));
     };
+    // One CPU: nothing can run in parallel, whatever the cell measured.
+    if cores < 2 {
+        return Verdict::missing(claim, see, Missing::OneCpu { cores });
+    }
     let s = r.speedup.unwrap_or(0.0);
-    let mark = if cores < 2 {
-        Mark::Missing
-    } else if want_parallel {
-        if s >= 1.5 {
-            Mark::Supported
-        } else if s >= 1.2 {
-            Mark::Partly
-        } else {
-            Mark::Contradicted
-        }
-    } else if s < 1.2 {
-        Mark::Supported
-    } else if s < 1.5 {
-        Mark::Partly
-    } else {
-        Mark::Contradicted
-    };
-    let rule = if want_parallel {
-        "supported at 1.5x or more on this machine's cores, partly from 1.2x"
-    } else {
-        "supported below 1.2x, contradicted from 1.5x"
-    };
-    let evidence = if cores < 2 {
-        Evidence::Missing(Missing::OneCpu { cores })
-    } else {
-        Evidence::Measured(format!(
-            "{} with {} workers on {cores} CPUs ({rule})",
-            speed(r),
-            r.cell.workers
-        ))
-    };
+    let mark = rule.mark(s);
     Verdict {
         claim,
         mark,
-        evidence,
-        see: Topic::Workload(Workload::CpuBalanced),
+        evidence: Evidence::Measured(format!(
+            "{} with {} workers on {cores} CPUs ({rule})",
+            speed(r),
+            r.cell.workers
+        )),
+        see,
         rests_on: vec![r.cell.key()],
-        panel: (cores >= 2).then(|| {
-            Panel::new(
-                vec![
-                    (short(r), s),
-                    ("ideal".into(), r.cell.workers.min(cores) as f64),
-                ],
-                "x the sequential run",
-                &[1.2, 1.5],
-            )
-        }),
+        panel: Some(Panel::new(
+            vec![
+                (short(r), s),
+                ("ideal".into(), r.cell.workers.min(cores) as f64),
+            ],
+            "x the sequential run",
+            &rule.lines(),
+        )),
     }
 }
 
@@ -91,8 +63,8 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
     let see = Topic::Workload(Workload::CpuBalanced);
     let cores = m.cores();
     let native = |r: &Row, threads: harness::Threads| {
-        r.facts.is_some_and(|f| {
-            !f.holds_gil && !f.event_loop && !f.processes && !f.sequential && f.threads == threads
+        is(r.facts, |f| {
+            !gil(f) && os_threads(f) && f.threads == threads
         })
     };
     let cpu = m
@@ -116,40 +88,31 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
                 .total_cmp(&b.speedup.unwrap_or(0.0))
         });
     if cores != 1 {
-        return Verdict {
-            claim,
-            mark: Mark::Missing,
-            evidence: Evidence::Missing(Missing::NotOneCpu { cores }),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        return Verdict::missing(claim, see, Missing::NotOneCpu { cores });
     }
     let (Some(cpu), Some(io)) = (cpu, io) else {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(
+            see,
+            missing(
                 m,
                 Model::Threads,
                 "cpu-balanced cell of a thread pool (2+ workers) and io-sleep cell of threads (a thread per task, or a pool of 2+)",
             ),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        );
     };
-    let turns = cpu.speedup.unwrap_or(9.0) < 1.2;
-    let overlap = io.speedup.unwrap_or(0.0) >= 2.0;
-    let mark = Mark::of_halves(turns, overlap);
+    let rule = TAKING_TURNS;
+    let mark = rule.mark(cpu.speedup.unwrap_or(9.0), io.speedup.unwrap_or(0.0));
     Verdict {
         claim,
         mark,
         evidence: Evidence::Measured(format!(
-            "on 1 CPU, computing: {} with {} workers (taking turns below 1.2x); waiting: {} (overlapping at 2x or more)",
+            "on 1 CPU, computing: {} with {} workers ({}); waiting: {} ({})",
             speed(cpu),
             cpu.cell.workers,
-            speed(io)
+            rule.first,
+            speed(io),
+            rule.second
         )),
         see,
         rests_on: vec![cpu.cell.key(), io.cell.key()],
@@ -159,7 +122,7 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
                 (short(io), io.speedup.unwrap_or(0.0)),
             ],
             "x the sequential run",
-            &[1.2, 2.0],
+            &rule.lines(),
         )),
     }
 }

@@ -5,9 +5,16 @@ use harness::opts;
 use workloads::Workload;
 
 use super::race::reported;
+use super::rule::{BLOCKS_LOOP, EVENT_LOOP, HELPS_WAITING, PROCESSES_VS_LOOP, SIGNIFICANT};
 use super::{Evidence, Mark, Missing, Panel, Topic, Verdict, short};
-use super::{at_cores, gil_variant, missing, one_loop, pool, speed};
+use super::{at_cores, missing, speed};
+use crate::roles::{gil, is, one_loop, process_pool, thread_pool};
 use crate::{Analysis, Row};
+
+/// A row of a variant under an interpreter lock.
+fn gil_row(r: &Row) -> bool {
+    is(r.facts, gil)
+}
 
 fn best_io(m: &Analysis, pick: impl Fn(&Row) -> bool) -> Option<&Row> {
     m.rows_of(Workload::IoSleep)
@@ -23,28 +30,12 @@ pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
     let claim = "Threads do help I/O";
     let see = Topic::Workload(Workload::IoSleep);
     let Some(r) = best_io(m, |r| r.model == Some(Model::Threads)) else {
-        return Verdict {
-            claim,
-            mark: Mark::Missing,
-            evidence: missing(m, Model::Threads, "io-sleep cell"),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        return Verdict::missing(claim, see, missing(m, Model::Threads, "io-sleep cell"));
     };
-    let s = r.speedup.unwrap_or(0.0);
-    let mark = if s >= 2.0 {
-        Mark::Supported
-    } else if s > 1.2 {
-        Mark::Partly
-    } else {
-        Mark::Contradicted
-    };
-    let mut evidence = format!(
-        "best threads cell on io-sleep: {} (supported at 2x or more)",
-        speed(r)
-    );
-    if let Some(g) = best_io(m, gil_variant) {
+    let rule = HELPS_WAITING;
+    let mark = rule.mark(r.speedup.unwrap_or(0.0));
+    let mut evidence = format!("best threads cell on io-sleep: {} ({rule})", speed(r));
+    if let Some(g) = best_io(m, gil_row) {
         evidence.push_str(&format!("; under the GIL too: {}", speed(g)));
     }
     Verdict {
@@ -53,23 +44,23 @@ pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
         evidence: Evidence::Measured(evidence),
         see,
         rests_on: std::iter::once(r)
-            .chain(best_io(m, gil_variant))
+            .chain(best_io(m, gil_row))
             .map(|r| r.cell.key())
             .collect(),
         panel: Some(Panel::new(
             std::iter::once(r)
-                .chain(best_io(m, gil_variant))
+                .chain(best_io(m, gil_row))
                 .map(|r| (short(r), r.speedup.unwrap_or(0.0)))
                 .collect(),
             "x the sequential run",
-            &[1.2, 2.0],
+            &rule.lines(),
         )),
     }
 }
 
 /// Rows of a variant that declares one event loop on one thread.
 fn single_loop(r: &Row) -> bool {
-    one_loop(r.facts)
+    is(r.facts, one_loop)
 }
 
 pub(super) fn event_loop(m: &Analysis) -> Verdict {
@@ -80,29 +71,27 @@ pub(super) fn event_loop(m: &Analysis) -> Verdict {
         .rows_of(Workload::CpuBalanced)
         .find(|r| single_loop(r) && at_cores(m, r));
     let (Some(io), Some(cpu)) = (io, cpu) else {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(
+            see,
+            missing(
                 m,
                 Model::Async,
                 "io-sleep and cpu-balanced cell on a one-thread event loop",
             ),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        );
     };
-    let waits = io.speedup.unwrap_or(0.0) >= 2.0;
-    let serial = cpu.speedup.unwrap_or(9.0) < 1.2;
-    let mark = Mark::of_halves(waits, serial);
+    let rule = EVENT_LOOP;
+    let mark = rule.mark(io.speedup.unwrap_or(0.0), cpu.speedup.unwrap_or(9.0));
     Verdict {
         claim,
         mark,
         evidence: Evidence::Measured(format!(
-            "waiting: {} (concurrent at 2x or more); computing: {} (not parallel below 1.2x)",
+            "waiting: {} ({}); computing: {} ({})",
             speed(io),
-            speed(cpu)
+            rule.first,
+            speed(cpu),
+            rule.second
         )),
         see,
         rests_on: vec![io.cell.key(), cpu.cell.key()],
@@ -112,7 +101,7 @@ pub(super) fn event_loop(m: &Analysis) -> Verdict {
                 (short(cpu), cpu.speedup.unwrap_or(0.0)),
             ],
             "x the sequential run",
-            &[1.2, 2.0],
+            &rule.lines(),
         )),
     }
 }
@@ -122,42 +111,32 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
     let see = Topic::Latency;
     let cells: Vec<_> = reported(m, Workload::Mixed)
         .filter(|(c, _, _)| {
-            c.cell.opts.is_empty() && one_loop(m.facts(&c.cell.runtime, &c.cell.variant))
+            c.cell.opts.is_empty() && is(m.facts(&c.cell.runtime, &c.cell.variant), one_loop)
         })
         .map(|(c, rep, _)| (c, rep))
         .collect();
     let Some((c, rep)) = cells.first() else {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(m, Model::Async, "mixed run on a one-thread event loop"),
             see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            missing(m, Model::Async, "mixed run on a one-thread event loop"),
+        );
     };
     let d = rep.workload_params().delay_ms as f64;
     let Some(lat) = rep.latency_ms else {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: Evidence::Missing(Missing::NoLatency {
-                label: c.cell.label(),
-            }),
             see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            Missing::NoLatency {
+                label: c.cell.label(),
+            },
+        );
     };
-    let mark = if lat.p99 >= d {
-        Mark::Supported
-    } else if lat.p99 >= d / 5.0 {
-        Mark::Partly
-    } else {
-        Mark::Contradicted
-    };
+    // The rule counts waits; decided in milliseconds against this run's wait.
+    let in_ms = BLOCKS_LOOP.scaled(d);
+    let mark = in_ms.mark(lat.p99);
     let mut evidence = format!(
-        "`{}`: the ticker's p99 lateness is {:.1} ms against its {d:.0} ms wait (supported when late by a whole wait or more)",
+        "`{}`: the ticker's p99 lateness is {:.1} ms against its {d:.0} ms wait ({BLOCKS_LOOP})",
         c.cell.label(),
         lat.p99
     );
@@ -184,7 +163,7 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
         panel: Some(Panel::new(
             bars,
             "ms, the ticker's p99 lateness",
-            &[d / 5.0, d],
+            &in_ms.lines(),
         )),
     }
 }
@@ -196,50 +175,44 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
 pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
     let claim = "Processes cost more for I/O";
     let see = Topic::Workload(Workload::IoSleep);
-    let is_procs = |r: &Row| pool(r.facts) && r.facts.is_some_and(|f| f.processes);
-    let is_threads = |r: &Row| pool(r.facts) && r.facts.is_some_and(|f| !f.processes);
+    let is_procs = |r: &Row| is(r.facts, process_pool);
+    let is_threads = |r: &Row| is(r.facts, thread_pool);
     let procs = m
         .rows_of(Workload::IoSleep)
         .filter(|r| is_procs(r) && r.cell.opts.is_empty())
         // The cell at the most tasks: where a pool's costs show most.
         .max_by_key(|r| r.cell.tasks.unwrap_or(0));
     let Some(p) = procs else {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(m, Model::Process, "io-sleep cell of a process pool"),
             see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            missing(m, Model::Process, "io-sleep cell of a process pool"),
+        );
     };
     let threads = m
         .rows_of(Workload::IoSleep)
         .filter(|r| {
             is_threads(r)
-                && !gil_variant(r)
+                && !gil_row(r)
                 && r.cell.workers == p.cell.workers
                 && r.cell.tasks == p.cell.tasks
                 && r.cell.opts.is_empty()
         })
         .min_by(|a, b| a.hf.median.total_cmp(&b.hf.median));
     let Some(t) = threads else {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(
+            see,
+            missing(
                 m,
                 Model::Threads,
                 "io-sleep cell of a thread pool with the process pool's workers and tasks",
             ),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        );
     };
     let ratio = p.hf.median / t.hf.median;
     let test = crate::stats::welch(&t.hf.times, &p.hf.times);
-    let significant = test.is_some_and(|(_, _, pv)| pv < 0.05);
+    let significant = test.is_some_and(|(_, _, pv)| SIGNIFICANT.holds(pv));
     let mark = match (ratio > 1.0, significant) {
         (true, true) => Mark::Supported,
         (false, true) => Mark::Contradicted,
@@ -252,11 +225,12 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
         claim,
         mark,
         evidence: Evidence::Measured(format!(
-            "`{}` takes {ratio:.2}x the time of the thread pool `{}` with the same {} workers and {} tasks on io-sleep ({p_text}; supported when slower at p < 0.05)",
+            "`{}` takes {ratio:.2}x the time of the thread pool `{}` with the same {} workers and {} tasks on io-sleep ({p_text}; supported when slower at p < {})",
             p.cell.label(),
             t.cell.label(),
             p.cell.workers,
-            p.report.as_ref().map_or(0, |x| x.workload_params().tasks)
+            p.report.as_ref().map_or(0, |x| x.workload_params().tasks),
+            SIGNIFICANT.at
         )),
         see,
         rests_on: vec![p.cell.key(), t.cell.key()],
@@ -275,7 +249,7 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
 pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
     let claim = "Processes are less efficient for I/O than an event loop";
     let see = Topic::Workload(Workload::IoSleep);
-    let is_procs = |r: &Row| pool(r.facts) && r.facts.is_some_and(|f| f.processes);
+    let is_procs = |r: &Row| is(r.facts, process_pool);
     let mut pairs: Vec<(&Row, &Row, f64)> = Vec::new();
     for w in [Workload::IoSleep, Workload::IoNet] {
         let best = m
@@ -291,27 +265,18 @@ pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
         pairs.extend(best);
     }
     if pairs.is_empty() {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(
+            see,
+            missing(
                 m,
                 Model::Process,
                 "io-sleep or io-net cell of a process pool beside an event loop",
             ),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        );
     }
-    let slower = pairs.iter().filter(|x| x.2 >= 1.5).count();
-    let mark = if slower == pairs.len() {
-        Mark::Supported
-    } else if pairs.iter().all(|x| x.2 < 1.1) {
-        Mark::Contradicted
-    } else {
-        Mark::Partly
-    };
+    let rule = PROCESSES_VS_LOOP;
+    let mark = rule.mark_all(pairs.iter().map(|x| x.2));
     let text: Vec<String> = pairs
         .iter()
         .map(|(p, l, x)| {
@@ -327,10 +292,7 @@ pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
     Verdict {
         claim,
         mark,
-        evidence: Evidence::Measured(format!(
-            "{} (supported at 1.5x or more everywhere, contradicted below 1.1x everywhere)",
-            text.join("; ")
-        )),
+        evidence: Evidence::Measured(format!("{} ({rule})", text.join("; "))),
         see,
         rests_on: pairs
             .iter()
@@ -342,7 +304,7 @@ pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
                 .map(|(p, _, x)| (format!("{} {}", p.cell.workload, short(p)), *x))
                 .collect(),
             "x the event loop's time",
-            &[1.1, 1.5],
+            &rule.lines(),
         )),
     }
 }

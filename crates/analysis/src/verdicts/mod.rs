@@ -1,6 +1,8 @@
 //! The article's claims, each weighed against this run's rows. A verdict is data: its [`Mark`], its [`Evidence`]
-//! (the figures and the rule, or why there are none) and the [`Topic`] where the report shows the numbers. Thresholds
-//! are stated in the evidence; a claim with no cell to weigh it says why, never a guess.
+//! (the figures and the rule, or why there are none) and the [`Topic`] where the report shows the numbers. Each claim's
+//! thresholds are one value in [`rule`], which decides the mark, states the rule in the evidence and gives the panel its
+//! lines; a claim with no cell to weigh it says why ([`Verdict::missing`]), never a guess. Cells are cast by the facts
+//! their variants declare, through [`crate::roles`].
 
 use harness::Model;
 use workloads::Workload;
@@ -9,8 +11,10 @@ mod cpu;
 mod io;
 mod peers;
 mod race;
+pub mod rule;
 
 use super::{Analysis, Row};
+use crate::roles::{free_threads, gil, is};
 use arena_store::Status;
 use cpu::parallel_claim;
 use cpu::time_slicing;
@@ -60,7 +64,8 @@ pub enum Topic {
     Latency,
 }
 
-/// Why no cell could weigh a claim.
+/// Why no cell could weigh a claim: data only; the report states each reason in words once (`arena_report`'s
+/// `sections::verdicts::Why`), with links in a run's report and without them in the merged report and the figure.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Missing {
     /// No runtime of the model took part.
@@ -86,37 +91,6 @@ pub enum Evidence {
     Missing(Missing),
 }
 
-impl Evidence {
-    /// In words, without links into one run's report (the merged report and the opening figure use it).
-    pub fn plain(&self) -> String {
-        let e = self;
-        let model = |m: &harness::Model| format!("{m:?}").to_lowercase();
-        match e {
-            Evidence::Measured(text) => text.clone(),
-            Evidence::Missing(Missing::NoRuntime { model: m }) => {
-                format!("no {}-model runtime took part in this run", model(m))
-            }
-            Evidence::Missing(Missing::NotInRun { model: m, what }) => format!(
-                "no {what} of a {}-model runtime in this run (not in its profile or not selected)",
-                model(m)
-            ),
-            Evidence::Missing(Missing::CellFailed { model: m, what }) => format!(
-                "no timed {what} of a {}-model runtime (its cell failed or was skipped; that run's report says why)",
-                model(m)
-            ),
-            Evidence::Missing(Missing::OneCpu { cores }) => {
-                format!("{cores} CPU: no model can run in parallel here")
-            }
-            Evidence::Missing(Missing::NoLatency { label }) => {
-                format!("`{label}` reported no latency")
-            }
-            Evidence::Missing(Missing::NotOneCpu { cores }) => {
-                format!("{cores} CPUs: the claim is about one core (`--cpus 1` weighs it)")
-            }
-        }
-    }
-}
-
 /// One claim and its verdict.
 #[derive(Debug, Clone)]
 pub struct Verdict {
@@ -132,6 +106,20 @@ pub struct Verdict {
     pub rests_on: Vec<String>,
     /// The figures that decide it, for the report's opening figure (`None` when evidence is missing).
     pub panel: Option<Panel>,
+}
+
+impl Verdict {
+    /// A claim no cell could weigh, and why: no mark, nothing it rests on, no panel.
+    pub fn missing(claim: &'static str, see: Topic, why: Missing) -> Verdict {
+        Verdict {
+            claim,
+            mark: Mark::Missing,
+            evidence: Evidence::Missing(why),
+            see,
+            rests_on: Vec::new(),
+            panel: None,
+        }
+    }
 }
 
 /// The two or three figures that decide a verdict, and its rule's thresholds: one small panel of the report's
@@ -176,25 +164,8 @@ pub(super) fn speed(r: &Row) -> String {
     )
 }
 
-/// A row whose variant runs under an interpreter lock (by its declared facts).
-pub(super) fn gil_variant(r: &Row) -> bool {
-    r.facts.is_some_and(|f| f.holds_gil)
-}
-
-/// A row whose variant runs every task on one event loop on one thread (by its declared facts): tokio's
-/// current-thread runtime and smol's single executor alike, whatever helper threads the runtime keeps (async-io's
-/// reactor thread does not run tasks).
-pub(super) fn one_loop(f: Option<harness::Facts>) -> bool {
-    f.is_some_and(|f| f.event_loop && f.threads == harness::Threads::One)
-}
-
-/// A thread or process pool of `--workers`: W tasks in flight at once.
-pub(super) fn pool(f: Option<harness::Facts>) -> bool {
-    f.is_some_and(|f| f.threads == harness::Threads::Workers && !f.event_loop && !f.sequential)
-}
-
 /// Why nothing could weigh a claim: no runtime of that model, or its cells were not timed.
-pub(super) fn missing(m: &Analysis, model: Model, what: &str) -> Evidence {
+pub(super) fn missing(m: &Analysis, model: Model, what: &str) -> Missing {
     let present = m
         .run
         .runtimes
@@ -211,11 +182,11 @@ pub(super) fn missing(m: &Analysis, model: Model, what: &str) -> Evidence {
                 r.name == c.cell.runtime && r.info.as_ref().is_some_and(|i| i.model == model)
             })
         });
-    Evidence::Missing(match (present, failed) {
+    match (present, failed) {
         (false, _) => Missing::NoRuntime { model },
         (true, true) => Missing::CellFailed { model, what },
         (true, false) => Missing::NotInRun { model, what },
-    })
+    }
 }
 
 /// Whether the row is its runtime's default variant.
@@ -246,10 +217,10 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
         parallel_claim(
             m,
             "Threads are not parallel for CPU work under a GIL",
-            gil_variant,
+            |r| is(r.facts, gil),
             Model::Emulated,
             "cpu-balanced cell with the GIL",
-            false,
+            &rule::NOT_PARALLEL,
         ),
         threads_help_io(m),
         event_loop(m),
@@ -260,7 +231,7 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
             |r| r.model == Some(Model::Process),
             Model::Process,
             "cpu-balanced cell",
-            true,
+            &rule::PARALLEL,
         ),
         processes_cost_io(m),
         gil_counter(m),
@@ -271,10 +242,10 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
             parallel_claim(
                 m,
                 "Removing the GIL restores parallelism",
-                |r| r.model == Some(Model::Emulated) && r.cell.variant.contains("free"),
+                |r| r.model == Some(Model::Emulated) && is(r.facts, free_threads),
                 Model::Emulated,
                 "cpu-balanced cell without the GIL (free-threaded)",
-                true,
+                &rule::PARALLEL,
             ),
             false,
         ),

@@ -5,8 +5,10 @@
 use harness::{Facts, Model, RunReport};
 use workloads::Workload;
 
+use super::rule::{OFFLOAD, SIGNIFICANT};
 use super::{Evidence, Mark, Missing, Panel, Topic, Verdict};
 use crate::Analysis;
+use crate::roles::{free_threads, gil, is, one_loop};
 use crate::stats::welch;
 use arena_store::Axis;
 use arena_store::CellRecord;
@@ -63,7 +65,7 @@ fn loops<'a>(
         })
         .filter(|c| {
             m.facts(&c.cell.runtime, &c.cell.variant)
-                .is_some_and(|f| super::one_loop(Some(f)) && pick(c, f))
+                .is_some_and(|f| one_loop(&f) && pick(c, f))
         })
         .map(|c| LoopRuns {
             cell: c,
@@ -83,9 +85,9 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
     let mut points = Vec::new();
     for w in [Workload::IoSleep, Workload::IoNet] {
         for tasks in [1_000u64, 10_000] {
-            let node = loops(m, w, tasks, |_, f| !f.holds_gil);
+            let node = loops(m, w, tasks, |_, f| !gil(&f));
             let Some(js) = node.first() else { continue };
-            for py in loops(m, w, tasks, |_, f| f.holds_gil) {
+            for py in loops(m, w, tasks, |_, f| gil(&f)) {
                 let p = welch(&js.elapsed, &py.elapsed).map(|t| t.2);
                 let ratio = median(&py.elapsed) / median(&js.elapsed).max(1e-9);
                 points.push((w, tasks, py, js.cell, median(&js.elapsed), ratio, p));
@@ -93,19 +95,12 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
         }
     }
     if points.is_empty() {
-        return Verdict {
-            claim,
-            mark: Mark::Missing,
-            evidence: Evidence::Missing(Missing::NotInRun {
+        return Verdict::missing(claim, see, Missing::NotInRun {
                 model: Model::Async,
                 what: "io-sleep or io-net cell at 1,000+ tasks of both a CPython and a Node event loop (peers; the \
                        standard profile runs them when python3 and node are present)"
                     .into(),
-            }),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            });
     }
     // The default asyncio loop decides the mark; other GIL loops (uvloop) are set beside it.
     let is_default = |c: &CellRecord| {
@@ -120,11 +115,11 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
     let decisive: Vec<_> = points.iter().filter(|x| is_default(x.2.cell)).collect();
     let slower = decisive
         .iter()
-        .filter(|x| x.5 > 1.0 && x.6.is_some_and(|p| p < 0.05))
+        .filter(|x| x.5 > 1.0 && x.6.is_some_and(|p| SIGNIFICANT.holds(p)))
         .count();
     let faster = decisive
         .iter()
-        .filter(|x| x.5 < 1.0 && x.6.is_some_and(|p| p < 0.05))
+        .filter(|x| x.5 < 1.0 && x.6.is_some_and(|p| SIGNIFICANT.holds(p)))
         .count();
     let mark = if !decisive.is_empty() && slower == decisive.len() {
         Mark::Supported
@@ -153,8 +148,9 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
         .collect();
     let uvloop = points.iter().any(|x| !is_default(x.2.cell));
     let mut evidence = format!(
-        "{} (supported when asyncio is slower at p < 0.05 at every point, contradicted when it never is)",
-        text.join("; ")
+        "{} (supported when asyncio is slower at p < {} at every point, contradicted when it never is)",
+        text.join("; "),
+        SIGNIFICANT.at
     );
     if !uvloop {
         evidence.push_str(
@@ -263,27 +259,24 @@ pub(super) fn js_shared_memory(m: &Analysis) -> Verdict {
     };
     let plain_opts = |c: &arena_store::Cell| c.opts.iter().all(|(k, _)| k == harness::opts::SYNC);
     let on_loop = peer_races(m, |c, f| {
-        is_js(c) && !f.holds_gil && super::one_loop(Some(f)) && c.opts.is_empty()
+        is_js(c) && !gil(&f) && one_loop(&f) && c.opts.is_empty()
     });
     let shared = peer_races(m, |c, f| {
         is_js(c)
-            && !f.holds_gil
+            && !gil(&f)
             && f.shares_memory
             && f.threads == harness::Threads::Workers
             && plain_opts(c)
     });
     if on_loop.is_empty() && shared.is_empty() {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: Evidence::Missing(Missing::NotInRun {
+            see,
+            Missing::NotInRun {
                 model: Model::Async,
                 what: "race run of a JavaScript peer (node on PATH)".into(),
-            }),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            },
+        );
     }
     let unsynced_lost = shared.iter().any(|r| r.sync == "none" && r.lost > 0);
     let safe_elsewhere = on_loop.iter().all(|r| r.lost == 0)
@@ -352,8 +345,8 @@ pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
                 .any(|r| r.name == c.cell.runtime && r.peer.is_some());
             let ok = peer
                 && c.cell.workload == Workload::Mixed
-                && super::one_loop(Some(f))
-                && f.holds_gil
+                && one_loop(&f)
+                && gil(&f)
                 && c.cell.params.is_empty()
                 && c.cell.opts == [(harness::opts::OFFLOAD.to_string(), value.to_string())];
             let rep = c.report.as_ref().filter(|_| ok)?;
@@ -365,33 +358,32 @@ pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
         })
     };
     let (Some(threads), Some(procs)) = (p99("true"), p99("process")) else {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: Evidence::Missing(Missing::NotInRun {
+            see,
+            Missing::NotInRun {
                 model: Model::Async,
                 what: "mixed run with offload=true and offload=process on a CPython event loop"
                     .into(),
-            }),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            },
+        );
     };
     let d = threads.2;
-    let blocked = threads.1 >= d;
-    let freed = procs.1 < d;
-    let mark = Mark::of_halves(blocked, freed);
+    // The rule counts waits; decided in milliseconds against this run's wait.
+    let in_ms = OFFLOAD.scaled(d);
+    let mark = in_ms.mark(threads.1, procs.1);
     Verdict {
         claim,
         mark,
         evidence: Evidence::Measured(format!(
-            "the ticker's p99 lateness against its {d:.0} ms wait: `{}` {:.1} ms (threads; still blocked at a whole wait \
-             or more), `{}` {:.1} ms (processes; unblocked below one wait)",
+            "the ticker's p99 lateness against its {d:.0} ms wait: `{}` {:.1} ms (threads; {}), `{}` {:.1} ms \
+             (processes; {})",
             threads.0.cell.label(),
             threads.1,
+            OFFLOAD.first,
             procs.0.cell.label(),
-            procs.1
+            procs.1,
+            OFFLOAD.second
         )),
         see,
         rests_on: vec![threads.0.cell.key(), procs.0.cell.key()],
@@ -401,7 +393,7 @@ pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
                 (procs.0.cell.label(), procs.1),
             ],
             "ms, the ticker's p99 lateness",
-            &[d],
+            &in_ms.lines(),
         )),
     }
 }
@@ -413,13 +405,7 @@ fn free_threaded(m: &Analysis, runtime: &str, variant: &str) -> bool {
         .runtimes
         .iter()
         .any(|r| r.name == runtime && r.peer.is_some())
-        && m.facts(runtime, variant).is_some_and(|f| {
-            !f.holds_gil
-                && !f.event_loop
-                && !f.processes
-                && !f.sequential
-                && f.threads != harness::Threads::One
-        })
+        && is(m.facts(runtime, variant), free_threads)
         && m.run
             .runtimes
             .iter()
@@ -461,7 +447,7 @@ pub(super) fn with_free_threaded(full: &Analysis, mut v: Verdict, race: bool) ->
                 (
                     r.cell.key(),
                     format!("`{}` {s:.2}x its own sequential run", r.cell.label()),
-                    s >= 1.5,
+                    super::rule::PARALLEL.mark(s) == Mark::Supported,
                 )
             })
     };

@@ -7,6 +7,7 @@ use workloads::Workload;
 use super::missing;
 use super::{Evidence, Mark, Panel, Topic, Verdict};
 use crate::Analysis;
+use crate::roles::{free_threads, gil, one_loop};
 
 /// Every cell of workload `w` with a kept RunReport, and its runtime's model.
 pub(super) fn reported(
@@ -72,22 +73,18 @@ fn list(v: &[Lost]) -> String {
 pub(super) fn gil_counter(m: &Analysis) -> Verdict {
     let claim = "The GIL makes `counter += 1` safe (both `rmw` forms)";
     let see = Topic::Workload(Workload::Race);
-    let gil = |_: &arena_store::Cell, f: Facts| f.holds_gil;
-    let plain = lost(m, |c, _, md| {
-        gil(c, md) && !c.opts.iter().any(|(k, v)| k == opts::RMW && v != "plain")
+    let plain = lost(m, |c, _, f| {
+        gil(&f) && !c.opts.iter().any(|(k, v)| k == opts::RMW && v != "plain")
     });
-    let call = lost(m, |c, _, md| {
-        gil(c, md) && c.opts.iter().any(|(k, v)| k == opts::RMW && v == "call")
+    let call = lost(m, |c, _, f| {
+        gil(&f) && c.opts.iter().any(|(k, v)| k == opts::RMW && v == "call")
     });
     if plain.is_empty() {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(m, Model::Emulated, "race run under the GIL"),
             see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            missing(m, Model::Emulated, "race run under the GIL"),
+        );
     }
     let plain_safe = plain.iter().all(|x| x.1 == 0);
     let call_safe = call.iter().all(|x| x.1 == 0);
@@ -141,14 +138,7 @@ pub(super) fn message_passing(m: &Analysis) -> Verdict {
         f.processes && !shared
     });
     if v.is_empty() {
-        return Verdict {
-            claim,
-            mark: Mark::Missing,
-            evidence: missing(m, Model::Process, "race run"),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        return Verdict::missing(claim, see, missing(m, Model::Process, "race run"));
     }
     let mark = if v.iter().all(|x| x.1 == 0) {
         Mark::Supported
@@ -182,19 +172,15 @@ fn plain(c: &arena_store::Cell) -> bool {
 pub(super) fn run_to_completion(m: &Analysis) -> Verdict {
     let claim = "On one event loop, the GIL is what keeps `counter += 1` whole";
     let see = Topic::Workload(Workload::Race);
-    let loop_no_gil =
-        |c: &arena_store::Cell, f: Facts| super::one_loop(Some(f)) && !f.holds_gil && plain(c);
+    let loop_no_gil = |c: &arena_store::Cell, f: Facts| one_loop(&f) && !gil(&f) && plain(c);
     let straight = lost(m, |c, _, f| loop_no_gil(c, f) && !yields(c));
     let awaits = lost(m, |c, _, f| loop_no_gil(c, f) && yields(c));
     if straight.is_empty() {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(m, Model::Async, "race run on a one-thread event loop"),
             see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+            missing(m, Model::Async, "race run on a one-thread event loop"),
+        );
     }
     let whole = straight.iter().all(|x| x.1 == 0);
     let mark = if whole {
@@ -240,24 +226,19 @@ pub(super) fn no_gil_counter(m: &Analysis) -> Verdict {
             .find(|r| r.name == c.runtime)
             .and_then(|r| r.info.as_ref())
             .is_some_and(|i| i.model == Model::Emulated)
-            && !f.holds_gil
-            && !f.event_loop
-            && !f.processes
+            && free_threads(&f)
             && c.opts.is_empty()
     });
     if v.is_empty() {
-        return Verdict {
+        return Verdict::missing(
             claim,
-            mark: Mark::Missing,
-            evidence: missing(
+            see,
+            missing(
                 m,
                 Model::Emulated,
                 "race run without the GIL (free-threaded)",
             ),
-            see,
-            rests_on: Vec::new(),
-            panel: None,
-        };
+        );
     }
     let losing = v.iter().filter(|x| x.1 > 0).count();
     let mark = if losing == v.len() {

@@ -78,7 +78,10 @@ fn panel(
     y += 22;
     let Some(p) = &v.panel else {
         // No figures: why not, in the words the merged report uses (no links in a picture).
-        for line in wrap(&v.evidence.plain(), 60).iter().take(6) {
+        for line in wrap(&crate::sections::verdicts::plain(&v.evidence), 60)
+            .iter()
+            .take(6)
+        {
             area.draw(&Text::new(
                 line.clone(),
                 (12, y + 4),

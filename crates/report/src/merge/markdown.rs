@@ -204,5 +204,5 @@ fn verdicts(out: &mut String, m: &Merged, charts: &[MergedChart]) {
 
 /// A verdict's evidence in words, without links into one run's report.
 pub fn evidence(e: &Evidence) -> String {
-    e.plain()
+    crate::sections::verdicts::plain(e)
 }
