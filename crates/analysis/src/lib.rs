@@ -110,8 +110,11 @@ pub struct Analysis {
     pub run: Loaded,
     /// The folder's name.
     pub name: String,
-    /// One per timed cell, in report order.
+    /// One per timed cell, in report order, but for the pinned ones.
     pub rows: Vec<Row>,
+    /// One per timed cell pinned to fewer CPUs than the run had ([`arena_store::Cell::pinned`]): the one-core
+    /// claim's cells. Kept apart so that no table, chart or verdict about the whole machine takes them for its own.
+    pub pinned: Vec<Row>,
     /// Every caveat.
     pub caveats: Vec<Caveat>,
     /// Every claim's verdict, in the article's order ([`verdicts::all`]).
@@ -178,6 +181,8 @@ impl Analysis {
                         && s.cell.size == c.size
                         && s.cell.opts.is_empty()
                         && s.cell.params == c.params
+                        // A pinned cell's baseline is pinned the same way.
+                        && s.cell.pinned == c.pinned
                 })
                 .and_then(|s| run.hyperfine.get(&s.cell.key()))
                 .map(|h| h.median)
@@ -287,10 +292,13 @@ impl Analysis {
                 cv: r.cv,
             });
         }
+        let (pinned, rows): (Vec<Row>, Vec<Row>) =
+            rows.into_iter().partition(|r| r.cell.pinned.is_some());
         Analysis {
             run,
             name: name.to_string(),
             rows,
+            pinned,
             caveats,
             verdicts: Vec::new(),
             floor: Vec::new(),

@@ -439,6 +439,69 @@ fn verdicts_turn_with_their_evidence() {
     assert_eq!(mark(one, "Without parallelism"), "contradicted");
 }
 
+/// On two CPUs the one-core claim is weighed on the cells the plan pinned to one CPU (`Cell::pinned`), each beside
+/// the sequential runtime pinned the same way; the pinned rows stay out of every other table and verdict.
+#[test]
+fn the_one_core_claim_is_weighed_on_pinned_cells_inside_a_two_cpu_run() {
+    use workloads::Workload;
+    let mark = |run: arena::store::Loaded, prefix: &str| verdict(run, prefix).0;
+    let tmp = tempfile::tempdir().unwrap();
+    let run = common::write_run(tmp.path(), "r", 1.0).load().unwrap();
+    assert_eq!(run.meta.machine.logical_cpus, 2);
+    assert_eq!(mark(run.clone(), "Without parallelism"), "missing evidence");
+    // Pinned copies of four cells, with the medians of one CPU: the pool takes turns (rt-seq's time), the thread per
+    // task overlaps its waits (a 40th of rt-seq's).
+    let mut pinned = run.clone();
+    let pick = |rt: &str, v: &str, w: Workload, tasks: Option<u64>| {
+        run.cells
+            .iter()
+            .find(|c| {
+                c.cell.runtime == rt
+                    && c.cell.variant == v
+                    && c.cell.workload == w
+                    && c.cell.opts.is_empty()
+                    && (tasks.is_none() || c.cell.tasks == tasks)
+                    && (w != Workload::CpuBalanced || c.cell.workers == 2 || rt == "rt-seq")
+            })
+            .unwrap_or_else(|| panic!("no {rt}/{v} {w} cell"))
+            .clone()
+    };
+    let seq_cpu = pick("rt-seq", "seq", Workload::CpuBalanced, None);
+    let seq_io = pick("rt-seq", "seq", Workload::IoSleep, Some(100));
+    let seq_cpu_ms = run.hyperfine[&seq_cpu.cell.key()].median;
+    let seq_io_ms = run.hyperfine[&seq_io.cell.key()].median;
+    for (c, median) in [
+        (seq_cpu.clone(), seq_cpu_ms),
+        (
+            pick("rt-threads", "pool", Workload::CpuBalanced, None),
+            seq_cpu_ms,
+        ),
+        (seq_io.clone(), seq_io_ms),
+        (
+            pick("rt-threads", "per-task", Workload::IoSleep, Some(100)),
+            seq_io_ms / 40.0,
+        ),
+    ] {
+        let mut c = c;
+        let mut hf = run.hyperfine[&c.cell.key()].clone();
+        c.cell.pinned = Some(1);
+        hf.median = median;
+        pinned.hyperfine.insert(c.cell.key(), hf);
+        pinned.cells.push(c);
+    }
+    let (m, why) = verdict(pinned.clone(), "Without parallelism");
+    assert_eq!(m, "supported", "{why}");
+    assert!(why.contains("cpus=1"), "{why}");
+    // Nothing else sees them: the cpu-balanced rows, and so the parallel claims, are the unpinned ones.
+    let a = arena::analysis::Analysis::new(pinned, "p");
+    assert_eq!(a.pinned.len(), 4);
+    assert!(a.rows.iter().all(|r| r.cell.pinned.is_none()));
+    assert!(
+        a.pinned.iter().all(|r| r.speedup.is_some()),
+        "each pinned row has its pinned baseline"
+    );
+}
+
 /// The verdicts and the calibration pick cells by the facts a variant declares, never by its name: the fixture's
 /// one-thread loop renamed to a runtime the driver has never heard of, with helper threads of its own (as smol's
 /// single executor has async-io's reactor thread), still decides the event-loop verdicts and heads the loops table.

@@ -54,9 +54,9 @@ pub(super) fn parallel_claim(
     }
 }
 
-/// Time-slicing on one core: pinned to one CPU (`arena bench --cpus 1`), threads still overlap their waits but no
-/// longer speed up CPU work. The same cells as the parallel claims, read on a one-CPU run; a run with more CPUs has
-/// no evidence for it (it is about one core), and says how to get some.
+/// Time-slicing on one core: on one CPU, threads still overlap their waits but no longer speed up CPU work. Weighed
+/// on the cells the plan pins to one CPU inside a run on two or more (the standard and full profiles), or on every
+/// cell of a run pinned with `arena bench --cpus 1`; a run with neither says how to get some.
 pub(super) fn time_slicing(m: &Analysis) -> Verdict {
     let claim =
         "Without parallelism, threads take turns on one core: they overlap waits but not CPU work";
@@ -67,16 +67,29 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
             !gil(f) && os_threads(f) && f.threads == threads
         })
     };
-    let cpu = m
-        .rows_of(Workload::CpuBalanced)
+    // On one CPU every row weighs it; on more, the cells the plan pinned to one CPU (`arena::plan::one_cpu_cell`).
+    let one_cpu: Vec<&Row> = if cores == 1 {
+        m.rows.iter().collect()
+    } else {
+        m.pinned
+            .iter()
+            .filter(|r| r.cell.pinned == Some(1))
+            .collect()
+    };
+    let of = |w: Workload| {
+        one_cpu
+            .iter()
+            .copied()
+            .filter(move |r| r.cell.workload == w)
+    };
+    let cpu = of(Workload::CpuBalanced)
         .filter(|r| native(r, harness::Threads::Workers))
         .filter(|r| r.cell.workers >= 2 && r.cell.opts.is_empty() && r.speedup.is_some())
         .min_by_key(|r| (!is_default(m, r), r.cell.workers));
     // Waiting: threads that can have two waits in flight, a thread per task or a pool of two or more. Why not any
     // pool: on one CPU every cell gets `--workers 1` unless a sweep sets it, and a pool of one thread waits for one
     // task after another, which says nothing about whether threads overlap waits (run 2026-12-01-0101, 1.00x).
-    let io = m
-        .rows_of(Workload::IoSleep)
+    let io = of(Workload::IoSleep)
         .filter(|r| {
             native(r, harness::Threads::PerTask)
                 || (native(r, harness::Threads::Workers) && r.cell.workers >= 2)
@@ -87,7 +100,7 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
                 .unwrap_or(0.0)
                 .total_cmp(&b.speedup.unwrap_or(0.0))
         });
-    if cores != 1 {
+    if cores != 1 && one_cpu.is_empty() {
         return Verdict::missing(claim, see, Missing::NotOneCpu { cores });
     }
     let (Some(cpu), Some(io)) = (cpu, io) else {

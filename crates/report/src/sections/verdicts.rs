@@ -101,7 +101,8 @@ impl fmt::Display for Why<'_> {
             Missing::NoLatency { label } => write!(f, "`{label}` reported no latency"),
             Missing::NotOneCpu { cores } => write!(
                 f,
-                "the claim is about one core and this run had {cores} CPUs; a run pinned with `--cpus 1` weighs it"
+                "the claim is about one core and this run had {cores} CPUs and no cell pinned to one (the standard \
+                 profile pins a few; a run pinned with `--cpus 1` weighs it too)"
             ),
         }
     }
