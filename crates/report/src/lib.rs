@@ -17,6 +17,7 @@ pub mod format;
 pub mod merge;
 mod readme;
 mod sections;
+mod template;
 
 use std::fmt::Write as _;
 use std::path::Path;

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::sections::method::machine_table;
+use crate::template::fill;
 use arena_analysis::Analysis;
 
 /// The run folder's `README.md`: what ran, with what, where.
@@ -11,21 +12,25 @@ pub fn readme(m: &Analysis) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "# {}\n\nAn `arena bench` run. Start with [report.md](report.md); `raw/` holds hyperfine's JSON (`raw/hyperfine/`), every kept RunReport (`raw/reports/`) and each cell's record (`raw/cells/`). From the repository root, `just report results/{}` (or `cargo arena report results/{}`) re-renders the report and charts from `raw/` alone.\n",
-        m.name, m.name, m.name
+        "# {}\n\n{}\n",
+        m.name,
+        fill!("readme/intro.md", name = m.name)
     );
     let _ = writeln!(
         s,
-        "## Command\n\n```sh\n{}\n```\n\nProfile `{}`, shuffle seed `{}`, started {}, finished {}.\n",
+        "## Command\n\n```sh\n{}\n```\n\n{}\n",
         meta.command,
-        meta.profile.name,
-        meta.seed,
-        meta.started_utc,
-        meta.finished_utc.as_deref().unwrap_or(if meta.interrupted {
-            "never (interrupted)"
-        } else {
-            "never (stopped)"
-        })
+        fill!(
+            "readme/run.md",
+            profile = meta.profile.name,
+            seed = meta.seed,
+            started = meta.started_utc,
+            finished = meta.finished_utc.as_deref().unwrap_or(if meta.interrupted {
+                "never (interrupted)"
+            } else {
+                "never (stopped)"
+            })
+        )
     );
     let _ = writeln!(s, "## Machine\n\n{}", machine_table(m));
     let _ = writeln!(

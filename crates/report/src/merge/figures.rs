@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::format::{opt_x, secs};
+use crate::template::fill;
 use arena_store::Status;
 
 use super::charts::MergedChart;
@@ -14,16 +15,10 @@ use harness::floor::thousands;
 
 pub(super) fn speedup(out: &mut String, m: &Merged, charts: &[MergedChart]) {
     if m.speedup.is_empty() {
-        out.push_str(
-            "Not measured: none of these runs has the cpu-balanced workers sweep (profiles `standard` and `full` \
-             run it).\n\n",
-        );
+        let _ = writeln!(out, "{}\n", fill!("merge/speedup_not_measured.md"));
         return;
     }
-    out.push_str(
-        "cpu-balanced over `--workers`: each machine's speedup over its own sequential run (rt-seq; py-seq for the \
-         CPython peers). The ideal is min(workers, logical CPUs) on each machine. ⚠: noisy on that machine.\n\n",
-    );
+    let _ = writeln!(out, "{}\n", fill!("merge/speedup.md"));
     chart(out, charts, MergedChart::SpeedupWorkers);
     header(out, &machine_cols(m, &["runtime/variant", "workers"]));
     let mut workers: Vec<u64> = m.speedup.iter().map(|r| r.workers).collect();
@@ -61,9 +56,7 @@ pub(super) fn speedup(out: &mut String, m: &Merged, charts: &[MergedChart]) {
     out.push('\n');
     let peaks = m.peaks();
     if !peaks.is_empty() {
-        out.push_str(
-            "Where each runtime/variant peaks: its best speedup, and at how many workers.\n\n",
-        );
+        let _ = writeln!(out, "{}\n", fill!("merge/peaks.md"));
         header(out, &machine_cols(m, &["runtime/variant"]));
         for p in peaks {
             let cells: Vec<String> =
@@ -83,26 +76,19 @@ pub(super) fn speedup(out: &mut String, m: &Merged, charts: &[MergedChart]) {
 
 pub(super) fn io(out: &mut String, m: &Merged) {
     if m.io.is_empty() {
-        out.push_str("Not measured: no io-sleep or io-net cell was timed in these runs.\n\n");
+        let _ = writeln!(out, "{}\n", fill!("merge/io_not_measured.md"));
         return;
     }
-    out.push_str(
-        "Median wall time per run (hyperfine, the whole process). io-sleep's ideal is D whatever the number of \
-         tasks; io-net's adds a loopback round trip. ⚠: noisy on that machine.\n\n",
-    );
+    let _ = writeln!(out, "{}\n", fill!("merge/io.md"));
     times(out, m, &m.io, true);
 }
 
 pub(super) fn floor(out: &mut String, m: &Merged) {
     if m.floor.is_empty() {
-        out.push_str("No floor-cost cells in these runs.\n\n");
+        let _ = writeln!(out, "{}\n", fill!("merge/floor_none.md"));
         return;
     }
-    out.push_str(
-        "Each machine's floor figures, as its own report gives them: spawn µs per task at the largest point that ran \
-         (N), memory per task (the least-squares slope of parked RSS over N), the ping-pong round trip's median, and \
-         where the spawn sweep stopped. \"—\": no floor cell of that runtime on that machine.\n\n",
-    );
+    let _ = writeln!(out, "{}\n", fill!("merge/floor.md"));
     header(out, &machine_cols(m, &["runtime/variant"]));
     for r in &m.floor {
         let cells: Vec<String> = r
@@ -184,10 +170,12 @@ fn notes(out: &mut String, m: &Merged, rows: &[CellRow]) {
             .collect();
         if !absent.is_empty() {
             lines.push(format!(
-                "- on {}, not in that run (its profile, selection or CPU count did not plan it, or its files are \
-                 gone): {}",
-                x.key,
-                absent.join(", ")
+                "- {}",
+                fill!(
+                    "merge/not_in_run.md",
+                    machine = x.key,
+                    cells = absent.join(", ")
+                )
             ));
         }
         for r in rows {

@@ -7,6 +7,7 @@ use arena_analysis::verdicts::Evidence;
 
 use super::charts::MergedChart;
 use super::{Merged, figures};
+use crate::template::fill;
 
 /// One part of the merged report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,18 +64,16 @@ impl Part {
 /// The whole `report.md`.
 pub fn markdown(m: &Merged, charts: &[MergedChart]) -> String {
     let mut out = String::new();
+    let runs: Vec<String> = m
+        .machines
+        .iter()
+        .map(|x| format!("`{}`", x.folder))
+        .collect();
     let _ = writeln!(
         out,
-        "# Concurrency Arena: {} machines merged\n\nRuns: {}. Each machine's figures are its own run's, as that \
-         run's report shows them; cells are matched by their key, and a cell one machine did not time is shown as — \
-         with a note, never estimated. How to read this report: \
-         [docs/many-machines.md](../../docs/many-machines.md).\n",
+        "# Concurrency Arena: {} machines merged\n\n{}\n",
         m.machines.len(),
-        m.machines
-            .iter()
-            .map(|x| format!("`{}`", x.folder))
-            .collect::<Vec<_>>()
-            .join(", ")
+        fill!("merge/intro.md", runs = runs.join(", "))
     );
     for p in PARTS {
         let _ = writeln!(out, "{}. [{}]({})", p.number(), p.title(), p.anchor());
@@ -146,12 +145,7 @@ fn machines(out: &mut String, m: &Merged) {
     out.push('\n');
     if m.mixed.is_empty() {
         let x = &m.machines[0];
-        let _ = writeln!(
-            out,
-            "Every run used the same profile ({}), hyperfine, rustc and arena version: a difference between columns \
-             is the machines'.\n",
-            x.profile
-        );
+        let _ = writeln!(out, "{}\n", fill!("merge/same.md", profile = x.profile));
     } else {
         let what: Vec<String> = m
             .mixed
@@ -160,9 +154,8 @@ fn machines(out: &mut String, m: &Merged) {
             .collect();
         let _ = writeln!(
             out,
-            "**Mixed:** the runs differ in {}; a difference between columns may come from that as well as from the \
-             machines.\n",
-            what.join(" and ")
+            "{}\n",
+            fill!("merge/mixed.md", what = what.join(" and "))
         );
     }
 }
@@ -171,9 +164,8 @@ fn verdicts(out: &mut String, m: &Merged, charts: &[MergedChart]) {
     let same = m.claims.iter().filter(|c| c.agrees()).count();
     let _ = writeln!(
         out,
-        "Each claim weighed on each machine by that run's own rules (the workspace runtimes only, as in a single \
-         report). {same} of {} claims get the same mark on every machine.\n",
-        m.claims.len()
+        "{}\n",
+        fill!("merge/verdicts.md", same = same, claims = m.claims.len())
     );
     header(out, &machine_cols(m, &["claim"]));
     for c in &m.claims {

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::format::{ms, opt_x, secs};
+use crate::template::fill;
 use crate::{Ctx, SectionId};
 use arena_analysis::calibration::{
     Calibration, LoopCell, LoopRow, LostRow, Presence, Spawn, ThreadsRole, ThreadsRow, label,
@@ -16,11 +17,7 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
 /// The section's body for `c`, its subsections numbered under `n`.
 fn render(out: &mut String, c: &Calibration, n: usize) {
     if c.peers.is_empty() {
-        out.push_str(
-            "No peer took part in this run (`--no-peers`, `--runtime` without one, or a workspace without \
-             `peers/peers.toml`). Run `just bench-all` with python3 3.10+ and node 18+ on PATH to fill this section; \
-             see [docs/peers.md](../../docs/peers.md).\n\n",
-        );
+        let _ = writeln!(out, "{}\n", fill!("calibration/no_peers.md"));
         return;
     }
     intro(out, c);
@@ -64,34 +61,28 @@ fn intro(out: &mut String, c: &Calibration) {
     }
     let _ = writeln!(
         out,
-        "The peers run the same workloads in the real interpreters, on this machine, in this run \
-         ([docs/peers.md](../../docs/peers.md)). Present: {}. {}\n\n\
-         CPython runs trial division about 27 times slower than Rust, so its peers count primes in 1/27 of the \
-         numbers (and race 1/10 of the increments): compare the *shapes* below (speedups, lateness against the switch \
-         interval, lost or not, ratios), not a Rust time against a Python time. Wall times are hyperfine medians of \
-         the whole process, so they include the interpreter's start-up (tens of ms); `elapsed_ms` is the model's own \
-         time from the kept run, without it. The peers appear in every table above, but not in the verdicts, which \
-         weigh the Rust runtimes.\n",
-        if present.is_empty() {
-            "none".to_string()
-        } else {
-            present.join(", ")
-        },
-        if absent.is_empty() {
-            "Every peer of `peers/peers.toml` was present.".to_string()
-        } else {
-            format!("Absent, so missing below: {}.", absent.join(", "))
-        }
+        "{}\n",
+        fill!(
+            "calibration/intro.md",
+            present = if present.is_empty() {
+                "none".to_string()
+            } else {
+                present.join(", ")
+            },
+            absent = if absent.is_empty() {
+                "Every peer of `peers/peers.toml` was present.".to_string()
+            } else {
+                format!("Absent, so missing below: {}.", absent.join(", "))
+            }
+        )
     );
 }
 
 fn threads(out: &mut String, rows: &[ThreadsRow], n: usize) {
     let _ = writeln!(
         out,
-        "### {n}.1 Two threads over one on CPU work\n\ncpu-balanced with `--workers 2`; speedup = the sequential \
-         run of the same work (rt-seq, or py-seq for CPython) / this one, by hyperfine's medians (whole process) and \
-         by the kept runs' `elapsed_ms` (the model alone, without the interpreter's start-up, which is a large part \
-         of a short CPython run). A GIL says about 1.0x; the controls without a GIL show what a second core gives.\n"
+        "### {n}.1 Two threads over one on CPU work\n\n{}\n",
+        fill!("calibration/threads.md")
     );
     out.push_str(
         "| runtime/variant | what | median | speedup (wall) | elapsed_ms | speedup (elapsed_ms) |\n\
@@ -121,10 +112,8 @@ fn convoy(out: &mut String, c: &Calibration, n: usize) {
     let rows = &c.convoy;
     let _ = writeln!(
         out,
-        "### {n}.2 The convoy effect\n\nmixed with one CPU task on one thread and a ticker (12 waits of 5 ms) \
-         beside it, `--workers 2`, at three switch intervals (`sys.setswitchinterval` in CPython, \
-         `--opt switch-interval-us` in rt-gil). Each wake-up of the ticker waits for the CPU thread to give up the \
-         lock, about one interval. Lateness percentiles from the kept run of each cell.\n"
+        "### {n}.2 The convoy effect\n\n{}\n",
+        fill!("calibration/convoy.md")
     );
     let (emu, peer) = (
         name_of(c.cast.emulated_gil.as_ref()),
@@ -152,9 +141,8 @@ fn convoy(out: &mut String, c: &Calibration, n: usize) {
 fn lost(out: &mut String, rows: &[LostRow], n: usize) {
     let _ = writeln!(
         out,
-        "### {n}.3 Lost updates under the GIL\n\nrace: W threads each add 1 to one shared counter K times \
-         (K is 10 times smaller in CPython). `rmw=plain` is `counter += 1`; `rmw=call` is `counter += f()`, a call \
-         between the load and the store, where CPython may switch threads. From the kept run of each cell.\n"
+        "### {n}.3 Lost updates under the GIL\n\n{}\n",
+        fill!("calibration/lost.md")
     );
     out.push_str("| runtime/variant | rmw | W x K | lost | lost % |\n|---|---|---|---|---|\n");
     for r in rows {
@@ -178,12 +166,8 @@ fn lost(out: &mut String, rows: &[LostRow], n: usize) {
 fn loops(out: &mut String, rows: &[LoopRow], n: usize) {
     let _ = writeln!(
         out,
-        "### {n}.4 Many waits on one event loop\n\nThe article's opening question: why does asyncio lose to \
-         JavaScript on I/O? One thread each: tokio's current-thread runtime, smol's single executor, one asyncio \
-         loop and Node's event loop. io-sleep at its largest timed task count, io-net at the profile's size, against \
-         the delay server on 127.0.0.1. Ratio = this run's `elapsed_ms` / the first row's, from the kept runs: the \
-         loops' own time, set-up included, without the interpreter's start-up, which dominates the wall time of a \
-         short Python or Node process (see the median beside it).\n"
+        "### {n}.4 Many waits on one event loop\n\n{}\n",
+        fill!("calibration/loops.md")
     );
     out.push_str(
         "| loop | io-sleep tasks | median | elapsed_ms | lateness p99 | ratio | io-net median | elapsed_ms | \
@@ -219,10 +203,8 @@ fn spawn(out: &mut String, c: &Calibration, n: usize) {
     let rows = &c.spawn;
     let _ = writeln!(
         out,
-        "### {n}.5 Process-pool start-up\n\n`extra.spawn_ms` of each kept run: from creating the pool until every \
-         worker process is up (rt-procs: re-executing itself and connecting its channels; `multiprocessing.Pool`: \
-         its default start method, named below, until every worker has run a task). Median over the cells with \
-         the same worker count.\n"
+        "### {n}.5 Process-pool start-up\n\n{}\n",
+        fill!("calibration/spawn.md")
     );
     out.push_str(&format!(
         "| workers | {} spawn | {} spawn | ratio |\n|---|---|---|---|\n",

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::Ctx;
+use crate::template::fill;
 use arena_analysis::{Caveat, NOISY_CV};
 use arena_store::Status;
 
@@ -10,7 +11,7 @@ use arena_store::Status;
 pub fn write(out: &mut String, cx: &Ctx<'_>) {
     let m = cx.a;
     if m.caveats.is_empty() {
-        out.push_str("None: every runtime implemented every workload, and every cell was verified and timed.\n");
+        let _ = writeln!(out, "{}", fill!("failures/none.md"));
     } else {
         for c in &m.caveats {
             let _ = writeln!(out, "- {}", caveat(c));
@@ -32,10 +33,7 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
         })
         .count();
     if failed > 0 {
-        let _ = writeln!(
-            out,
-            "\n{failed} cell(s) failed; their numbers are absent everywhere above, never estimated."
-        );
+        let _ = writeln!(out, "\n{}", fill!("failures/failed.md", failed = failed));
     }
 }
 

@@ -7,25 +7,15 @@ use harness::floor::thousands;
 
 use crate::Ctx;
 use crate::charts::Chart;
+use crate::template::fill;
 use arena_analysis::floor::{Entry, Spread};
 
 /// The section's body.
 pub fn write(out: &mut String, cx: &Ctx<'_>) {
     let entries = cx.a.floor.as_slice();
-    out.push_str(
-        "What one task, one hand-off and one message cost in each model, and where each model stops \
-         (`docs/floor.md` says how). `spawn` starts N tasks one after another that all park on one release signal of \
-         the model's own kind; with all N parked the runtime samples its resident memory (VmRSS; for processes the \
-         parent's plus every task process's), then releases and joins them. `ping-pong` passes a token between two \
-         tasks K times through the model's own channel and times each round trip. Every figure is the median of the \
-         cell's runs (the pilot and its repeats), its range in brackets. Peers (CPython, Node.js) run the same \
-         program in their interpreter and are marked *peer*.\n\n",
-    );
+    let _ = writeln!(out, "{}\n", fill!("floor/intro.md"));
     if entries.is_empty() {
-        out.push_str(
-            "Not measured: no runtime ran `spawn` or `ping-pong` in this run (the floor workloads run in the \
-             `standard` and `full` profiles, or with `--workload spawn --workload ping-pong`).\n\n",
-        );
+        let _ = writeln!(out, "{}\n", fill!("floor/not_measured.md"));
         return;
     }
     findings(out, entries);
@@ -103,10 +93,7 @@ fn spawn_table(out: &mut String, entries: &[Entry]) {
         return;
     }
     out.push_str("### Spawn: time to start one task\n\n");
-    out.push_str(
-        "µs from the first spawn until all N tasks were parked, divided by N; *limit*: the run failed to start \
-         every task (see below); *skipped*: projected too slow for this profile.\n\n",
-    );
+    let _ = writeln!(out, "{}\n", fill!("floor/spawn.md"));
     let _ = write!(out, "| runtime/variant |");
     for c in &cols {
         let _ = write!(out, " N = {} |", thousands(*c));
@@ -143,12 +130,7 @@ fn memory_table(out: &mut String, entries: &[Entry]) {
         return;
     }
     out.push_str("### Memory: what one parked task holds\n\n");
-    out.push_str(
-        "*Per task (slope)*: the least-squares slope of parked RSS minus RSS before the first spawn over the \
-         sweep's N, with R² (close to 1: memory grows linearly with the tasks, and the slope is what one more task \
-         costs). *At the largest N*: that difference over N, in one point. *Virtual*: the same for VmSize, the \
-         address space reserved (a thread's whole stack is reserved, only the pages it touches are resident).\n\n",
-    );
+    let _ = writeln!(out, "{}\n", fill!("floor/memory.md"));
     out.push_str("| runtime/variant | per task (slope) | R² | at the largest N | virtual per task | parked RSS at the largest N | largest N |\n|---|---|---|---|---|---|---|\n");
     for e in rows {
         let p = e.largest().expect("rows have points");
@@ -181,10 +163,7 @@ fn limits(out: &mut String, entries: &[Entry]) {
         return;
     }
     out.push_str("### Where a model stopped\n\n");
-    out.push_str(
-        "A spawn run that could not start every task exits 1 with the OS's reason; the sweep records it and runs \
-         no larger N for that model. This is a result, not a failure: no other cell is affected.\n\n",
-    );
+    let _ = writeln!(out, "{}\n", fill!("floor/limits.md"));
     for e in stopped {
         let l = e.limit.as_ref().expect("filtered");
         let ok = l
@@ -209,10 +188,7 @@ fn ping_pong_table(out: &mut String, entries: &[Entry]) {
         return;
     }
     out.push_str("### Ping-pong: one round trip between two tasks\n\n");
-    out.push_str(
-        "Two tasks pass a token back and forth through the model's own channel; a round trip is two hand-offs. \
-         p50 and p99 of every round trip timed on its own; mean: the exchange's wall time over the round trips.\n\n",
-    );
+    let _ = writeln!(out, "{}\n", fill!("floor/ping_pong.md"));
     out.push_str("| runtime/variant | round trips | p50 | p99 | mean |\n|---|---|---|---|---|\n");
     for e in rows {
         let pp = e.ping_pong.as_ref().expect("filtered");

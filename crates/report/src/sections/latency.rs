@@ -7,11 +7,12 @@ use workloads::Workload;
 use crate::Ctx;
 use crate::charts::Chart;
 use crate::format::ms;
+use crate::template::fill;
 
 /// The section's body.
 pub fn write(out: &mut String, cx: &Ctx<'_>) {
     let m = cx.a;
-    out.push_str("From each cell's kept RunReport (one untimed run at the timed size). mixed: how late the ticker woke; io-net: request round trip; io-sleep: how late each wait ended. Lateness is signed: a wait that ended before D is negative, and `early` counts the waits that ended more than 0.1 ms before D (a timer that fires early is never credited). Sojourn is each task's time from the run's submission to the end of its wait (the ticker's rounds: from the end of the round before): a pool that queues tasks behind busy workers shows small lateness but long sojourns.\n\n");
+    let _ = writeln!(out, "{}\n", fill!("latency/intro.md"));
     for w in [Workload::Mixed, Workload::IoNet, Workload::IoSleep] {
         let _ = writeln!(out, "### Latency: {w}\n");
         let cells: Vec<_> = m
@@ -22,7 +23,7 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
             .filter_map(|c| Some((c, c.report.as_ref()?.latency_ms?)))
             .collect();
         if cells.is_empty() {
-            out.push_str("No latency recorded for this workload in this run.\n\n");
+            let _ = writeln!(out, "{}\n", fill!("latency/none.md"));
             continue;
         }
         out.push_str("| runtime/variant | p50 | p90 | p99 | max | early | sojourn p50 | sojourn p99 |\n|---|---|---|---|---|---|---|---|\n");

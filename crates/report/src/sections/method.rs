@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::Ctx;
+use crate::template::fill;
 use arena_analysis::quality::{DRIFT_LIMIT, RunQuality, STEAL_LIMIT};
 use arena_analysis::{Analysis, NOISY_CV, Row};
 use arena_store::Phase;
@@ -17,75 +18,70 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
     let p = &meta.profile;
     let _ = writeln!(
         out,
-        "**Method.** Every cell was first verified at `--size check` against a reference checksum computed by a \
-         different algorithm; a cell that failed was not timed. Each verified cell then ran once, untimed, at the \
-         timed size (`--size {}`): that run's RunReport is kept (latency percentiles, lost updates, peak RSS, \
-         threads, runtime statistics) and its wall time chose the number of timed runs ({}–{} runs, about {:.1} s \
-         of timed runs per cell, shrunk to fit the profile's total budget). A cell whose one run took, or was \
-         projected to take, over {:.0} s was skipped with the reason. Timing: hyperfine `-N` (no shell), \
-         {}, every cell in an order shuffled with seed **{}**, with `--workers {}` given explicitly \
-         unless a sweep sets it.\n",
-        p.size,
-        p.min_runs,
-        p.max_runs,
-        p.cell_budget_s,
-        p.run_limit_s,
-        warmup_rule(m),
-        meta.seed,
-        meta.workers
+        "{}\n",
+        fill!(
+            "method/method.md",
+            size = p.size,
+            min_runs = p.min_runs,
+            max_runs = p.max_runs,
+            budget = format!("{:.1}", p.cell_budget_s),
+            limit = format!("{:.0}", p.run_limit_s),
+            warmup = warmup_rule(m),
+            seed = meta.seed,
+            workers = meta.workers
+        )
     );
-    out.push_str(
-        "**What is measured.** hyperfine times the whole process: exec, the runtime's start-up and shutdown, the \
-         work, and exit. The runtime's own `elapsed_ms` (in `raw/reports/`) covers only setting up the model, the \
-         work and shutting it down, so the difference is process start-up and exit, the same for every model \
-         written in Rust. User and sys are hyperfine's mean CPU times per run, children included. Peak RSS is each \
-         runtime's own VmHWM, not hyperfine's (1.x's figure is a running maximum over every child).\n\n",
-    );
+    let _ = writeln!(out, "{}\n", fill!("method/measured.md"));
     let noisy: Vec<&Row> = m.rows.iter().filter(|r| r.noisy()).collect();
     let _ = writeln!(
         out,
-        "**How sure.** Each table gives the 95% confidence interval of the mean (Student's t over the timed runs). \
-         A cell whose coefficient of variation (sd / mean) is above {:.0}% is flagged noisy: {} of {} timed cells here{}. \
-         Differences smaller than the confidence intervals are not differences; `arena compare` tests them \
-         (Welch's t).\n",
-        NOISY_CV * 100.0,
-        noisy.len(),
-        m.rows.len(),
-        if noisy.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " ({})",
-                noisy
-                    .iter()
-                    .map(|r| format!("`{} {}`", r.cell.workload, r.cell.label()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
+        "{}\n",
+        fill!(
+            "method/how_sure.md",
+            cv = format!("{:.0}", NOISY_CV * 100.0),
+            noisy = noisy.len(),
+            timed = m.rows.len(),
+            which = if noisy.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({})",
+                    noisy
+                        .iter()
+                        .map(|r| format!("`{} {}`", r.cell.workload, r.cell.label()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        )
     );
     let cores = m.cores() as f64;
     let load = meta.load.first().map_or("not recorded".to_string(), |l| {
         format!("{l} (1, 5, 15 min)")
     });
     match meta.other_cpus {
-        Some(o) if o > 0.25 => {
-            let _ = writeln!(
-                out,
-                "**Other load. The machine was busy:** processes other than this run's used {o:.2} of {cores:.0} CPUs on average while it ran (load average at the start: {load}). They competed with the cells, so parallel speedups are understated and spreads are larger than on a quiet machine: re-run on a quiet machine before drawing conclusions.\n"
-            );
-        }
         Some(o) => {
-            let _ = writeln!(
-                out,
-                "**Other load.** Processes other than this run's used {o:.2} of {cores:.0} CPUs on average while it ran (machine busy time in `/proc/stat` minus the driver's and its children's CPU time); the load average at the start was {load}. The cores went to the cells.\n"
-            );
+            let other = format!("{o:.2}");
+            let cores = format!("{cores:.0}");
+            let text = if o > 0.25 {
+                fill!(
+                    "method/load_busy.md",
+                    other = other,
+                    cores = cores,
+                    load = load
+                )
+            } else {
+                fill!(
+                    "method/load_quiet.md",
+                    other = other,
+                    cores = cores,
+                    load = load
+                )
+            };
+            let _ = writeln!(out, "{text}\n");
         }
         None => {
-            let _ = writeln!(
-                out,
-                "**Other load.** Not measured in this run (load average at the start: {load}).\n"
-            );
+            let _ = writeln!(out, "{}\n", fill!("method/load_unmeasured.md", load = load));
         }
     }
     steadiness(out, q);
@@ -101,7 +97,7 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
 /// Steal and drift, in a paragraph: what the hypervisor took and how steady the machine's speed was.
 fn steadiness(out: &mut String, q: &RunQuality) {
     if !q.measured() {
-        out.push_str("**Steadiness.** Not measured in this run (steal time and the calibration kernel came later).\n\n");
+        let _ = writeln!(out, "{}\n", fill!("method/steadiness_unmeasured.md"));
         return;
     }
     let steal = q
@@ -112,29 +108,38 @@ fn steadiness(out: &mut String, q: &RunQuality) {
         .iter()
         .map(|(at, ms)| format!("{at} {ms:.1} ms"))
         .collect();
+    let steal_limit = format!("{:.0}", STEAL_LIMIT * 100.0);
+    let stolen = if q.stolen_cells.is_empty() {
+        String::new()
+    } else {
+        let cells: Vec<String> = q
+            .stolen_cells
+            .iter()
+            .map(|(_, l, s)| format!("`{l}` {:.0}%", s * 100.0))
+            .collect();
+        format!(
+            " {}",
+            fill!(
+                "method/stolen.md",
+                steal_limit = steal_limit,
+                cells = cells.join(", ")
+            )
+        )
+    };
     let _ = writeln!(
         out,
-        "**Steadiness.** The hypervisor gave other guests {steal} of the machine's CPU time during the run (steal, \
-         limit {:.0}%). The calibration kernel (a fixed prime count in the driver, best of three) took {}: a drift of \
-         {} (limit {:.0}%).{}\n",
-        STEAL_LIMIT * 100.0,
-        cal.join(", "),
-        q.drift
-            .map_or("n/a".into(), |d| format!("{:.1}%", d * 100.0)),
-        DRIFT_LIMIT * 100.0,
-        if q.stolen_cells.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " Cells that lost more than {:.0}% to steal while timed: {}.",
-                STEAL_LIMIT * 100.0,
-                q.stolen_cells
-                    .iter()
-                    .map(|(_, l, s)| format!("`{l}` {:.0}%", s * 100.0))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
+        "{}\n",
+        fill!(
+            "method/steadiness.md",
+            steal = steal,
+            steal_limit = steal_limit,
+            calibration = cal.join(", "),
+            drift = q
+                .drift
+                .map_or("n/a".into(), |d| format!("{:.1}%", d * 100.0)),
+            drift_limit = format!("{:.0}", DRIFT_LIMIT * 100.0),
+            stolen = stolen
+        )
     );
 }
 
@@ -185,10 +190,7 @@ fn warmup_rule(m: &Analysis) -> String {
     let meta = &m.run.meta;
     let w = meta.profile.warmup;
     if let Some(from) = meta.policy.no_warmup_from_s {
-        return format!(
-            "`--warmup {w}` (none where the cell's pilot took {from} s or more: its verify and pilot runs had \
-             already loaded the same files)"
-        );
+        return fill!("method/warmup_recorded.md", warmup = w, from = from);
     }
     // (warm-ups it got, its pilot's wall time) of every timed cell.
     let got: Vec<(u32, Option<f64>)> = m
@@ -215,10 +217,11 @@ fn warmup_rule(m: &Analysis) -> String {
         }
         _ => String::new(),
     };
-    format!(
-        "`--warmup {w}`, and fewer for {} of {} timed cells{pilot_range} (each cell's record says what it got; \
-         the run did not record the rule itself)",
-        fewer.len(),
-        got.len()
+    fill!(
+        "method/warmup_inferred.md",
+        warmup = w,
+        fewer = fewer.len(),
+        timed = got.len(),
+        pilot_range = pilot_range
     )
 }

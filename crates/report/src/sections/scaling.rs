@@ -7,6 +7,7 @@ use workloads::Workload;
 
 use crate::charts::Chart;
 use crate::format::{opt_pct, opt_x, secs};
+use crate::template::fill;
 use crate::{Ctx, SectionId};
 use arena_store::Axis;
 
@@ -16,11 +17,13 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
     let workers = m.sweep(Workload::CpuBalanced, Axis::Workers);
     out.push_str("### Speedup against workers (cpu-balanced)\n\n");
     if workers.is_empty() {
-        out.push_str(
-            "Not measured: this profile does not run the sweeps (use `--profile standard`).\n\n",
-        );
+        let _ = writeln!(out, "{}\n", fill!("scaling/not_measured.md"));
     } else {
-        let _ = writeln!(out, "Ideal: min(workers, {} CPUs).\n", m.cores());
+        let _ = writeln!(
+            out,
+            "{}\n",
+            fill!("scaling/ideal_workers.md", cpus = m.cores())
+        );
         out.push_str("| runtime/variant | workers | median | speedup vs seq | efficiency |\n|---|---|---|---|---|\n");
         for (s, rows) in &workers {
             for r in rows {
@@ -40,14 +43,15 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
     out.push_str("### Wall time against tasks (io-sleep)\n\n");
     let tasks = m.sweep(Workload::IoSleep, Axis::Tasks);
     if tasks.is_empty() {
-        out.push_str(
-            "Not measured: this profile does not run the sweeps (use `--profile standard`).\n\n",
-        );
+        let _ = writeln!(out, "{}\n", fill!("scaling/not_measured.md"));
     } else {
         let _ = write!(
             out,
-            "Ideal: D, whatever the number of tasks. Points skipped as too slow are listed in section {}.\n\n| runtime/variant | tasks | median | ideal (D) | efficiency |\n|---|---|---|---|---|\n",
-            cx.number(SectionId::Failures)
+            "{}\n\n| runtime/variant | tasks | median | ideal (D) | efficiency |\n|---|---|---|---|---|\n",
+            fill!(
+                "scaling/ideal_tasks.md",
+                failures = cx.number(SectionId::Failures)
+            )
         );
         for (s, rows) in &tasks {
             for r in rows {
@@ -68,8 +72,11 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
     if !switch.is_empty() {
         let _ = write!(
             out,
-            "### Switch interval under the GIL (mixed, the convoy)\n\nThe convoy effect: one CPU task and a ticker (`--tasks 1 --rounds 12 --delay-ms 5`, the CPU task about 1 s long, `--workers 2`); each time the ticker wakes it waits for the lock about one switch interval. Section {} sets rt-gil beside CPython.\n\n| runtime/variant | switch interval | median | ticker p50 lateness | ticker p99 lateness |\n|---|---|---|---|---|\n",
-            cx.number(SectionId::Calibration)
+            "### Switch interval under the GIL (mixed, the convoy)\n\n{}\n\n| runtime/variant | switch interval | median | ticker p50 lateness | ticker p99 lateness |\n|---|---|---|---|---|\n",
+            fill!(
+                "scaling/convoy.md",
+                calibration = cx.number(SectionId::Calibration)
+            )
         );
         for (s, rows) in &switch {
             for r in rows {

@@ -6,16 +6,20 @@ use workloads::Workload;
 
 use crate::charts::Chart;
 use crate::format::{mib, opt_pct, opt_x, secs};
+use crate::template::fill;
 use crate::{Ctx, SectionId};
 use arena_analysis::Row;
 
 /// The section's body.
 pub fn write(out: &mut String, cx: &Ctx<'_>) {
     let m = cx.a;
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "Wall times are hyperfine's, for the whole process (start-up included). `cores busy` = (user + sys) / mean wall. Speedup = the sequential median / this median, for the same workload and tasks: rt-seq's, or py-seq's for the CPython peers, whose work is scaled (section {}). ⚠ marks a noisy cell.\n\n",
-        cx.number(SectionId::Calibration)
+        "{}\n",
+        fill!(
+            "workloads/intro.md",
+            calibration = cx.number(SectionId::Calibration)
+        )
     );
     // The floor workloads have their own section.
     for w in Workload::LOAD {
@@ -35,18 +39,25 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
             p.remove("addr");
             p.remove("workers");
             let kv: Vec<String> = p.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let peers = if m.rows_of(w).any(|r| r.peer) && w.uses().contains(&"work") {
+                format!(
+                    " {}",
+                    fill!(
+                        "workloads/scaled_peers.md",
+                        calibration = cx.number(SectionId::Calibration)
+                    )
+                )
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "Parameters of the first row: {}. A row's label shows what its sweep point or opt changes; every row passes --workers (the machine's CPUs unless the label says otherwise).{}\n",
-                kv.join(", "),
-                if m.rows_of(w).any(|r| r.peer) && w.uses().contains(&"work") {
-                    format!(
-                        " The CPython peers (py-*) run the same tasks with `work` divided by their scale (section {}).",
-                        cx.number(SectionId::Calibration)
-                    )
-                } else {
-                    String::new()
-                }
+                "{}\n",
+                fill!(
+                    "workloads/parameters.md",
+                    params = kv.join(", "),
+                    peers = peers
+                )
             );
         }
         table(out, cx, w);
@@ -60,8 +71,11 @@ fn table(out: &mut String, cx: &Ctx<'_>, w: Workload) {
     if rows.is_empty() {
         let _ = writeln!(
             out,
-            "No timed cell for this workload in this run (see {}).\n",
-            cx.link(SectionId::Failures)
+            "{}\n",
+            fill!(
+                "workloads/no_cell.md",
+                failures = cx.link(SectionId::Failures)
+            )
         );
         return;
     }
@@ -117,16 +131,16 @@ fn table(out: &mut String, cx: &Ctx<'_>, w: Workload) {
     }
     out.push('\n');
     if let Some((_, what)) = m.rows_of(w).find_map(|r| r.ideal) {
-        let _ = writeln!(
-            out,
-            "Efficiency = ideal / median, where the ideal is {what}.\n"
-        );
+        let _ = writeln!(out, "{}\n", fill!("workloads/efficiency.md", ideal = what));
     }
     if !extras(m, w).is_empty() {
         let _ = writeln!(
             out,
-            "Runtime-specific figures of each cell (`extra`: GIL statistics, spawn times, pool sizes): [extra.md]({}).\n",
-            format_args!("extra.md{}", crate::workload_anchor(w))
+            "{}\n",
+            fill!(
+                "workloads/extra_link.md",
+                link = format_args!("extra.md{}", crate::workload_anchor(w))
+            )
         );
     }
 }
@@ -150,10 +164,9 @@ fn extras(m: &arena_analysis::Analysis, w: Workload) -> Vec<String> {
 /// `extra.md`: the appendix of runtime-specific figures, one heading per workload, linked from each workload's table.
 pub fn appendix(m: &arena_analysis::Analysis) -> String {
     let mut out = format!(
-        "# Runtime-specific figures: {}\n\nEach cell's `extra` from its kept RunReport (the pilot), as the runtime wrote \
-         it. `docs/contract.md` says which keys a workload must report; `harness::contract::extra` lists who writes and \
-         who reads each. Back to [the report](report.md).\n\n",
-        m.name
+        "# Runtime-specific figures: {}\n\n{}\n\n",
+        m.name,
+        fill!("workloads/appendix.md")
     );
     for w in Workload::ALL {
         let lines = extras(m, w);
