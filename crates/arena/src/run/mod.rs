@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use arena_analysis::stats::{self, Even};
 
 pub use attempt::{classify, display_command, run_once};
 pub use verify::verify;
@@ -195,18 +196,14 @@ fn calibrate(meta: &mut RunMeta, at: &str) {
 /// The median loopback round trip to the delay server with no delay, in ms.
 pub fn bare_rtt_ms(addr: std::net::SocketAddr) -> Option<f64> {
     let nonce = workloads::net::fresh_nonce();
-    let mut v: Vec<f64> = (0..21u64)
+    let v: Vec<f64> = (0..21u64)
         .filter_map(|id| {
             workloads::blocking::net_request(addr, id, nonce, 0)
                 .ok()
                 .map(|(_, d)| d.as_secs_f64() * 1000.0)
         })
         .collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    Some(v[v.len() / 2])
+    stats::median(&v, Even::Upper)
 }
 
 /// Fresh run metadata.
