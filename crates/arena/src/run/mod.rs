@@ -79,8 +79,7 @@ pub fn verify_all(o: &Options) -> anyhow::Result<i32> {
             _ => println!("ok   {}", r.cell),
         }
     }
-    for r in rts.iter().filter(|r| !r.usable()) {
-        let why = r.excluded.as_deref().unwrap_or("");
+    for (r, why) in rts.iter().filter_map(|r| Some((r, r.excluded()?))) {
         // A peer whose interpreter is absent is not a failure of this workspace: it is skipped, and said.
         if r.absent_peer() {
             println!("SKIP {}: {why}", r.name);
