@@ -29,22 +29,16 @@ pub struct Spread {
 impl Spread {
     /// The spread of `values`; `None` when empty.
     pub fn of(values: &[f64]) -> Option<Spread> {
-        let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+        let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
         if v.is_empty() {
             return None;
         }
-        v.sort_by(f64::total_cmp);
-        let n = v.len();
-        let median = if n % 2 == 1 {
-            v[n / 2]
-        } else {
-            (v[n / 2 - 1] + v[n / 2]) / 2.0
-        };
+        let median = crate::stats::median(&v, crate::stats::Even::Mean)?;
         Some(Spread {
             median,
-            min: v[0],
-            max: v[n - 1],
-            runs: n,
+            min: v.iter().copied().fold(f64::INFINITY, f64::min),
+            max: v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            runs: v.len(),
         })
     }
 }

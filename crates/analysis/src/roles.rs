@@ -40,20 +40,22 @@ pub struct Roles {
 
 /// Every usable variant of the run with its facts and whether its runtime is a peer, in the run's order.
 fn players(runtimes: &[Entrant]) -> impl Iterator<Item = (Player, Facts, bool, Model)> + '_ {
-    runtimes.iter().filter(|r| r.usable()).flat_map(|r| {
-        let info = r.info.as_ref().expect("usable runtimes have info");
-        info.variants.iter().filter_map(move |v| {
-            Some((
-                Player {
-                    runtime: r.name.clone(),
-                    variant: v.name.clone(),
-                },
-                v.facts?,
-                r.peer.is_some(),
-                info.model,
-            ))
+    runtimes
+        .iter()
+        .filter_map(|r| Some((r, r.ready()?)))
+        .flat_map(|(r, info)| {
+            info.variants.iter().filter_map(move |v| {
+                Some((
+                    Player {
+                        runtime: r.name.clone(),
+                        variant: v.name.clone(),
+                    },
+                    v.facts?,
+                    r.peer.is_some(),
+                    info.model,
+                ))
+            })
         })
-    })
 }
 
 // The casting helpers: each names one kind of variant by its declared facts. The roles below and every verdict

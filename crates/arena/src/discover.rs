@@ -15,7 +15,7 @@ use harness::Info;
 use serde::{Deserialize, Serialize};
 use workloads::Workload;
 
-pub use arena_store::{Entrant, PeerMeta};
+pub use arena_store::{Entrant, PeerMeta, Standing};
 
 /// The workspace the driver works in.
 #[derive(Debug, Clone)]
@@ -311,12 +311,8 @@ pub fn entrants(ws: &Workspace, o: &Options) -> anyhow::Result<Vec<Entrant>> {
         })?;
         rts.push(from_command(vec![abs.display().to_string()]));
     }
-    for r in rts.iter().filter(|r| r.excluded.is_some()) {
-        eprintln!(
-            "arena: {} is left out: {}",
-            r.name,
-            r.excluded.as_deref().unwrap_or("")
-        );
+    for (r, why) in rts.iter().filter_map(|r| Some((r, r.excluded()?))) {
+        eprintln!("arena: {} is left out: {why}", r.name);
     }
     Ok(rts)
 }
@@ -330,8 +326,8 @@ pub fn list(o: &Options, json: bool) -> anyhow::Result<i32> {
         return Ok(0);
     }
     for r in &rts {
-        match (&r.info, &r.excluded) {
-            (Some(i), None) => {
+        match r.standing() {
+            Standing::Ready(i) => {
                 println!("{} ({}, {:?} model)", r.name, i.display, i.model);
                 for v in &i.variants {
                     // A variant that runs only some of the workloads says which (the floor workloads run only
@@ -356,11 +352,7 @@ pub fn list(o: &Options, json: bool) -> anyhow::Result<i32> {
                     println!("  notes: {}", i.notes);
                 }
             }
-            _ => println!(
-                "{} (left out: {})",
-                r.name,
-                r.excluded.as_deref().unwrap_or("no list output")
-            ),
+            Standing::Excluded { reason, .. } => println!("{} (left out: {reason})", r.name),
         }
     }
     Ok(0)

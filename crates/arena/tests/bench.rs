@@ -78,10 +78,7 @@ fn smoke_bench_writes_a_complete_results_folder_and_faults_cost_only_their_cells
     let py_present = py.usable();
     if !py_present {
         assert!(
-            py.excluded
-                .as_deref()
-                .unwrap()
-                .starts_with("peer not present"),
+            py.excluded().unwrap().starts_with("peer not present"),
             "{py:?}"
         );
     }

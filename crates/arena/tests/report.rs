@@ -251,8 +251,8 @@ fn committed_runs_still_load() {
         let run = dir.load().unwrap();
         assert_eq!(run.meta.schema_version, arena::store::SCHEMA_VERSION);
         // Written before variants declared facts: the migration gave every variant the facts it had then.
-        for r in run.runtimes.iter().filter(|r| r.usable()) {
-            for v in &r.info.as_ref().unwrap().variants {
+        for (r, info) in run.runtimes.iter().filter_map(|r| Some((r, r.ready()?))) {
+            for v in &info.variants {
                 assert!(v.facts.is_some(), "{} {}/{}", dir.name(), r.name, v.name);
             }
         }

@@ -168,7 +168,9 @@ fn or_silent(stderr: &str) -> &str {
     }
 }
 
-fn crash(code: Option<i32>, signal: Option<i32>) -> String {
+/// How a crashed run ended, as a phrase: `crashed (killed by signal 11)`, or `exited with code 7, which the contract
+/// does not define`. [`Violation::Crash`] says it, and so does the driver's record of a crash (`arena_store::Fault`).
+pub fn crash(code: Option<i32>, signal: Option<i32>) -> String {
     match (code, signal) {
         (_, Some(s)) => format!("crashed (killed by signal {s})"),
         (Some(c), None) => format!("exited with code {c}, which the contract does not define"),

@@ -45,8 +45,7 @@ pub fn readme(m: &Analysis) -> String {
     s.push_str("\n## Runtimes\n\n| runtime | display | model | variants | command | status |\n|---|---|---|---|---|---|\n");
     for r in &m.run.runtimes {
         let (display, model, variants) =
-            r.info
-                .as_ref()
+            r.info()
                 .map_or(("?".into(), "?".into(), String::new()), |i| {
                     (
                         i.display.clone(),
@@ -68,7 +67,7 @@ pub fn readme(m: &Analysis) -> String {
             s,
             "| {} | {display} | {model} | {variants} | `{cmd}` | {} |",
             r.name,
-            r.excluded.as_deref().unwrap_or("used")
+            r.excluded().unwrap_or("used")
         );
     }
     s

@@ -41,7 +41,7 @@ mod migrate;
 mod schema;
 
 pub use cell::{Axis, Cell, LOSS_ONLY_SIZE, Point, SWITCH_POINTS};
-pub use entrant::{Entrant, PeerMeta};
+pub use entrant::{Entrant, PeerMeta, Standing};
 pub use index::write_index;
 pub use migrate::{SchemaError, legacy_facts, migrate_run};
 pub use profile::{Profile, ProfileName};

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use harness::RunReport;
+use harness::contract::{self, Exit, Violation};
 use serde::{Deserialize, Serialize};
 
 use crate::{Cell, Profile};
@@ -203,14 +204,7 @@ impl fmt::Display for Fault {
                 signal,
                 stderr,
             } => {
-                match (code, signal) {
-                    (_, Some(s)) => write!(f, "crashed (killed by signal {s})")?,
-                    (Some(c), _) => write!(
-                        f,
-                        "exited with code {c}, which the contract does not define"
-                    )?,
-                    _ => write!(f, "crashed")?,
-                }
+                f.write_str(&contract::crash(*code, *signal))?;
                 if !stderr.is_empty() {
                     write!(f, ": {stderr}")?;
                 }
@@ -247,6 +241,52 @@ impl fmt::Display for Fault {
         }
     }
 }
+
+impl Fault {
+    /// How a run that broke the contract is recorded: the fault, and the RunReport a wrong checksum still carried
+    /// (its other figures may be of interest). The one mapping from [`Violation`] to the record.
+    ///
+    /// Two cases take what the violation does not hold from the run it came from: a runtime's own watchdog
+    /// ([`Violation::Timeout`]) is recorded against `limit_s`, the limit the driver gave the run, and a report for
+    /// another cell ([`Violation::WrongCell`]) as [`Fault::Garbage`] with the start of `exit`'s stdout. The faults
+    /// only the driver finds (a hang it stopped, [`Fault::Timeout`] with `by_driver`; a report that does not hold
+    /// up, [`Fault::Untrue`]) are built where it finds them.
+    pub fn from_violation(
+        v: Violation,
+        exit: &Exit<'_>,
+        limit_s: f64,
+    ) -> (Fault, Option<RunReport>) {
+        let fault = match v {
+            Violation::Failed { stderr } => Fault::Failed { stderr },
+            Violation::Usage { stderr } => Fault::Usage { stderr },
+            Violation::Unsupported { stderr } => Fault::Unsupported { stderr },
+            Violation::Timeout { .. } => Fault::Timeout {
+                limit_s,
+                by_driver: false,
+            },
+            Violation::Crash {
+                code,
+                signal,
+                stderr,
+            } => Fault::Crash {
+                code,
+                signal,
+                stderr,
+            },
+            Violation::NotOneReport { stdout, .. } => Fault::Garbage { stdout },
+            Violation::WrongCell { .. } => Fault::Garbage {
+                stdout: exit.stdout.trim().chars().take(GARBAGE_CHARS).collect(),
+            },
+            Violation::WrongChecksum { got, want, report } => {
+                return (Fault::WrongChecksum { got, want }, Some(*report));
+            }
+        };
+        (fault, None)
+    }
+}
+
+/// How many characters of stdout a [`Fault::Garbage`] for a report of another cell keeps.
+const GARBAGE_CHARS: usize = 120;
 
 /// The runtime's one-line reason from the stderr tail a failed run left (lines, or segments joined by ` | `): the
 /// first that says `could not spawn`, else the last, without the program-name prefix the harness adds
@@ -381,6 +421,49 @@ mod tests {
         };
         assert_eq!(q(&[30.0]).drift(), None);
         assert!((q(&[30.0, 33.0, 31.0]).drift().unwrap() - 0.1).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_violation_is_recorded_as_its_fault() {
+        let exit = Exit {
+            code: Some(0),
+            signal: None,
+            stdout: "  {\"runtime\":\"rt-x\"}\n",
+            stderr: "",
+        };
+        let f = |v| Fault::from_violation(v, &exit, 12.0);
+        let stderr = || "rt-x: boom".to_string();
+        assert_eq!(
+            f(Violation::Failed { stderr: stderr() }),
+            (Fault::Failed { stderr: stderr() }, None)
+        );
+        assert_eq!(
+            f(Violation::Timeout { stderr: stderr() }).0,
+            Fault::Timeout {
+                limit_s: 12.0,
+                by_driver: false
+            }
+        );
+        let crash = f(Violation::Crash {
+            code: None,
+            signal: Some(11),
+            stderr: stderr(),
+        })
+        .0;
+        assert_eq!(
+            crash.to_string(),
+            "crashed (killed by signal 11): rt-x: boom"
+        );
+        assert_eq!(
+            f(Violation::WrongCell {
+                want: "pool/spawn".into(),
+                got: "pool/race".into()
+            })
+            .0,
+            Fault::Garbage {
+                stdout: "{\"runtime\":\"rt-x\"}".into()
+            }
+        );
     }
 
     #[test]

@@ -35,15 +35,13 @@ pub(super) fn compare(m: &Analysis, cast: &Roles) -> (Vec<SpawnRow>, Finding) {
     let is = |who: &Option<Player>, rt: &str| who.as_ref().is_some_and(|p| p.runtime == rt);
     let spawn = |who: &Option<Player>, w: u64| -> Option<Spawn> {
         let rt = who.as_ref()?.runtime.as_str();
-        let mut v: Vec<f64> = m
+        let v: Vec<f64> = m
             .rows
             .iter()
             .filter(|r| r.cell.runtime == rt && r.cell.workers == w && r.cell.opts.is_empty())
             .filter_map(|r| r.report.as_ref()?.extra.get(extra::SPAWN_MS)?.as_f64())
             .collect();
-        if v.is_empty() {
-            return None;
-        }
+        let median_ms = crate::stats::median(&v, crate::stats::Even::Upper)?;
         let start_method = m
             .rows
             .iter()
@@ -56,9 +54,8 @@ pub(super) fn compare(m: &Analysis, cast: &Roles) -> (Vec<SpawnRow>, Finding) {
                     .as_str()
                     .map(String::from)
             });
-        v.sort_by(f64::total_cmp);
         Some(Spawn {
-            median_ms: v[v.len() / 2],
+            median_ms,
             cells: v.len(),
             start_method,
         })

@@ -28,16 +28,7 @@ fn elapsed(c: &CellRecord) -> Vec<f64> {
 }
 
 fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len();
-    if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
-    }
+    crate::stats::median(v, crate::stats::Even::Mean).unwrap_or(f64::NAN)
 }
 
 /// The peers' one-loop cells of `w` at `tasks` whose facts `pick` accepts, each with its runs.

@@ -136,7 +136,7 @@ pub fn lock_versions(workspace: &Path, runtimes: &[Entrant]) -> BTreeMap<String,
         .map(|s| s.to_string())
         .collect();
     for r in runtimes {
-        if let Some(i) = &r.info {
+        if let Some(i) = r.info() {
             names.extend(i.versions.keys().cloned());
         }
     }

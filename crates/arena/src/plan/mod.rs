@@ -137,8 +137,7 @@ pub fn cells(
     cores: u64,
 ) -> Vec<Cell> {
     let mut out = Vec::new();
-    for rt in runtimes.iter().filter(|r| r.usable()) {
-        let info = rt.info.as_ref().expect("usable runtimes have info");
+    for (rt, info) in runtimes.iter().filter_map(|r| Some((r, r.ready()?))) {
         let has_opt = |k: &str| info.opts.iter().any(|o| o.key == k);
         let sequential = info.model == harness::Model::Sequential;
         for w in info.workloads.iter().copied() {

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use harness::RunReport;
-use harness::contract::{self, Exit, Violation};
+use harness::contract::{self, Exit};
 #[cfg(test)]
 use workloads::Workload;
 
@@ -73,7 +73,8 @@ pub fn run_once(
     )
 }
 /// The contract's verdict on one finished run, read by `harness::contract::read` (the reader the conformance suite
-/// uses too) and recorded as a [`Fault`]. Only a run the driver stopped itself is judged here, before the reader.
+/// uses too) and recorded as a [`Fault`] ([`Fault::from_violation`]). Only a run the driver stopped itself is judged
+/// here, before the reader.
 pub fn classify(
     out: &proc::Output,
     cell: &Cell,
@@ -96,40 +97,10 @@ pub fn classify(
     };
     match contract::read(&exit, cell.workload, &cell.variant) {
         Ok(report) => (None, Some(report)),
-        Err(v) => match v {
-            Violation::Failed { stderr } => (Some(Fault::Failed { stderr }), None),
-            Violation::Usage { stderr } => (Some(Fault::Usage { stderr }), None),
-            Violation::Unsupported { stderr } => (Some(Fault::Unsupported { stderr }), None),
-            Violation::Timeout { .. } => (
-                Some(Fault::Timeout {
-                    limit_s,
-                    by_driver: false,
-                }),
-                None,
-            ),
-            Violation::Crash {
-                code,
-                signal,
-                stderr,
-            } => (
-                Some(Fault::Crash {
-                    code,
-                    signal,
-                    stderr,
-                }),
-                None,
-            ),
-            Violation::NotOneReport { stdout, .. } => (Some(Fault::Garbage { stdout }), None),
-            Violation::WrongCell { .. } => (
-                Some(Fault::Garbage {
-                    stdout: out.stdout.trim().chars().take(120).collect(),
-                }),
-                None,
-            ),
-            Violation::WrongChecksum { got, want, report } => {
-                (Some(Fault::WrongChecksum { got, want }), Some(*report))
-            }
-        },
+        Err(v) => {
+            let (fault, report) = Fault::from_violation(v, &exit, limit_s);
+            (Some(fault), report)
+        }
     }
 }
 

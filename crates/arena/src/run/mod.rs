@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use arena_analysis::stats::{self, Even};
 
 pub use attempt::{classify, display_command, run_once};
 pub use verify::verify;
@@ -78,8 +79,7 @@ pub fn verify_all(o: &Options) -> anyhow::Result<i32> {
             _ => println!("ok   {}", r.cell),
         }
     }
-    for r in rts.iter().filter(|r| !r.usable()) {
-        let why = r.excluded.as_deref().unwrap_or("");
+    for (r, why) in rts.iter().filter_map(|r| Some((r, r.excluded()?))) {
         // A peer whose interpreter is absent is not a failure of this workspace: it is skipped, and said.
         if r.absent_peer() {
             println!("SKIP {}: {why}", r.name);
@@ -195,18 +195,14 @@ fn calibrate(meta: &mut RunMeta, at: &str) {
 /// The median loopback round trip to the delay server with no delay, in ms.
 pub fn bare_rtt_ms(addr: std::net::SocketAddr) -> Option<f64> {
     let nonce = workloads::net::fresh_nonce();
-    let mut v: Vec<f64> = (0..21u64)
+    let v: Vec<f64> = (0..21u64)
         .filter_map(|id| {
             workloads::blocking::net_request(addr, id, nonce, 0)
                 .ok()
                 .map(|(_, d)| d.as_secs_f64() * 1000.0)
         })
         .collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    Some(v[v.len() / 2])
+    stats::median(&v, Even::Upper)
 }
 
 /// Fresh run metadata.

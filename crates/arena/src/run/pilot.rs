@@ -81,8 +81,7 @@ impl Bench<'_> {
             }
             let one_loop_peer = rt.peer.is_some()
                 && rt
-                    .info
-                    .as_ref()
+                    .info()
                     .and_then(|i| i.facts_of(&rec.cell.variant))
                     .is_some_and(|f| f.event_loop && f.threads == harness::Threads::One);
             let repeats = repeats_for(&rec.cell, one_loop_peer);

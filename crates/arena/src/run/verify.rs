@@ -82,8 +82,7 @@ pub fn verify(
 /// waits, unless the variant declares timers that may fire early, which are then counted, not refused).
 fn untrue(rt: &Entrant, r: &RunReport, server: Option<&DelayServer>) -> Option<String> {
     let early_timers = rt
-        .info
-        .as_ref()
+        .info()
         .and_then(|i| i.facts_of(&r.variant))
         .is_some_and(|f| f.early_timers);
     let mut why = contract::check_waits(r, early_timers);
