@@ -118,10 +118,12 @@ pub fn main<R: Runtime>(rt: R) -> ! {
         }
         Command::Run(args) => match run(&rt, *args) {
             Ok(report) => {
+                crate::watchdog::defer_to_deadline();
                 print_json(&report);
                 exit::OK
             }
             Err(e) => {
+                crate::watchdog::defer_to_deadline();
                 crate::watchdog::run_cleanups();
                 let (code, hint) = match &e {
                     RunError::Failed(_) => (exit::FAILED, ""),
@@ -410,6 +412,7 @@ fn install_panic_hook(name: String) {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
+        crate::watchdog::defer_to_deadline();
         eprintln!("{name}: internal error: {}{at}", one_line(&msg));
         crate::watchdog::run_cleanups();
         std::process::exit(exit::FAILED);
