@@ -209,7 +209,7 @@ fn merged_report_renders_the_machines_side_by_side() {
     assert!(text.contains("on big/4 CPUs, not in that run"));
     assert!(text.contains("`rt-threads/pool [workers=4]`"));
     assert!(text.contains(
-        "- on big/4 CPUs, `rt-procs/pool [tasks=1000]` was not timed: skipped as too slow: projected 3.3 s"
+        "- on big/4 CPUs, `rt-procs/pool [tasks=1000]` was not timed: skipped as too slow for this profile: projected 3.3 s"
     ));
     // The floor figures of both machines, side by side (the floor part was always empty before).
     assert!(!text.contains("No floor-cost cells in these runs."));

@@ -32,3 +32,33 @@ pub fn mib(kib: u64) -> String {
 pub fn ms(v: Option<f64>) -> String {
     v.map_or("n/a".into(), |v| format!("{v:.2} ms"))
 }
+
+/// Where a cell stands, in words: the one sentence per [`arena_store::Status`], for the run report's failures and
+/// the merged report's notes alike.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusText<'a>(pub &'a arena_store::Status);
+
+impl std::fmt::Display for StatusText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use arena_store::Status;
+        match self.0 {
+            Status::VerifyFailed { fault } => {
+                write!(f, "failed verification at `--size check`: {fault}")
+            }
+            Status::PilotFailed { fault } => {
+                write!(f, "failed its untimed run at the timed size: {fault}")
+            }
+            Status::TooSlow { reason } => {
+                write!(f, "skipped as too slow for this profile: {reason}")
+            }
+            Status::TimingFailed { reason } => write!(f, "failed while timed: {reason}"),
+            Status::NotRun { reason } => write!(f, "not run: {reason}"),
+            Status::LimitReached { reason, .. } => write!(f, "reached the model's limit: {reason}"),
+            Status::PastLimit { limit_at } => {
+                write!(f, "not run: past the model's limit at {limit_at} tasks")
+            }
+            Status::Pending => f.write_str("not run: the run stopped before this cell"),
+            Status::Timed => f.write_str("timed"),
+        }
+    }
+}

@@ -200,16 +200,6 @@ fn notes(out: &mut String, m: &Merged, rows: &[CellRow]) {
 
 /// Why a planned cell has no timing, on one line.
 fn status(s: &Status) -> String {
-    let text = match s {
-        Status::Pending => "the run stopped before it".into(),
-        Status::Timed => "timed".into(),
-        Status::VerifyFailed { fault } => format!("failed verification: {fault}"),
-        Status::PilotFailed { fault } => format!("its pilot run failed: {fault}"),
-        Status::TooSlow { reason } => format!("skipped as too slow: {reason}"),
-        Status::TimingFailed { reason } => format!("hyperfine failed: {reason}"),
-        Status::NotRun { reason } => format!("not run: {reason}"),
-        Status::LimitReached { reason, .. } => format!("the model's limit: {reason}"),
-        Status::PastLimit { limit_at } => format!("past the model's limit at {limit_at} tasks"),
-    };
+    let text = crate::format::StatusText(s).to_string();
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -58,27 +58,7 @@ pub fn caveat(c: &Caveat) -> String {
             status,
             command,
         } => {
-            let why = match status {
-                Status::VerifyFailed { fault } => {
-                    format!("failed verification at `--size check`: {fault}")
-                }
-                Status::PilotFailed { fault } => {
-                    format!("failed its untimed run at the timed size: {fault}")
-                }
-                Status::TooSlow { reason } => {
-                    format!("skipped as too slow for this profile: {reason}")
-                }
-                Status::TimingFailed { reason } => format!("failed while timed: {reason}"),
-                Status::NotRun { reason } => format!("not run: {reason}"),
-                Status::LimitReached { reason, .. } => {
-                    format!("reached the model's limit: {reason}")
-                }
-                Status::PastLimit { limit_at } => {
-                    format!("not run: past the model's limit at {limit_at} tasks")
-                }
-                Status::Pending => "not run: the run stopped before this cell".into(),
-                Status::Timed => "timed".into(),
-            };
+            let why = crate::format::StatusText(status);
             let _ = write!(f, "`{workload}` **{label}** {why}");
             if let Some(c) = command {
                 let _ = write!(f, "; reproduce with `{c}`");
