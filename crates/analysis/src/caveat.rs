@@ -22,6 +22,14 @@ pub enum Caveat {
         status: Status,
         command: Option<String>,
     },
+    /// A cell some of whose untimed repeats failed: its figures rest on the runs that did not.
+    FailedRepeats {
+        label: String,
+        workload: Workload,
+        failed: usize,
+        of: usize,
+        first: arena_store::Fault,
+    },
     /// A timed cell whose spread is large.
     Noisy {
         label: String,

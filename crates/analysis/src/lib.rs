@@ -285,6 +285,17 @@ impl Analysis {
                 });
             }
         }
+        for c in &run.cells {
+            if let Some(first) = c.failed_repeats.first() {
+                caveats.push(Caveat::FailedRepeats {
+                    label: c.cell.label(),
+                    workload: c.cell.workload,
+                    failed: c.failed_repeats.len(),
+                    of: c.failed_repeats.len() + c.repeats.len(),
+                    first: first.clone(),
+                });
+            }
+        }
         for r in rows.iter().filter(|r| r.noisy()) {
             caveats.push(Caveat::Noisy {
                 label: r.cell.label(),

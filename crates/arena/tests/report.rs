@@ -439,6 +439,32 @@ fn verdicts_turn_with_their_evidence() {
     assert_eq!(mark(one, "Without parallelism"), "contradicted");
 }
 
+/// A repeat that failed is counted and shown beside the runs the figures rest on, never dropped without a word.
+#[test]
+fn a_failed_repeat_is_counted_and_shown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut run = common::write_run(tmp.path(), "r", 1.0).load().unwrap();
+    let c = run
+        .cells
+        .iter_mut()
+        .find(|c| c.cell.workload == workloads::Workload::Spawn && !c.repeats.is_empty())
+        .expect("a floor cell with repeats");
+    let kept = c.repeats.len();
+    c.repeats.pop();
+    c.failed_repeats.push(arena::store::Fault::Failed {
+        stderr: "rt-x: out of memory".into(),
+    });
+    let label = c.cell.label();
+    let a = arena::analysis::Analysis::new(run, "r");
+    let text = arena::report::markdown(&a, &[]);
+    let line = format!(
+        "**{label}**: 1 of its {kept} untimed repeats failed (the first: failed (exit 1): rt-x: out of memory); its \
+         figures rest on the pilot and the {} that did not",
+        kept - 1
+    );
+    assert!(text.contains(&line), "no line {line:?} in:\n{text}");
+}
+
 /// On two CPUs the one-core claim is weighed on the cells the plan pinned to one CPU (`Cell::pinned`), each beside
 /// the sequential runtime pinned the same way; the pinned rows stay out of every other table and verdict.
 #[test]

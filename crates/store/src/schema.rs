@@ -386,6 +386,10 @@ pub struct CellRecord {
     /// from one run. Empty for other cells, and before schema 4.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repeats: Vec<RunReport>,
+    /// The repeats that failed, each with its fault: counted and shown, never dropped without a word (the figures
+    /// then rest on fewer runs, and the report says how many). Empty before it was recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed_repeats: Vec<Fault>,
 }
 
 impl Status {

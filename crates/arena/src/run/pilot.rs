@@ -89,13 +89,18 @@ impl Bench<'_> {
                 && rec.status == Status::Pending
                 && repeats > 0
             {
-                // A repeat that fails is left out; the report says how many runs each figure rests on.
-                rec.repeats = (0..repeats)
-                    .filter_map(|_| {
-                        let (a, r) = run_once(self.ws_root, rt, &rec.cell, &args, limit + 2.0);
-                        r.filter(|_| a.fault.is_none())
-                    })
-                    .collect();
+                // A repeat that fails is kept out of the figures, and its fault is recorded: the report counts it
+                // beside the runs each figure rests on.
+                for _ in 0..repeats {
+                    let (a, r) = run_once(self.ws_root, rt, &rec.cell, &args, limit + 2.0);
+                    match (a.fault, r) {
+                        (None, Some(r)) => rec.repeats.push(r),
+                        (Some(f), _) => rec.failed_repeats.push(f),
+                        (None, None) => rec.failed_repeats.push(Fault::Garbage {
+                            stdout: String::new(),
+                        }),
+                    }
+                }
             }
             rec.report = report;
             rec.pilot = Some(attempt);

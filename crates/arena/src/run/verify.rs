@@ -33,6 +33,7 @@ pub fn verify(
     for cell in cells {
         let mut rec = CellRecord {
             repeats: Vec::new(),
+            failed_repeats: Vec::new(),
             cell: cell.clone(),
             status: Status::Pending,
             verify: None,

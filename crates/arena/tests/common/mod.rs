@@ -292,6 +292,7 @@ impl Builder<'_> {
         .unwrap();
         let rec = CellRecord {
             repeats: Vec::new(),
+            failed_repeats: Vec::new(),
             report: Some(report(&c, median * 900.0, threads, lat, lost)),
             verify: Some(Attempt {
                 command: format!("target/release/{} run ...", c.runtime),
@@ -343,6 +344,7 @@ impl Builder<'_> {
         let rec = CellRecord {
             report: runs.next(),
             repeats: runs.collect(),
+            failed_repeats: Vec::new(),
             verify: None,
             pilot: Some(Attempt {
                 command: format!("target/release/{} run ...", c.runtime),
@@ -364,6 +366,7 @@ impl Builder<'_> {
     fn failed(&self, c: Cell, status: Status) {
         let rec = CellRecord {
             repeats: Vec::new(),
+            failed_repeats: Vec::new(),
             verify: Some(Attempt {
                 command: format!(
                     "target/release/{} run {} --variant {} --size check",

@@ -64,6 +64,20 @@ pub fn caveat(c: &Caveat) -> String {
                 let _ = write!(f, "; reproduce with `{c}`");
             }
         }
+        Caveat::FailedRepeats {
+            label,
+            workload,
+            failed,
+            of,
+            first,
+        } => {
+            let _ = write!(
+                f,
+                "`{workload}` **{label}**: {failed} of its {of} untimed repeats failed (the first: {first}); its figures \
+                 rest on the pilot and the {} that did not",
+                of - failed
+            );
+        }
         Caveat::Noisy {
             label,
             workload,
