@@ -190,8 +190,21 @@ pub fn major_minor(v: &str) -> Option<(u64, u64)> {
     Some((major, minor.parse().ok()?))
 }
 
-/// The flags of `CONFIG_ARGS` worth showing: `--enable-*`, `--disable-*`, `--with-*`, `--without-*`, without
-/// the ones that name paths.
+/// The parts of a configure flag that bear on threads or speed (a distribution's build lists a dozen others:
+/// ipv6, sqlite, expat...).
+const RELEVANT: [&str; 8] = [
+    "gil",
+    "optimizations",
+    "lto",
+    "pydebug",
+    "jit",
+    "computed-gotos",
+    "shared",
+    "tail-call",
+];
+
+/// The flags of `CONFIG_ARGS` worth showing: `--enable-*`, `--disable-*`, `--with-*`, `--without-*` that bear on
+/// threads or speed ([`RELEVANT`]), without the ones that name paths.
 pub fn build_flags(config_args: &str) -> Vec<String> {
     config_args
         .split_whitespace()
@@ -201,7 +214,7 @@ pub fn build_flags(config_args: &str) -> Vec<String> {
                 .iter()
                 .any(|p| a.starts_with(p))
         })
-        .filter(|a| !a.contains('/') && !a.starts_with("--with-openssl"))
+        .filter(|a| !a.contains('/') && RELEVANT.iter().any(|r| a.contains(r)))
         .map(str::to_string)
         .collect()
 }

@@ -109,6 +109,18 @@ fn cell_of<'a>(r: &'a Ready, p: &Probe) -> (Cell, &'a Entrant) {
     (cell, rt)
 }
 
+/// Checks `--python` before anything runs: each must be a file.
+pub fn check_given(pythons: &[PathBuf]) -> anyhow::Result<()> {
+    match pythons.iter().find(|p| !p.is_file()) {
+        Some(p) => Err(UsageError(format!(
+            "--python {}: no such file (give the path of a CPython executable)",
+            p.display()
+        ))
+        .into()),
+        None => Ok(()),
+    }
+}
+
 /// Runs the sweep and writes `raw/cpython.json`. `pythons` (from `--python`) replace discovery when given.
 pub fn run(
     ws_root: &Path,
@@ -124,9 +136,6 @@ pub fn run(
             interpreters::candidates(&Sources::from_env(ws_root)),
         )
     } else {
-        for p in pythons.iter().filter(|p| !p.is_file()) {
-            return Err(UsageError(format!("--python {}: no such file", p.display())).into());
-        }
         (Source::Given, pythons.to_vec())
     };
     let (found, mut skipped) = interpreters::discover(&candidates);

@@ -103,6 +103,7 @@ pub fn bench(
     pythons: &[PathBuf],
 ) -> anyhow::Result<i32> {
     proc::install_interrupt_handler();
+    cpython::check_given(pythons)?;
     let profile = Profile::named(profile);
     let ws = crate::discover::workspace()?;
     let hf = crate::hyperfine::locate(&ws.root, true)?;
