@@ -116,3 +116,23 @@ fn a_run_without_a_sweep_says_why() {
         "{md}"
     );
 }
+
+#[test]
+fn a_python_that_is_not_a_file_is_a_usage_error_before_anything_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("arena")
+        .unwrap()
+        .args(["bench", "--profile", "smoke", "--no-discover", "--out"])
+        .arg(tmp.path())
+        .args(["--python", "/no/such/python3.13t"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--python /no/such/python3.13t: no such file"),
+        "{stderr}"
+    );
+    // Nothing was written: the check comes first.
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
