@@ -400,6 +400,28 @@ mod tests {
     }
 
     #[test]
+    fn uv_lists_its_interpreters_with_the_path_last() {
+        let tmp = tempfile::tempdir().unwrap();
+        let py = fake(tmp.path(), "python3.12", "3.12.1", false, None);
+        let uv = tmp.path().join("uv");
+        std::fs::write(
+            &uv,
+            format!(
+                "#!/bin/sh\n[ \"$2\" = list ] && echo 'cpython-3.12.1-linux-x86_64-gnu    {}'\n",
+                py.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&uv, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let s = Sources {
+            uv: Some(uv),
+            ft_bin: tmp.path().join("none"),
+            ..Sources::default()
+        };
+        assert_eq!(candidates(&s), [py]);
+    }
+
+    #[test]
     fn a_broken_candidate_is_skipped_with_its_reason() {
         let tmp = tempfile::tempdir().unwrap();
         let p = tmp.path().join("python3.11");
