@@ -11,6 +11,7 @@
 pub mod calibration;
 mod caveat;
 pub mod compare;
+pub mod cpython;
 pub mod floor;
 pub mod merge;
 pub mod quality;
@@ -125,6 +126,8 @@ pub struct Analysis {
     pub calibration: calibration::Calibration,
     /// How steady the machine was ([`quality::assess`]).
     pub quality: quality::RunQuality,
+    /// The GIL across CPython versions ([`cpython::versions`]); `None` when the run had no such sweep.
+    pub cpython: Option<cpython::Versions>,
 }
 
 thread_local! {
@@ -147,6 +150,7 @@ impl Analysis {
         a.floor = floor::floor(&a);
         a.calibration = calibration::calibrate(&a);
         a.quality = quality::assess(&a);
+        a.cpython = cpython::versions(&a);
         a
     }
 
@@ -315,6 +319,7 @@ impl Analysis {
             floor: Vec::new(),
             calibration: calibration::Calibration::default(),
             quality: quality::RunQuality::default(),
+            cpython: None,
         }
     }
 

@@ -53,6 +53,10 @@ enum Cmd {
         /// those this process may use; the build is not pinned. Recorded in the run.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
         cpus: Option<u64>,
+        /// Run the CPython-versions sweep on this interpreter (repeatable); given ones replace discovery (PATH,
+        /// pyenv, uv, .tools/python-ft). See docs/peers.md.
+        #[arg(long = "python", value_name = "PATH")]
+        pythons: Vec<PathBuf>,
     },
     /// Render report.md, README.md and charts/ of a results folder from its raw/ data alone.
     Report {
@@ -145,7 +149,8 @@ pub fn run() -> anyhow::Result<i32> {
             out,
             seed,
             cpus,
-        } => crate::run::bench(&sel.options(), profile, out, seed, cpus),
+            pythons,
+        } => crate::run::bench(&sel.options(), profile, out, seed, cpus, &pythons),
         Cmd::Report { dir } => {
             let d = RunDir::open(&dir)?;
             crate::report::render(&d)?;

@@ -17,6 +17,7 @@
 pub mod cli;
 pub mod discover;
 pub mod hyperfine;
+pub mod interpreters;
 pub mod machine;
 pub mod plan;
 pub mod proc;

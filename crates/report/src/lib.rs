@@ -44,6 +44,8 @@ pub enum SectionId {
     Latency,
     /// The CPython and Node peers beside the emulation and the loops.
     Calibration,
+    /// The GIL's `counter += 1` on every CPython found, beside rt-gil.
+    CpythonVersions,
     /// The machine, and how the numbers were taken.
     Method,
     /// Every runtime or cell left out, and why.
@@ -51,13 +53,14 @@ pub enum SectionId {
 }
 
 /// The sections of `report.md`, in order: their numbers, the table of contents and the anchors derive from it.
-pub const SECTIONS: [SectionId; 8] = [
+pub const SECTIONS: [SectionId; 9] = [
     SectionId::Verdicts,
     SectionId::Workloads,
     SectionId::Scaling,
     SectionId::Floor,
     SectionId::Latency,
     SectionId::Calibration,
+    SectionId::CpythonVersions,
     SectionId::Method,
     SectionId::Failures,
 ];
@@ -72,6 +75,7 @@ impl SectionId {
             SectionId::Floor => "The floor",
             SectionId::Latency => "Latency",
             SectionId::Calibration => "Calibration against CPython and Node",
+            SectionId::CpythonVersions => "The GIL across CPython versions",
             SectionId::Method => "Machine and method",
             SectionId::Failures => "Failures and exclusions",
         }
@@ -104,6 +108,7 @@ impl SectionId {
             SectionId::Floor => sections::floor::write(out, cx),
             SectionId::Latency => sections::latency::write(out, cx),
             SectionId::Calibration => sections::calibration::write(out, cx),
+            SectionId::CpythonVersions => sections::cpython::write(out, cx),
             SectionId::Method => sections::method::write(out, cx),
             SectionId::Failures => sections::failures::write(out, cx),
         }
@@ -201,7 +206,11 @@ mod tests {
             SectionId::Calibration.anchor(),
             "#6-calibration-against-cpython-and-node"
         );
-        assert_eq!(SectionId::Failures.anchor(), "#8-failures-and-exclusions");
+        assert_eq!(SectionId::Failures.anchor(), "#9-failures-and-exclusions");
+        assert_eq!(
+            SectionId::CpythonVersions.anchor(),
+            "#7-the-gil-across-cpython-versions"
+        );
         assert_eq!(workload_anchor(Workload::CpuBalanced), "#cpu-balanced");
         for (i, s) in SECTIONS.iter().enumerate() {
             assert_eq!(s.number(), i + 1);

@@ -20,6 +20,7 @@
 //!   raw/cells/KEY.json   one per cell: its plan, status, verification, kept RunReport, timing plan
 //!   raw/hyperfine/KEY.json   hyperfine's own export for the cell
 //!   raw/reports/KEY.json     the cell's RunReport as the runtime printed it
+//!   raw/cpython.json     the CPython-versions sweep: interpreters found, skipped, every run (schema 6+)
 //! ```
 //! Every file is written as soon as its data exists, so an interrupted run still renders a partial report.
 
@@ -31,6 +32,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub mod cell;
+pub mod cpython;
 pub mod entrant;
 pub mod hyperfine;
 pub mod machine;
@@ -144,6 +146,11 @@ impl RunDir {
         )
     }
 
+    /// Writes `raw/cpython.json`.
+    pub fn write_cpython(&self, r: &cpython::CpythonRecord) -> anyhow::Result<()> {
+        write_json(&self.path.join("raw").join(cpython::FILE), r)
+    }
+
     /// Reads everything back.
     pub fn load(&self) -> anyhow::Result<Loaded> {
         let raw = self.path.join("raw");
@@ -173,11 +180,17 @@ impl RunDir {
         // The workspace runtimes first, then the peers (whose work is scaled), each in workload/series/point order.
         let peer = |rt: &str| runtimes.iter().any(|r| r.name == rt && r.peer.is_some());
         cells.sort_by_key(|c| (c.cell.workload, peer(&c.cell.runtime), c.cell.order()));
+        // Schema 6+: the CPython sweep, when the run had one.
+        let cpython = match raw.join(cpython::FILE) {
+            f if f.is_file() => Some(read_json(&f)?),
+            _ => None,
+        };
         Ok(Loaded {
             meta,
             runtimes,
             cells,
             hyperfine,
+            cpython,
         })
     }
 }
@@ -193,6 +206,9 @@ pub struct Loaded {
     pub cells: Vec<CellRecord>,
     /// hyperfine's result per timed cell key.
     pub hyperfine: BTreeMap<String, crate::hyperfine::Summary>,
+    /// `raw/cpython.json`: the CPython-versions sweep; `None` when the run had none (schema 5 and older, or a
+    /// profile without a sweep budget).
+    pub cpython: Option<cpython::CpythonRecord>,
 }
 
 /// Writes pretty JSON through a temporary file and a rename, so a reader never sees half a file.

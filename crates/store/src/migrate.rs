@@ -71,6 +71,13 @@ pub fn migrate_run(mut v: serde_json::Value) -> Result<RunMeta, SchemaError> {
             .or_insert(serde_json::json!({ "commit": null, "dirty": null }));
         version = 5;
     }
+    if version == 5 {
+        // 5 -> 6: there was no CPython-versions sweep (and so no `raw/cpython.json`): a budget of none.
+        if let Some(p) = obj.get_mut("profile").and_then(|p| p.as_object_mut()) {
+            p.entry("cpython_budget_s").or_insert(0.0.into());
+        }
+        version = 6;
+    }
     obj.insert("schema_version".into(), version.into());
     serde_json::from_value(v).map_err(|e| SchemaError::Malformed(e.to_string()))
 }
@@ -168,6 +175,8 @@ mod tests {
         assert_eq!(m.quality, Quality::default());
         assert_eq!(m.machine.governor, "unknown");
         assert!(m.machine.affinity.is_empty());
+        // Schema 6: older runs had no CPython sweep.
+        assert_eq!(m.profile.cpython_budget_s, Some(0.0));
     }
 
     #[test]

@@ -62,6 +62,14 @@ pub struct Profile {
     pub run_limit_s: f64,
     /// The whole timing phase's budget; per-cell budgets shrink to fit it. `None`: no limit.
     pub total_budget_s: Option<f64>,
+    /// Seconds the CPython-versions sweep may use (every CPython found: race and a 2-thread speedup each); runs
+    /// that do not fit are left out and recorded. `Some(0.0)`: no sweep; `None`: no limit.
+    ///
+    /// Why these: smoke is a seconds-long check of the pipeline, so no sweep; a sweep run is about one second at
+    /// the quick size, and each interpreter needs 10 of them (4 races, 3 + 3 alternated speedup runs), so quick's
+    /// 45 s covers the races of every version and most speedups, standard's 90 s all of about 8 interpreters, and
+    /// full runs everything.
+    pub cpython_budget_s: Option<f64>,
 }
 
 /// The profiles, in order of cost.
@@ -78,6 +86,7 @@ pub fn profiles() -> [Profile; 4] {
             cell_budget_s: 0.5,
             run_limit_s: 2.0,
             total_budget_s: Some(60.0),
+            cpython_budget_s: Some(0.0),
         },
         Profile {
             name: ProfileName::Quick,
@@ -90,6 +99,7 @@ pub fn profiles() -> [Profile; 4] {
             cell_budget_s: 1.5,
             run_limit_s: 3.0,
             total_budget_s: Some(240.0),
+            cpython_budget_s: Some(45.0),
         },
         Profile {
             name: ProfileName::Standard,
@@ -102,6 +112,7 @@ pub fn profiles() -> [Profile; 4] {
             cell_budget_s: 3.0,
             run_limit_s: 3.0,
             total_budget_s: Some(420.0),
+            cpython_budget_s: Some(90.0),
         },
         Profile {
             name: ProfileName::Full,
@@ -114,6 +125,7 @@ pub fn profiles() -> [Profile; 4] {
             cell_budget_s: 10.0,
             run_limit_s: 20.0,
             total_budget_s: None,
+            cpython_budget_s: None,
         },
     ]
 }

@@ -25,7 +25,9 @@ use crate::{Cell, Profile};
 /// - 5: the policy that shaped the run ([`Policy`]: the warm-up rule), and the source it was built from ([`Source`]:
 ///   the commit and whether the tree was dirty). Older runs have neither recorded; their cells' own `timing.warmup`
 ///   still says what each got.
-pub const SCHEMA_VERSION: u32 = 5;
+/// - 6: the CPython-versions sweep: `raw/cpython.json` ([`crate::cpython::CpythonRecord`]) and its budget in the
+///   profile (`cpython_budget_s`). Older runs had no sweep: their profile gets a budget of 0 and no file.
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The phases of a bench run whose seconds `raw/run.json` records, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,8 @@
 //! A cell is one runtime x variant x workload, at one sweep point or with one extra opt. Every cell passes
 //! `--workers` explicitly (fairness: never a runtime's ambient default).
 
+pub mod cpython;
+
 use harness::opts;
 use workloads::{Size, Workload};
 

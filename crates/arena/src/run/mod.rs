@@ -3,6 +3,7 @@
 //! ([`time`]). What to skip and how many runs to give is decided by the pure policy in [`schedule`].
 
 mod attempt;
+mod cpython;
 mod pilot;
 mod progress;
 pub mod schedule;
@@ -99,8 +100,10 @@ pub fn bench(
     out: Option<PathBuf>,
     seed: Option<u64>,
     cpus: Option<u64>,
+    pythons: &[PathBuf],
 ) -> anyhow::Result<i32> {
     proc::install_interrupt_handler();
+    cpython::check_given(pythons)?;
     let profile = Profile::named(profile);
     let ws = crate::discover::workspace()?;
     let hf = crate::hyperfine::locate(&ws.root, true)?;
@@ -161,6 +164,15 @@ pub fn bench(
         calibrate(&mut meta, "after pilot");
         b.time(&mut recs, &mut meta)
     });
+    // The CPython-versions sweep, last (run/cpython.rs says why): where the profile gives it a budget and the run
+    // has a CPython peer or `--python`.
+    let result = result.and_then(|()| {
+        if wants_cpython_sweep(o, &profile, &rts, pythons) {
+            cpython::run(&ws.root, &profile, &dir, pythons)
+        } else {
+            Ok(())
+        }
+    });
     server.stop();
     calibrate(&mut meta, "end");
     meta.quality.steal_share = cpu0.and_then(|c| c.steal_since());
@@ -183,6 +195,17 @@ pub fn bench(
     );
     println!("{}", dir.path.display());
     Ok(if meta.interrupted { 130 } else { 0 })
+}
+
+/// Whether the CPython-versions sweep runs: a profile with a sweep budget, peers not turned off, and either
+/// `--python` or a CPython peer among the selected runtimes (a run of Rust runtimes alone does not get one).
+fn wants_cpython_sweep(o: &Options, p: &Profile, rts: &[Entrant], pythons: &[PathBuf]) -> bool {
+    let cpython_peer = rts.iter().any(|r| {
+        r.peer
+            .as_ref()
+            .is_some_and(|m| m.interpreter.starts_with("python"))
+    });
+    p.cpython_budget_s != Some(0.0) && !o.no_peers && (!pythons.is_empty() || cpython_peer)
 }
 
 /// Times the calibration kernel now and records it under `at`.

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod cpython;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -819,6 +821,7 @@ pub fn write_run(root: &Path, name: &str, scale: f64) -> RunDir {
         },
     );
     floor(&b);
+    cpython::write(&dir);
     dir
 }
 

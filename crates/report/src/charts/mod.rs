@@ -2,6 +2,7 @@
 //! and alt text are said here only. [`draw`] does the drawing;
 //! its helpers serve other drawings too (`arena merge`).
 
+pub mod cpython;
 pub mod draw;
 pub mod panels;
 
@@ -29,6 +30,8 @@ pub enum Chart {
     FloorMemory,
     /// The opening figure: one panel per claim.
     Verdicts,
+    /// Lost updates and the 2-thread speedup per CPython version.
+    CpythonVersions,
 }
 
 impl Chart {
@@ -41,6 +44,7 @@ impl Chart {
             Chart::Latency(w) => format!("latency-{w}.svg"),
             Chart::FloorMemory => "floor-memory.svg".into(),
             Chart::Verdicts => "verdicts.svg".into(),
+            Chart::CpythonVersions => "cpython-versions.svg".into(),
         }
     }
 
@@ -54,6 +58,9 @@ impl Chart {
             Chart::FloorMemory => "spawn: parked memory against tasks, log-log".into(),
             Chart::Verdicts => {
                 "the verdicts at a glance: for each claim the figures that decide it, coloured by verdict, with the rule's thresholds as dashed lines".into()
+            }
+            Chart::CpythonVersions => {
+                "per CPython version: lost updates (% of attempted) for counter += 1 and counter += f() at 2 and 4 threads, and the 2-thread speedup".into()
             }
         }
     }
@@ -191,6 +198,10 @@ pub fn write_all(m: &Analysis, dir: &Path) -> anyhow::Result<Vec<Chart>> {
             &rows,
         )?;
         out.push(chart);
+    }
+    if let Some(v) = m.cpython.as_ref().filter(|v| !v.rows.is_empty()) {
+        cpython::draw(&dir.join(Chart::CpythonVersions.file_name()), &v.rows)?;
+        out.push(Chart::CpythonVersions);
     }
     Ok(out)
 }

@@ -2,6 +2,7 @@
 //! [`super::markdown`] writes from [`super::SECTIONS`]. `title` is the text above the table of contents.
 
 pub mod calibration;
+pub mod cpython;
 pub mod failures;
 pub mod floor;
 pub mod latency;
