@@ -105,6 +105,7 @@ fn cell_of<'a>(r: &'a Ready, p: &Probe) -> (Cell, &'a Entrant) {
         opts: sweep::opts_of(p),
         point: None,
         params: Vec::new(),
+        pinned: None,
     };
     (cell, rt)
 }
