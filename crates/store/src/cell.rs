@@ -79,6 +79,10 @@ impl Cell {
             tags.push("convoy".into());
         }
         if let Some(p) = self.point {
+            // A cell at a workers point whose tasks are set too (the equal-in-flight cells) says both.
+            if let (Some(t), Axis::Workers) = (self.tasks, p.axis) {
+                tags.push(format!("tasks={t}"));
+            }
             tags.push(format!("{}={}", p.axis.name(), p.value));
         }
         if let Some(n) = self.pinned {

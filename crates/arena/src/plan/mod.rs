@@ -131,6 +131,32 @@ fn one_cpu_cell(base: &Cell, facts: Option<harness::Facts>, sequential: bool) ->
     }
 }
 
+/// The waits in flight at once in the equal-in-flight io-sleep cells: every one of [`IN_FLIGHT`] tasks has a worker.
+pub const IN_FLIGHT: u64 = 100;
+
+/// An io-sleep cell of a thread or process pool with a worker per task ([`IN_FLIGHT`] of each), for the claims that
+/// set processes beside threads or an event loop for I/O. Why: a pool of W workers keeps only W waits in flight, so
+/// at the run's `--workers` (2 here) a process pool and a loop with all 100 tasks in flight differ by T/W by
+/// construction (35.6x in run 2026-12-01-0628), and a process pool and a thread pool both spend 98% of the run
+/// sleeping, which hid every cost per I/O (513 against 510 ms). With a worker per wait, all three have the same 100
+/// waits in flight, and what differs is what each model pays per wait in flight: a process (its start-up and its
+/// messages) against a thread against a task. Measured here by hand: rt-procs' pool 377 ms, rt-threads' 15 ms.
+/// Only the workspace's runtimes: 100 CPython processes would start for several seconds.
+fn in_flight_cell(base: &Cell, facts: Option<harness::Facts>) -> Option<Cell> {
+    let pool = facts.is_some_and(|f| {
+        f.threads == harness::Threads::Workers && !f.event_loop && !f.sequential && !f.holds_gil
+    });
+    (base.workload == Workload::IoSleep && pool).then(|| Cell {
+        workers: IN_FLIGHT,
+        tasks: Some(IN_FLIGHT),
+        point: Some(Point {
+            axis: Axis::Workers,
+            value: IN_FLIGHT,
+        }),
+        ..base.clone()
+    })
+}
+
 /// Every cell of a run over `runtimes` (usable ones), for `workloads` (empty: all), under `profile`.
 pub fn cells(
     runtimes: &[Entrant],
@@ -241,6 +267,12 @@ pub fn cells(
                     && cores >= 2
                     && rt.peer.is_none()
                     && let Some(c) = one_cpu_cell(&base, v.facts, sequential)
+                {
+                    out.push(c);
+                }
+                if profile.sweeps
+                    && rt.peer.is_none()
+                    && let Some(c) = in_flight_cell(&base, v.facts)
                 {
                     out.push(c);
                 }
@@ -484,6 +516,13 @@ mod tests {
         );
         // A run on one CPU weighs the claim with all of its cells, pinned by the run itself.
         assert!(pinned(1).is_empty());
+        // A worker per wait for the pools without a GIL: the equal-in-flight io-sleep cells.
+        let in_flight: Vec<String> = cells(&rts, &[Workload::IoSleep], &standard, 2)
+            .into_iter()
+            .filter(|c| c.workers == IN_FLIGHT)
+            .map(|c| c.label())
+            .collect();
+        assert_eq!(in_flight, ["rt-threads/pool [tasks=100, workers=100]"]);
         // Below standard the profile has no sweeps and no pinned cells.
         assert!(
             cells(&rts, &[], &Profile::named(ProfileName::Quick), 2)
