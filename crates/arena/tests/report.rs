@@ -439,6 +439,44 @@ fn verdicts_turn_with_their_evidence() {
     assert_eq!(mark(one, "Without parallelism"), "contradicted");
 }
 
+/// The run folder holds its cells as data: `cells.csv` and `cells.json`, one row per cell of the run (timed or not),
+/// with hyperfine's figures where it was timed and its status where it was not.
+#[test]
+fn the_cells_are_written_as_csv_and_json_one_row_per_cell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::write_run(tmp.path(), "r", 1.0);
+    arena::report::render(&dir).unwrap();
+    let run = dir.load().unwrap();
+    let mut rd = csv::Reader::from_path(dir.path.join("cells.csv")).unwrap();
+    let headers = rd.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), run.cells.len(), "one row per cell");
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let timed = run
+        .cells
+        .iter()
+        .filter(|c| c.status == arena::store::Status::Timed)
+        .count();
+    assert_eq!(
+        rows.iter().filter(|r| &r[col("status")] == "timed").count(),
+        timed
+    );
+    for r in &rows {
+        let has_median = !r[col("median_s")].is_empty();
+        assert_eq!(has_median, &r[col("status")] == "timed", "{r:?}");
+    }
+    // A label with a comma in it stays one field.
+    assert!(rows.iter().any(|r| r[col("label")].contains(", ")));
+    let json: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(dir.path.join("cells.json")).unwrap())
+            .unwrap();
+    assert_eq!(json.len(), run.cells.len());
+    assert_eq!(
+        json[0]["key"],
+        serde_json::Value::from(&rows[0][col("key")])
+    );
+}
+
 /// A repeat that failed is counted and shown beside the runs the figures rest on, never dropped without a word.
 #[test]
 fn a_failed_repeat_is_counted_and_shown() {

@@ -13,6 +13,7 @@
 
 pub mod charts;
 pub mod compare;
+pub mod data;
 pub mod format;
 pub mod merge;
 mod readme;
@@ -188,6 +189,9 @@ pub fn render(dir: &RunDir) -> anyhow::Result<()> {
         &sections::workloads::appendix(&a),
     )?;
     write(&dir.path.join("README.md"), &readme::readme(&a))?;
+    let lines = data::cell_lines(&a);
+    write(&dir.path.join("cells.csv"), &data::csv(&lines)?)?;
+    write(&dir.path.join("cells.json"), &data::json(&lines)?)?;
     Ok(())
 }
 
