@@ -30,6 +30,8 @@ pub enum Caveat {
         of: usize,
         first: arena_store::Fault,
     },
+    /// A file of the run folder that could not be read: its cell is left out of the report, or has no timing.
+    Unreadable { file: String, why: String },
     /// A timed cell whose spread is large.
     Noisy {
         label: String,

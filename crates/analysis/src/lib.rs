@@ -300,6 +300,12 @@ impl Analysis {
                 });
             }
         }
+        for (file, why) in &run.unreadable {
+            caveats.push(Caveat::Unreadable {
+                file: file.clone(),
+                why: why.clone(),
+            });
+        }
         for r in rows.iter().filter(|r| r.noisy()) {
             caveats.push(Caveat::Noisy {
                 label: r.cell.label(),

@@ -249,6 +249,12 @@ fn committed_runs_still_load() {
         }
         let dir = arena::store::RunDir::open(&e.path()).unwrap();
         let run = dir.load().unwrap();
+        assert!(
+            run.unreadable.is_empty(),
+            "{}: {:?}",
+            dir.name(),
+            run.unreadable
+        );
         assert_eq!(run.meta.schema_version, arena::store::SCHEMA_VERSION);
         // Written before variants declared facts: the migration gave every variant the facts it had then.
         for (r, info) in run.runtimes.iter().filter_map(|r| Some((r, r.ready()?))) {
@@ -475,6 +481,44 @@ fn the_cells_are_written_as_csv_and_json_one_row_per_cell() {
         json[0]["key"],
         serde_json::Value::from(&rows[0][col("key")])
     );
+}
+
+/// A corrupt cell file costs only its own cell: the report renders the rest and names the file under failures.
+#[test]
+fn a_corrupt_cell_file_is_reported_and_the_rest_renders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::write_run(tmp.path(), "r", 1.0);
+    let cells = dir.path.join("raw").join("cells");
+    let mut files: Vec<_> = std::fs::read_dir(&cells)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let n = files.len();
+    std::fs::write(&files[0], "{ not json").unwrap();
+    // And a timed cell whose hyperfine export is gone.
+    let timed = dir
+        .load()
+        .unwrap()
+        .cells
+        .into_iter()
+        .find(|c| c.status == arena::store::Status::Timed)
+        .unwrap();
+    std::fs::remove_file(dir.hyperfine_file(&timed.cell.key())).unwrap();
+    arena::report::render(&dir).unwrap();
+    let run = dir.load().unwrap();
+    assert_eq!(run.cells.len(), n - 1);
+    assert_eq!(run.unreadable.len(), 2, "{:?}", run.unreadable);
+    let text = std::fs::read_to_string(dir.path.join("report.md")).unwrap();
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        text.contains(&format!("`raw/cells/{name}` could not be read")),
+        "{text}"
+    );
+    assert!(text.contains(&format!(
+        "`raw/hyperfine/{}.json` could not be read",
+        timed.cell.key()
+    )));
 }
 
 /// A repeat that failed is counted and shown beside the runs the figures rest on, never dropped without a word.

@@ -168,12 +168,31 @@ impl RunDir {
             .unwrap_or_default();
         files.retain(|p| p.extension().is_some_and(|e| e == "json"));
         files.sort();
+        // A file that cannot be read costs only its own cell: it is listed, and the rest of the run renders.
+        let mut unreadable = Vec::new();
+        let name = |f: &Path| {
+            f.strip_prefix(&self.path)
+                .unwrap_or(f)
+                .display()
+                .to_string()
+        };
         for f in files {
-            let c: CellRecord = read_json(&f)?;
+            let c: CellRecord = match read_json(&f) {
+                Ok(c) => c,
+                Err(e) => {
+                    unreadable.push((name(&f), format!("{e:#}")));
+                    continue;
+                }
+            };
             if c.status == Status::Timed {
                 let key = c.cell.key();
-                let r = crate::hyperfine::read_result(&self.hyperfine_file(&key))?;
-                hyperfine.insert(key, r);
+                let file = self.hyperfine_file(&key);
+                match crate::hyperfine::read_result(&file) {
+                    Ok(r) => {
+                        hyperfine.insert(key, r);
+                    }
+                    Err(e) => unreadable.push((name(&file), format!("{e:#}"))),
+                }
             }
             cells.push(c);
         }
@@ -190,6 +209,7 @@ impl RunDir {
             runtimes,
             cells,
             hyperfine,
+            unreadable,
             cpython,
         })
     }
@@ -206,6 +226,9 @@ pub struct Loaded {
     pub cells: Vec<CellRecord>,
     /// hyperfine's result per timed cell key.
     pub hyperfine: BTreeMap<String, crate::hyperfine::Summary>,
+    /// Files under `raw/` that could not be read (the path in the folder, why): a cell file's cell is left out, a
+    /// hyperfine export's cell has no timing. The report lists them under failures.
+    pub unreadable: Vec<(String, String)>,
     /// `raw/cpython.json`: the CPython-versions sweep; `None` when the run had none (schema 5 and older, or a
     /// profile without a sweep budget).
     pub cpython: Option<cpython::CpythonRecord>,

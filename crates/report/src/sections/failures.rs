@@ -78,6 +78,12 @@ pub fn caveat(c: &Caveat) -> String {
                 of - failed
             );
         }
+        Caveat::Unreadable { file, why } => {
+            let _ = write!(
+                f,
+                "`{file}` could not be read ({why}); the rest of the run is reported without it"
+            );
+        }
         Caveat::Noisy {
             label,
             workload,
