@@ -220,7 +220,16 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
         arena::analysis::verdicts::all(&model)
             .iter()
             .filter(|v| !v.claim.contains("peer"))
-            .all(|v| !matches!(&v.evidence, Evidence::Measured(t) if t.contains("py-")))
+            .all(|v| v
+                .evidence
+                .facts()
+                .all(|f| f.labels().iter().all(|l| !l.starts_with("py-"))))
+    );
+    assert!(
+        arena::analysis::verdicts::all(&model)
+            .iter()
+            .filter(|v| !v.claim.contains("peer"))
+            .all(|v| !arena::report::merge::markdown::evidence(&v.evidence).contains("py-"))
     );
 
     // Without peers there is nothing to compare and the section says how to get them, inventing nothing.

@@ -13,6 +13,7 @@
 
 pub mod charts;
 pub mod compare;
+pub mod evidence;
 pub mod format;
 pub mod merge;
 mod readme;

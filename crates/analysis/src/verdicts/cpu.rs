@@ -3,6 +3,7 @@
 use harness::Model;
 use workloads::Workload;
 
+use super::facts::{Clause, Fact, Scope, Speed, Stated};
 use super::rule::{Rule, TAKING_TURNS};
 use super::{Evidence, Missing, Panel, Topic, Verdict, short};
 use super::{at_cores, is_default, missing, speed};
@@ -36,11 +37,14 @@ pub(super) fn parallel_claim(
     Verdict {
         claim,
         mark,
-        evidence: Evidence::Measured(format!(
-            "{} with {} workers on {cores} CPUs ({rule})",
-            speed(r),
-            r.cell.workers
-        )),
+        evidence: Evidence::Measured(vec![
+            Clause::of(vec![Fact::Speed(Speed {
+                workers: Some(r.cell.workers),
+                cpus: Some(cores),
+                ..speed(r)
+            })])
+            .by(Stated::Rule(*rule)),
+        ]),
         see,
         rests_on: vec![r.cell.key()],
         panel: Some(Panel::new(
@@ -119,14 +123,17 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
     Verdict {
         claim,
         mark,
-        evidence: Evidence::Measured(format!(
-            "on 1 CPU, computing: {} with {} workers ({}); waiting: {} ({})",
-            speed(cpu),
-            cpu.cell.workers,
-            rule.first,
-            speed(io),
-            rule.second
-        )),
+        evidence: Evidence::Measured(vec![
+            Clause::of(vec![Fact::Speed(Speed {
+                workers: Some(cpu.cell.workers),
+                ..speed(cpu)
+            })])
+            .on(Scope::Computing { cpus: Some(1) })
+            .by(Stated::Half(rule.first)),
+            Clause::of(vec![Fact::Speed(speed(io))])
+                .on(Scope::Waiting)
+                .by(Stated::Half(rule.second)),
+        ]),
         see,
         rests_on: vec![cpu.cell.key(), io.cell.key()],
         panel: Some(Panel::new(

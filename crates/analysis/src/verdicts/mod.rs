@@ -8,10 +8,13 @@ use harness::Model;
 use workloads::Workload;
 
 mod cpu;
+pub mod facts;
 mod io;
 mod peers;
 mod race;
 pub mod rule;
+
+pub use facts::{Clause, Fact, Note, Scope, Stated};
 
 use super::{Analysis, Row};
 use crate::roles::{free_threads, gil, is};
@@ -85,10 +88,21 @@ pub enum Missing {
 /// What a verdict rests on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Evidence {
-    /// The figures and the rule that decided, in one sentence (cell labels in backticks).
-    Measured(String),
+    /// The figures and the rules that decided, as typed clauses ([`facts`]); the report words them.
+    Measured(Vec<Clause>),
     /// Nothing to weigh, and why.
     Missing(Missing),
+}
+
+impl Evidence {
+    /// Every measured fact, clause after clause (none when evidence is missing).
+    pub fn facts(&self) -> impl Iterator<Item = &Fact> {
+        let clauses: &[Clause] = match self {
+            Evidence::Measured(c) => c,
+            Evidence::Missing(_) => &[],
+        };
+        clauses.iter().flat_map(|c| &c.facts)
+    }
 }
 
 /// One claim and its verdict.
@@ -150,18 +164,16 @@ pub(super) fn short(r: &Row) -> String {
     r.cell.label()
 }
 
-pub(super) fn pct(x: Option<f64>) -> String {
-    x.map_or(String::new(), |c| format!(" (±{:.0}% at 95%)", c * 100.0))
-}
-
-pub(super) fn speed(r: &Row) -> String {
-    format!(
-        "`{}`: {:.2}x the sequential run{}, {:.2} cores busy",
-        r.cell.label(),
-        r.speedup.unwrap_or(f64::NAN),
-        pct(r.ci95),
-        r.cores_busy
-    )
+/// A row's speed, without its workers or the machine's CPUs.
+pub(super) fn speed(r: &Row) -> facts::Speed {
+    facts::Speed {
+        label: r.cell.label(),
+        speedup: r.speedup.unwrap_or(f64::NAN),
+        ci95: r.ci95,
+        cores_busy: r.cores_busy,
+        workers: None,
+        cpus: None,
+    }
 }
 
 /// Why nothing could weigh a claim: no runtime of that model, or its cells were not timed.

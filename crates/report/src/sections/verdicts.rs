@@ -2,6 +2,7 @@
 
 use std::fmt::{self, Write as _};
 
+use crate::evidence::Words;
 use crate::{Ctx, SectionId, workload_anchor};
 use arena_analysis::verdicts::{Evidence, Missing, Topic};
 
@@ -38,7 +39,7 @@ pub fn anchor(t: Topic) -> String {
 /// A verdict's evidence in words, with links into this run's report.
 pub fn evidence(cx: &Ctx<'_>, e: &Evidence) -> String {
     match e {
-        Evidence::Measured(text) => text.clone(),
+        Evidence::Measured(clauses) => Words(clauses.as_slice()).to_string(),
         Evidence::Missing(why) => format!(
             "missing evidence: {}",
             Why {
@@ -52,7 +53,7 @@ pub fn evidence(cx: &Ctx<'_>, e: &Evidence) -> String {
 /// A verdict's evidence in words, without links into one run's report (the merged report and the opening figure).
 pub fn plain(e: &Evidence) -> String {
     match e {
-        Evidence::Measured(text) => text.clone(),
+        Evidence::Measured(clauses) => Words(clauses.as_slice()).to_string(),
         Evidence::Missing(why) => Why {
             missing: why,
             link: None,
