@@ -20,6 +20,8 @@ mod readme;
 mod sections;
 mod template;
 
+pub use sections::calibration::{said as finding_said, topic as finding_topic};
+
 use std::fmt::Write as _;
 use std::path::Path;
 
