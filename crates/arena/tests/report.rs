@@ -4,12 +4,13 @@ mod common;
 
 use arena::analysis::calibration::{self, Compared, Presence, Rmw, ThreadsRole};
 use arena::analysis::verdicts::{Evidence, Fact, Missing, Scope, Verdict};
+use arena::report::claim;
 
 /// The verdict whose claim starts with `prefix`, decided from `run`.
 fn decided(run: arena::store::Loaded, prefix: &str) -> Verdict {
     arena::analysis::verdicts::all(&arena::analysis::Analysis::new(run, "run"))
         .into_iter()
-        .find(|v| v.claim.starts_with(prefix))
+        .find(|v| claim(v.claim).starts_with(prefix))
         .unwrap_or_else(|| panic!("no verdict on {prefix:?}"))
 }
 
@@ -25,7 +26,7 @@ fn verdict(run: arena::store::Loaded, prefix: &str) -> (&'static str, String) {
 /// The speed facts of a verdict's evidence, with the scope of their clause.
 fn speeds(v: &Verdict) -> Vec<(Option<Scope>, arena::analysis::verdicts::facts::Speed)> {
     let Evidence::Measured(clauses) = &v.evidence else {
-        panic!("{}: no measured evidence", v.claim)
+        panic!("{:?}: no measured evidence", v.claim)
     };
     clauses
         .iter()
@@ -77,7 +78,7 @@ fn verdicts_follow_the_evidence() {
     let model = arena::analysis::Analysis::new(dir.load().unwrap(), "run");
     let marks: Vec<(&str, &str)> = arena::analysis::verdicts::all(&model)
         .iter()
-        .map(|v| (v.claim, v.mark.text()))
+        .map(|v| (claim(v.claim), v.mark.text()))
         .collect();
     let get = |prefix: &str| marks.iter().find(|(c, _)| c.starts_with(prefix)).unwrap().1;
     assert_eq!(get("Threads are not parallel"), "supported");
@@ -114,14 +115,14 @@ fn a_missing_runtime_gives_missing_evidence_not_a_guess() {
     dir.write_runtimes(&rts).unwrap();
     let model = arena::analysis::Analysis::new(dir.load().unwrap(), "run");
     for v in arena::analysis::verdicts::all(&model) {
-        if v.claim.contains("Processes") || v.claim.contains("Message passing") {
-            assert_eq!(v.mark.text(), "missing evidence", "{}", v.claim);
+        if claim(v.claim).contains("Processes") || claim(v.claim).contains("Message passing") {
+            assert_eq!(v.mark.text(), "missing evidence", "{:?}", v.claim);
             assert_eq!(
                 v.evidence,
                 Evidence::Missing(Missing::NoRuntime {
                     model: harness::Model::Process
                 }),
-                "{}",
+                "{:?}",
                 v.claim
             );
         }
@@ -262,7 +263,7 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
     assert!(
         arena::analysis::verdicts::all(&model)
             .iter()
-            .filter(|v| !v.claim.contains("peer"))
+            .filter(|v| !claim(v.claim).contains("peer"))
             .all(|v| v
                 .evidence
                 .facts()
@@ -271,7 +272,7 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
     assert!(
         arena::analysis::verdicts::all(&model)
             .iter()
-            .filter(|v| !v.claim.contains("peer"))
+            .filter(|v| !claim(v.claim).contains("peer"))
             .all(|v| !arena::report::merge::markdown::evidence(&v.evidence).contains("py-"))
     );
 
@@ -585,7 +586,7 @@ fn a_new_runtime_joins_by_its_facts() {
         let a = Analysis::new(run, "run");
         let v: Vec<(&str, &str)> = arena::analysis::verdicts::all(&a)
             .into_iter()
-            .map(|v| (v.claim, v.mark.text()))
+            .map(|v| (claim(v.claim), v.mark.text()))
             .collect();
         let loops: Vec<String> = arena::analysis::calibration::calibrate(&a)
             .loops

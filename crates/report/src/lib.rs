@@ -12,6 +12,7 @@
 //! run folder's records; it computes no figure of its own (`crates/arena/tests/layering.rs` holds the order).
 
 pub mod charts;
+mod claims;
 pub mod compare;
 pub mod evidence;
 pub mod format;
@@ -20,6 +21,7 @@ mod readme;
 mod sections;
 mod template;
 
+pub use claims::claim;
 pub use sections::calibration::{said as finding_said, topic as finding_topic};
 
 use std::fmt::Write as _;

@@ -5,14 +5,14 @@ use workloads::Workload;
 
 use super::facts::{Clause, Fact, Scope, Speed, Stated};
 use super::rule::{Rule, TAKING_TURNS};
-use super::{Evidence, Missing, Panel, Topic, Verdict, short};
+use super::{Claim, Evidence, Missing, Panel, Topic, Verdict, short};
 use super::{at_cores, is_default, missing, speed};
 use crate::roles::{gil, is, os_threads};
 use crate::{Analysis, Row};
 
 pub(super) fn parallel_claim(
     m: &Analysis,
-    claim: &'static str,
+    claim: Claim,
     pick: impl Fn(&Row) -> bool,
     model: Model,
     what: &str,
@@ -62,8 +62,7 @@ pub(super) fn parallel_claim(
 /// on the cells the plan pins to one CPU inside a run on two or more (the standard and full profiles), or on every
 /// cell of a run pinned with `arena bench --cpus 1`; a run with neither says how to get some.
 pub(super) fn time_slicing(m: &Analysis) -> Verdict {
-    let claim =
-        "Without parallelism, threads take turns on one core: they overlap waits but not CPU work";
+    let claim = Claim::TimeSlicing;
     let see = Topic::Workload(Workload::CpuBalanced);
     let cores = m.cores();
     let native = |r: &Row, threads: harness::Threads| {

@@ -7,7 +7,7 @@ use workloads::Workload;
 use super::facts::{Clause, Fact, Lateness, PoolCost, Scope, Stated, TimeRatio};
 use super::race::reported;
 use super::rule::{BLOCKS_LOOP, EVENT_LOOP, HELPS_WAITING, PROCESSES_VS_LOOP, SIGNIFICANT};
-use super::{Evidence, Mark, Missing, Panel, Topic, Verdict, short};
+use super::{Claim, Evidence, Mark, Missing, Panel, Topic, Verdict, short};
 use super::{at_cores, missing, speed};
 use crate::roles::{gil, is, one_loop, process_pool, thread_pool};
 use crate::{Analysis, Row};
@@ -28,7 +28,7 @@ fn best_io(m: &Analysis, pick: impl Fn(&Row) -> bool) -> Option<&Row> {
 }
 
 pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
-    let claim = "Threads do help I/O";
+    let claim = Claim::ThreadsHelpIo;
     let see = Topic::Workload(Workload::IoSleep);
     let Some(r) = best_io(m, |r| r.model == Some(Model::Threads)) else {
         return Verdict::missing(claim, see, missing(m, Model::Threads, "io-sleep cell"));
@@ -69,7 +69,7 @@ fn single_loop(r: &Row) -> bool {
 }
 
 pub(super) fn event_loop(m: &Analysis) -> Verdict {
-    let claim = "An event loop is concurrent but not parallel, and excellent at waiting";
+    let claim = Claim::EventLoop;
     let see = Topic::Workload(Workload::IoSleep);
     let io = best_io(m, single_loop);
     let cpu = m
@@ -113,7 +113,7 @@ pub(super) fn event_loop(m: &Analysis) -> Verdict {
 }
 
 pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
-    let claim = "CPU work blocks the event loop";
+    let claim = Claim::CpuBlocksLoop;
     let see = Topic::Latency;
     let cells: Vec<_> = reported(m, Workload::Mixed)
         .filter(|(c, _, _)| {
@@ -187,7 +187,7 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
 /// a per-task variant keeps every task in flight at once, so against a pool of W it measures concurrency, not the
 /// cost of a process.
 pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
-    let claim = "Processes cost more for I/O";
+    let claim = Claim::ProcessesCostIo;
     let see = Topic::Workload(Workload::IoSleep);
     let is_procs = |r: &Row| is(r.facts, process_pool);
     let is_threads = |r: &Row| is(r.facts, thread_pool);
@@ -267,7 +267,7 @@ struct Pair<'a> {
 /// the point with the most tasks both ran is compared: where the pool's W processes queue the waits that the loop
 /// keeps all in flight.
 pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
-    let claim = "Processes are less efficient for I/O than an event loop";
+    let claim = Claim::ProcessesVsLoop;
     let see = Topic::Workload(Workload::IoSleep);
     let is_procs = |r: &Row| is(r.facts, process_pool);
     let mut pairs: Vec<Pair> = Vec::new();

@@ -24,6 +24,66 @@ use cpu::time_slicing;
 use io::{cpu_blocks_loop, event_loop, processes_cost_io, processes_vs_loop, threads_help_io};
 use race::{gil_counter, message_passing, no_gil_counter, run_to_completion};
 
+/// Which of the article's claims a verdict weighs: data, in the article's order; the report states each in the
+/// article's words (`arena_report::claim`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Claim {
+    /// Threads are not parallel for CPU work under a GIL.
+    NotParallelUnderGil,
+    /// Threads do help I/O.
+    ThreadsHelpIo,
+    /// An event loop is concurrent but not parallel, and excellent at waiting.
+    EventLoop,
+    /// CPU work blocks the event loop.
+    CpuBlocksLoop,
+    /// Processes give true parallelism.
+    ProcessesParallel,
+    /// Processes cost more for I/O.
+    ProcessesCostIo,
+    /// The GIL keeps a read-modify-write of a shared counter whole, in both forms.
+    GilCounter,
+    /// Message passing loses no updates.
+    MessagePassing,
+    /// Removing the GIL restores parallelism.
+    NoGilParallel,
+    /// Without the GIL, a shared counter's increments are lost.
+    NoGilCounter,
+    /// On one event loop, the GIL is what keeps an increment whole.
+    RunToCompletion,
+    /// Processes are less efficient for I/O than an event loop.
+    ProcessesVsLoop,
+    /// Without parallelism, threads take turns on one core.
+    TimeSlicing,
+    /// Under a GIL, offloading CPU work to threads does not unblock the loop; a process pool does.
+    OffloadUnderGil,
+    /// JavaScript cannot race (the Node peer).
+    JsSharedMemory,
+    /// asyncio underperforms JavaScript's event loop on I/O (the CPython and Node peers).
+    AsyncioVsNode,
+}
+
+impl Claim {
+    /// Every claim, in the article's order.
+    pub const ALL: [Claim; 16] = [
+        Claim::NotParallelUnderGil,
+        Claim::ThreadsHelpIo,
+        Claim::EventLoop,
+        Claim::CpuBlocksLoop,
+        Claim::ProcessesParallel,
+        Claim::ProcessesCostIo,
+        Claim::GilCounter,
+        Claim::MessagePassing,
+        Claim::NoGilParallel,
+        Claim::NoGilCounter,
+        Claim::RunToCompletion,
+        Claim::ProcessesVsLoop,
+        Claim::TimeSlicing,
+        Claim::OffloadUnderGil,
+        Claim::JsSharedMemory,
+        Claim::AsyncioVsNode,
+    ];
+}
+
 /// How the evidence stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
@@ -108,8 +168,8 @@ impl Evidence {
 /// One claim and its verdict.
 #[derive(Debug, Clone)]
 pub struct Verdict {
-    /// The claim, as the article puts it.
-    pub claim: &'static str,
+    /// The claim.
+    pub claim: Claim,
     /// The mark.
     pub mark: Mark,
     /// The measured evidence, or why there is none.
@@ -124,7 +184,7 @@ pub struct Verdict {
 
 impl Verdict {
     /// A claim no cell could weigh, and why: no mark, nothing it rests on, no panel.
-    pub fn missing(claim: &'static str, see: Topic, why: Missing) -> Verdict {
+    pub fn missing(claim: Claim, see: Topic, why: Missing) -> Verdict {
         Verdict {
             claim,
             mark: Mark::Missing,
@@ -228,7 +288,7 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
     vec![
         parallel_claim(
             m,
-            "Threads are not parallel for CPU work under a GIL",
+            Claim::NotParallelUnderGil,
             |r| is(r.facts, gil),
             Model::Emulated,
             "cpu-balanced cell with the GIL",
@@ -239,7 +299,7 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
         cpu_blocks_loop(m),
         parallel_claim(
             m,
-            "Processes give true parallelism",
+            Claim::ProcessesParallel,
             |r| r.model == Some(Model::Process),
             Model::Process,
             "cpu-balanced cell",
@@ -253,7 +313,7 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
             full,
             parallel_claim(
                 m,
-                "Removing the GIL restores parallelism",
+                Claim::NoGilParallel,
                 |r| r.model == Some(Model::Emulated) && is(r.facts, free_threads),
                 Model::Emulated,
                 "cpu-balanced cell without the GIL (free-threaded)",

@@ -7,7 +7,7 @@ use workloads::Workload;
 
 use super::facts::{self, Clause, Fact, Late, Lost, Note, Offload, Scope, Stated};
 use super::rule::{OFFLOAD, SIGNIFICANT};
-use super::{Evidence, Mark, Missing, Panel, Topic, Verdict};
+use super::{Claim, Evidence, Mark, Missing, Panel, Topic, Verdict};
 use crate::Analysis;
 use crate::roles::{free_threads, gil, is, one_loop};
 use crate::stats::welch;
@@ -90,7 +90,7 @@ struct Point<'a> {
 /// `elapsed_ms` over the pilot and its repeats (Welch's t-test), so the interpreters' start-up is left out. Every
 /// GIL-loop variant is set beside Node: uvloop's, when the peer has it, answers "use uvloop".
 pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
-    let claim = "asyncio underperforms JavaScript's event loop on I/O (CPython and Node peers)";
+    let claim = Claim::AsyncioVsNode;
     let see = Topic::Workload(Workload::IoNet);
     let mut points = Vec::new();
     for w in [Workload::IoSleep, Workload::IoNet] {
@@ -262,7 +262,7 @@ fn peer_races(m: &Analysis, pick: impl Fn(&arena_store::Cell, Facts) -> bool) ->
 /// is an event loop (Node): its one loop with no await (nothing can interleave), and its worker_threads over one
 /// SharedArrayBuffer, where plain reads and writes lose updates and `Atomics` lose none.
 pub(super) fn js_shared_memory(m: &Analysis) -> Verdict {
-    let claim = "JavaScript cannot race: no interleaving on the loop, no shared memory between workers (Node peer)";
+    let claim = Claim::JsSharedMemory;
     let see = Topic::Workload(Workload::Race);
     let is_js = |c: &arena_store::Cell| {
         m.run
@@ -358,7 +358,7 @@ struct Ticker<'a> {
 /// CPython's GIL, a process pool does not. Weighed on the peers' one-thread loops under a GIL (asyncio): the mixed
 /// ticker's p99 lateness with `offload=true` (a thread pool) and `offload=process` (a process pool), against its wait.
 pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
-    let claim = "Under a GIL, offloading CPU work to threads does not unblock the event loop; a process pool does (CPython peer)";
+    let claim = Claim::OffloadUnderGil;
     let see = Topic::Latency;
     let p99 = |value: &str| {
         m.run.cells.iter().find_map(|c| {

@@ -6,7 +6,7 @@ use workloads::Workload;
 
 use super::facts::{Clause, Fact, Lost, Note, Scope, Stated};
 use super::missing;
-use super::{Evidence, Mark, Panel, Topic, Verdict};
+use super::{Claim, Evidence, Mark, Panel, Topic, Verdict};
 use crate::Analysis;
 use crate::calibration::Rmw;
 use crate::roles::{free_threads, gil, one_loop};
@@ -89,7 +89,7 @@ fn list(v: &[Raced]) -> Vec<Fact> {
 }
 
 pub(super) fn gil_counter(m: &Analysis) -> Verdict {
-    let claim = "The GIL makes `counter += 1` safe (both `rmw` forms)";
+    let claim = Claim::GilCounter;
     let see = Topic::Workload(Workload::Race);
     let plain = lost(m, |c, _, f| {
         gil(&f) && !c.opts.iter().any(|(k, v)| k == opts::RMW && v != "plain")
@@ -129,7 +129,7 @@ pub(super) fn gil_counter(m: &Analysis) -> Verdict {
 }
 
 pub(super) fn message_passing(m: &Analysis) -> Verdict {
-    let claim = "Message passing loses no updates";
+    let claim = Claim::MessagePassing;
     let see = Topic::Workload(Workload::Race);
     // Processes that do not share the counter. Whether they did: the cell's `shared` opt, else the one its report
     // recorded (runs before the opt's default changed), else the runtime's listed default, else its facts.
@@ -183,12 +183,12 @@ fn plain(c: &arena_store::Cell) -> bool {
     c.opts.iter().all(|(k, _)| k == opts::YIELD)
 }
 
-/// "On one event loop, the GIL is what keeps `counter += 1` whole": weighed on one-thread loops *without* a GIL
+/// Claim::RunToCompletion: weighed on one-thread loops *without* a GIL
 /// (tokio current-thread, smol single). What keeps the increment whole there is that no other task runs until the
 /// coroutine awaits: without an await no update is lost, GIL or no GIL, and with an await between the load and the
 /// store updates are lost. Losing none without a GIL contradicts the claim.
 pub(super) fn run_to_completion(m: &Analysis) -> Verdict {
-    let claim = "On one event loop, the GIL is what keeps `counter += 1` whole";
+    let claim = Claim::RunToCompletion;
     let see = Topic::Workload(Workload::Race);
     let loop_no_gil = |c: &arena_store::Cell, f: Facts| one_loop(&f) && !gil(&f) && plain(c);
     let straight = lost(m, |c, _, f| loop_no_gil(c, f) && !yields(c));
@@ -228,11 +228,11 @@ pub(super) fn run_to_completion(m: &Analysis) -> Verdict {
     }
 }
 
-/// "Without the GIL, `counter += 1` loses updates": the free-threaded side of removing the GIL, weighed on threads
+/// Claim::NoGilCounter: the free-threaded side of removing the GIL, weighed on threads
 /// that declare the GIL's model but run without it (rt-gil's free-threaded variant; a free-threaded CPython peer when
 /// present is set beside it in the calibration).
 pub(super) fn no_gil_counter(m: &Analysis) -> Verdict {
-    let claim = "Without the GIL, `counter += 1` loses updates";
+    let claim = Claim::NoGilCounter;
     let see = Topic::Workload(Workload::Race);
     let v = lost(m, |c, _, f| {
         m.run

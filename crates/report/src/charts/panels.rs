@@ -58,7 +58,7 @@ fn panel(
     ))
     .map_err(err)?;
     let mut y = 10;
-    for line in wrap(v.claim, 52).iter().take(3) {
+    for line in wrap(crate::claim(v.claim), 52).iter().take(3) {
         area.draw(&Text::new(
             line.clone(),
             (12, y),

@@ -4,6 +4,7 @@ use std::fmt::{self, Write as _};
 
 use crate::evidence::Words;
 use crate::{Ctx, SectionId, workload_anchor};
+use arena_analysis::quality::Doubt;
 use arena_analysis::verdicts::{Evidence, Missing, Topic};
 
 /// The section's body.
@@ -12,13 +13,13 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
     let q = &cx.a.quality;
     for v in &cx.a.verdicts {
         // A verdict resting on a cell the hypervisor stole from, or in an unsteady run, says so beside its mark.
-        let doubt = q
-            .doubt(v)
-            .map_or(String::new(), |why| format!(" (less certain: {why})"));
+        let doubt = q.doubt(v).map_or(String::new(), |why| {
+            format!(" (less certain: {})", doubt(&why))
+        });
         let _ = writeln!(
             out,
             "| {} | **{}**{doubt} | {} | [section]({}) |",
-            v.claim,
+            crate::claim(v.claim),
             v.mark.text(),
             evidence(cx, &v.evidence),
             anchor(v.see)
@@ -26,6 +27,18 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
     }
     out.push('\n');
     cx.chart(out, crate::charts::Chart::Verdicts);
+}
+
+/// Why a verdict is less certain, in words.
+fn doubt(d: &Doubt) -> String {
+    match d {
+        Doubt::Unsteady => "the run was unsteady".into(),
+        Doubt::Stolen(cells) => cells
+            .iter()
+            .map(|c| format!("`{}` lost {:.0}% to steal", c.label, c.share * 100.0))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 /// The anchor of the place that shows a topic's numbers.
