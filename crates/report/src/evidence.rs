@@ -22,14 +22,17 @@ impl Display for Label<'_> {
     }
 }
 
-/// Welch's p, or that there was no test.
-struct P(Option<f64>, &'static str);
+/// Welch's p, or what stands in when there was no test.
+struct P {
+    p: Option<f64>,
+    untested: &'static str,
+}
 
 impl Display for P {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        match self.0 {
+        match self.p {
             Some(p) => write!(f, "Welch p = {p:.3}"),
-            None => f.write_str(self.1),
+            None => f.write_str(self.untested),
         }
     }
 }
@@ -219,7 +222,10 @@ impl Display for Words<'_, PoolCost> {
             p.workers,
             p.tasks,
             p.workload,
-            P(p.p, "no test (too few runs)"),
+            P {
+                p: p.p,
+                untested: "no test (too few runs)"
+            },
             p.significant.at
         )
     }
@@ -254,7 +260,10 @@ impl Display for Words<'_, Elapsed> {
             Label(&e.b),
             e.b_ms,
             e.ratio,
-            P(e.p, "no test"),
+            P {
+                p: e.p,
+                untested: "no test"
+            },
             e.a_runs,
             e.b_runs
         )

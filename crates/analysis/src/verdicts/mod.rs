@@ -200,19 +200,31 @@ impl Verdict {
 /// opening figure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
-    /// (short label, value in `unit`), in the order the evidence names them.
-    pub bars: Vec<(String, f64)>,
+    /// The bars, in the order the evidence names them.
+    pub bars: Vec<Bar>,
     /// What the values are, for the axis: "x the sequential run", "ms", "% of updates lost".
     pub unit: &'static str,
     /// The rule's thresholds, drawn as lines across the bars.
     pub rules: Vec<f64>,
 }
 
+/// One bar of a [`Panel`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    /// The cell's short label.
+    pub label: String,
+    /// Its value, in the panel's unit.
+    pub value: f64,
+}
+
 impl Panel {
-    /// A panel of these bars, unit and rule lines.
+    /// A panel of these (label, value) bars, unit and rule lines.
     pub fn new(bars: Vec<(String, f64)>, unit: &'static str, rules: &[f64]) -> Panel {
         Panel {
-            bars,
+            bars: bars
+                .into_iter()
+                .map(|(label, value)| Bar { label, value })
+                .collect(),
             unit,
             rules: rules.to_vec(),
         }
