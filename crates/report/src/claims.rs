@@ -34,3 +34,17 @@ pub fn claim(c: Claim) -> &'static str {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A claim's words name it: each is distinct, so a reader (and the merged report) can tell them apart.
+    #[test]
+    fn every_claim_has_its_own_words() {
+        let mut words: Vec<&str> = Claim::ALL.iter().map(|c| claim(*c)).collect();
+        words.sort_unstable();
+        words.dedup();
+        assert_eq!(words.len(), Claim::ALL.len());
+    }
+}

@@ -285,3 +285,103 @@ impl Display for Words<'_, Note> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arena_analysis::calibration::Rmw;
+    use arena_analysis::verdicts::rule::{PARALLEL, SIGNIFICANT, TAKING_TURNS, Threshold};
+    use workloads::Workload;
+
+    fn speed(label: &str, speedup: f64) -> Speed {
+        Speed {
+            label: label.into(),
+            speedup,
+            ci95: None,
+            cores_busy: 1.0,
+            workers: None,
+            cpus: None,
+        }
+    }
+
+    fn lost(label: &str, lost: u64) -> Fact {
+        Fact::Lost(Lost {
+            label: label.into(),
+            lost,
+            attempted: 4000,
+        })
+    }
+
+    fn said(c: &[Clause]) -> String {
+        Words(c).to_string()
+    }
+
+    /// Each clause is "scope: facts (rule)", joined by "; "; a label is in backticks, an interval only when known.
+    #[test]
+    fn clauses_read_scope_facts_rule() {
+        let on_cores = Speed {
+            ci95: Some(0.031),
+            workers: Some(2),
+            cpus: Some(2),
+            ..speed("rt-x/y", 1.934)
+        };
+        assert_eq!(
+            said(&[Clause::of(vec![Fact::Speed(on_cores)]).by(Stated::Rule(PARALLEL))]),
+            "`rt-x/y`: 1.93x the sequential run (±3% at 95%), 1.00 cores busy with 2 workers on 2 CPUs \
+             (supported at 1.5x or more on this machine's cores, partly from 1.2x)"
+        );
+        assert_eq!(
+            said(&[
+                Clause::of(vec![Fact::Speed(speed("a", 1.0))])
+                    .on(Scope::Computing { cpus: Some(1) })
+                    .by(Stated::Half(TAKING_TURNS.first)),
+                Clause::of(vec![Fact::Speed(speed("b", 3.0))]).on(Scope::Waiting),
+            ]),
+            "on 1 CPU, computing: `a`: 1.00x the sequential run, 1.00 cores busy (taking turns below 1.2x); \
+             waiting: `b`: 3.00x the sequential run, 1.00 cores busy"
+        );
+    }
+
+    /// The branches the committed runs do not reach, word for word as the analysis once wrote them.
+    #[test]
+    fn rarer_branches() {
+        assert_eq!(
+            said(&[
+                Clause::of(vec![lost("g", 0), lost("h", 0)]).on(Scope::Rmw(Rmw::Plain)),
+                Clause::of(vec![Fact::Note(Note::NoSuchCell)]).on(Scope::Rmw(Rmw::Call)),
+            ]),
+            "`rmw=plain`: `g` lost 0 of 4000; `h` lost 0 of 4000; `rmw=call`: missing evidence (no such cell in \
+             this run)"
+        );
+        assert_eq!(
+            said(&[
+                Clause::of(vec![lost("e", 3)]).by(Stated::EveryCellLoses),
+                Clause::of(vec![lost("py", 0)])
+                    .on(Scope::FreeThreadedCpython)
+                    .by(Stated::DisagreesWithEmulation),
+            ]),
+            "`e` lost 3 of 4000 (supported when every such cell loses some); a free-threaded CPython: `py` lost 0 \
+             of 4000 (it disagrees with the emulation: partly)"
+        );
+        let cost = PoolCost {
+            processes: "p".into(),
+            threads: "t".into(),
+            ratio: 1.234,
+            workers: 2,
+            tasks: 100,
+            workload: Workload::IoSleep,
+            p: None,
+            significant: SIGNIFICANT,
+        };
+        assert_eq!(
+            said(&[Clause::of(vec![Fact::PoolCost(cost)])]),
+            "`p` takes 1.23x the time of the thread pool `t` with the same 2 workers and 100 tasks on io-sleep (no \
+             test (too few runs); supported when slower at p < 0.05)"
+        );
+        let threshold: Threshold = SIGNIFICANT;
+        assert_eq!(
+            Words(&Stated::SlowerEverywhere(threshold)).to_string(),
+            "supported when asyncio is slower at p < 0.05 at every point, contradicted when it never is"
+        );
+    }
+}
