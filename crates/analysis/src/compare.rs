@@ -67,7 +67,7 @@ impl Comparison {
                 continue;
             };
             let ratio = hb.median / ha.median;
-            let p = crate::stats::welch(&ha.times, &hb.times).map(|t| t.2);
+            let p = crate::stats::welch(&ha.times, &hb.times).map(|t| t.p);
             let change = match p {
                 Some(p) if p < ALPHA && (ratio - 1.0).abs() > MIN_CHANGE => {
                     if ratio < 1.0 {

@@ -171,7 +171,7 @@ pub struct Findings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {
     /// What is compared.
-    pub topic: &'static str,
+    pub topic: CheckOn,
     /// The emulation's part, as cast by facts.
     pub emulation: Option<Player>,
     /// The emulation's figure: a loss, or a speedup.
@@ -370,20 +370,27 @@ fn loss_agree(emulated: Option<Loss>, real: &[Option<Figure>]) -> Option<bool> {
     (!r.is_empty()).then(|| r.iter().all(|x| *x == e))
 }
 
+/// What a [`Check`] sets side by side (the report words it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckOn {
+    /// `counter += 1`: rt-gil's GIL against CPython 3.10+ with its GIL.
+    GilPlain,
+    /// `counter += f()`: the same.
+    GilCall,
+    /// `counter += 1` without a GIL: rt-gil's free-threaded variant against free-threaded CPython.
+    FreeThreadedLoss,
+    /// Two threads on CPU work without a GIL: the same pair.
+    FreeThreadedSpeedup,
+}
+
 fn checks(m: &Analysis, rows: &[VersionRow]) -> Vec<Check> {
     let cast = &m.calibration.cast;
     let modern: Vec<&VersionRow> = rows.iter().filter(|r| r.modern_gil()).collect();
     let free: Vec<&VersionRow> = rows.iter().filter(|r| r.free_threaded).collect();
     let mut out = Vec::new();
     for (rmw, topic) in [
-        (
-            Rmw::Plain,
-            "`counter += 1`: rt-gil's GIL against CPython 3.10+ with its GIL",
-        ),
-        (
-            Rmw::Call,
-            "`counter += f()`: rt-gil's GIL against CPython 3.10+ with its GIL",
-        ),
+        (Rmw::Plain, CheckOn::GilPlain),
+        (Rmw::Call, CheckOn::GilCall),
     ] {
         let emulated = race_loss(m, cast.emulated_gil.as_ref(), rmw);
         let real: Vec<Option<Figure>> = modern
@@ -406,7 +413,7 @@ fn checks(m: &Analysis, rows: &[VersionRow]) -> Vec<Check> {
         .map(|r| r.worst(Rmw::Plain).map(Figure::Loss))
         .collect();
     out.push(Check {
-        topic: "`counter += 1` without a GIL: rt-gil's free-threaded variant against free-threaded CPython",
+        topic: CheckOn::FreeThreadedLoss,
         emulation: cast.no_gil.clone(),
         emulated: emulated.map(Figure::Loss),
         against: free.iter().map(|r| r.id.clone()).collect(),
@@ -436,7 +443,7 @@ fn checks(m: &Analysis, rows: &[VersionRow]) -> Vec<Check> {
         (!r.is_empty()).then(|| r.iter().all(|s| (s - e).abs() <= SPEEDUP_TOLERANCE))
     });
     out.push(Check {
-        topic: "Two threads on CPU work without a GIL: rt-gil's free-threaded variant against free-threaded CPython",
+        topic: CheckOn::FreeThreadedSpeedup,
         emulation: cast.no_gil.clone(),
         emulated: emulated.map(Figure::Speedup),
         against: free.iter().map(|r| r.id.clone()).collect(),

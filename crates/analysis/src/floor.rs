@@ -82,6 +82,15 @@ pub struct Fit {
     pub points: usize,
 }
 
+/// A point of the sweep skipped as too slow for the profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TooSlow {
+    /// N, the tasks.
+    pub tasks: u64,
+    /// Why, as the plan recorded it.
+    pub reason: String,
+}
+
 /// The least-squares line through `(x, y)` points; `None` below two points or with every x equal.
 pub fn fit(points: &[(f64, f64)]) -> Option<Fit> {
     let n = points.len();
@@ -89,11 +98,11 @@ pub fn fit(points: &[(f64, f64)]) -> Option<Fit> {
         return None;
     }
     let nf = n as f64;
-    let mx = points.iter().map(|p| p.0).sum::<f64>() / nf;
-    let my = points.iter().map(|p| p.1).sum::<f64>() / nf;
-    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let syy: f64 = points.iter().map(|p| (p.1 - my).powi(2)).sum();
+    let mx = points.iter().map(|&(x, _)| x).sum::<f64>() / nf;
+    let my = points.iter().map(|&(_, y)| y).sum::<f64>() / nf;
+    let sxx: f64 = points.iter().map(|&(x, _)| (x - mx).powi(2)).sum();
+    let sxy: f64 = points.iter().map(|&(x, y)| (x - mx) * (y - my)).sum();
+    let syy: f64 = points.iter().map(|&(_, y)| (y - my).powi(2)).sum();
     if sxx <= 0.0 {
         return None;
     }
@@ -140,8 +149,8 @@ pub struct Entry {
     pub points: Vec<SpawnPoint>,
     /// Where its sweep stopped, if it did.
     pub limit: Option<Limit>,
-    /// Points skipped as too slow for the profile (tasks, reason).
-    pub too_slow: Vec<(u64, String)>,
+    /// Points skipped as too slow for the profile.
+    pub too_slow: Vec<TooSlow>,
     /// Memory per task over the points that ran.
     pub fit: Option<Fit>,
     /// Its ping-pong cell, if it ran.
@@ -242,7 +251,10 @@ fn spawn_cell(m: &Analysis, c: &CellRecord, e: &mut Entry) {
             return;
         }
         Status::TooSlow { reason } => {
-            e.too_slow.push((tasks, reason.clone()));
+            e.too_slow.push(TooSlow {
+                tasks,
+                reason: reason.clone(),
+            });
             return;
         }
         _ => {}

@@ -19,8 +19,28 @@ pub struct RunQuality {
     pub drift: Option<f64>,
     /// The calibration kernel's times (ms) where they were taken.
     pub calibration_ms: Vec<(String, f64)>,
-    /// Timed cells whose own steal passed [`STEAL_LIMIT`]: (key, label, steal).
-    pub stolen_cells: Vec<(String, String, f64)>,
+    /// Timed cells whose own steal passed [`STEAL_LIMIT`], the most stolen from first.
+    pub stolen_cells: Vec<StolenCell>,
+}
+
+/// A timed cell the hypervisor stole from past [`STEAL_LIMIT`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StolenCell {
+    /// Its key.
+    pub key: String,
+    /// Its label.
+    pub label: String,
+    /// Its steal, as a share of its CPU time.
+    pub share: f64,
+}
+
+/// Why a verdict is less certain.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Doubt {
+    /// The whole run passed a limit ([`RunQuality::unsteady`]).
+    Unsteady,
+    /// Cells the verdict rests on were stolen from.
+    Stolen(Vec<StolenCell>),
 }
 
 impl RunQuality {
@@ -35,36 +55,40 @@ impl RunQuality {
     }
 
     /// Why a verdict is less certain, if it is: the whole run was unsteady, or a cell it rests on was stolen from.
-    pub fn doubt(&self, v: &Verdict) -> Option<String> {
+    pub fn doubt(&self, v: &Verdict) -> Option<Doubt> {
         if v.rests_on.is_empty() {
             return None;
         }
         if self.unsteady() {
-            return Some("the run was unsteady".into());
+            return Some(Doubt::Unsteady);
         }
-        let hit: Vec<String> = self
+        let hit: Vec<StolenCell> = self
             .stolen_cells
             .iter()
-            .filter(|(k, _, _)| v.rests_on.contains(k))
-            .map(|(_, label, s)| format!("`{label}` lost {:.0}% to steal", s * 100.0))
+            .filter(|c| v.rests_on.contains(&c.key))
+            .cloned()
             .collect();
-        (!hit.is_empty()).then(|| hit.join(", "))
+        (!hit.is_empty()).then_some(Doubt::Stolen(hit))
     }
 }
 
 /// Assesses the run.
 pub fn assess(m: &Analysis) -> RunQuality {
     let q = &m.run.meta.quality;
-    let mut stolen_cells: Vec<(String, String, f64)> = m
+    let mut stolen_cells: Vec<StolenCell> = m
         .run
         .cells
         .iter()
         .filter_map(|c| {
             let s = c.steal_share?;
-            (s > STEAL_LIMIT).then(|| (c.cell.key(), c.cell.label(), s))
+            (s > STEAL_LIMIT).then(|| StolenCell {
+                key: c.cell.key(),
+                label: c.cell.label(),
+                share: s,
+            })
         })
         .collect();
-    stolen_cells.sort_by(|a, b| b.2.total_cmp(&a.2));
+    stolen_cells.sort_by(|a, b| b.share.total_cmp(&a.share));
     RunQuality {
         steal: q.steal_share,
         drift: q.drift(),

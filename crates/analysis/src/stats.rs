@@ -55,9 +55,19 @@ pub fn ci95_rel(xs: &[f64]) -> Option<f64> {
     Some(t * sd / (xs.len() as f64).sqrt() / m)
 }
 
-/// Welch's t-test of two samples: (t, degrees of freedom, two-sided p). `None` with fewer than two samples on
-/// a side, or no variance at all.
-pub fn welch(a: &[f64], b: &[f64]) -> Option<(f64, f64, f64)> {
+/// The outcome of Welch's t-test.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Welch {
+    /// The t statistic (positive when the second sample's mean is the larger).
+    pub t: f64,
+    /// The degrees of freedom (Welch-Satterthwaite).
+    pub df: f64,
+    /// The two-sided p.
+    pub p: f64,
+}
+
+/// Welch's t-test of two samples. `None` with fewer than two samples on a side, or no variance at all.
+pub fn welch(a: &[f64], b: &[f64]) -> Option<Welch> {
     if a.len() < 2 || b.len() < 2 {
         return None;
     }
@@ -72,7 +82,7 @@ pub fn welch(a: &[f64], b: &[f64]) -> Option<(f64, f64, f64)> {
         (va + vb).powi(2) / (va * va / (a.len() as f64 - 1.0) + vb * vb / (b.len() as f64 - 1.0));
     let dist = StudentsT::new(0.0, 1.0, df).ok()?;
     let p = 2.0 * (1.0 - dist.cdf(t.abs()));
-    Some((t, df, p))
+    Some(Welch { t, df, p })
 }
 
 #[cfg(test)]
@@ -105,13 +115,13 @@ mod tests {
         // Two samples with means 1 and 2 and equal small spread: a very clear difference.
         let a = [0.9, 1.0, 1.1, 1.0, 0.95, 1.05];
         let b = [1.9, 2.0, 2.1, 2.0, 1.95, 2.05];
-        let (t, df, p) = welch(&a, &b).unwrap();
+        let Welch { t, df, p } = welch(&a, &b).unwrap();
         assert!(
             t > 20.0 && (df - 10.0).abs() < 1e-9 && p < 1e-9,
             "{t} {df} {p}"
         );
         // The same sample twice: no difference.
-        let (_, _, p) = welch(&a, &a).unwrap();
+        let p = welch(&a, &a).unwrap().p;
         assert!((p - 1.0).abs() < 1e-9);
         assert!(welch(&[1.0], &a).is_none());
     }

@@ -123,3 +123,140 @@ fn a_render_builds_its_analysis_once() {
     );
     assert!(dir.path.join("report.md").is_file());
 }
+
+/// The string literals of Rust source `text`, each with the line it starts on and whether it is a `#[error(...)]`
+/// message. A small scanner, enough for this workspace's code: it skips comments (so doc comments may quote code in
+/// backticks), char literals and lifetimes, and reads plain, byte and raw strings.
+fn string_literals(text: &str) -> Vec<(usize, String, bool)> {
+    let b = text.as_bytes();
+    let (mut i, mut line, mut out) = (0, 1, Vec::new());
+    let mut code = String::new();
+    while i < b.len() {
+        match b[i] {
+            b'\n' => {
+                line += 1;
+                code.push('\n');
+                i += 1;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let end = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
+                line += text[i..end].matches('\n').count();
+                i = end;
+            }
+            b'\'' => {
+                // A char literal ('x', '\n', '\''), or a lifetime ('a), which has no closing quote after one char.
+                if b.get(i + 1) == Some(&b'\\') {
+                    i += 2 + text[i + 2..].find('\'').map_or(0, |e| e + 1) + 1;
+                } else if b.get(i + 2) == Some(&b'\'') {
+                    i += 3;
+                } else {
+                    let c = text[i + 1..].chars().next().map_or(1, char::len_utf8);
+                    if text[i + 1 + c..].starts_with('\'') {
+                        i += 2 + c;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            b'r' if matches!(b.get(i + 1), Some(b'"' | b'#'))
+                && !code.ends_with(|c: char| c.is_alphanumeric() || c == '_') =>
+            {
+                let hashes = b[i + 1..].iter().take_while(|c| **c == b'#').count();
+                let open = i + 1 + hashes;
+                if b.get(open) != Some(&b'"') {
+                    code.push('r');
+                    i += 1;
+                    continue;
+                }
+                let close = format!("\"{}", "#".repeat(hashes));
+                let end = text[open + 1..]
+                    .find(&close)
+                    .map_or(b.len(), |e| open + 1 + e);
+                let s = &text[open + 1..end];
+                out.push((line, s.to_string(), code.trim_end().ends_with("#[error(")));
+                line += s.matches('\n').count();
+                i = end + close.len();
+            }
+            b'"' => {
+                let mut j = i + 1;
+                while j < b.len() && b[j] != b'"' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                let s = &text[i + 1..j.min(b.len())];
+                out.push((line, s.to_string(), code.trim_end().ends_with("#[error(")));
+                line += s.matches('\n').count();
+                i = j + 1;
+            }
+            _ => {
+                let c = text[i..].chars().next().unwrap();
+                code.push(c);
+                i += c.len_utf8();
+            }
+        }
+    }
+    out
+}
+
+/// Every `.rs` file under `dir`.
+fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// Markdown is the report's: the analysis computes figures, and no string it builds carries a backtick (a cell label
+/// in code format, an opt, a statement). The one exception is an error message (`#[error(...)]`), which is the
+/// command line's words, not the report's.
+#[test]
+fn the_analysis_writes_no_markdown() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../analysis/src");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    files.sort();
+    assert!(files.len() > 10, "{files:?}");
+    let mut hits = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (line, s, error) in string_literals(&text) {
+            if s.contains('`') && !error {
+                hits.push(format!("{}:{line}: \"{s}\"", f.display()));
+            }
+        }
+    }
+    assert!(
+        hits.is_empty(),
+        "the analysis returns typed figures; the report words them (crates/report/src/evidence.rs and its \
+         sections). These string literals carry markdown:\n{}",
+        hits.join("\n")
+    );
+}
+
+#[test]
+fn the_scanner_reads_strings_not_comments() {
+    let src = r##"
+        /// A doc comment may say `code`.
+        fn f<'a>(x: &'a str) -> char { let _ = "plain"; let _ = '`'; let _ = '\''; // `not a string`
+            /* `block` */ let _ = r#"raw `tick`"#; let _ = "esc \" `tick`"; 'x' }
+        #[error("use `arena report DIR`")]
+    "##;
+    let found: Vec<(usize, String, bool)> = string_literals(src);
+    assert_eq!(
+        found,
+        [
+            (3, "plain".to_string(), false),
+            (4, "raw `tick`".to_string(), false),
+            (4, "esc \\\" `tick`".to_string(), false),
+            (5, "use `arena report DIR`".to_string(), true),
+        ]
+    );
+}

@@ -104,6 +104,10 @@ fn merge_lines_machines_up_by_key() {
     let gil = &m.claims[0];
     assert_eq!(
         gil.claim,
+        arena::analysis::verdicts::Claim::NotParallelUnderGil
+    );
+    assert_eq!(
+        arena::report::claim(gil.claim),
         "Threads are not parallel for CPU work under a GIL"
     );
     assert_eq!(gil.verdicts[0].mark, Mark::Supported);

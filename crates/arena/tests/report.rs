@@ -2,19 +2,41 @@
 
 mod common;
 
-use arena::analysis::calibration::{self, Presence, Rmw, ThreadsRole};
-use arena::analysis::verdicts::{Evidence, Missing};
+use arena::analysis::calibration::{self, Compared, Presence, Rmw, ThreadsRole};
+use arena::analysis::verdicts::{Evidence, Fact, Missing, Scope, Verdict};
+use arena::report::claim;
+
+/// The verdict whose claim starts with `prefix`, decided from `run`.
+fn decided(run: arena::store::Loaded, prefix: &str) -> Verdict {
+    arena::analysis::verdicts::all(&arena::analysis::Analysis::new(run, "run"))
+        .into_iter()
+        .find(|v| claim(v.claim).starts_with(prefix))
+        .unwrap_or_else(|| panic!("no verdict on {prefix:?}"))
+}
 
 /// The mark and the plain-text evidence of the verdict whose claim starts with `prefix`, decided from `run`.
 fn verdict(run: arena::store::Loaded, prefix: &str) -> (&'static str, String) {
-    let v = arena::analysis::verdicts::all(&arena::analysis::Analysis::new(run, "run"))
-        .into_iter()
-        .find(|v| v.claim.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no verdict on {prefix:?}"));
+    let v = decided(run, prefix);
     (
         v.mark.text(),
         arena::report::merge::markdown::evidence(&v.evidence),
     )
+}
+
+/// The speed facts of a verdict's evidence, with the scope of their clause.
+fn speeds(v: &Verdict) -> Vec<(Option<Scope>, arena::analysis::verdicts::facts::Speed)> {
+    let Evidence::Measured(clauses) = &v.evidence else {
+        panic!("{:?}: no measured evidence", v.claim)
+    };
+    clauses
+        .iter()
+        .flat_map(|c| {
+            c.facts.iter().filter_map(move |f| match f {
+                Fact::Speed(s) => Some((c.scope, s.clone())),
+                _ => None,
+            })
+        })
+        .collect()
 }
 
 #[test]
@@ -56,7 +78,7 @@ fn verdicts_follow_the_evidence() {
     let model = arena::analysis::Analysis::new(dir.load().unwrap(), "run");
     let marks: Vec<(&str, &str)> = arena::analysis::verdicts::all(&model)
         .iter()
-        .map(|v| (v.claim, v.mark.text()))
+        .map(|v| (claim(v.claim), v.mark.text()))
         .collect();
     let get = |prefix: &str| marks.iter().find(|(c, _)| c.starts_with(prefix)).unwrap().1;
     assert_eq!(get("Threads are not parallel"), "supported");
@@ -93,14 +115,14 @@ fn a_missing_runtime_gives_missing_evidence_not_a_guess() {
     dir.write_runtimes(&rts).unwrap();
     let model = arena::analysis::Analysis::new(dir.load().unwrap(), "run");
     for v in arena::analysis::verdicts::all(&model) {
-        if v.claim.contains("Processes") || v.claim.contains("Message passing") {
-            assert_eq!(v.mark.text(), "missing evidence", "{}", v.claim);
+        if claim(v.claim).contains("Processes") || claim(v.claim).contains("Message passing") {
+            assert_eq!(v.mark.text(), "missing evidence", "{:?}", v.claim);
             assert_eq!(
                 v.evidence,
                 Evidence::Missing(Missing::NoRuntime {
                     model: harness::Model::Process
                 }),
-                "{}",
+                "{:?}",
                 v.claim
             );
         }
@@ -116,7 +138,7 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
     let agree = |topic: &str| {
         cal.findings
             .iter()
-            .find(|f| f.topic.starts_with(topic))
+            .find(|f| arena::report::finding_topic(f).starts_with(topic))
             .unwrap_or_else(|| panic!("no finding on {topic}: {:?}", cal.findings))
             .agree
     };
@@ -127,6 +149,28 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
     assert_eq!(agree("Lost updates with `counter += f()`"), Some(true));
     assert_eq!(agree("The peers' event loops"), None);
     assert_eq!(agree("Process-pool start-up"), None);
+    // The findings' figures, typed: the convoy parts at 50 ms only; `counter += f()` loses updates on both sides.
+    let convoy = cal
+        .findings
+        .iter()
+        .find_map(|f| match &f.on {
+            Compared::Convoy(c) => Some(c),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(convoy.apart_us, [50_000]);
+    let call = cal
+        .findings
+        .iter()
+        .find_map(|f| match &f.on {
+            Compared::Lost(l) if l.rmw == Rmw::Call => l.figures,
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        (call.emulated.lost, call.cpython.lost),
+        (1_234_567, 6_000_000)
+    );
 
     // The peers: node is absent, with the reason discovery gave; the CPython peers are present with their scales.
     let absent: Vec<_> = cal.absent().collect();
@@ -219,8 +263,17 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
     assert!(
         arena::analysis::verdicts::all(&model)
             .iter()
-            .filter(|v| !v.claim.contains("peer"))
-            .all(|v| !matches!(&v.evidence, Evidence::Measured(t) if t.contains("py-")))
+            .filter(|v| !claim(v.claim).contains("peer"))
+            .all(|v| v
+                .evidence
+                .facts()
+                .all(|f| f.labels().iter().all(|l| !l.starts_with("py-"))))
+    );
+    assert!(
+        arena::analysis::verdicts::all(&model)
+            .iter()
+            .filter(|v| !claim(v.claim).contains("peer"))
+            .all(|v| !arena::report::merge::markdown::evidence(&v.evidence).contains("py-"))
     );
 
     // Without peers there is nothing to compare and the section says how to get them, inventing nothing.
@@ -431,9 +484,22 @@ fn verdicts_turn_with_their_evidence() {
         let k = c.cell.key();
         one_worker.hyperfine.get_mut(&k).unwrap().median = median;
     }
-    let (m, why) = verdict(one_worker, "Without parallelism");
+    let (m, why) = verdict(one_worker.clone(), "Without parallelism");
     assert_eq!(m, "supported", "{why}");
     assert!(why.contains("rt-threads/per-task"), "{why}");
+    // The same, read from the typed figures: computing on the pool's two workers at rt-seq's time, waiting on a
+    // thread per task at 40x.
+    let v = decided(one_worker, "Without parallelism");
+    let [(computing, pool), (waiting, per_task)] = speeds(&v).try_into().unwrap();
+    assert_eq!(computing, Some(Scope::Computing { cpus: Some(1) }));
+    assert_eq!(
+        (pool.label.as_str(), pool.workers),
+        ("rt-threads/pool [workers=2]", Some(2))
+    );
+    assert!((pool.speedup - 1.0).abs() < 1e-9, "{pool:?}");
+    assert_eq!(waiting, Some(Scope::Waiting));
+    assert_eq!(per_task.label, "rt-threads/per-task [tasks=100]");
+    assert!((per_task.speedup - 40.0).abs() < 1e-6, "{per_task:?}");
     for c in run
         .cells
         .iter()
@@ -600,6 +666,11 @@ fn the_one_core_claim_is_weighed_on_pinned_cells_inside_a_two_cpu_run() {
     let (m, why) = verdict(pinned.clone(), "Without parallelism");
     assert_eq!(m, "supported", "{why}");
     assert!(why.contains("cpus=1"), "{why}");
+    // Every figure it rests on is a pinned cell's.
+    let v = decided(pinned.clone(), "Without parallelism");
+    let labels: Vec<&str> = v.evidence.facts().flat_map(|f| f.labels()).collect();
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    assert!(labels.iter().all(|l| l.contains("cpus=1")), "{labels:?}");
     // Nothing else sees them: the cpu-balanced rows, and so the parallel claims, are the unpinned ones.
     let a = arena::analysis::Analysis::new(pinned, "p");
     assert_eq!(a.pinned.len(), 4);
@@ -623,7 +694,7 @@ fn a_new_runtime_joins_by_its_facts() {
         let a = Analysis::new(run, "run");
         let v: Vec<(&str, &str)> = arena::analysis::verdicts::all(&a)
             .into_iter()
-            .map(|v| (v.claim, v.mark.text()))
+            .map(|v| (claim(v.claim), v.mark.text()))
             .collect();
         let loops: Vec<String> = arena::analysis::calibration::calibrate(&a)
             .loops

@@ -12,13 +12,18 @@
 //! run folder's records; it computes no figure of its own (`crates/arena/tests/layering.rs` holds the order).
 
 pub mod charts;
+mod claims;
 pub mod compare;
 pub mod data;
+pub mod evidence;
 pub mod format;
 pub mod merge;
 mod readme;
 mod sections;
 mod template;
+
+pub use claims::claim;
+pub use sections::calibration::{said as finding_said, topic as finding_topic};
 
 use std::fmt::Write as _;
 use std::path::Path;

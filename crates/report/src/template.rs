@@ -149,7 +149,8 @@ pub fn try_fill(template: &str, values: &[(&str, &dyn Display)]) -> Result<Strin
                     .ok_or_else(|| Error::Missing(name.to_string()))?;
                 used[i] = true;
                 out.push_str(&text[copied..at]);
-                out.push_str(&values[i].1.to_string());
+                let (_, value) = values[i];
+                out.push_str(&value.to_string());
                 at = end + 1;
                 copied = at;
             }

@@ -4,9 +4,14 @@
 use harness::Latency;
 use workloads::Workload;
 
-use super::{Finding, Player, Roles, name};
+use super::{Compared, Finding, Player, Roles};
 use crate::{Analysis, Row};
 use arena_store::{Axis, SWITCH_POINTS};
+
+/// Two medians agree within this share of the switch interval...
+pub const WITHIN_SHARE: f64 = 0.15;
+/// ...or within this many milliseconds, whichever is more.
+pub const WITHIN_MS: f64 = 0.5;
 
 /// One switch interval: the ticker's lateness (ms) in each runtime's kept run.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,9 +25,10 @@ pub struct ConvoyRow {
 }
 
 impl ConvoyRow {
-    /// Whether the two medians agree: within 15% of the interval, or 0.5 ms. `None` when one is missing.
+    /// Whether the two medians agree: within [`WITHIN_SHARE`] of the interval, or [`WITHIN_MS`]. `None` when one
+    /// is missing.
     pub fn agree(&self) -> Option<bool> {
-        let tol = (0.15 * self.switch_interval_us as f64 / 1000.0).max(0.5);
+        let tol = (WITHIN_SHARE * self.switch_interval_us as f64 / 1000.0).max(WITHIN_MS);
         self.emulated
             .zip(self.cpython)
             .map(|(a, b)| (a.p50 - b.p50).abs() <= tol)
@@ -63,46 +69,62 @@ pub(super) fn compare(m: &Analysis, cast: &Roles) -> (Vec<ConvoyRow>, Finding) {
     (rows, finding)
 }
 
+/// The convoy effect: the two GILs' ticker medians at each switch interval both ran.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConvoyFinding {
+    /// The emulated GIL's player.
+    pub emulated: Option<Player>,
+    /// CPython's.
+    pub cpython: Option<Player>,
+    /// Each interval both ran, in sweep order; empty when not measured.
+    pub pairs: Vec<ConvoyPair>,
+    /// The intervals where they part (see [`ConvoyRow::agree`]).
+    pub apart_us: Vec<u64>,
+    /// They agree within this share of the interval ([`WITHIN_SHARE`])...
+    pub within_share: f64,
+    /// ...or this many ms ([`WITHIN_MS`]).
+    pub within_ms: f64,
+}
+
+/// One switch interval of [`ConvoyFinding`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConvoyPair {
+    /// The switch interval, in microseconds.
+    pub switch_interval_us: u64,
+    /// The emulated GIL's ticker p50, in ms.
+    pub emulated_p50: f64,
+    /// CPython's.
+    pub cpython_p50: f64,
+}
+
 fn finding(rows: &[ConvoyRow], cast: &Roles) -> Finding {
-    let interval = |us: u64| format!("{} ms", us as f64 / 1000.0);
-    let pairs: Vec<String> = rows
+    let pairs: Vec<ConvoyPair> = rows
         .iter()
         .filter_map(|r| {
             let (a, b) = r.emulated.zip(r.cpython)?;
-            Some(format!(
-                "{}: {:.2} vs {:.2} ms",
-                interval(r.switch_interval_us),
-                a.p50,
-                b.p50
-            ))
+            Some(ConvoyPair {
+                switch_interval_us: r.switch_interval_us,
+                emulated_p50: a.p50,
+                cpython_p50: b.p50,
+            })
         })
         .collect();
-    let off: Vec<String> = rows
+    let apart_us: Vec<u64> = rows
         .iter()
         .filter(|r| r.agree() == Some(false))
-        .map(|r| interval(r.switch_interval_us))
+        .map(|r| r.switch_interval_us)
         .collect();
     let compared = rows.iter().any(|r| r.agree().is_some());
     Finding {
-        topic: format!(
-            "The convoy effect (ticker p50, {} vs {})",
-            name(cast.emulated_gil.as_ref()),
-            name(cast.peer_gil.as_ref())
-        ),
-        agree: compared.then_some(off.is_empty()),
-        text: if pairs.is_empty() {
-            "not measured in this run (it needs the sweeps of `--profile standard` and both runtimes)".into()
-        } else {
-            format!(
-                "{}{} (agreement: p50 within 15% of the interval, or 0.5 ms).",
-                pairs.join("; "),
-                if off.is_empty() {
-                    String::new()
-                } else {
-                    format!("; they part at {}", off.join(" and "))
-                }
-            )
-        },
+        agree: compared.then_some(apart_us.is_empty()),
+        on: Compared::Convoy(ConvoyFinding {
+            emulated: cast.emulated_gil.clone(),
+            cpython: cast.peer_gil.clone(),
+            pairs,
+            apart_us,
+            within_share: WITHIN_SHARE,
+            within_ms: WITHIN_MS,
+        }),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use workloads::Workload;
 
-use super::{Finding, Player, Roles, elapsed, row, times};
+use super::{Compared, Finding, Player, Roles, elapsed, row};
 use crate::{Analysis, Row};
 
 /// One loop's cell on one workload, from hyperfine and the kept run.
@@ -84,59 +84,82 @@ pub(super) fn compare(m: &Analysis, cast: &Roles) -> (Vec<LoopRow>, Finding) {
     (rows, finding)
 }
 
+/// The loops' `elapsed_ms` against the first (a ranking, not an agreement), and the peers' loops ranked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoopsFinding {
+    /// The loop the ratios are taken against (the workspace's first one-thread loop).
+    pub base: Option<Player>,
+    /// Whether the base loop's cells were timed.
+    pub measured: bool,
+    /// Every other loop, in table order, with its ratios (`io_sleep`, `io_net`).
+    pub others: Vec<LoopRow>,
+    /// The peers' loops ranked on io-sleep.
+    pub io_sleep: Ranking,
+    /// And on io-net.
+    pub io_net: Ranking,
+}
+
+/// The peers' loops ranked on one workload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    /// The workload.
+    pub workload: Workload,
+    /// How they rank.
+    pub rank: Rank,
+}
+
+/// How two peer loops rank by their ratios.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rank {
+    /// Both measured: `first`'s ratio against `second`'s, and whether the first is the slower.
+    Ranked {
+        first: String,
+        second: String,
+        first_ratio: f64,
+        second_ratio: f64,
+        first_slower: bool,
+    },
+    /// Two peer loops, one not measured.
+    Unmeasured { first: String, second: String },
+    /// Only one peer loop ran.
+    Alone { only: String },
+    /// Not two peer loops.
+    NoPair,
+}
+
 fn finding(rows: &[LoopRow], measured: bool) -> Finding {
-    let said: Vec<String> = rows
-        .iter()
-        .skip(1)
-        .map(|r| match (r.io_sleep.ratio, r.io_net.ratio) {
-            (None, None) => format!("{} not measured", r.player.runtime),
-            (s, n) => format!(
-                "{} {} on io-sleep and {} on io-net",
-                r.player.runtime,
-                times(s),
-                times(n)
-            ),
-        })
-        .collect();
     // The peers' loops ranked against each other (asyncio and Node: the article's question).
     let peers: Vec<&LoopRow> = rows.iter().filter(|r| r.peer).collect();
-    let rank = |what: &str, ratio: &dyn Fn(&LoopRow) -> Option<f64>| match peers.as_slice() {
-        [a, b] => match (ratio(a), ratio(b)) {
-            (Some(x), Some(y)) if x > y => format!(
-                "on {what} {} is the slower loop ({x:.2}x against {y:.2}x)",
-                a.player.runtime
-            ),
-            (Some(x), Some(y)) => format!(
-                "on {what} {} is not slower than {} ({x:.2}x against {y:.2}x)",
-                a.player.runtime, b.player.runtime
-            ),
-            _ => format!(
-                "on {what} {} and {} cannot be ranked (one was not measured)",
-                a.player.runtime, b.player.runtime
-            ),
+    let rank = |workload: Workload, ratio: &dyn Fn(&LoopRow) -> Option<f64>| Ranking {
+        workload,
+        rank: match peers.as_slice() {
+            [a, b] => match (ratio(a), ratio(b)) {
+                (Some(x), Some(y)) => Rank::Ranked {
+                    first: a.player.runtime.clone(),
+                    second: b.player.runtime.clone(),
+                    first_ratio: x,
+                    second_ratio: y,
+                    first_slower: x > y,
+                },
+                _ => Rank::Unmeasured {
+                    first: a.player.runtime.clone(),
+                    second: b.player.runtime.clone(),
+                },
+            },
+            [a] => Rank::Alone {
+                only: a.player.runtime.clone(),
+            },
+            _ => Rank::NoPair,
         },
-        [a] => format!(
-            "on {what} only {} of the peers' loops ran, so there is nothing to rank it against",
-            a.player.runtime
-        ),
-        _ => format!("on {what} there are not two peer loops to rank"),
-    };
-    let base = rows.first().map_or("(none)".to_string(), |r| {
-        format!("{}/{}", r.player.runtime, r.player.variant)
-    });
-    let text = if !measured {
-        format!("not measured in this run ({base}'s cells were not timed)")
-    } else {
-        format!(
-            "elapsed_ms against {base} (a ranking, not an agreement; one kept run each): {}. So {}; {}.",
-            said.join("; "),
-            rank("io-sleep", &|r| r.io_sleep.ratio),
-            rank("io-net", &|r| r.io_net.ratio)
-        )
     };
     Finding {
-        topic: "The peers' event loops against each other (asyncio against Node)".into(),
         agree: None,
-        text,
+        on: Compared::Loops(LoopsFinding {
+            base: rows.first().map(|r| r.player.clone()),
+            measured,
+            others: rows.iter().skip(1).cloned().collect(),
+            io_sleep: rank(Workload::IoSleep, &|r| r.io_sleep.ratio),
+            io_net: rank(Workload::IoNet, &|r| r.io_net.ratio),
+        }),
     }
 }

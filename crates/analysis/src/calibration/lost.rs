@@ -3,7 +3,7 @@
 use harness::opts;
 use workloads::Workload;
 
-use super::{Finding, Player, Roles, name, row};
+use super::{Compared, Finding, Player, Roles, row};
 use crate::{Analysis, Row};
 
 /// The read-modify-write form of the race (`--opt rmw=...`).
@@ -90,20 +90,50 @@ pub(super) fn compare(m: &Analysis, cast: &Roles) -> (Vec<LostRow>, Vec<Finding>
     (rows, findings)
 }
 
+/// Lost updates in one form under each GIL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LostFinding {
+    /// The form.
+    pub rmw: Rmw,
+    /// The emulated GIL's player.
+    pub emulated: Option<Player>,
+    /// CPython's.
+    pub cpython: Option<Player>,
+    /// Both sides' figures; `None` when either was not measured.
+    pub figures: Option<LostFigures>,
+}
+
+/// Both sides of [`LostFinding`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LostFigures {
+    /// The emulated GIL's.
+    pub emulated: LostSide,
+    /// CPython's.
+    pub cpython: LostSide,
+}
+
+/// One side of [`LostFinding`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LostSide {
+    /// Updates lost.
+    pub lost: u64,
+    /// Lost / W x K.
+    pub share: f64,
+}
+
 fn finding(rmw: Rmw, a: Option<(u64, f64)>, b: Option<(u64, f64)>, cast: &Roles) -> Finding {
+    let side = |(lost, share): (u64, f64)| LostSide { lost, share };
     Finding {
-        topic: format!("Lost updates with `{}`", rmw.statement()),
         agree: a.zip(b).map(|((la, _), (lb, _))| (la == 0) == (lb == 0)),
-        text: match (a, b) {
-            (Some((la, sa)), Some((lb, sb))) => format!(
-                "{} lost {la} ({:.1}%), {} {lb} ({:.1}%) (agreement: both lose none, or both lose some).",
-                name(cast.emulated_gil.as_ref()),
-                sa * 100.0,
-                name(cast.peer_gil.as_ref()),
-                sb * 100.0
-            ),
-            _ => "not measured in this run (race runs outside `--profile smoke`, rmw=call where opts run)".into(),
-        },
+        on: Compared::Lost(LostFinding {
+            rmw,
+            emulated: cast.emulated_gil.clone(),
+            cpython: cast.peer_gil.clone(),
+            figures: a.zip(b).map(|(a, b)| LostFigures {
+                emulated: side(a),
+                cpython: side(b),
+            }),
+        }),
     }
 }
 

@@ -5,7 +5,7 @@
 //! Everything here compares *shapes* (a speedup, lateness against a switch interval, lost or not, a ratio of wall
 //! times), never a Rust time against a Python time: the CPython peers run 1/27 of the CPU work. Each comparison is one
 //! typed table (one module each) and ends in a [`Finding`], which says whether the emulation and the real thing
-//! agree, by a rule stated in its text.
+//! agree, by a rule the report states beside its figures.
 
 mod convoy;
 mod loops;
@@ -16,22 +16,36 @@ mod threads;
 use super::roles::{Player, Roles, roles};
 use super::{Analysis, Row};
 
-pub use convoy::ConvoyRow;
-pub use loops::{LoopCell, LoopRow};
-pub use lost::{LostRow, Rmw};
-pub use spawn::{Spawn, SpawnRow};
-pub use threads::{ThreadsRole, ThreadsRow};
+pub use convoy::{ConvoyFinding, ConvoyPair, ConvoyRow};
+pub use loops::{LoopCell, LoopRow, LoopsFinding, Rank, Ranking};
+pub use lost::{LostFigures, LostFinding, LostRow, LostSide, Rmw};
+pub use spawn::{Spawn, SpawnFinding, SpawnPair, SpawnRow};
+pub use threads::{Control, ThreadsFigures, ThreadsFinding, ThreadsRole, ThreadsRow};
 
-/// One comparison's outcome, for the list at the end of the section.
+/// One comparison's outcome, for the list at the end of the section: whether the two sides agree, and the
+/// figures that say so, typed (the report words them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    /// What was compared.
-    pub topic: String,
     /// Whether the emulation (or the Rust loop) and the peer agree; `None` when there is nothing to compare with
     /// or the comparison is a ranking rather than an agreement.
     pub agree: Option<bool>,
-    /// The figures, in one sentence.
-    pub text: String,
+    /// What was compared, and its figures.
+    pub on: Compared,
+}
+
+/// What a [`Finding`] compared, with its figures: one kind per comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Compared {
+    /// Two threads over one on CPU work under each GIL.
+    Threads(ThreadsFinding),
+    /// The convoy effect at each switch interval.
+    Convoy(ConvoyFinding),
+    /// Lost updates under each GIL, in one form.
+    Lost(LostFinding),
+    /// The peers' event loops ranked against each other.
+    Loops(LoopsFinding),
+    /// Process-pool start-up.
+    Spawn(SpawnFinding),
 }
 
 /// Whether a peer took part, and what it ran as.
@@ -165,24 +179,7 @@ fn row<'a>(
         .find(|r| who.is(&r.cell.runtime, &r.cell.variant) && pick(r))
 }
 
-/// `runtime/variant`, or what stands in for a part nobody played.
-pub fn label(p: Option<&Player>) -> String {
-    p.map_or("(none in this run)".into(), |p| {
-        format!("{}/{}", p.runtime, p.variant)
-    })
-}
-
-/// A player's runtime name, or what stands in for a part nobody played.
-fn name(p: Option<&Player>) -> &str {
-    p.map_or("(none)", |p| p.runtime.as_str())
-}
-
 /// The kept run's `elapsed_ms`.
 fn elapsed(r: &Row) -> Option<f64> {
     r.report.as_ref().map(|x| x.elapsed_ms)
-}
-
-/// A ratio in a finding's sentence, `1.93x`, or `n/a`.
-fn times(x: Option<f64>) -> String {
-    x.map_or("n/a".into(), |v| format!("{v:.2}x"))
 }

@@ -3,7 +3,7 @@
 
 use harness::contract::extra;
 
-use super::{Finding, Player, Roles, name};
+use super::{Compared, Finding, Player, Roles};
 use crate::Analysis;
 
 /// One runtime's start-up at one worker count.
@@ -93,28 +93,46 @@ pub(super) fn compare(m: &Analysis, cast: &Roles) -> (Vec<SpawnRow>, Finding) {
     (rows, finding)
 }
 
+/// Process-pool start-up on both sides at each worker count both reported: a cost compared, not an agreement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpawnFinding {
+    /// The workspace's process pool.
+    pub processes: Option<Player>,
+    /// The peer's.
+    pub peer: Option<Player>,
+    /// Each worker count both reported; empty when not measured.
+    pub pairs: Vec<SpawnPair>,
+}
+
+/// One worker count of [`SpawnFinding`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpawnPair {
+    /// W.
+    pub workers: u64,
+    /// The workspace's median start-up, in ms.
+    pub processes_ms: f64,
+    /// The peer's.
+    pub peer_ms: f64,
+}
+
 fn finding(rows: &[SpawnRow], cast: &Roles) -> Finding {
-    let (procs, peer) = (
-        name(cast.processes.as_ref()),
-        name(cast.peer_processes.as_ref()),
-    );
-    let texts: Vec<String> = rows
+    let pairs = rows
         .iter()
         .filter_map(|r| {
             let (a, b) = (r.rt_procs.as_ref()?, r.multiprocessing.as_ref()?);
-            Some(format!(
-                "W = {}: {procs} {:.2} ms, {peer} {:.2} ms",
-                r.workers, a.median_ms, b.median_ms
-            ))
+            Some(SpawnPair {
+                workers: r.workers,
+                processes_ms: a.median_ms,
+                peer_ms: b.median_ms,
+            })
         })
         .collect();
     Finding {
-        topic: "Process-pool start-up".into(),
         agree: None,
-        text: if texts.is_empty() {
-            format!("not measured in this run (it needs {procs} and {peer} timed)")
-        } else {
-            format!("{} (a cost compared, not an agreement)", texts.join("; "))
-        },
+        on: Compared::Spawn(SpawnFinding {
+            processes: cast.processes.clone(),
+            peer: cast.peer_processes.clone(),
+            pairs,
+        }),
     }
 }

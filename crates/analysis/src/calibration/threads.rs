@@ -2,7 +2,7 @@
 
 use workloads::Workload;
 
-use super::{Finding, Player, Roles, elapsed, name, row, times};
+use super::{Compared, Finding, Player, Roles, elapsed, row};
 use crate::{Analysis, Row};
 
 /// What a row of the table stands for.
@@ -75,51 +75,83 @@ pub(super) fn compare(m: &Analysis, cast: &Roles) -> (Vec<ThreadsRow>, Finding) 
     (rows, finding)
 }
 
+/// The speedup from which a second core counts as there (the no-GIL control's, as the parallel verdicts read it).
+const SECOND_CORE: f64 = 1.5;
+/// Two GILs agree when their wall speedups are this close.
+const WITHIN: f64 = 0.2;
+
+/// Two threads over one under each GIL, and the controls.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadsFinding {
+    /// The emulated GIL's player.
+    pub emulated: Option<Player>,
+    /// CPython's.
+    pub cpython: Option<Player>,
+    /// The figures; `None` when either GIL's cell was not timed.
+    pub figures: Option<ThreadsFigures>,
+}
+
+/// The figures of [`ThreadsFinding`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadsFigures {
+    /// The emulated GIL's wall speedup.
+    pub emulated: f64,
+    /// CPython's.
+    pub cpython: f64,
+    /// The emulated GIL's speedup by `elapsed_ms`.
+    pub emulated_elapsed: Option<f64>,
+    /// CPython's.
+    pub cpython_elapsed: Option<f64>,
+    /// How close the wall speedups must be to agree.
+    pub within: f64,
+    /// The emulation without its GIL, when timed.
+    pub no_gil: Option<Control>,
+    /// A peer's process pool, when timed.
+    pub processes: Option<Control>,
+}
+
+/// A control row: its player and speedups.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Control {
+    /// Who played it.
+    pub player: Option<Player>,
+    /// Its wall speedup.
+    pub speedup: f64,
+    /// Its speedup by `elapsed_ms`.
+    pub speedup_elapsed: Option<f64>,
+    /// Whether its speedup shows a second core (at [`SECOND_CORE`] or more).
+    pub second_core: bool,
+}
+
 fn finding(rows: &[ThreadsRow]) -> Finding {
     let [emu, real, free, procs] = rows else {
         unreachable!("one row per pick")
     };
-    let text = match (emu.speedup, real.speedup) {
-        (Some(a), Some(b)) => {
-            let mut control = String::new();
-            if let Some(c) = free.speedup {
-                control.push_str(&format!(
-                    " Control: {} {} reached {c:.2}x{}.",
-                    name(free.player.as_ref()),
-                    free.player.as_ref().map_or("", |p| p.variant.as_str()),
-                    if c >= 1.5 {
-                        ", so a second core was there"
-                    } else {
-                        ", so the second core was not fully there and a GIL's 1.0x means less"
-                    }
-                ));
-            }
-            if let Some(w) = procs.speedup {
-                control.push_str(&format!(
-                    " {} reached {w:.2}x in wall time and {} by elapsed_ms, which still includes \
-                     starting and joining its pool.",
-                    name(procs.player.as_ref()),
-                    times(procs.speedup_elapsed)
-                ));
-            }
-            format!(
-                "two threads gave {a:.2}x on {} and {b:.2}x on {} in wall time ({} and {} by elapsed_ms; \
-                 agreement: wall speedups within 0.2x of each other).{control}",
-                name(emu.player.as_ref()),
-                name(real.player.as_ref()),
-                times(emu.speedup_elapsed),
-                times(real.speedup_elapsed)
-            )
-        }
-        _ => "not measured in this run (it needs the workers sweep of `--profile standard` and both runtimes)"
-            .into(),
+    let control = |r: &ThreadsRow| {
+        r.speedup.map(|c| Control {
+            player: r.player.clone(),
+            speedup: c,
+            speedup_elapsed: r.speedup_elapsed,
+            second_core: c >= SECOND_CORE,
+        })
     };
+    let figures = emu.speedup.zip(real.speedup).map(|(a, b)| ThreadsFigures {
+        emulated: a,
+        cpython: b,
+        emulated_elapsed: emu.speedup_elapsed,
+        cpython_elapsed: real.speedup_elapsed,
+        within: WITHIN,
+        no_gil: control(free),
+        processes: control(procs),
+    });
     Finding {
-        topic: "Threads on CPU work under a GIL".into(),
-        agree: emu
-            .speedup
-            .zip(real.speedup)
-            .map(|(a, b)| (a - b).abs() <= 0.2),
-        text,
+        agree: figures
+            .as_ref()
+            .map(|f| (f.emulated - f.cpython).abs() <= WITHIN),
+        on: Compared::Threads(ThreadsFinding {
+            emulated: emu.player.clone(),
+            cpython: real.player.clone(),
+            figures,
+        }),
     }
 }

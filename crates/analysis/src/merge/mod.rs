@@ -80,8 +80,8 @@ pub struct Mixed {
 /// One claim, with each machine's verdict on it (in [`Merged::machines`] order).
 #[derive(Debug, Clone)]
 pub struct ClaimRow {
-    /// The claim, as the article puts it.
-    pub claim: &'static str,
+    /// The claim.
+    pub claim: crate::verdicts::Claim,
     /// One verdict per machine.
     pub verdicts: Vec<Verdict>,
 }

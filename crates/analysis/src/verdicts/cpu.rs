@@ -3,15 +3,16 @@
 use harness::Model;
 use workloads::Workload;
 
+use super::facts::{Clause, Fact, Scope, Speed, Stated};
 use super::rule::{Rule, TAKING_TURNS};
-use super::{Evidence, Missing, Panel, Topic, Verdict, short};
+use super::{Claim, Evidence, Missing, Panel, Topic, Verdict, short};
 use super::{at_cores, is_default, missing, speed};
 use crate::roles::{gil, is, os_threads};
 use crate::{Analysis, Row};
 
 pub(super) fn parallel_claim(
     m: &Analysis,
-    claim: &'static str,
+    claim: Claim,
     pick: impl Fn(&Row) -> bool,
     model: Model,
     what: &str,
@@ -36,11 +37,14 @@ pub(super) fn parallel_claim(
     Verdict {
         claim,
         mark,
-        evidence: Evidence::Measured(format!(
-            "{} with {} workers on {cores} CPUs ({rule})",
-            speed(r),
-            r.cell.workers
-        )),
+        evidence: Evidence::Measured(vec![
+            Clause::of(vec![Fact::Speed(Speed {
+                workers: Some(r.cell.workers),
+                cpus: Some(cores),
+                ..speed(r)
+            })])
+            .by(Stated::Rule(*rule)),
+        ]),
         see,
         rests_on: vec![r.cell.key()],
         panel: Some(Panel::new(
@@ -58,8 +62,7 @@ pub(super) fn parallel_claim(
 /// on the cells the plan pins to one CPU inside a run on two or more (the standard and full profiles), or on every
 /// cell of a run pinned with `arena bench --cpus 1`; a run with neither says how to get some.
 pub(super) fn time_slicing(m: &Analysis) -> Verdict {
-    let claim =
-        "Without parallelism, threads take turns on one core: they overlap waits but not CPU work";
+    let claim = Claim::TimeSlicing;
     let see = Topic::Workload(Workload::CpuBalanced);
     let cores = m.cores();
     let native = |r: &Row, threads: harness::Threads| {
@@ -119,14 +122,17 @@ pub(super) fn time_slicing(m: &Analysis) -> Verdict {
     Verdict {
         claim,
         mark,
-        evidence: Evidence::Measured(format!(
-            "on 1 CPU, computing: {} with {} workers ({}); waiting: {} ({})",
-            speed(cpu),
-            cpu.cell.workers,
-            rule.first,
-            speed(io),
-            rule.second
-        )),
+        evidence: Evidence::Measured(vec![
+            Clause::of(vec![Fact::Speed(Speed {
+                workers: Some(cpu.cell.workers),
+                ..speed(cpu)
+            })])
+            .on(Scope::Computing { cpus: Some(1) })
+            .by(Stated::Half(rule.first)),
+            Clause::of(vec![Fact::Speed(speed(io))])
+                .on(Scope::Waiting)
+                .by(Stated::Half(rule.second)),
+        ]),
         see,
         rests_on: vec![cpu.cell.key(), io.cell.key()],
         panel: Some(Panel::new(

@@ -4,9 +4,10 @@ use harness::Model;
 use harness::opts;
 use workloads::Workload;
 
+use super::facts::{Clause, Fact, Lateness, PoolCost, Scope, Stated, TimeRatio};
 use super::race::reported;
 use super::rule::{BLOCKS_LOOP, EVENT_LOOP, HELPS_WAITING, PROCESSES_VS_LOOP, SIGNIFICANT};
-use super::{Evidence, Mark, Missing, Panel, Topic, Verdict, short};
+use super::{Claim, Evidence, Mark, Missing, Panel, Topic, Verdict, short};
 use super::{at_cores, missing, speed};
 use crate::roles::{gil, is, one_loop, process_pool, thread_pool};
 use crate::{Analysis, Row};
@@ -27,16 +28,20 @@ fn best_io(m: &Analysis, pick: impl Fn(&Row) -> bool) -> Option<&Row> {
 }
 
 pub(super) fn threads_help_io(m: &Analysis) -> Verdict {
-    let claim = "Threads do help I/O";
+    let claim = Claim::ThreadsHelpIo;
     let see = Topic::Workload(Workload::IoSleep);
     let Some(r) = best_io(m, |r| r.model == Some(Model::Threads)) else {
         return Verdict::missing(claim, see, missing(m, Model::Threads, "io-sleep cell"));
     };
     let rule = HELPS_WAITING;
     let mark = rule.mark(r.speedup.unwrap_or(0.0));
-    let mut evidence = format!("best threads cell on io-sleep: {} ({rule})", speed(r));
+    let mut evidence = vec![
+        Clause::of(vec![Fact::Speed(speed(r))])
+            .on(Scope::BestThreads(Workload::IoSleep))
+            .by(Stated::Rule(rule)),
+    ];
     if let Some(g) = best_io(m, gil_row) {
-        evidence.push_str(&format!("; under the GIL too: {}", speed(g)));
+        evidence.push(Clause::of(vec![Fact::Speed(speed(g))]).on(Scope::UnderGilToo));
     }
     Verdict {
         claim,
@@ -64,7 +69,7 @@ fn single_loop(r: &Row) -> bool {
 }
 
 pub(super) fn event_loop(m: &Analysis) -> Verdict {
-    let claim = "An event loop is concurrent but not parallel, and excellent at waiting";
+    let claim = Claim::EventLoop;
     let see = Topic::Workload(Workload::IoSleep);
     let io = best_io(m, single_loop);
     let cpu = m
@@ -86,13 +91,14 @@ pub(super) fn event_loop(m: &Analysis) -> Verdict {
     Verdict {
         claim,
         mark,
-        evidence: Evidence::Measured(format!(
-            "waiting: {} ({}); computing: {} ({})",
-            speed(io),
-            rule.first,
-            speed(cpu),
-            rule.second
-        )),
+        evidence: Evidence::Measured(vec![
+            Clause::of(vec![Fact::Speed(speed(io))])
+                .on(Scope::Waiting)
+                .by(Stated::Half(rule.first)),
+            Clause::of(vec![Fact::Speed(speed(cpu))])
+                .on(Scope::Computing { cpus: None })
+                .by(Stated::Half(rule.second)),
+        ]),
         see,
         rests_on: vec![io.cell.key(), cpu.cell.key()],
         panel: Some(Panel::new(
@@ -107,7 +113,7 @@ pub(super) fn event_loop(m: &Analysis) -> Verdict {
 }
 
 pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
-    let claim = "CPU work blocks the event loop";
+    let claim = Claim::CpuBlocksLoop;
     let see = Topic::Latency;
     let cells: Vec<_> = reported(m, Workload::Mixed)
         .filter(|(c, _, _)| {
@@ -135,11 +141,15 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
     // The rule counts waits; decided in milliseconds against this run's wait.
     let in_ms = BLOCKS_LOOP.scaled(d);
     let mark = in_ms.mark(lat.p99);
-    let mut evidence = format!(
-        "`{}`: the ticker's p99 lateness is {:.1} ms against its {d:.0} ms wait ({BLOCKS_LOOP})",
-        c.cell.label(),
-        lat.p99
-    );
+    let mut evidence = vec![
+        Clause::of(vec![Fact::Lateness(Lateness {
+            label: c.cell.label(),
+            percentile: 99,
+            ms: lat.p99,
+            wait_ms: d,
+        })])
+        .by(Stated::Rule(BLOCKS_LOOP)),
+    ];
     let mut bars = vec![(c.cell.label(), lat.p99)];
     if let Some(fix) = m.run.cells.iter().find(|x| {
         x.cell.workload == Workload::Mixed
@@ -151,7 +161,11 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
                 .any(|(k, v)| k == opts::OFFLOAD && v == "true")
     }) && let Some(l) = fix.report.as_ref().and_then(|r| r.latency_ms)
     {
-        evidence.push_str(&format!("; with `offload=true` it is {:.1} ms", l.p99));
+        evidence.push(Clause::of(vec![Fact::Offloaded {
+            label: fix.cell.label(),
+            percentile: 99,
+            ms: l.p99,
+        }]));
         bars.push((fix.cell.label(), l.p99));
     }
     Verdict {
@@ -173,7 +187,7 @@ pub(super) fn cpu_blocks_loop(m: &Analysis) -> Verdict {
 /// a per-task variant keeps every task in flight at once, so against a pool of W it measures concurrency, not the
 /// cost of a process.
 pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
-    let claim = "Processes cost more for I/O";
+    let claim = Claim::ProcessesCostIo;
     let see = Topic::Workload(Workload::IoSleep);
     let is_procs = |r: &Row| is(r.facts, process_pool);
     let is_threads = |r: &Row| is(r.facts, thread_pool);
@@ -211,27 +225,26 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
         );
     };
     let ratio = p.hf.median / t.hf.median;
-    let test = crate::stats::welch(&t.hf.times, &p.hf.times);
-    let significant = test.is_some_and(|(_, _, pv)| SIGNIFICANT.holds(pv));
+    let pv = crate::stats::welch(&t.hf.times, &p.hf.times).map(|t| t.p);
+    let significant = pv.is_some_and(|pv| SIGNIFICANT.holds(pv));
     let mark = match (ratio > 1.0, significant) {
         (true, true) => Mark::Supported,
         (false, true) => Mark::Contradicted,
         _ => Mark::Partly,
     };
-    let p_text = test.map_or("no test (too few runs)".to_string(), |(_, _, pv)| {
-        format!("Welch p = {pv:.3}")
-    });
     Verdict {
         claim,
         mark,
-        evidence: Evidence::Measured(format!(
-            "`{}` takes {ratio:.2}x the time of the thread pool `{}` with the same {} workers and {} tasks on io-sleep ({p_text}; supported when slower at p < {})",
-            p.cell.label(),
-            t.cell.label(),
-            p.cell.workers,
-            p.report.as_ref().map_or(0, |x| x.workload_params().tasks),
-            SIGNIFICANT.at
-        )),
+        evidence: Evidence::Measured(vec![Clause::of(vec![Fact::PoolCost(PoolCost {
+            processes: p.cell.label(),
+            threads: t.cell.label(),
+            ratio,
+            workers: p.cell.workers,
+            tasks: p.report.as_ref().map_or(0, |x| x.workload_params().tasks),
+            workload: Workload::IoSleep,
+            p: pv,
+            significant: SIGNIFICANT,
+        })])]),
         see,
         rests_on: vec![p.cell.key(), t.cell.key()],
         panel: Some(Panel::new(
@@ -242,15 +255,22 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
     }
 }
 
+/// A process pool's cell beside a one-thread event loop's at the same tasks, and its median time over the loop's.
+struct Pair<'a> {
+    procs: &'a Row,
+    event_loop: &'a Row,
+    ratio: f64,
+}
+
 /// "multiprocessing is not as efficient for I/O-bound operations as asyncio": a process pool against a one-thread
 /// event loop on the same I/O cells (io-sleep and io-net, the same tasks), by hyperfine's medians. At each workload
 /// the point with the most tasks both ran is compared: where the pool's W processes queue the waits that the loop
 /// keeps all in flight.
 pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
-    let claim = "Processes are less efficient for I/O than an event loop";
+    let claim = Claim::ProcessesVsLoop;
     let see = Topic::Workload(Workload::IoSleep);
     let is_procs = |r: &Row| is(r.facts, process_pool);
-    let mut pairs: Vec<(&Row, &Row, f64)> = Vec::new();
+    let mut pairs: Vec<Pair> = Vec::new();
     for w in [Workload::IoSleep, Workload::IoNet] {
         let best = m
             .rows_of(w)
@@ -259,9 +279,13 @@ pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
                 let l = m.rows_of(w).find(|l| {
                     single_loop(l) && l.cell.opts.is_empty() && l.cell.tasks == p.cell.tasks
                 })?;
-                Some((p, l, p.hf.median / l.hf.median.max(1e-9)))
+                Some(Pair {
+                    procs: p,
+                    event_loop: l,
+                    ratio: p.hf.median / l.hf.median.max(1e-9),
+                })
             })
-            .max_by_key(|(p, _, _)| p.cell.tasks.unwrap_or(0));
+            .max_by_key(|x| x.procs.cell.tasks.unwrap_or(0));
         pairs.extend(best);
     }
     if pairs.is_empty() {
@@ -276,32 +300,36 @@ pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
         );
     }
     let rule = PROCESSES_VS_LOOP;
-    let mark = rule.mark_all(pairs.iter().map(|x| x.2));
-    let text: Vec<String> = pairs
+    let mark = rule.mark_all(pairs.iter().map(|x| x.ratio));
+    let facts: Vec<Fact> = pairs
         .iter()
-        .map(|(p, l, x)| {
-            format!(
-                "{}: `{}` {:.2}x the time of `{}`",
-                p.cell.workload,
-                p.cell.label(),
-                x,
-                l.cell.label()
-            )
+        .map(|x| {
+            Fact::TimeRatio(TimeRatio {
+                workload: x.procs.cell.workload,
+                a: x.procs.cell.label(),
+                b: x.event_loop.cell.label(),
+                ratio: x.ratio,
+            })
         })
         .collect();
     Verdict {
         claim,
         mark,
-        evidence: Evidence::Measured(format!("{} ({rule})", text.join("; "))),
+        evidence: Evidence::Measured(vec![Clause::of(facts).by(Stated::Rule(rule))]),
         see,
         rests_on: pairs
             .iter()
-            .flat_map(|(p, l, _)| [p.cell.key(), l.cell.key()])
+            .flat_map(|x| [x.procs.cell.key(), x.event_loop.cell.key()])
             .collect(),
         panel: Some(Panel::new(
             pairs
                 .iter()
-                .map(|(p, _, x)| (format!("{} {}", p.cell.workload, short(p)), *x))
+                .map(|x| {
+                    (
+                        format!("{} {}", x.procs.cell.workload, short(x.procs)),
+                        x.ratio,
+                    )
+                })
                 .collect(),
             "x the event loop's time",
             &rule.lines(),

@@ -8,10 +8,13 @@ use harness::Model;
 use workloads::Workload;
 
 mod cpu;
+pub mod facts;
 mod io;
 mod peers;
 mod race;
 pub mod rule;
+
+pub use facts::{Clause, Fact, Note, Scope, Stated};
 
 use super::{Analysis, Row};
 use crate::roles::{free_threads, gil, is};
@@ -20,6 +23,66 @@ use cpu::parallel_claim;
 use cpu::time_slicing;
 use io::{cpu_blocks_loop, event_loop, processes_cost_io, processes_vs_loop, threads_help_io};
 use race::{gil_counter, message_passing, no_gil_counter, run_to_completion};
+
+/// Which of the article's claims a verdict weighs: data, in the article's order; the report states each in the
+/// article's words (`arena_report::claim`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Claim {
+    /// Threads are not parallel for CPU work under a GIL.
+    NotParallelUnderGil,
+    /// Threads do help I/O.
+    ThreadsHelpIo,
+    /// An event loop is concurrent but not parallel, and excellent at waiting.
+    EventLoop,
+    /// CPU work blocks the event loop.
+    CpuBlocksLoop,
+    /// Processes give true parallelism.
+    ProcessesParallel,
+    /// Processes cost more for I/O.
+    ProcessesCostIo,
+    /// The GIL keeps a read-modify-write of a shared counter whole, in both forms.
+    GilCounter,
+    /// Message passing loses no updates.
+    MessagePassing,
+    /// Removing the GIL restores parallelism.
+    NoGilParallel,
+    /// Without the GIL, a shared counter's increments are lost.
+    NoGilCounter,
+    /// On one event loop, the GIL is what keeps an increment whole.
+    RunToCompletion,
+    /// Processes are less efficient for I/O than an event loop.
+    ProcessesVsLoop,
+    /// Without parallelism, threads take turns on one core.
+    TimeSlicing,
+    /// Under a GIL, offloading CPU work to threads does not unblock the loop; a process pool does.
+    OffloadUnderGil,
+    /// JavaScript cannot race (the Node peer).
+    JsSharedMemory,
+    /// asyncio underperforms JavaScript's event loop on I/O (the CPython and Node peers).
+    AsyncioVsNode,
+}
+
+impl Claim {
+    /// Every claim, in the article's order.
+    pub const ALL: [Claim; 16] = [
+        Claim::NotParallelUnderGil,
+        Claim::ThreadsHelpIo,
+        Claim::EventLoop,
+        Claim::CpuBlocksLoop,
+        Claim::ProcessesParallel,
+        Claim::ProcessesCostIo,
+        Claim::GilCounter,
+        Claim::MessagePassing,
+        Claim::NoGilParallel,
+        Claim::NoGilCounter,
+        Claim::RunToCompletion,
+        Claim::ProcessesVsLoop,
+        Claim::TimeSlicing,
+        Claim::OffloadUnderGil,
+        Claim::JsSharedMemory,
+        Claim::AsyncioVsNode,
+    ];
+}
 
 /// How the evidence stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,17 +148,28 @@ pub enum Missing {
 /// What a verdict rests on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Evidence {
-    /// The figures and the rule that decided, in one sentence (cell labels in backticks).
-    Measured(String),
+    /// The figures and the rules that decided, as typed clauses ([`facts`]); the report words them.
+    Measured(Vec<Clause>),
     /// Nothing to weigh, and why.
     Missing(Missing),
+}
+
+impl Evidence {
+    /// Every measured fact, clause after clause (none when evidence is missing).
+    pub fn facts(&self) -> impl Iterator<Item = &Fact> {
+        let clauses: &[Clause] = match self {
+            Evidence::Measured(c) => c,
+            Evidence::Missing(_) => &[],
+        };
+        clauses.iter().flat_map(|c| &c.facts)
+    }
 }
 
 /// One claim and its verdict.
 #[derive(Debug, Clone)]
 pub struct Verdict {
-    /// The claim, as the article puts it.
-    pub claim: &'static str,
+    /// The claim.
+    pub claim: Claim,
     /// The mark.
     pub mark: Mark,
     /// The measured evidence, or why there is none.
@@ -110,7 +184,7 @@ pub struct Verdict {
 
 impl Verdict {
     /// A claim no cell could weigh, and why: no mark, nothing it rests on, no panel.
-    pub fn missing(claim: &'static str, see: Topic, why: Missing) -> Verdict {
+    pub fn missing(claim: Claim, see: Topic, why: Missing) -> Verdict {
         Verdict {
             claim,
             mark: Mark::Missing,
@@ -126,19 +200,31 @@ impl Verdict {
 /// opening figure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
-    /// (short label, value in `unit`), in the order the evidence names them.
-    pub bars: Vec<(String, f64)>,
+    /// The bars, in the order the evidence names them.
+    pub bars: Vec<Bar>,
     /// What the values are, for the axis: "x the sequential run", "ms", "% of updates lost".
     pub unit: &'static str,
     /// The rule's thresholds, drawn as lines across the bars.
     pub rules: Vec<f64>,
 }
 
+/// One bar of a [`Panel`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    /// The cell's short label.
+    pub label: String,
+    /// Its value, in the panel's unit.
+    pub value: f64,
+}
+
 impl Panel {
-    /// A panel of these bars, unit and rule lines.
+    /// A panel of these (label, value) bars, unit and rule lines.
     pub fn new(bars: Vec<(String, f64)>, unit: &'static str, rules: &[f64]) -> Panel {
         Panel {
-            bars,
+            bars: bars
+                .into_iter()
+                .map(|(label, value)| Bar { label, value })
+                .collect(),
             unit,
             rules: rules.to_vec(),
         }
@@ -150,18 +236,16 @@ pub(super) fn short(r: &Row) -> String {
     r.cell.label()
 }
 
-pub(super) fn pct(x: Option<f64>) -> String {
-    x.map_or(String::new(), |c| format!(" (±{:.0}% at 95%)", c * 100.0))
-}
-
-pub(super) fn speed(r: &Row) -> String {
-    format!(
-        "`{}`: {:.2}x the sequential run{}, {:.2} cores busy",
-        r.cell.label(),
-        r.speedup.unwrap_or(f64::NAN),
-        pct(r.ci95),
-        r.cores_busy
-    )
+/// A row's speed, without its workers or the machine's CPUs.
+pub(super) fn speed(r: &Row) -> facts::Speed {
+    facts::Speed {
+        label: r.cell.label(),
+        speedup: r.speedup.unwrap_or(f64::NAN),
+        ci95: r.ci95,
+        cores_busy: r.cores_busy,
+        workers: None,
+        cpus: None,
+    }
 }
 
 /// Why nothing could weigh a claim: no runtime of that model, or its cells were not timed.
@@ -216,7 +300,7 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
     vec![
         parallel_claim(
             m,
-            "Threads are not parallel for CPU work under a GIL",
+            Claim::NotParallelUnderGil,
             |r| is(r.facts, gil),
             Model::Emulated,
             "cpu-balanced cell with the GIL",
@@ -227,7 +311,7 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
         cpu_blocks_loop(m),
         parallel_claim(
             m,
-            "Processes give true parallelism",
+            Claim::ProcessesParallel,
             |r| r.model == Some(Model::Process),
             Model::Process,
             "cpu-balanced cell",
@@ -241,7 +325,7 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
             full,
             parallel_claim(
                 m,
-                "Removing the GIL restores parallelism",
+                Claim::NoGilParallel,
                 |r| r.model == Some(Model::Emulated) && is(r.facts, free_threads),
                 Model::Emulated,
                 "cpu-balanced cell without the GIL (free-threaded)",

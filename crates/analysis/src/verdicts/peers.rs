@@ -5,8 +5,9 @@
 use harness::{Facts, Model, RunReport};
 use workloads::Workload;
 
+use super::facts::{self, Clause, Fact, Late, Lost, Note, Offload, Scope, Stated};
 use super::rule::{OFFLOAD, SIGNIFICANT};
-use super::{Evidence, Mark, Missing, Panel, Topic, Verdict};
+use super::{Claim, Evidence, Mark, Missing, Panel, Topic, Verdict};
 use crate::Analysis;
 use crate::roles::{free_threads, gil, is, one_loop};
 use crate::stats::welch;
@@ -66,12 +67,30 @@ fn loops<'a>(
         .collect()
 }
 
+/// One point of asyncio against Node: a CPython loop and Node's at one workload and task count.
+struct Point<'a> {
+    workload: Workload,
+    tasks: u64,
+    /// The CPython loop's cell and runs.
+    py: LoopRuns<'a>,
+    /// Node's cell.
+    js: &'a CellRecord,
+    /// Node's median `elapsed_ms`.
+    js_ms: f64,
+    /// Node's runs.
+    js_runs: usize,
+    /// CPython's median over Node's.
+    ratio: f64,
+    /// Welch's p, when there is a test.
+    p: Option<f64>,
+}
+
 /// "Python's asyncio typically underperforms JavaScript in I/O-bound scenarios": CPython's one-thread loop (under
 /// its GIL) against Node's (no GIL), on io-sleep and io-net at 1,000 and 10,000 tasks, by the runtimes' own
 /// `elapsed_ms` over the pilot and its repeats (Welch's t-test), so the interpreters' start-up is left out. Every
 /// GIL-loop variant is set beside Node: uvloop's, when the peer has it, answers "use uvloop".
 pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
-    let claim = "asyncio underperforms JavaScript's event loop on I/O (CPython and Node peers)";
+    let claim = Claim::AsyncioVsNode;
     let see = Topic::Workload(Workload::IoNet);
     let mut points = Vec::new();
     for w in [Workload::IoSleep, Workload::IoNet] {
@@ -79,9 +98,18 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
             let node = loops(m, w, tasks, |_, f| !gil(&f));
             let Some(js) = node.first() else { continue };
             for py in loops(m, w, tasks, |_, f| gil(&f)) {
-                let p = welch(&js.elapsed, &py.elapsed).map(|t| t.2);
+                let p = welch(&js.elapsed, &py.elapsed).map(|t| t.p);
                 let ratio = median(&py.elapsed) / median(&js.elapsed).max(1e-9);
-                points.push((w, tasks, py, js.cell, median(&js.elapsed), ratio, p));
+                points.push(Point {
+                    workload: w,
+                    tasks,
+                    py,
+                    js: js.cell,
+                    js_ms: median(&js.elapsed),
+                    js_runs: elapsed(js.cell).len(),
+                    ratio,
+                    p,
+                });
             }
         }
     }
@@ -103,14 +131,14 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
             .and_then(|i| i.default_variant())
             == Some(c.cell.variant.as_str())
     };
-    let decisive: Vec<_> = points.iter().filter(|x| is_default(x.2.cell)).collect();
+    let decisive: Vec<_> = points.iter().filter(|x| is_default(x.py.cell)).collect();
     let slower = decisive
         .iter()
-        .filter(|x| x.5 > 1.0 && x.6.is_some_and(|p| SIGNIFICANT.holds(p)))
+        .filter(|x| x.ratio > 1.0 && x.p.is_some_and(|p| SIGNIFICANT.holds(p)))
         .count();
     let faster = decisive
         .iter()
-        .filter(|x| x.5 < 1.0 && x.6.is_some_and(|p| SIGNIFICANT.holds(p)))
+        .filter(|x| x.ratio < 1.0 && x.p.is_some_and(|p| SIGNIFICANT.holds(p)))
         .count();
     let mark = if !decisive.is_empty() && slower == decisive.len() {
         Mark::Supported
@@ -122,37 +150,33 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
     } else {
         Mark::Partly
     };
-    let text: Vec<String> = points
+    let figures: Vec<Fact> = points
         .iter()
-        .map(|(w, tasks, py, js, js_ms, ratio, p)| {
-            format!(
-                "{w} at {tasks} tasks: `{}` {:.1} ms against `{}` {:.1} ms by elapsed_ms, {ratio:.2}x ({}, {} and {} runs)",
-                py.cell.cell.label(),
-                median(&py.elapsed),
-                js.cell.label(),
-                js_ms,
-                p.map_or("no test".to_string(), |p| format!("Welch p = {p:.3}")),
-                py.elapsed.len(),
-                elapsed(js).len()
-            )
+        .map(|x| {
+            Fact::Elapsed(facts::Elapsed {
+                workload: x.workload,
+                tasks: x.tasks,
+                a: x.py.cell.cell.label(),
+                a_ms: median(&x.py.elapsed),
+                a_runs: x.py.elapsed.len(),
+                b: x.js.cell.label(),
+                b_ms: x.js_ms,
+                b_runs: x.js_runs,
+                ratio: x.ratio,
+                p: x.p,
+            })
         })
         .collect();
-    let uvloop = points.iter().any(|x| !is_default(x.2.cell));
-    let mut evidence = format!(
-        "{} (supported when asyncio is slower at p < {} at every point, contradicted when it never is)",
-        text.join("; "),
-        SIGNIFICANT.at
-    );
+    let uvloop = points.iter().any(|x| !is_default(x.py.cell));
+    let mut evidence = vec![Clause::of(figures).by(Stated::SlowerEverywhere(SIGNIFICANT))];
     if !uvloop {
-        evidence.push_str(
-            "; no other CPython loop (uvloop) ran: `scripts/setup` installs it into the peers' environment when it can",
-        );
+        evidence.push(Clause::of(vec![Fact::Note(Note::NoUvloop)]));
     }
     // The panel: the point where the default asyncio loop ran with the most tasks, io-net first (a real socket),
     // with every CPython loop there (uvloop beside asyncio) and Node.
     let key = decisive
         .iter()
-        .map(|x| (x.1, x.0 == Workload::IoNet))
+        .map(|x| (x.tasks, x.workload == Workload::IoNet))
         .max()
         .map(|(t, net)| {
             (
@@ -166,19 +190,19 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
         });
     let shown: Vec<_> = points
         .iter()
-        .filter(|x| key.is_some_and(|(t, w)| x.1 == t && x.0 == w))
+        .filter(|x| key.is_some_and(|(t, w)| x.tasks == t && x.workload == w))
         .collect();
     let mut bars: Vec<(String, f64)> = shown
         .iter()
         .map(|x| {
             (
-                format!("{} {}", x.0, x.2.cell.cell.label()),
-                median(&x.2.elapsed),
+                format!("{} {}", x.workload, x.py.cell.cell.label()),
+                median(&x.py.elapsed),
             )
         })
         .collect();
     if let Some(x) = shown.first() {
-        bars.push((format!("{} {}", x.0, x.3.cell.label()), x.4));
+        bars.push((format!("{} {}", x.workload, x.js.cell.label()), x.js_ms));
     }
     Verdict {
         claim,
@@ -187,17 +211,15 @@ pub(super) fn asyncio_vs_node(m: &Analysis) -> Verdict {
         see,
         rests_on: points
             .iter()
-            .flat_map(|x| [x.2.cell.cell.key(), x.3.cell.key()])
+            .flat_map(|x| [x.py.cell.cell.key(), x.js.cell.key()])
             .collect(),
         panel: Some(Panel::new(bars, "ms, median elapsed_ms (no start-up)", &[])),
     }
 }
 
-/// One peer race cell: label, updates lost, of how many, key, and its `sync`.
+/// One peer race cell: its figures, its key, and its `sync`.
 struct PeerRace {
-    label: String,
-    lost: u64,
-    of: u64,
+    figure: Lost,
     key: String,
     sync: String,
 }
@@ -218,9 +240,11 @@ fn peer_races(m: &Analysis, pick: impl Fn(&arena_store::Cell, Facts) -> bool) ->
             let f = m.facts(&c.cell.runtime, &c.cell.variant)?;
             let rep = c.report.as_ref()?;
             pick(&c.cell, f).then(|| PeerRace {
-                label: c.cell.label(),
-                lost: rep.lost_updates.unwrap_or(0),
-                of: rep.reference_checksum(),
+                figure: Lost {
+                    label: c.cell.label(),
+                    lost: rep.lost_updates.unwrap_or(0),
+                    attempted: rep.reference_checksum(),
+                },
                 key: c.cell.key(),
                 sync: c
                     .cell
@@ -238,7 +262,7 @@ fn peer_races(m: &Analysis, pick: impl Fn(&arena_store::Cell, Facts) -> bool) ->
 /// is an event loop (Node): its one loop with no await (nothing can interleave), and its worker_threads over one
 /// SharedArrayBuffer, where plain reads and writes lose updates and `Atomics` lose none.
 pub(super) fn js_shared_memory(m: &Analysis) -> Verdict {
-    let claim = "JavaScript cannot race: no interleaving on the loop, no shared memory between workers (Node peer)";
+    let claim = Claim::JsSharedMemory;
     let see = Topic::Workload(Workload::Race);
     let is_js = |c: &arena_store::Cell| {
         m.run
@@ -269,12 +293,12 @@ pub(super) fn js_shared_memory(m: &Analysis) -> Verdict {
             },
         );
     }
-    let unsynced_lost = shared.iter().any(|r| r.sync == "none" && r.lost > 0);
-    let safe_elsewhere = on_loop.iter().all(|r| r.lost == 0)
+    let unsynced_lost = shared.iter().any(|r| r.sync == "none" && r.figure.lost > 0);
+    let safe_elsewhere = on_loop.iter().all(|r| r.figure.lost == 0)
         && shared
             .iter()
             .filter(|r| r.sync != "none")
-            .all(|r| r.lost == 0);
+            .all(|r| r.figure.lost == 0);
     let mark = match (unsynced_lost, safe_elsewhere) {
         // Nothing lost anywhere, shared memory included: the claim stands.
         (false, true) => Mark::Supported,
@@ -284,35 +308,38 @@ pub(super) fn js_shared_memory(m: &Analysis) -> Verdict {
     };
     let list = |v: &[PeerRace]| {
         v.iter()
-            .map(|r| format!("`{}` lost {} of {}", r.label, r.lost, r.of))
+            .map(|r| Fact::Lost(r.figure.clone()))
             .collect::<Vec<_>>()
-            .join("; ")
     };
     let mut parts = Vec::new();
     if !on_loop.is_empty() {
-        parts.push(format!("one loop, no await: {}", list(&on_loop)));
+        parts.push(Clause::of(list(&on_loop)).on(Scope::OneLoopNoAwait));
     }
     if shared.is_empty() {
-        parts.push("no worker_threads race over a SharedArrayBuffer in this run".into());
+        parts.push(Clause::of(vec![Fact::Note(Note::NoSharedBufferRace)]));
     } else {
-        parts.push(format!(
-            "worker_threads over one SharedArrayBuffer: {}",
-            list(&shared)
-        ));
+        parts.push(Clause::of(list(&shared)).on(Scope::SharedBuffer));
+    }
+    // The rule closes the last clause.
+    if let Some(last) = parts.pop() {
+        parts.push(last.by(Stated::OnlySharedLoses));
     }
     let all: Vec<&PeerRace> = on_loop.iter().chain(&shared).collect();
     Verdict {
         claim,
         mark,
-        evidence: Evidence::Measured(format!(
-            "{} (partly when only plain reads and writes of shared memory lose updates)",
-            parts.join("; ")
-        )),
+        evidence: Evidence::Measured(parts),
         see,
         rests_on: all.iter().map(|r| r.key.clone()).collect(),
         panel: Some(Panel::new(
             all.iter()
-                .map(|r| (r.label.clone(), r.lost as f64 * 100.0 / r.of.max(1) as f64))
+                .map(|r| {
+                    let f = &r.figure;
+                    (
+                        f.label.clone(),
+                        f.lost as f64 * 100.0 / f.attempted.max(1) as f64,
+                    )
+                })
                 .collect(),
             "% of updates lost",
             &[],
@@ -320,11 +347,18 @@ pub(super) fn js_shared_memory(m: &Analysis) -> Verdict {
     }
 }
 
+/// A mixed cell's ticker: its p99 lateness and the wait it asked for, in ms.
+struct Ticker<'a> {
+    cell: &'a CellRecord,
+    p99: f64,
+    wait_ms: f64,
+}
+
 /// "CPU-bound work would block the event loop", and its usual fix: offloading CPU work to threads still holds
 /// CPython's GIL, a process pool does not. Weighed on the peers' one-thread loops under a GIL (asyncio): the mixed
 /// ticker's p99 lateness with `offload=true` (a thread pool) and `offload=process` (a process pool), against its wait.
 pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
-    let claim = "Under a GIL, offloading CPU work to threads does not unblock the event loop; a process pool does (CPython peer)";
+    let claim = Claim::OffloadUnderGil;
     let see = Topic::Latency;
     let p99 = |value: &str| {
         m.run.cells.iter().find_map(|c| {
@@ -341,11 +375,11 @@ pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
                 && c.cell.params.is_empty()
                 && c.cell.opts == [(harness::opts::OFFLOAD.to_string(), value.to_string())];
             let rep = c.report.as_ref().filter(|_| ok)?;
-            Some((
-                c,
-                rep.latency_ms?.p99,
-                rep.workload_params().delay_ms as f64,
-            ))
+            Some(Ticker {
+                cell: c,
+                p99: rep.latency_ms?.p99,
+                wait_ms: rep.workload_params().delay_ms as f64,
+            })
         })
     };
     let (Some(threads), Some(procs)) = (p99("true"), p99("process")) else {
@@ -359,29 +393,32 @@ pub(super) fn offload_under_gil(m: &Analysis) -> Verdict {
             },
         );
     };
-    let d = threads.2;
+    let d = threads.wait_ms;
     // The rule counts waits; decided in milliseconds against this run's wait.
     let in_ms = OFFLOAD.scaled(d);
-    let mark = in_ms.mark(threads.1, procs.1);
+    let mark = in_ms.mark(threads.p99, procs.p99);
     Verdict {
         claim,
         mark,
-        evidence: Evidence::Measured(format!(
-            "the ticker's p99 lateness against its {d:.0} ms wait: `{}` {:.1} ms (threads; {}), `{}` {:.1} ms \
-             (processes; {})",
-            threads.0.cell.label(),
-            threads.1,
-            OFFLOAD.first,
-            procs.0.cell.label(),
-            procs.1,
-            OFFLOAD.second
-        )),
+        evidence: Evidence::Measured(vec![Clause::of(vec![Fact::Offload(Offload {
+            percentile: 99,
+            wait_ms: d,
+            threads: Late {
+                label: threads.cell.cell.label(),
+                ms: threads.p99,
+            },
+            processes: Late {
+                label: procs.cell.cell.label(),
+                ms: procs.p99,
+            },
+            halves: OFFLOAD,
+        })])]),
         see,
-        rests_on: vec![threads.0.cell.key(), procs.0.cell.key()],
+        rests_on: vec![threads.cell.cell.key(), procs.cell.cell.key()],
         panel: Some(Panel::new(
             vec![
-                (threads.0.cell.label(), threads.1),
-                (procs.0.cell.label(), procs.1),
+                (threads.cell.cell.label(), threads.p99),
+                (procs.cell.cell.label(), procs.p99),
             ],
             "ms, the ticker's p99 lateness",
             &in_ms.lines(),
@@ -408,7 +445,8 @@ fn free_threaded(m: &Analysis, runtime: &str, variant: &str) -> bool {
 /// The two GIL-removal claims weigh the emulation always and a free-threaded CPython when one took part: its figure is
 /// added to the evidence, and where it disagrees with the emulation the mark becomes partly.
 pub(super) fn with_free_threaded(full: &Analysis, mut v: Verdict, race: bool) -> Verdict {
-    let figure: Option<(String, String, bool)> = if race {
+    // The peer's cell key, its figure, and whether it agrees with the claim.
+    let figure: Option<(String, Fact, bool)> = if race {
         full.run
             .cells
             .iter()
@@ -419,11 +457,11 @@ pub(super) fn with_free_threaded(full: &Analysis, mut v: Verdict, race: bool) ->
                 let lost = r.lost_updates.unwrap_or(0);
                 Some((
                     c.cell.key(),
-                    format!(
-                        "`{}` lost {lost} of {}",
-                        c.cell.label(),
-                        r.reference_checksum()
-                    ),
+                    Fact::Lost(Lost {
+                        label: c.cell.label(),
+                        lost,
+                        attempted: r.reference_checksum(),
+                    }),
                     lost > 0,
                 ))
             })
@@ -437,32 +475,37 @@ pub(super) fn with_free_threaded(full: &Analysis, mut v: Verdict, race: bool) ->
                 let s = r.speedup.unwrap_or(0.0);
                 (
                     r.cell.key(),
-                    format!("`{}` {s:.2}x its own sequential run", r.cell.label()),
+                    Fact::OwnSpeedup {
+                        label: r.cell.label(),
+                        speedup: s,
+                    },
                     super::rule::PARALLEL.mark(s) == Mark::Supported,
                 )
             })
     };
     match (figure, &mut v.evidence) {
-        (Some((key, text, agrees)), Evidence::Measured(e)) => {
-            e.push_str(&format!("; a free-threaded CPython: {text}"));
+        (Some((key, fact, agrees)), Evidence::Measured(e)) => {
+            let mut clause = Clause::of(vec![fact]).on(Scope::FreeThreadedCpython);
             let emulation_says = v.mark == Mark::Supported;
             if agrees != emulation_says {
                 v.mark = Mark::Partly;
-                e.push_str(" (it disagrees with the emulation: partly)");
+                clause = clause.by(Stated::DisagreesWithEmulation);
             }
+            e.push(clause);
             v.rests_on.push(key);
         }
-        (Some((key, text, agrees)), Evidence::Missing(_)) => {
+        (Some((key, fact, agrees)), Evidence::Missing(_)) => {
             v.mark = if agrees {
                 Mark::Supported
             } else {
                 Mark::Contradicted
             };
-            v.evidence = Evidence::Measured(format!("a free-threaded CPython: {text}"));
+            v.evidence =
+                Evidence::Measured(vec![Clause::of(vec![fact]).on(Scope::FreeThreadedCpython)]);
             v.rests_on.push(key);
         }
         (None, Evidence::Measured(e)) => {
-            e.push_str("; no free-threaded CPython took part (it needs python3.14t or python3.13t on PATH)");
+            e.push(Clause::of(vec![Fact::Note(Note::NoFreeThreaded)]));
         }
         (None, Evidence::Missing(_)) => {}
     }

@@ -4,9 +4,11 @@ use harness::opts;
 use harness::{Facts, Model};
 use workloads::Workload;
 
+use super::facts::{Clause, Fact, Lost, Note, Scope, Stated};
 use super::missing;
-use super::{Evidence, Mark, Panel, Topic, Verdict};
+use super::{Claim, Evidence, Mark, Panel, Topic, Verdict};
 use crate::Analysis;
+use crate::calibration::Rmw;
 use crate::roles::{free_threads, gil, one_loop};
 
 /// Every cell of workload `w` with a kept RunReport, and its runtime's model.
@@ -25,8 +27,20 @@ pub(super) fn reported(
         })
 }
 
-/// One race cell: its label, updates lost, of how many, and its key.
-type Lost = (String, u64, u64, String);
+/// One race cell: its figures and its key.
+struct Raced {
+    /// Its label, updates lost and attempted.
+    figure: Lost,
+    /// Its key, for what the verdict rests on.
+    key: String,
+}
+
+impl Raced {
+    /// Whether it lost any update.
+    fn lost_some(&self) -> bool {
+        self.figure.lost > 0
+    }
+}
 
 /// The race cells `pick` accepts (given the cell and its variant's facts). A report written before `attempted`
 /// existed (the committed runs under `results/`) is read by the old rule, `lost_updates = W*K - checksum`, as
@@ -35,43 +49,47 @@ type Lost = (String, u64, u64, String);
 fn lost(
     m: &Analysis,
     pick: impl Fn(&arena_store::Cell, &harness::RunReport, Facts) -> bool,
-) -> Vec<Lost> {
+) -> Vec<Raced> {
     reported(m, Workload::Race)
         .filter(|(c, rep, _)| {
             m.facts(&c.cell.runtime, &c.cell.variant)
                 .is_some_and(|f| pick(&c.cell, rep, f))
         })
-        .map(|(c, rep, _)| {
-            (
-                c.cell.label(),
-                rep.lost_updates.unwrap_or(0),
-                rep.reference_checksum(),
-                c.cell.key(),
-            )
+        .map(|(c, rep, _)| Raced {
+            figure: Lost {
+                label: c.cell.label(),
+                lost: rep.lost_updates.unwrap_or(0),
+                attempted: rep.reference_checksum(),
+            },
+            key: c.cell.key(),
         })
         .collect()
 }
 
 /// The share of updates each cell lost, as a panel of the opening figure.
-fn lost_panel<'a>(v: impl IntoIterator<Item = &'a Lost>) -> Panel {
+fn lost_panel<'a>(v: impl IntoIterator<Item = &'a Raced>) -> Panel {
     Panel::new(
         v.into_iter()
-            .map(|(l, n, of, _)| (l.clone(), *n as f64 * 100.0 / (*of).max(1) as f64))
+            .map(|x| {
+                let f = &x.figure;
+                (
+                    f.label.clone(),
+                    f.lost as f64 * 100.0 / f.attempted.max(1) as f64,
+                )
+            })
             .collect(),
         "% of updates lost",
         &[],
     )
 }
 
-fn list(v: &[Lost]) -> String {
-    v.iter()
-        .map(|(l, n, of, _)| format!("`{l}` lost {n} of {of}"))
-        .collect::<Vec<_>>()
-        .join("; ")
+/// The cells' figures, one fact each.
+fn list(v: &[Raced]) -> Vec<Fact> {
+    v.iter().map(|x| Fact::Lost(x.figure.clone())).collect()
 }
 
 pub(super) fn gil_counter(m: &Analysis) -> Verdict {
-    let claim = "The GIL makes `counter += 1` safe (both `rmw` forms)";
+    let claim = Claim::GilCounter;
     let see = Topic::Workload(Workload::Race);
     let plain = lost(m, |c, _, f| {
         gil(&f) && !c.opts.iter().any(|(k, v)| k == opts::RMW && v != "plain")
@@ -86,32 +104,32 @@ pub(super) fn gil_counter(m: &Analysis) -> Verdict {
             missing(m, Model::Emulated, "race run under the GIL"),
         );
     }
-    let plain_safe = plain.iter().all(|x| x.1 == 0);
-    let call_safe = call.iter().all(|x| x.1 == 0);
+    let plain_safe = plain.iter().all(|x| !x.lost_some());
+    let call_safe = call.iter().all(|x| !x.lost_some());
     let mark = match (plain_safe, call.is_empty(), call_safe) {
         (true, true, _) => Mark::Partly,
         (true, false, true) => Mark::Supported,
         (true, false, false) => Mark::Partly,
         (false, _, _) => Mark::Contradicted,
     };
-    let mut evidence = format!("`rmw=plain`: {}", list(&plain));
+    let mut evidence = vec![Clause::of(list(&plain)).on(Scope::Rmw(Rmw::Plain))];
     if call.is_empty() {
-        evidence.push_str("; `rmw=call`: missing evidence (no such cell in this run)");
+        evidence.push(Clause::of(vec![Fact::Note(Note::NoSuchCell)]).on(Scope::Rmw(Rmw::Call)));
     } else {
-        evidence.push_str(&format!("; `rmw=call` (`counter += f()`): {}", list(&call)));
+        evidence.push(Clause::of(list(&call)).on(Scope::RmwStatement(Rmw::Call)));
     }
     Verdict {
         claim,
         mark,
         evidence: Evidence::Measured(evidence),
         see,
-        rests_on: plain.iter().chain(&call).map(|x| x.3.clone()).collect(),
+        rests_on: plain.iter().chain(&call).map(|x| x.key.clone()).collect(),
         panel: Some(lost_panel(plain.iter().chain(&call))),
     }
 }
 
 pub(super) fn message_passing(m: &Analysis) -> Verdict {
-    let claim = "Message passing loses no updates";
+    let claim = Claim::MessagePassing;
     let see = Topic::Workload(Workload::Race);
     // Processes that do not share the counter. Whether they did: the cell's `shared` opt, else the one its report
     // recorded (runs before the opt's default changed), else the runtime's listed default, else its facts.
@@ -140,7 +158,7 @@ pub(super) fn message_passing(m: &Analysis) -> Verdict {
     if v.is_empty() {
         return Verdict::missing(claim, see, missing(m, Model::Process, "race run"));
     }
-    let mark = if v.iter().all(|x| x.1 == 0) {
+    let mark = if v.iter().all(|x| !x.lost_some()) {
         Mark::Supported
     } else {
         Mark::Contradicted
@@ -148,9 +166,9 @@ pub(super) fn message_passing(m: &Analysis) -> Verdict {
     Verdict {
         claim,
         mark,
-        evidence: Evidence::Measured(list(&v)),
+        evidence: Evidence::Measured(vec![Clause::of(list(&v))]),
         see,
-        rests_on: v.iter().map(|x| x.3.clone()).collect(),
+        rests_on: v.iter().map(|x| x.key.clone()).collect(),
         panel: Some(lost_panel(&v)),
     }
 }
@@ -165,12 +183,12 @@ fn plain(c: &arena_store::Cell) -> bool {
     c.opts.iter().all(|(k, _)| k == opts::YIELD)
 }
 
-/// "On one event loop, the GIL is what keeps `counter += 1` whole": weighed on one-thread loops *without* a GIL
+/// Claim::RunToCompletion: weighed on one-thread loops *without* a GIL
 /// (tokio current-thread, smol single). What keeps the increment whole there is that no other task runs until the
 /// coroutine awaits: without an await no update is lost, GIL or no GIL, and with an await between the load and the
 /// store updates are lost. Losing none without a GIL contradicts the claim.
 pub(super) fn run_to_completion(m: &Analysis) -> Verdict {
-    let claim = "On one event loop, the GIL is what keeps `counter += 1` whole";
+    let claim = Claim::RunToCompletion;
     let see = Topic::Workload(Workload::Race);
     let loop_no_gil = |c: &arena_store::Cell, f: Facts| one_loop(&f) && !gil(&f) && plain(c);
     let straight = lost(m, |c, _, f| loop_no_gil(c, f) && !yields(c));
@@ -182,22 +200,19 @@ pub(super) fn run_to_completion(m: &Analysis) -> Verdict {
             missing(m, Model::Async, "race run on a one-thread event loop"),
         );
     }
-    let whole = straight.iter().all(|x| x.1 == 0);
+    let whole = straight.iter().all(|x| !x.lost_some());
     let mark = if whole {
         Mark::Contradicted
     } else {
         Mark::Supported
     };
-    let mut evidence = format!(
-        "no GIL, no await between load and store: {} (contradicted when none is lost: running to completion keeps \
-         it whole)",
-        list(&straight)
-    );
+    let mut evidence = vec![
+        Clause::of(list(&straight))
+            .on(Scope::NoGilNoAwait)
+            .by(Stated::NoneLostContradicts),
+    ];
     if !awaits.is_empty() {
-        evidence.push_str(&format!(
-            "; no GIL, an await between them (`yield=true`): {}",
-            list(&awaits)
-        ));
+        evidence.push(Clause::of(list(&awaits)).on(Scope::NoGilAwait));
     }
     Verdict {
         claim,
@@ -207,17 +222,17 @@ pub(super) fn run_to_completion(m: &Analysis) -> Verdict {
         rests_on: straight
             .iter()
             .chain(&awaits)
-            .map(|x| x.3.clone())
+            .map(|x| x.key.clone())
             .collect(),
         panel: Some(lost_panel(straight.iter().chain(&awaits))),
     }
 }
 
-/// "Without the GIL, `counter += 1` loses updates": the free-threaded side of removing the GIL, weighed on threads
+/// Claim::NoGilCounter: the free-threaded side of removing the GIL, weighed on threads
 /// that declare the GIL's model but run without it (rt-gil's free-threaded variant; a free-threaded CPython peer when
 /// present is set beside it in the calibration).
 pub(super) fn no_gil_counter(m: &Analysis) -> Verdict {
-    let claim = "Without the GIL, `counter += 1` loses updates";
+    let claim = Claim::NoGilCounter;
     let see = Topic::Workload(Workload::Race);
     let v = lost(m, |c, _, f| {
         m.run
@@ -240,7 +255,7 @@ pub(super) fn no_gil_counter(m: &Analysis) -> Verdict {
             ),
         );
     }
-    let losing = v.iter().filter(|x| x.1 > 0).count();
+    let losing = v.iter().filter(|x| x.lost_some()).count();
     let mark = if losing == v.len() {
         Mark::Supported
     } else if losing > 0 {
@@ -251,12 +266,9 @@ pub(super) fn no_gil_counter(m: &Analysis) -> Verdict {
     Verdict {
         claim,
         mark,
-        evidence: Evidence::Measured(format!(
-            "{} (supported when every such cell loses some)",
-            list(&v)
-        )),
+        evidence: Evidence::Measured(vec![Clause::of(list(&v)).by(Stated::EveryCellLoses)]),
         see,
-        rests_on: v.iter().map(|x| x.3.clone()).collect(),
+        rests_on: v.iter().map(|x| x.key.clone()).collect(),
         panel: Some(lost_panel(&v)),
     }
 }

@@ -302,7 +302,7 @@ fn lines(t: impl IntoIterator<Item = Threshold>) -> Vec<f64> {
 
 // The rules, one per claim (the two parallel claims share one; the GIL claim is its mirror).
 
-/// "Processes give true parallelism", "Removing the GIL restores parallelism": the speedup at W = cores.
+/// Claim::ProcessesParallel, Claim::NoGilParallel: the speedup at W = cores.
 pub const PARALLEL: Rule = Rule::new(
     Threshold::at_least(PARALLEL_SPEEDUP),
     Some(Threshold::at_least(SOME_SPEEDUP)),
@@ -310,14 +310,14 @@ pub const PARALLEL: Rule = Rule::new(
 )
 .on(" on this machine's cores");
 
-/// "Threads are not parallel for CPU work under a GIL": the speedup at W = cores stays near one core.
+/// Claim::NotParallelUnderGil: the speedup at W = cores stays near one core.
 pub const NOT_PARALLEL: Rule = Rule::new(
     Threshold::below(SOME_SPEEDUP),
     Some(Threshold::below(PARALLEL_SPEEDUP)),
     Unit::Times,
 );
 
-/// "Threads do help I/O": the best threads cell's speedup on io-sleep.
+/// Claim::ThreadsHelpIo: the best threads cell's speedup on io-sleep.
 pub const HELPS_WAITING: Rule = Rule::new(
     Threshold::at_least(OVERLAP_SPEEDUP),
     Some(Threshold::at_least(SOME_SPEEDUP)),
@@ -352,7 +352,7 @@ pub const TAKING_TURNS: Halves = Halves {
     },
 };
 
-/// "CPU work blocks the event loop": the mixed ticker's p99 lateness, in waits.
+/// Claim::CpuBlocksLoop: the mixed ticker's p99 lateness, in waits.
 pub const BLOCKS_LOOP: Rule = Rule::new(
     Threshold::at_least(WHOLE_WAIT),
     Some(Threshold::at_least(FIFTH_OF_A_WAIT)),
@@ -375,7 +375,7 @@ pub const OFFLOAD: Halves = Halves {
     },
 };
 
-/// "Processes are less efficient for I/O than an event loop": a process pool's time over the loop's, per workload.
+/// Claim::ProcessesVsLoop: a process pool's time over the loop's, per workload.
 pub const PROCESSES_VS_LOOP: Rule = Rule::new(
     Threshold::at_least(CLEARLY_SLOWER),
     Some(Threshold::at_least(NO_SLOWER)),
@@ -383,7 +383,7 @@ pub const PROCESSES_VS_LOOP: Rule = Rule::new(
 )
 .everywhere();
 
-/// Welch's t-test: a difference is significant below this p ("Processes cost more for I/O", asyncio against Node).
+/// Welch's t-test: a difference is significant below this p (Claim::ProcessesCostIo, asyncio against Node).
 pub const SIGNIFICANT: Threshold = Threshold::below(0.05);
 
 #[cfg(test)]

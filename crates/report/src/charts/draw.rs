@@ -137,13 +137,23 @@ pub fn bars(path: &Path, title: &str, rows: &[&Row]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One cell's bars on a latency chart.
+pub struct LatencyBar {
+    /// The cell's label.
+    pub label: String,
+    /// Its p50, in ms.
+    pub p50: f64,
+    /// Its p99, in ms.
+    pub p99: f64,
+}
+
 /// Horizontal bars of latency p50 (light) and p99 (dark) per cell, in ms.
-pub fn latency(path: &Path, title: &str, rows: &[(String, f64, f64)]) -> anyhow::Result<()> {
-    let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+pub fn latency(path: &Path, title: &str, rows: &[LatencyBar]) -> anyhow::Result<()> {
+    let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
     let n = rows.len() as u32;
-    let max = rows.iter().map(|r| r.2).fold(0.0f64, f64::max) * 1.12;
+    let max = rows.iter().map(|r| r.p99).fold(0.0f64, f64::max) * 1.12;
     // Lateness is signed: an early wake-up is a bar to the left of 0, never hidden.
-    let min = rows.iter().map(|r| r.1.min(r.2)).fold(0.0f64, f64::min) * 1.12;
+    let min = rows.iter().map(|r| r.p50.min(r.p99)).fold(0.0f64, f64::min) * 1.12;
     let lw = label_width(&labels);
     let root = SVGBackend::new(path, (lw + 640, 100 + 40 * (slots(n) + 1))).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
@@ -174,7 +184,7 @@ pub fn latency(path: &Path, title: &str, rows: &[(String, f64, f64)]) -> anyhow:
     for (which, color) in [(0usize, BLUE.mix(0.45)), (1, BLUE.mix(0.9))] {
         chart
             .draw_series(rows.iter().enumerate().map(|(i, r)| {
-                let v = if which == 0 { r.1 } else { r.2 };
+                let v = if which == 0 { r.p50 } else { r.p99 };
                 let mut rect = Rectangle::new(
                     [
                         (0.0, SegmentValue::Exact(slot(n, i))),

@@ -178,14 +178,18 @@ pub fn write_all(m: &Analysis, dir: &Path) -> anyhow::Result<Vec<Chart>> {
         out.push(Chart::FloorMemory);
     }
     for w in [Workload::Mixed, Workload::IoNet, Workload::IoSleep] {
-        let rows: Vec<(String, f64, f64)> = m
+        let rows: Vec<draw::LatencyBar> = m
             .run
             .cells
             .iter()
             .filter(|c| c.cell.workload == w)
             .filter_map(|c| {
                 let l = c.report.as_ref()?.latency_ms?;
-                Some((c.cell.label(), l.p50, l.p99))
+                Some(draw::LatencyBar {
+                    label: c.cell.label(),
+                    p50: l.p50,
+                    p99: l.p99,
+                })
             })
             .collect();
         if rows.is_empty() {

@@ -7,12 +7,14 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use super::draw::{FONT, err, mark_color, wrap};
-use arena_analysis::verdicts::Verdict;
+use arena_analysis::verdicts::{Bar, Verdict};
 
 /// Panels per row.
 const COLUMNS: usize = 3;
-/// One panel's size in pixels.
-const PANEL: (u32, u32) = (440, 215);
+/// One panel's width in pixels.
+const PANEL_W: u32 = 440;
+/// One panel's height in pixels.
+const PANEL_H: u32 = 215;
 
 /// A number for a bar's end: three significant digits at most.
 fn num(v: f64) -> String {
@@ -28,7 +30,7 @@ fn num(v: f64) -> String {
 /// Draws every verdict's panel into one SVG.
 pub fn verdict_panels(path: &Path, verdicts: &[Verdict]) -> anyhow::Result<()> {
     let rows = verdicts.len().div_ceil(COLUMNS).max(1);
-    let size = (PANEL.0 * COLUMNS as u32, PANEL.1 * rows as u32 + 40);
+    let size = (PANEL_W * COLUMNS as u32, PANEL_H * rows as u32 + 40);
     let root = SVGBackend::new(path, size).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     root.draw(&Text::new(
@@ -50,7 +52,7 @@ fn panel(
     area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
     v: &Verdict,
 ) -> anyhow::Result<()> {
-    let (w, h) = (PANEL.0 as i32, PANEL.1 as i32);
+    let (w, h) = (PANEL_W as i32, PANEL_H as i32);
     let color = mark_color(v.mark);
     area.draw(&Rectangle::new(
         [(4, 2), (w - 4, h - 6)],
@@ -58,7 +60,7 @@ fn panel(
     ))
     .map_err(err)?;
     let mut y = 10;
-    for line in wrap(v.claim, 52).iter().take(3) {
+    for line in wrap(crate::claim(v.claim), 52).iter().take(3) {
         area.draw(&Text::new(
             line.clone(),
             (12, y),
@@ -95,7 +97,12 @@ fn panel(
     // Bars from x0 to x1 (pixels), scaled to the largest bar or rule; on a log axis when the figures span more than
     // 30x (a speedup of 80 beside a rule at 1.2), so the small bar and the rule still show.
     let (x0, x1) = (12, w - 60);
-    let values = || p.bars.iter().map(|b| b.1).chain(p.rules.iter().copied());
+    let values = || {
+        p.bars
+            .iter()
+            .map(|b| b.value)
+            .chain(p.rules.iter().copied())
+    };
     let top = values().fold(0.0f64, f64::max).max(1e-9) * 1.08;
     let low = values().filter(|v| *v > 0.0).fold(f64::MAX, f64::min);
     let log = low < f64::MAX && top / low > 30.0;
@@ -113,10 +120,10 @@ fn panel(
         };
         x0 + (f * span) as i32
     };
-    let bars: Vec<&(String, f64)> = p.bars.iter().take(4).collect();
+    let bars: Vec<&Bar> = p.bars.iter().take(4).collect();
     let slot = ((h - 30 - y) / bars.len().max(1) as i32).clamp(24, 36);
     let mut spans = Vec::new();
-    for (label, value) in &bars {
+    for Bar { label, value } in bars {
         let short: String = label.chars().take(60).collect();
         area.draw(&Text::new(short, (x0, y), (FONT, 11)))
             .map_err(err)?;

@@ -97,7 +97,7 @@ fn verdicts(m: &Merged, path: &Path) -> anyhow::Result<()> {
                 BLACK.mix(0.25).stroke_width(1),
             ))
             .map_err(err)?;
-        for (i, line) in wrap(c.claim, 46).iter().take(2).enumerate() {
+        for (i, line) in wrap(crate::claim(c.claim), 46).iter().take(2).enumerate() {
             panel
                 .draw(&Text::new(
                     line.clone(),

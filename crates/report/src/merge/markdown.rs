@@ -174,13 +174,13 @@ fn verdicts(out: &mut String, m: &Merged, charts: &[MergedChart]) {
             .iter()
             .map(|v| format!("**{}**", v.mark.text()))
             .collect();
-        let _ = writeln!(out, "| {} | {} |", c.claim, marks.join(" | "));
+        let _ = writeln!(out, "| {} | {} |", crate::claim(c.claim), marks.join(" | "));
     }
     out.push('\n');
     chart(out, charts, MergedChart::Verdicts);
     out.push_str("### The evidence on each machine\n\n");
     for c in &m.claims {
-        let _ = writeln!(out, "**{}**\n", c.claim);
+        let _ = writeln!(out, "**{}**\n", crate::claim(c.claim));
         for (x, v) in m.machines.iter().zip(&c.verdicts) {
             let _ = writeln!(
                 out,

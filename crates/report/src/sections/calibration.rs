@@ -6,8 +6,10 @@ use crate::format::{ms, opt_x, secs};
 use crate::template::fill;
 use crate::{Ctx, SectionId};
 use arena_analysis::calibration::{
-    Calibration, LoopCell, LoopRow, LostRow, Presence, Spawn, ThreadsRole, ThreadsRow, label,
+    Calibration, Compared, ConvoyFinding, Finding, LoopCell, LoopRow, LoopsFinding, LostFinding,
+    LostRow, Presence, Rank, Ranking, Spawn, SpawnFinding, ThreadsFinding, ThreadsRole, ThreadsRow,
 };
+use arena_analysis::roles::Player;
 
 /// The section's body.
 pub fn write(out: &mut String, cx: &Ctx<'_>) {
@@ -33,7 +35,7 @@ fn render(out: &mut String, c: &Calibration, n: usize) {
             Some(false) => "**disagree**",
             None => "no verdict",
         };
-        let _ = writeln!(out, "- {} — {mark}: {}", f.topic, f.text);
+        let _ = writeln!(out, "- {} — {mark}: {}", topic(f), said(f));
     }
     out.push('\n');
 }
@@ -232,6 +234,213 @@ fn spawn(out: &mut String, c: &Calibration, n: usize) {
         );
     }
     out.push('\n');
+}
+
+/// What a finding compared, as its list item names it.
+pub fn topic(f: &Finding) -> String {
+    match &f.on {
+        Compared::Threads(_) => "Threads on CPU work under a GIL".into(),
+        Compared::Convoy(c) => format!(
+            "The convoy effect (ticker p50, {} vs {})",
+            name(c.emulated.as_ref()),
+            name(c.cpython.as_ref())
+        ),
+        Compared::Lost(l) => format!("Lost updates with `{}`", l.rmw.statement()),
+        Compared::Loops(_) => {
+            "The peers' event loops against each other (asyncio against Node)".into()
+        }
+        Compared::Spawn(_) => "Process-pool start-up".into(),
+    }
+}
+
+/// A finding's figures and the rule it was decided by, in one sentence.
+pub fn said(f: &Finding) -> String {
+    match &f.on {
+        Compared::Threads(t) => threads_said(t),
+        Compared::Convoy(c) => convoy_said(c),
+        Compared::Lost(l) => lost_said(l),
+        Compared::Loops(l) => loops_said(l),
+        Compared::Spawn(s) => spawn_said(s),
+    }
+}
+
+fn threads_said(t: &ThreadsFinding) -> String {
+    let Some(x) = &t.figures else {
+        return fill!("calibration/unmeasured_threads.md");
+    };
+    let mut control = String::new();
+    if let Some(c) = &x.no_gil {
+        control.push_str(&format!(
+            " Control: {} {} reached {:.2}x{}.",
+            name(c.player.as_ref()),
+            c.player.as_ref().map_or("", |p| p.variant.as_str()),
+            c.speedup,
+            if c.second_core {
+                ", so a second core was there"
+            } else {
+                ", so the second core was not fully there and a GIL's 1.0x means less"
+            }
+        ));
+    }
+    if let Some(p) = &x.processes {
+        control.push_str(&format!(
+            " {} reached {:.2}x in wall time and {} by elapsed_ms, which still includes starting and joining its \
+             pool.",
+            name(p.player.as_ref()),
+            p.speedup,
+            opt_x(p.speedup_elapsed)
+        ));
+    }
+    format!(
+        "two threads gave {:.2}x on {} and {:.2}x on {} in wall time ({} and {} by elapsed_ms; agreement: wall \
+         speedups within {}x of each other).{control}",
+        x.emulated,
+        name(t.emulated.as_ref()),
+        x.cpython,
+        name(t.cpython.as_ref()),
+        opt_x(x.emulated_elapsed),
+        opt_x(x.cpython_elapsed),
+        x.within
+    )
+}
+
+/// A switch interval in ms: `0.5 ms`.
+fn interval(us: u64) -> String {
+    format!("{} ms", us as f64 / 1000.0)
+}
+
+fn convoy_said(c: &ConvoyFinding) -> String {
+    if c.pairs.is_empty() {
+        return fill!("calibration/unmeasured_convoy.md");
+    }
+    let pairs: Vec<String> = c
+        .pairs
+        .iter()
+        .map(|p| {
+            format!(
+                "{}: {:.2} vs {:.2} ms",
+                interval(p.switch_interval_us),
+                p.emulated_p50,
+                p.cpython_p50
+            )
+        })
+        .collect();
+    let apart = if c.apart_us.is_empty() {
+        String::new()
+    } else {
+        let at: Vec<String> = c.apart_us.iter().map(|us| interval(*us)).collect();
+        format!("; they part at {}", at.join(" and "))
+    };
+    format!(
+        "{}{apart} (agreement: p50 within {:.0}% of the interval, or {} ms).",
+        pairs.join("; "),
+        c.within_share * 100.0,
+        c.within_ms
+    )
+}
+
+fn lost_said(l: &LostFinding) -> String {
+    let Some(x) = &l.figures else {
+        return fill!("calibration/unmeasured_lost.md");
+    };
+    format!(
+        "{} lost {} ({:.1}%), {} {} ({:.1}%) (agreement: both lose none, or both lose some).",
+        name(l.emulated.as_ref()),
+        x.emulated.lost,
+        x.emulated.share * 100.0,
+        name(l.cpython.as_ref()),
+        x.cpython.lost,
+        x.cpython.share * 100.0
+    )
+}
+
+fn loops_said(l: &LoopsFinding) -> String {
+    let base = l.base.as_ref().map_or("(none)".to_string(), |p| {
+        format!("{}/{}", p.runtime, p.variant)
+    });
+    if !l.measured {
+        return fill!("calibration/unmeasured_loops.md", base = base);
+    }
+    let said: Vec<String> = l
+        .others
+        .iter()
+        .map(|r| match (r.io_sleep.ratio, r.io_net.ratio) {
+            (None, None) => format!("{} not measured", r.player.runtime),
+            (s, n) => format!(
+                "{} {} on io-sleep and {} on io-net",
+                r.player.runtime,
+                opt_x(s),
+                opt_x(n)
+            ),
+        })
+        .collect();
+    format!(
+        "elapsed_ms against {base} (a ranking, not an agreement; one kept run each): {}. So {}; {}.",
+        said.join("; "),
+        ranked(&l.io_sleep),
+        ranked(&l.io_net)
+    )
+}
+
+/// "on io-sleep py-asyncio is the slower loop (1.20x against 0.80x)".
+fn ranked(r: &Ranking) -> String {
+    let what = r.workload;
+    match &r.rank {
+        Rank::Ranked {
+            first,
+            second,
+            first_ratio: x,
+            second_ratio: y,
+            first_slower,
+        } => {
+            if *first_slower {
+                format!("on {what} {first} is the slower loop ({x:.2}x against {y:.2}x)")
+            } else {
+                format!("on {what} {first} is not slower than {second} ({x:.2}x against {y:.2}x)")
+            }
+        }
+        Rank::Unmeasured { first, second } => {
+            format!("on {what} {first} and {second} cannot be ranked (one was not measured)")
+        }
+        Rank::Alone { only } => format!(
+            "on {what} only {only} of the peers' loops ran, so there is nothing to rank it against"
+        ),
+        Rank::NoPair => format!("on {what} there are not two peer loops to rank"),
+    }
+}
+
+fn spawn_said(s: &SpawnFinding) -> String {
+    let (procs, peer) = (name(s.processes.as_ref()), name(s.peer.as_ref()));
+    if s.pairs.is_empty() {
+        return fill!(
+            "calibration/unmeasured_spawn.md",
+            procs = procs,
+            peer = peer
+        );
+    }
+    let texts: Vec<String> = s
+        .pairs
+        .iter()
+        .map(|p| {
+            format!(
+                "W = {}: {procs} {:.2} ms, {peer} {:.2} ms",
+                p.workers, p.processes_ms, p.peer_ms
+            )
+        })
+        .collect();
+    format!("{} (a cost compared, not an agreement)", texts.join("; "))
+}
+
+/// `runtime/variant` in a table row, or what stands in for a part nobody played.
+pub(crate) fn label(p: Option<&Player>) -> String {
+    p.map_or("(none in this run)".into(), |p| {
+        format!("{}/{}", p.runtime, p.variant)
+    })
+}
+
+/// A player's runtime name in a finding, or what stands in for a part nobody played.
+fn name(p: Option<&Player>) -> &str {
+    p.map_or("(none)", |p| p.runtime.as_str())
 }
 
 /// A player's runtime name in a table header, or `none`.

@@ -3,10 +3,11 @@
 
 use std::fmt::Write as _;
 
+use super::calibration::label;
 use crate::charts::Chart;
 use crate::format::opt_x;
 use crate::{Ctx, SectionId};
-use arena_analysis::calibration::{Rmw, label};
+use arena_analysis::calibration::Rmw;
 use arena_analysis::cpython::{Check, Figure, GIL_SPEEDUP_CEILING, Loss, Versions};
 use arena_store::cpython::{Probe, Source};
 
@@ -218,7 +219,7 @@ fn check(out: &mut String, c: &Check) {
     let _ = writeln!(
         out,
         "- {} — {mark}: {} {}; {} ({}).",
-        c.topic,
+        topic(c.topic),
         label(c.emulation.as_ref()),
         figure(c.emulated),
         if real.is_empty() {
@@ -277,4 +278,19 @@ fn left_out(out: &mut String, v: &Versions) {
         let _ = writeln!(out, "- {id}: {} failed: {fault} (`{command}`)", probe(p));
     }
     out.push('\n');
+}
+
+/// A check's topic in words.
+fn topic(t: arena_analysis::cpython::CheckOn) -> &'static str {
+    use arena_analysis::cpython::CheckOn;
+    match t {
+        CheckOn::GilPlain => "`counter += 1`: rt-gil's GIL against CPython 3.10+ with its GIL",
+        CheckOn::GilCall => "`counter += f()`: rt-gil's GIL against CPython 3.10+ with its GIL",
+        CheckOn::FreeThreadedLoss => {
+            "`counter += 1` without a GIL: rt-gil's free-threaded variant against free-threaded CPython"
+        }
+        CheckOn::FreeThreadedSpeedup => {
+            "Two threads on CPU work without a GIL: rt-gil's free-threaded variant against free-threaded CPython"
+        }
+    }
 }

@@ -75,7 +75,7 @@ fn columns(entries: &[Entry]) -> Vec<u64> {
                 .iter()
                 .map(|p| p.tasks)
                 .chain(e.limit.as_ref().map(|l| l.at))
-                .chain(e.too_slow.iter().map(|t| t.0))
+                .chain(e.too_slow.iter().map(|t| t.tasks))
         })
         .collect();
     v.sort_unstable();
@@ -109,7 +109,7 @@ fn spawn_table(out: &mut String, entries: &[Entry]) {
                 "*limit*".into()
             } else if e.limit.as_ref().is_some_and(|l| l.at < *c) {
                 "".into()
-            } else if e.too_slow.iter().any(|t| t.0 == *c) {
+            } else if e.too_slow.iter().any(|t| t.tasks == *c) {
                 "*skipped*".into()
             } else {
                 "—".into()
@@ -218,40 +218,46 @@ fn findings(out: &mut String, entries: &[Entry]) {
             .count()
             >= 2
     }) {
-        let at: Vec<(&Entry, f64)> = entries
+        let at: Vec<Of> = entries
             .iter()
-            .filter_map(|e| Some((e, e.points.iter().find(|p| p.tasks == n)?.spawn_us.median)))
+            .filter_map(|e| {
+                Some(Of {
+                    entry: e,
+                    value: e.points.iter().find(|p| p.tasks == n)?.spawn_us.median,
+                })
+            })
             .collect();
-        let lo = at.iter().min_by(|a, b| a.1.total_cmp(&b.1));
-        let hi = at.iter().max_by(|a, b| a.1.total_cmp(&b.1));
-        if let (Some(lo), Some(hi)) = (lo, hi) {
+        if let Some((lo, hi)) = extremes(&at) {
             said.push(format!(
                 "At N = {}, starting a task costs from {} ({}) to {} ({}), {:.0}x apart.",
                 thousands(n),
-                us(lo.1),
-                name(lo.0),
-                us(hi.1),
-                name(hi.0),
-                hi.1 / lo.1.max(1e-9)
+                us(lo.value),
+                name(lo.entry),
+                us(hi.value),
+                name(hi.entry),
+                hi.value / lo.value.max(1e-9)
             ));
         }
     }
-    let fits: Vec<(&Entry, f64)> = entries
+    let fits: Vec<Of> = entries
         .iter()
-        .filter_map(|e| Some((e, e.fit?.kib_per_task)))
+        .filter_map(|e| {
+            Some(Of {
+                entry: e,
+                value: e.fit?.kib_per_task,
+            })
+        })
         .collect();
-    let lo = fits.iter().min_by(|a, b| a.1.total_cmp(&b.1));
-    let hi = fits.iter().max_by(|a, b| a.1.total_cmp(&b.1));
-    if let (Some(lo), Some(hi)) = (lo, hi)
+    if let Some((lo, hi)) = extremes(&fits)
         && fits.len() >= 2
     {
         said.push(format!(
             "A parked task holds from {} ({}) to {} ({}) of resident memory, by the slope over the sweep (R² in the \
              memory table).",
-            per_task(lo.1),
-            name(lo.0),
-            per_task(hi.1),
-            name(hi.0)
+            per_task(lo.value),
+            name(lo.entry),
+            per_task(hi.value),
+            name(hi.entry)
         ));
     }
     let stopped: Vec<String> = entries
@@ -270,24 +276,40 @@ fn findings(out: &mut String, entries: &[Entry]) {
             stopped.join(", ")
         ));
     }
-    let rtt: Vec<(&Entry, f64)> = entries
+    let rtt: Vec<Of> = entries
         .iter()
-        .filter_map(|e| Some((e, e.ping_pong.as_ref()?.p50_us.median)))
+        .filter_map(|e| {
+            Some(Of {
+                entry: e,
+                value: e.ping_pong.as_ref()?.p50_us.median,
+            })
+        })
         .collect();
-    let lo = rtt.iter().min_by(|a, b| a.1.total_cmp(&b.1));
-    let hi = rtt.iter().max_by(|a, b| a.1.total_cmp(&b.1));
-    if let (Some(lo), Some(hi)) = (lo, hi)
+    if let Some((lo, hi)) = extremes(&rtt)
         && rtt.len() >= 2
     {
         said.push(format!(
             "A round trip takes from {} ({}) to {} ({}) at the median.",
-            us(lo.1),
-            name(lo.0),
-            us(hi.1),
-            name(hi.0)
+            us(lo.value),
+            name(lo.entry),
+            us(hi.value),
+            name(hi.entry)
         ));
     }
     if !said.is_empty() {
         let _ = writeln!(out, "{}\n", said.join(" "));
     }
+}
+
+/// One runtime's entry and one of its figures.
+struct Of<'a> {
+    entry: &'a Entry,
+    value: f64,
+}
+
+/// The smallest and the largest figure (the first of equals), or `None` when there are none.
+fn extremes<'a, 'b>(v: &'b [Of<'a>]) -> Option<(&'b Of<'a>, &'b Of<'a>)> {
+    let lo = v.iter().min_by(|a, b| a.value.total_cmp(&b.value))?;
+    let hi = v.iter().max_by(|a, b| a.value.total_cmp(&b.value))?;
+    Some((lo, hi))
 }

@@ -115,7 +115,7 @@ fn steadiness(out: &mut String, q: &RunQuality) {
         let cells: Vec<String> = q
             .stolen_cells
             .iter()
-            .map(|(_, l, s)| format!("`{l}` {:.0}%", s * 100.0))
+            .map(|c| format!("`{}` {:.0}%", c.label, c.share * 100.0))
             .collect();
         format!(
             " {}",

@@ -2,7 +2,9 @@
 
 use std::fmt::{self, Write as _};
 
+use crate::evidence::Words;
 use crate::{Ctx, SectionId, workload_anchor};
+use arena_analysis::quality::Doubt;
 use arena_analysis::verdicts::{Evidence, Missing, Topic};
 
 /// The section's body.
@@ -11,13 +13,13 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
     let q = &cx.a.quality;
     for v in &cx.a.verdicts {
         // A verdict resting on a cell the hypervisor stole from, or in an unsteady run, says so beside its mark.
-        let doubt = q
-            .doubt(v)
-            .map_or(String::new(), |why| format!(" (less certain: {why})"));
+        let doubt = q.doubt(v).map_or(String::new(), |why| {
+            format!(" (less certain: {})", doubt(&why))
+        });
         let _ = writeln!(
             out,
             "| {} | **{}**{doubt} | {} | [section]({}) |",
-            v.claim,
+            crate::claim(v.claim),
             v.mark.text(),
             evidence(cx, &v.evidence),
             anchor(v.see)
@@ -25,6 +27,18 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
     }
     out.push('\n');
     cx.chart(out, crate::charts::Chart::Verdicts);
+}
+
+/// Why a verdict is less certain, in words.
+fn doubt(d: &Doubt) -> String {
+    match d {
+        Doubt::Unsteady => "the run was unsteady".into(),
+        Doubt::Stolen(cells) => cells
+            .iter()
+            .map(|c| format!("`{}` lost {:.0}% to steal", c.label, c.share * 100.0))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 /// The anchor of the place that shows a topic's numbers.
@@ -38,7 +52,7 @@ pub fn anchor(t: Topic) -> String {
 /// A verdict's evidence in words, with links into this run's report.
 pub fn evidence(cx: &Ctx<'_>, e: &Evidence) -> String {
     match e {
-        Evidence::Measured(text) => text.clone(),
+        Evidence::Measured(clauses) => Words(clauses.as_slice()).to_string(),
         Evidence::Missing(why) => format!(
             "missing evidence: {}",
             Why {
@@ -52,7 +66,7 @@ pub fn evidence(cx: &Ctx<'_>, e: &Evidence) -> String {
 /// A verdict's evidence in words, without links into one run's report (the merged report and the opening figure).
 pub fn plain(e: &Evidence) -> String {
     match e {
-        Evidence::Measured(text) => text.clone(),
+        Evidence::Measured(clauses) => Words(clauses.as_slice()).to_string(),
         Evidence::Missing(why) => Why {
             missing: why,
             link: None,
