@@ -146,11 +146,12 @@ impl Analysis {
     pub fn new(run: Loaded, name: &str) -> Analysis {
         BUILT.with(|b| b.set(b.get() + 1));
         let mut a = Analysis::rows_only(run, name);
-        a.verdicts = verdicts::all(&a);
         a.floor = floor::floor(&a);
         a.calibration = calibration::calibrate(&a);
-        a.quality = quality::assess(&a);
+        // Before the verdicts: the claim about `counter += 1` under the GIL cites the versions.
         a.cpython = cpython::versions(&a);
+        a.verdicts = verdicts::all(&a);
+        a.quality = quality::assess(&a);
         a
     }
 
@@ -344,6 +345,24 @@ impl Analysis {
             .cells
             .retain(|c| !peers.contains(&c.cell.runtime.as_str()));
         m.rows.retain(|r| !r.peer);
+        m
+    }
+
+    /// The same data with the peers alone: the real interpreters, for the claims they weigh first.
+    pub fn only_peers(&self) -> Analysis {
+        let own: Vec<&str> = self
+            .run
+            .runtimes
+            .iter()
+            .filter(|r| r.peer.is_none())
+            .map(|r| r.name.as_str())
+            .collect();
+        let mut m = self.clone();
+        m.run.runtimes.retain(|r| r.peer.is_some());
+        m.run
+            .cells
+            .retain(|c| !own.contains(&c.cell.runtime.as_str()));
+        m.rows.retain(|r| r.peer);
         m
     }
 

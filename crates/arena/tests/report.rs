@@ -259,22 +259,47 @@ fn calibration_sets_the_emulation_beside_cpython_and_names_absent_peers() {
     assert!(text.contains("`node` (peer not present: node not found on PATH)"));
     assert!(text.contains("| py-threading/pool | call | "), "{text}");
 
-    // The verdicts weigh the workspace runtimes only, but for the claims only the peers can weigh (they say so).
+    // The verdicts weigh the workspace runtimes, but for the claims only the peers can weigh (they say so) and the
+    // claims about CPython, which its peers weigh first with the emulation beside them.
+    use arena::analysis::verdicts::Claim;
+    let about_cpython = |c: Claim| {
+        matches!(
+            c,
+            Claim::NotParallelUnderGil
+                | Claim::GilCounter
+                | Claim::NoGilParallel
+                | Claim::NoGilCounter
+        )
+    };
+    let verdicts = arena::analysis::verdicts::all(&model);
     assert!(
-        arena::analysis::verdicts::all(&model)
+        verdicts
             .iter()
-            .filter(|v| !claim(v.claim).contains("peer"))
+            .filter(|v| !claim(v.claim).contains("peer") && !about_cpython(v.claim))
             .all(|v| v
                 .evidence
                 .facts()
                 .all(|f| f.labels().iter().all(|l| !l.starts_with("py-"))))
     );
     assert!(
-        arena::analysis::verdicts::all(&model)
+        verdicts
             .iter()
-            .filter(|v| !claim(v.claim).contains("peer"))
+            .filter(|v| !claim(v.claim).contains("peer") && !about_cpython(v.claim))
             .all(|v| !arena::report::merge::markdown::evidence(&v.evidence).contains("py-"))
     );
+    // The claims about CPython name the peer first, the emulation beside it.
+    for c in [Claim::NotParallelUnderGil, Claim::GilCounter] {
+        let v = verdicts.iter().find(|v| v.claim == c).unwrap();
+        let text = arena::report::merge::markdown::evidence(&v.evidence);
+        let (peer, emulation) = (
+            text.find("`py-threading/pool").unwrap(),
+            text.find("`rt-gil/pool").unwrap(),
+        );
+        assert!(
+            peer < emulation && text.contains("beside it, the emulation: "),
+            "{text}"
+        );
+    }
 
     // Without peers there is nothing to compare and the section says how to get them, inventing nothing.
     let mut rts = common::runtimes();
@@ -354,6 +379,14 @@ fn verdicts_turn_with_their_evidence() {
     let seq = turned.hyperfine[&key(&run, "rt-seq", "seq", Workload::CpuBalanced, 1)].median;
     let gil = key(&run, "rt-gil", "pool", Workload::CpuBalanced, 2);
     turned.hyperfine.get_mut(&gil).unwrap().median = seq / 1.9;
+    // The CPython peer decides this claim about CPython: with it still at one thread's speed, the emulation's 1.9x
+    // is set beside it as a disagreement; with the peer at 1.9x too, contradicted.
+    let (m, why) = verdict(turned.clone(), "Threads are not parallel");
+    assert_eq!(m, "supported", "{why}");
+    assert!(why.contains("the emulation comes out otherwise"), "{why}");
+    let py_seq = turned.hyperfine[&key(&run, "py-seq", "seq", Workload::CpuBalanced, 1)].median;
+    let py = key(&run, "py-threading", "pool", Workload::CpuBalanced, 2);
+    turned.hyperfine.get_mut(&py).unwrap().median = py_seq / 1.9;
     assert_eq!(mark(turned, "Threads are not parallel"), "contradicted");
 
     // Processes in parallel: supported; at rt-seq's own time: contradicted.
@@ -1029,6 +1062,9 @@ fn a_free_threaded_cpython_joins_the_gil_removal_verdicts() {
         why.contains("a free-threaded CPython: `py-threading-ft/pool` lost 777"),
         "{why}"
     );
+    // The real interpreter decides: keeping every update, it contradicts the claim, and the emulation beside it is
+    // said to disagree.
     let (m, why) = verdict(with_ft(0), "Without the GIL");
-    assert_eq!(m, "partly", "{why}");
+    assert_eq!(m, "contradicted", "{why}");
+    assert!(why.contains("the emulation beside it disagrees"), "{why}");
 }

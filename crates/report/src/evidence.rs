@@ -44,6 +44,10 @@ impl Display for Words<'_, [Clause]> {
             if i > 0 {
                 f.write_str("; ")?;
             }
+            // The emulation's clauses follow the interpreter's, under one lead.
+            if c.beside && !self.0[..i].iter().any(|p| p.beside) {
+                f.write_str("beside it, the emulation: ")?;
+            }
             Words(c).fmt(f)?;
         }
         Ok(())
@@ -114,6 +118,9 @@ impl Display for Words<'_, Stated> {
             Stated::DisagreesWithEmulation => {
                 f.write_str("it disagrees with the emulation: partly")
             }
+            Stated::EmulationDisagrees => f.write_str(
+                "it decides the mark; the emulation beside it disagrees, so check the emulation's model",
+            ),
         }
     }
 }
@@ -126,6 +133,26 @@ impl Display for Words<'_, Fact> {
                 write!(f, "{} {speedup:.2}x its own sequential run", Label(label))
             }
             Fact::Lost(l) => Words(l).fmt(f),
+            Fact::Versions(v) => {
+                // "lost updates on 3.8.18, 3.9.18 and none on 3.10.13, ...", or one side alone.
+                let side =
+                    |lost: &[String], whole: &[String]| match (lost.is_empty(), whole.is_empty()) {
+                        (false, false) => format!(
+                            "lost updates on {} and none on {}",
+                            lost.join(", "),
+                            whole.join(", ")
+                        ),
+                        (false, true) => format!("lost updates on every one ({})", lost.join(", ")),
+                        (true, _) => format!("lost none on any ({})", whole.join(", ")),
+                    };
+                write!(
+                    f,
+                    "across CPython versions (their own section), `counter += 1` {}; `counter += f()` {}: whether \
+                     the GIL keeps the statement whole depends on the version (a `t` build has no GIL)",
+                    side(&v.plain_lost, &v.plain_whole),
+                    side(&v.call_lost, &v.call_whole)
+                )
+            }
             Fact::Lateness(l) => Words(l).fmt(f),
             Fact::Offloaded { ms, .. } => {
                 write!(f, "with `{}=true` it is {ms:.1} ms", opts::OFFLOAD)
@@ -274,8 +301,15 @@ impl Display for Words<'_, Note> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str(match self.0 {
             Note::NoSuchCell => "missing evidence (no such cell in this run)",
+            Note::EmulationOnly => {
+                "no CPython peer weighed it (python3 3.10+ on PATH runs them), so this rests on the emulation \
+                 alone, which holds it by how it is built"
+            }
+            Note::EmulationDisagrees => "the emulation comes out otherwise than the interpreter here",
             Note::NoFreeThreaded => {
-                "no free-threaded CPython took part (it needs python3.14t or python3.13t on PATH)"
+                "no free-threaded CPython took part (python3.14t or python3.13t on PATH, or `just \
+                 setup-free-threaded` to find or build one), so this rests on the emulation alone, which removes the \
+                 lock by construction"
             }
             Note::NoUvloop => {
                 "no other CPython loop (uvloop) ran: `scripts/setup` installs it into the peers' environment \

@@ -20,6 +20,8 @@ pub struct Clause {
     pub facts: Vec<Fact>,
     /// The rule stated after the facts, when the clause states one.
     pub rule: Option<Stated>,
+    /// The emulation's clause beside the real interpreter's, which decided the mark.
+    pub beside: bool,
 }
 
 impl Clause {
@@ -29,6 +31,7 @@ impl Clause {
             scope: None,
             facts,
             rule: None,
+            beside: false,
         }
     }
 
@@ -93,6 +96,8 @@ pub enum Stated {
     OnlySharedLoses,
     /// The added figure disagrees with the emulation, so the mark is partly.
     DisagreesWithEmulation,
+    /// The real interpreter decided the mark, and the emulation beside it says otherwise.
+    EmulationDisagrees,
 }
 
 /// One typed statement of the evidence.
@@ -120,8 +125,23 @@ pub enum Fact {
     TimeRatio(TimeRatio),
     /// Two cells' runs by the runtimes' own `elapsed_ms`, with Welch's test.
     Elapsed(Elapsed),
+    /// The same race on every CPython version of the run's sweep: which lost updates of each form, and which did not.
+    Versions(Versions),
     /// A fixed note.
     Note(Note),
+}
+
+/// The versions sweep's answer to "does the GIL keep `counter += 1` whole?" (`crate::cpython`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Versions {
+    /// Interpreters (`3.9.18`, `3.13.5t`) that lost some plain `counter += 1` updates.
+    pub plain_lost: Vec<String>,
+    /// Those that lost none.
+    pub plain_whole: Vec<String>,
+    /// Those that lost some `counter += f()` updates.
+    pub call_lost: Vec<String>,
+    /// Those whose `counter += f()` lost none.
+    pub call_whole: Vec<String>,
 }
 
 /// A cell's speedup over the sequential run.
@@ -256,6 +276,10 @@ pub enum Note {
     NoSuchCell,
     /// No free-threaded CPython took part.
     NoFreeThreaded,
+    /// No CPython peer weighed a claim about CPython: the emulation alone, which holds it by how it is built.
+    EmulationOnly,
+    /// The emulation beside the real interpreter comes out otherwise.
+    EmulationDisagrees,
     /// No CPython loop other than asyncio's default (uvloop) ran.
     NoUvloop,
     /// No JavaScript worker threads raced over a shared buffer.
@@ -274,7 +298,7 @@ impl Fact {
             Fact::PoolCost(p) => vec![&p.processes, &p.threads],
             Fact::TimeRatio(t) => vec![&t.a, &t.b],
             Fact::Elapsed(e) => vec![&e.a, &e.b],
-            Fact::Note(_) => vec![],
+            Fact::Note(_) | Fact::Versions(_) => vec![],
         }
     }
 }

@@ -289,6 +289,66 @@ pub(super) fn at_cores(m: &Analysis, r: &Row) -> bool {
     r.cell.workers == m.cores() && r.cell.opts.is_empty() && r.speedup.is_some()
 }
 
+/// A claim about CPython decided by the CPython peers (`real`, the verdict computed on them alone) when they
+/// weighed it, with the emulation's verdict (`emulated`, on the workspace runtimes) beside it as the reproduction.
+/// Why: the emulated GIL serializes threads and keeps `counter += 1` whole by how it is built, so alone it can only
+/// restate the claim, while the real interpreter could have come out otherwise. Without a CPython peer the
+/// emulation's verdict stands, and its evidence says it holds by construction.
+fn real_first(real: Verdict, emulated: Verdict) -> Verdict {
+    let Evidence::Measured(_) = &real.evidence else {
+        let mut v = emulated;
+        if let Evidence::Measured(e) = &mut v.evidence {
+            e.push(Clause::of(vec![Fact::Note(Note::EmulationOnly)]));
+        }
+        return v;
+    };
+    let mut v = real;
+    if let (Evidence::Measured(e), Evidence::Measured(em)) = (&mut v.evidence, emulated.evidence) {
+        e.extend(em.into_iter().map(|c| Clause { beside: true, ..c }));
+        if emulated.mark != v.mark && emulated.mark != Mark::Missing {
+            e.push(Clause::of(vec![Fact::Note(Note::EmulationDisagrees)]));
+        }
+    }
+    v.rests_on.extend(emulated.rests_on);
+    if let (Some(p), Some(q)) = (&mut v.panel, emulated.panel)
+        && p.unit == q.unit
+    {
+        p.bars.extend(q.bars);
+    }
+    v
+}
+
+/// The claim about `counter += 1` under the GIL, with what the versions sweep found on every CPython of the machine
+/// (when the run had one): the answer depends on the version, and the evidence says so.
+fn with_versions(m: &Analysis, mut v: Verdict) -> Verdict {
+    let Some(rows) = m
+        .cpython
+        .as_ref()
+        .map(|c| &c.rows)
+        .filter(|r| !r.is_empty())
+    else {
+        return v;
+    };
+    let mut f = facts::Versions::default();
+    for r in rows {
+        let id = r.id.clone();
+        match r.loses(crate::calibration::Rmw::Plain) {
+            Some(true) => f.plain_lost.push(id.clone()),
+            Some(false) => f.plain_whole.push(id.clone()),
+            None => {}
+        }
+        match r.loses(crate::calibration::Rmw::Call) {
+            Some(true) => f.call_lost.push(id),
+            Some(false) => f.call_whole.push(id),
+            None => {}
+        }
+    }
+    if let Evidence::Measured(e) = &mut v.evidence {
+        e.push(Clause::of(vec![Fact::Versions(f)]));
+    }
+    v
+}
+
 /// Every verdict, in the article's order. The verdicts weigh the workspace runtimes only (the peers run scaled work
 /// and have their own section, the calibration, where they are set beside rt-gil and the loops), but for the last
 /// three, which only the real interpreters can weigh: offloading under CPython's GIL, JavaScript's shared memory,
@@ -297,14 +357,22 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
     let full = m;
     let own = m.without_peers();
     let m = &own;
-    vec![
+    let cpython = full.only_peers();
+    let not_parallel = |m: &Analysis, model| {
         parallel_claim(
             m,
             Claim::NotParallelUnderGil,
             |r| is(r.facts, gil),
-            Model::Emulated,
+            model,
             "cpu-balanced cell with the GIL",
             &rule::NOT_PARALLEL,
+        )
+    };
+    vec![
+        // Claims about CPython: the CPython peers first, the emulation beside them.
+        real_first(
+            not_parallel(&cpython, Model::Threads),
+            not_parallel(m, Model::Emulated),
         ),
         threads_help_io(m),
         event_loop(m),
@@ -318,7 +386,7 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
             &rule::PARALLEL,
         ),
         processes_cost_io(m),
-        gil_counter(m),
+        with_versions(full, real_first(gil_counter(&cpython), gil_counter(m))),
         message_passing(m),
         // The emulation always, and a free-threaded CPython beside it when one took part.
         peers::with_free_threaded(

@@ -442,8 +442,12 @@ fn free_threaded(m: &Analysis, runtime: &str, variant: &str) -> bool {
             .is_some_and(|i| i.model == Model::Threads)
 }
 
-/// The two GIL-removal claims weigh the emulation always and a free-threaded CPython when one took part: its figure is
-/// added to the evidence, and where it disagrees with the emulation the mark becomes partly.
+/// The two GIL-removal claims weigh a free-threaded CPython first when one took part, and the emulation beside it as
+/// the reproduction. Why the real interpreter decides: the emulation removes the lock by construction (its
+/// free-threaded variant is plain threads), so it can only restate the claim, while CPython 3.13t could have come out
+/// otherwise (slower than its GIL build, or keeping updates whole). The mark is the interpreter's; where the
+/// emulation disagrees, the evidence says so. Without one, the emulation's mark stands and the evidence says that it
+/// holds by construction and how to get a free-threaded CPython.
 pub(super) fn with_free_threaded(full: &Analysis, mut v: Verdict, race: bool) -> Verdict {
     // The peer's cell key, its figure, and whether it agrees with the claim.
     let figure: Option<(String, Fact, bool)> = if race {
@@ -466,11 +470,13 @@ pub(super) fn with_free_threaded(full: &Analysis, mut v: Verdict, race: bool) ->
                 ))
             })
     } else {
+        // The peer's default variant speaks for it (its pool, not a thread per task).
         full.rows_of(Workload::CpuBalanced)
             .filter(|r| free_threaded(full, &r.cell.runtime, &r.cell.variant))
-            .find(|r| {
+            .filter(|r| {
                 r.cell.workers == full.cores() && r.cell.opts.is_empty() && r.speedup.is_some()
             })
+            .min_by_key(|r| !super::is_default(full, r))
             .map(|r| {
                 let s = r.speedup.unwrap_or(0.0);
                 (
@@ -488,11 +494,16 @@ pub(super) fn with_free_threaded(full: &Analysis, mut v: Verdict, race: bool) ->
             let mut clause = Clause::of(vec![fact]).on(Scope::FreeThreadedCpython);
             let emulation_says = v.mark == Mark::Supported;
             if agrees != emulation_says {
-                v.mark = Mark::Partly;
-                clause = clause.by(Stated::DisagreesWithEmulation);
+                clause = clause.by(Stated::EmulationDisagrees);
             }
-            e.push(clause);
-            v.rests_on.push(key);
+            v.mark = if agrees {
+                Mark::Supported
+            } else {
+                Mark::Contradicted
+            };
+            // The interpreter first, the emulation after it.
+            e.insert(0, clause);
+            v.rests_on.insert(0, key);
         }
         (Some((key, fact, agrees)), Evidence::Missing(_)) => {
             v.mark = if agrees {

@@ -91,11 +91,14 @@ fn list(v: &[Raced]) -> Vec<Fact> {
 pub(super) fn gil_counter(m: &Analysis) -> Verdict {
     let claim = Claim::GilCounter;
     let see = Topic::Workload(Workload::Race);
+    // Precondition: two or more racers that are not one task after another (a sequential interpreter holds a GIL too,
+    // and loses nothing by construction).
+    let racers = |c: &arena_store::Cell, f: &harness::Facts| !f.sequential && c.workers >= 2;
     let plain = lost(m, |c, _, f| {
-        gil(&f) && !c.opts.iter().any(|(k, v)| k == opts::RMW && v != "plain")
+        gil(&f) && racers(c, &f) && !c.opts.iter().any(|(k, v)| k == opts::RMW && v != "plain")
     });
     let call = lost(m, |c, _, f| {
-        gil(&f) && c.opts.iter().any(|(k, v)| k == opts::RMW && v == "call")
+        gil(&f) && racers(c, &f) && c.opts.iter().any(|(k, v)| k == opts::RMW && v == "call")
     });
     if plain.is_empty() {
         return Verdict::missing(
