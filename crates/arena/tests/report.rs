@@ -457,6 +457,46 @@ fn verdicts_turn_with_their_evidence() {
     set_lost(&mut turned, "rt-tokio", "current-thread", false, 5);
     assert_eq!(mark(turned, "On one event loop"), "supported");
 
+    // Processes against threads with a worker per wait: 25x (supported); 1% slower, however significant, is under
+    // the smallest effect that matters (partly); faster (contradicted).
+    assert_eq!(mark(run.clone(), "Processes cost more"), "supported");
+    let in_flight = |rt: &str| {
+        run.cells
+            .iter()
+            .find(|c| {
+                c.cell.runtime == rt
+                    && c.cell.workload == Workload::IoSleep
+                    && c.cell.workers == 100
+            })
+            .unwrap()
+            .cell
+            .key()
+    };
+    let (pk, tk) = (in_flight("rt-procs"), in_flight("rt-threads"));
+    let threads_hf = run.hyperfine[&tk].clone();
+    let mut turned = run.clone();
+    let p = turned.hyperfine.get_mut(&pk).unwrap();
+    *p = threads_hf.clone();
+    for t in p.times.iter_mut() {
+        *t *= 1.01;
+    }
+    p.median = threads_hf.median * 1.01;
+    let (m, why) = verdict(turned.clone(), "Processes cost more");
+    assert_eq!(m, "partly", "a 1% effect: {why}");
+    assert!(why.contains("1.01x"), "{why}");
+    let p = turned.hyperfine.get_mut(&pk).unwrap();
+    for t in p.times.iter_mut() {
+        *t *= 0.5;
+    }
+    p.median = threads_hf.median * 0.5;
+    assert_eq!(mark(turned, "Processes cost more"), "contradicted");
+    // At the run's 2 workers both pools keep two waits in flight: not the cells this claim reads.
+    let (_, why) = verdict(run.clone(), "Processes cost more");
+    assert!(
+        why.contains("workers=100") && !why.contains("[tasks=1000]"),
+        "{why}"
+    );
+
     // A process pool against one loop on io-sleep: slower (supported); as fast (contradicted).
     assert_eq!(
         mark(run.clone(), "Processes are less efficient"),

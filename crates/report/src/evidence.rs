@@ -241,8 +241,8 @@ impl Display for Words<'_, PoolCost> {
         let p = self.0;
         write!(
             f,
-            "{} takes {:.2}x the time of the thread pool {} with the same {} workers and {} tasks on {} ({}; \
-             supported when slower at p < {})",
+            "{} takes {:.2}x the time of the thread pool {} with the same {} workers and {} tasks on {} ({}; a \
+             difference counts at p < {})",
             Label(&p.processes),
             p.ratio,
             Label(&p.threads),

@@ -6,7 +6,9 @@ use workloads::Workload;
 
 use super::facts::{Clause, Fact, Lateness, PoolCost, Scope, Stated, TimeRatio};
 use super::race::reported;
-use super::rule::{BLOCKS_LOOP, EVENT_LOOP, HELPS_WAITING, PROCESSES_VS_LOOP, SIGNIFICANT};
+use super::rule::{
+    BLOCKS_LOOP, COSTS_MORE, EVENT_LOOP, HELPS_WAITING, PROCESSES_VS_LOOP, SIGNIFICANT,
+};
 use super::{Claim, Evidence, Mark, Missing, Panel, Topic, Verdict, short};
 use super::{at_cores, missing, speed};
 use crate::roles::{gil, is, one_loop, process_pool, thread_pool};
@@ -191,16 +193,23 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
     let see = Topic::Workload(Workload::IoSleep);
     let is_procs = |r: &Row| is(r.facts, process_pool);
     let is_threads = |r: &Row| is(r.facts, thread_pool);
+    // Precondition: equal waits in flight, a worker for every task in both pools (the plan's equal-in-flight cells).
+    // Why: with W workers both pools keep W waits in flight and spend the run sleeping, which hides what a process
+    // costs per wait (513 against 510 ms at 2 workers and 100 tasks of 10 ms, run 2026-12-01-0628).
+    let every_task = |r: &Row| r.cell.tasks.is_some_and(|t| t >= 2 && r.cell.workers >= t);
     let procs = m
         .rows_of(Workload::IoSleep)
-        .filter(|r| is_procs(r) && r.cell.opts.is_empty())
-        // The cell at the most tasks: where a pool's costs show most.
+        .filter(|r| is_procs(r) && r.cell.opts.is_empty() && every_task(r))
         .max_by_key(|r| r.cell.tasks.unwrap_or(0));
     let Some(p) = procs else {
         return Verdict::missing(
             claim,
             see,
-            missing(m, Model::Process, "io-sleep cell of a process pool"),
+            missing(
+                m,
+                Model::Process,
+                "io-sleep cell of a process pool with a worker per task",
+            ),
         );
     };
     let threads = m
@@ -227,30 +236,35 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
     let ratio = p.hf.median / t.hf.median;
     let pv = crate::stats::welch(&t.hf.times, &p.hf.times).map(|t| t.p);
     let significant = pv.is_some_and(|pv| SIGNIFICANT.holds(pv));
-    let mark = match (ratio > 1.0, significant) {
-        (true, true) => Mark::Supported,
-        (false, true) => Mark::Contradicted,
+    let rule = COSTS_MORE;
+    // The effect decides only where the test can tell the two apart; otherwise the claim stays partly.
+    let mark = match rule.mark(ratio) {
+        Mark::Supported if significant => Mark::Supported,
+        Mark::Contradicted if significant => Mark::Contradicted,
         _ => Mark::Partly,
     };
     Verdict {
         claim,
         mark,
-        evidence: Evidence::Measured(vec![Clause::of(vec![Fact::PoolCost(PoolCost {
-            processes: p.cell.label(),
-            threads: t.cell.label(),
-            ratio,
-            workers: p.cell.workers,
-            tasks: p.report.as_ref().map_or(0, |x| x.workload_params().tasks),
-            workload: Workload::IoSleep,
-            p: pv,
-            significant: SIGNIFICANT,
-        })])]),
+        evidence: Evidence::Measured(vec![
+            Clause::of(vec![Fact::PoolCost(PoolCost {
+                processes: p.cell.label(),
+                threads: t.cell.label(),
+                ratio,
+                workers: p.cell.workers,
+                tasks: p.report.as_ref().map_or(0, |x| x.workload_params().tasks),
+                workload: Workload::IoSleep,
+                p: pv,
+                significant: SIGNIFICANT,
+            })])
+            .by(Stated::Rule(rule)),
+        ]),
         see,
         rests_on: vec![p.cell.key(), t.cell.key()],
         panel: Some(Panel::new(
-            vec![(short(p), p.hf.median * 1e3), (short(t), t.hf.median * 1e3)],
-            "ms, median wall time",
-            &[],
+            vec![(short(p), ratio), (short(t), 1.0)],
+            "x the thread pool's time",
+            &rule.lines(),
         )),
     }
 }
@@ -270,11 +284,16 @@ pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
     let claim = Claim::ProcessesVsLoop;
     let see = Topic::Workload(Workload::IoSleep);
     let is_procs = |r: &Row| is(r.facts, process_pool);
+    // Precondition: the same waits in flight, a process for every task as the loop has every task in flight at
+    // once. Why: a pool of W processes keeps W waits in flight, so against a loop with all T in flight the ratio is
+    // about T/W by construction (35.6x with 2 workers and 100 tasks in run 2026-12-01-0628), whatever a process
+    // costs. Only io-sleep has such cells (the plan's equal-in-flight cells).
+    let every_task = |r: &Row| r.cell.tasks.is_some_and(|t| t >= 2 && r.cell.workers >= t);
     let mut pairs: Vec<Pair> = Vec::new();
     for w in [Workload::IoSleep, Workload::IoNet] {
         let best = m
             .rows_of(w)
-            .filter(|p| is_procs(p) && p.cell.opts.is_empty())
+            .filter(|p| is_procs(p) && p.cell.opts.is_empty() && every_task(p))
             .filter_map(|p| {
                 let l = m.rows_of(w).find(|l| {
                     single_loop(l) && l.cell.opts.is_empty() && l.cell.tasks == p.cell.tasks
@@ -295,7 +314,7 @@ pub(super) fn processes_vs_loop(m: &Analysis) -> Verdict {
             missing(
                 m,
                 Model::Process,
-                "io-sleep or io-net cell of a process pool beside an event loop",
+                "io-sleep cell of a process pool with a worker per task beside an event loop",
             ),
         );
     }

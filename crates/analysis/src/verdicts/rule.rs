@@ -386,6 +386,23 @@ pub const PROCESSES_VS_LOOP: Rule = Rule::new(
 /// Welch's t-test: a difference is significant below this p (Claim::ProcessesCostIo, asyncio against Node).
 pub const SIGNIFICANT: Threshold = Threshold::below(0.05);
 
+/// Claim::ProcessesCostIo's smallest effect that matters: "costs more" means at least this much more time (a
+/// process pool 10% slower than a thread pool with the same waits in flight). Why 10%: `arena compare` calls shifts
+/// under 2% noise, and this machine's runs of one cell drift by up to 10% between runs; a 1% gap that Welch's test
+/// finds significant (513 against 510 ms, p = 0.009, in run 2026-12-01-0628) is real but is no reason to choose a
+/// model. Supported at 1.1x or more and significant, contradicted at 1.0x or less and significant, partly between
+/// or when the test cannot tell.
+pub const COSTS_MORE: Rule = Rule::new(
+    Threshold::at_least(MIN_MORE_COST),
+    Some(Threshold::at_least(AS_FAST)),
+    Unit::Times,
+);
+
+/// The smallest ratio that "costs more" means (see [`COSTS_MORE`]).
+const MIN_MORE_COST: f64 = 1.10;
+/// A ratio of one: as fast.
+const AS_FAST: f64 = 1.0;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,6 +414,22 @@ mod tests {
     /// Decides `at - E`, `at` and `at + E` for each threshold of a rule, in order.
     fn around(rule: &Rule, at: f64) -> [Mark; 3] {
         [rule.mark(at - E), rule.mark(at), rule.mark(at + E)]
+    }
+
+    #[test]
+    fn costs_more_needs_a_tenth_more() {
+        // A 1% effect does not support "costs more", however significant; 10% does; faster contradicts.
+        assert_eq!(COSTS_MORE.mark(1.01), Partly);
+        assert_eq!(COSTS_MORE.mark(1.10 - E), Partly);
+        assert_eq!(COSTS_MORE.mark(1.10), Supported);
+        assert_eq!(COSTS_MORE.mark(25.0), Supported);
+        assert_eq!(COSTS_MORE.mark(1.0), Partly);
+        assert_eq!(COSTS_MORE.mark(1.0 - E), Contradicted);
+        assert_eq!(COSTS_MORE.lines(), vec![1.0, 1.10]);
+        assert_eq!(
+            COSTS_MORE.to_string(),
+            "supported at 1.1x or more, partly from 1x"
+        );
     }
 
     #[test]

@@ -605,6 +605,27 @@ pub fn write_run(root: &Path, name: &str, scale: f64) -> RunDir {
             0,
         );
     }
+    // A worker per task, 100 waits in flight in both pools: the equal-in-flight cells. A process per wait costs its
+    // start-up (0.38 s against 15 ms, as measured here by hand).
+    for (rt, median) in [("rt-threads", 0.015), ("rt-procs", 0.38)] {
+        b.timed(
+            Cell {
+                workers: 100,
+                tasks: Some(100),
+                point: Some(Point {
+                    axis: Axis::Workers,
+                    value: 100,
+                }),
+                ..cell(rt, "pool", IoSleep)
+            },
+            median,
+            0.02,
+            0.3,
+            101,
+            Some((0.1, 0.4)),
+            0,
+        );
+    }
     b.failed(
         tpoint(cell("rt-seq", "seq", IoSleep), 1000),
         Status::TooSlow { reason: "projected 10.0 s for one run (linear from 1.00 s at 100 tasks), over the profile's 3 s limit per run".into() },
