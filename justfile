@@ -47,6 +47,10 @@ report DIR:
 compare A B:
     cargo run --release -p arena -- compare {{A}} {{B}}
 
+# Compare the verdicts of two results folders: each claim's mark side by side, and why one changed
+compare-verdicts A B:
+    cargo run --release -p arena -- compare --verdicts {{A}} {{B}}
+
 # Merge runs from several machines into one report: just merge results/A results/B --out results/merged
 merge *ARGS:
     cargo run --release -p arena -- merge {{ARGS}}

@@ -4,6 +4,9 @@
 use arena_store::Loaded;
 use workloads::Workload;
 
+use crate::Analysis;
+use crate::verdicts::{Claim, Mark, Verdict};
+
 /// A change is called real when Welch's two-sided p is below this...
 pub const ALPHA: f64 = 0.05;
 /// ...and the medians differ by more than this fraction (smaller shifts are not worth a reader's attention).
@@ -118,5 +121,62 @@ impl Comparison {
             .filter(|r| matches!(r.change, Change::Slower(_)))
             .count();
         (faster, slower)
+    }
+}
+
+/// One claim in two runs: `arena compare --verdicts A B`.
+#[derive(Debug, Clone)]
+pub struct VerdictChange {
+    /// The claim.
+    pub claim: Claim,
+    /// Its verdict in A.
+    pub a: Verdict,
+    /// Its verdict in B.
+    pub b: Verdict,
+}
+
+impl VerdictChange {
+    /// Whether the mark differs.
+    pub fn changed(&self) -> bool {
+        self.a.mark != self.b.mark
+    }
+}
+
+/// Every claim's verdict in two runs, in the article's order: does this machine agree with that run?
+#[derive(Debug, Clone)]
+pub struct VerdictChanges {
+    /// One per claim both runs weighed or left missing.
+    pub claims: Vec<VerdictChange>,
+}
+
+impl VerdictChanges {
+    /// The verdicts of B against A's (each run's own [`Analysis::verdicts`]).
+    pub fn new(a: &Analysis, b: &Analysis) -> VerdictChanges {
+        let claims = a
+            .verdicts
+            .iter()
+            .filter_map(|va| {
+                let vb = b.verdicts.iter().find(|v| v.claim == va.claim)?;
+                Some(VerdictChange {
+                    claim: va.claim,
+                    a: va.clone(),
+                    b: vb.clone(),
+                })
+            })
+            .collect();
+        VerdictChanges { claims }
+    }
+
+    /// How many claims have the same mark in both, how many changed, and how many of the changes involve a
+    /// missing mark (one run could not weigh the claim).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let same = self.claims.iter().filter(|c| !c.changed()).count();
+        let changed = self.claims.len() - same;
+        let missing = self
+            .claims
+            .iter()
+            .filter(|c| c.changed() && (c.a.mark == Mark::Missing || c.b.mark == Mark::Missing))
+            .count();
+        (same, changed, missing)
     }
 }

@@ -69,6 +69,9 @@ enum Cmd {
         a: PathBuf,
         /// The newer results folder.
         b: PathBuf,
+        /// Compare the verdicts instead: each claim's mark in A and in B, and what decided each where they differ.
+        #[arg(long)]
+        verdicts: bool,
     },
     /// One report from runs on several machines: verdicts, speedups and io times side by side.
     Merge {
@@ -157,7 +160,21 @@ pub fn run() -> anyhow::Result<i32> {
             println!("{}", d.path.join("report.md").display());
             Ok(0)
         }
-        Cmd::Compare { a, b } => {
+        Cmd::Compare {
+            a,
+            b,
+            verdicts: true,
+        } => {
+            let (da, db) = (RunDir::open(&a)?, RunDir::open(&b)?);
+            let (aa, ab) = (
+                crate::analysis::Analysis::new(da.load()?, &da.name()),
+                crate::analysis::Analysis::new(db.load()?, &db.name()),
+            );
+            let c = crate::analysis::compare::VerdictChanges::new(&aa, &ab);
+            print!("{}", crate::report::compare::render_verdicts(&aa, &ab, &c));
+            Ok(0)
+        }
+        Cmd::Compare { a, b, .. } => {
             let (da, db) = (RunDir::open(&a)?, RunDir::open(&b)?);
             let (la, lb) = (da.load()?, db.load()?);
             let c = crate::analysis::compare::Comparison::new(&la, &lb);

@@ -82,3 +82,58 @@ pub fn render(a_name: &str, a: &Loaded, b_name: &str, b: &Loaded, c: &Comparison
     }
     out
 }
+
+/// `arena compare --verdicts A B`: each claim's mark in A and in B; where they differ, what decided each.
+pub fn render_verdicts(
+    a: &arena_analysis::Analysis,
+    b: &arena_analysis::Analysis,
+    c: &arena_analysis::compare::VerdictChanges,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# The verdicts of {} against {}\n", b.name, a.name);
+    let _ = writeln!(
+        out,
+        "A: {} ({}, {} CPUs), B: {} ({}, {} CPUs). Each claim's mark in both runs; where the marks differ, the \
+         evidence of each says what decided it.\n",
+        a.run.meta.machine.host,
+        a.run.meta.profile.name,
+        a.run.meta.machine.logical_cpus,
+        b.run.meta.machine.host,
+        b.run.meta.profile.name,
+        b.run.meta.machine.logical_cpus
+    );
+    out.push_str("| claim | A | B | |\n|---|---|---|---|\n");
+    for v in &c.claims {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            crate::claims::claim(v.claim),
+            v.a.mark.text(),
+            v.b.mark.text(),
+            if v.changed() { "**changed**" } else { "same" }
+        );
+    }
+    let (same, changed, missing) = c.counts();
+    let _ = writeln!(
+        out,
+        "\n{same} of {} claims have the same mark in both runs; {changed} changed ({missing} of them because one run \
+         could not weigh the claim).",
+        c.claims.len()
+    );
+    for v in c.claims.iter().filter(|v| v.changed()) {
+        let _ = writeln!(out, "\n## {}\n", crate::claims::claim(v.claim));
+        let _ = writeln!(
+            out,
+            "- A, **{}**: {}",
+            v.a.mark.text(),
+            crate::merge::markdown::evidence(&v.a.evidence)
+        );
+        let _ = writeln!(
+            out,
+            "- B, **{}**: {}",
+            v.b.mark.text(),
+            crate::merge::markdown::evidence(&v.b.evidence)
+        );
+    }
+    out
+}
