@@ -261,7 +261,17 @@ pub fn discover(candidates: &[PathBuf]) -> (Vec<Interpreter>, Vec<Skipped>) {
             .unwrap_or_else(|_| c.clone())
             .display()
             .to_string();
-        if let Some(i) = found.iter_mut().find(|i| i.executable == exe) {
+        // One file under two names: a symlink resolves to it, a hard link (a free-threaded build's `python3.13` and
+        // `python3.13t`) has its inode.
+        let inode = |p: &str| {
+            std::fs::metadata(p)
+                .ok()
+                .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+        };
+        if let Some(i) = found.iter_mut().find(|i| {
+            i.executable == exe
+                || (inode(&i.executable).is_some() && inode(&i.executable) == inode(&exe))
+        }) {
             i.found_as.push(shown);
             continue;
         }

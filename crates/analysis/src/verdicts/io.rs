@@ -192,7 +192,8 @@ pub(super) fn processes_cost_io(m: &Analysis) -> Verdict {
     let claim = Claim::ProcessesCostIo;
     let see = Topic::Workload(Workload::IoSleep);
     let is_procs = |r: &Row| is(r.facts, process_pool);
-    let is_threads = |r: &Row| is(r.facts, thread_pool);
+    // The thread side is a threads model's own pool (not the emulation's), the process side a process model's.
+    let is_threads = |r: &Row| is(r.facts, thread_pool) && r.model == Some(Model::Threads);
     // Precondition: equal waits in flight, a worker for every task in both pools (the plan's equal-in-flight cells).
     // Why: with W workers both pools keep W waits in flight and spend the run sleeping, which hides what a process
     // costs per wait (513 against 510 ms at 2 workers and 100 tasks of 10 ms, run 2026-12-01-0628).

@@ -270,8 +270,13 @@ pub fn cells(
                 {
                     out.push(c);
                 }
+                // Native pools only: the emulation's threads are plain threads here, one more of the same.
                 if profile.sweeps
                     && rt.peer.is_none()
+                    && matches!(
+                        info.model,
+                        harness::Model::Threads | harness::Model::Process
+                    )
                     && let Some(c) = in_flight_cell(&base, v.facts)
                 {
                     out.push(c);
