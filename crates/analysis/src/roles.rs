@@ -93,6 +93,12 @@ pub fn gil(f: &Facts) -> bool {
     f.holds_gil
 }
 
+/// OS threads under an interpreter lock: what "threads under a GIL" means (CPython's threading, rt-gil's GIL
+/// variants), not an asyncio loop that also holds one.
+pub fn gil_threads(f: &Facts) -> bool {
+    f.holds_gil && os_threads(f)
+}
+
 /// OS threads with no interpreter lock, more than one: what a free-threaded interpreter runs (rt-gil's
 /// free-threaded variant, a free-threaded CPython's threading).
 pub fn free_threads(f: &Facts) -> bool {

@@ -17,7 +17,7 @@ pub mod rule;
 pub use facts::{Clause, Fact, Note, Scope, Stated};
 
 use super::{Analysis, Row};
-use crate::roles::{free_threads, gil, is};
+use crate::roles::{free_threads, gil_threads, is};
 use arena_store::Status;
 use cpu::parallel_claim;
 use cpu::time_slicing;
@@ -362,7 +362,7 @@ pub fn all(m: &Analysis) -> Vec<Verdict> {
         parallel_claim(
             m,
             Claim::NotParallelUnderGil,
-            |r| is(r.facts, gil),
+            |r| is(r.facts, gil_threads),
             model,
             "cpu-balanced cell with the GIL",
             &rule::NOT_PARALLEL,

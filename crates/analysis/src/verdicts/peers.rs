@@ -456,7 +456,19 @@ pub(super) fn with_free_threaded(full: &Analysis, mut v: Verdict, race: bool) ->
             .iter()
             .filter(|c| c.cell.workload == Workload::Race && c.cell.opts.is_empty())
             .filter(|c| free_threaded(full, &c.cell.runtime, &c.cell.variant))
-            .find_map(|c| {
+            // The peer's default variant speaks for it (its pool), as on CPU work.
+            .filter(|c| c.report.is_some())
+            .min_by_key(|c| {
+                let default = full
+                    .run
+                    .runtimes
+                    .iter()
+                    .find(|r| r.name == c.cell.runtime)
+                    .and_then(|r| r.info())
+                    .and_then(|i| i.default_variant());
+                default != Some(c.cell.variant.as_str())
+            })
+            .and_then(|c| {
                 let r = c.report.as_ref()?;
                 let lost = r.lost_updates.unwrap_or(0);
                 Some((

@@ -9,7 +9,7 @@ use super::missing;
 use super::{Claim, Evidence, Mark, Panel, Topic, Verdict};
 use crate::Analysis;
 use crate::calibration::Rmw;
-use crate::roles::{free_threads, gil, one_loop};
+use crate::roles::{free_threads, gil, gil_threads, one_loop};
 
 /// Every cell of workload `w` with a kept RunReport, and its runtime's model.
 pub(super) fn reported(
@@ -91,14 +91,15 @@ fn list(v: &[Raced]) -> Vec<Fact> {
 pub(super) fn gil_counter(m: &Analysis) -> Verdict {
     let claim = Claim::GilCounter;
     let see = Topic::Workload(Workload::Race);
-    // Precondition: two or more racers that are not one task after another (a sequential interpreter holds a GIL too,
-    // and loses nothing by construction).
-    let racers = |c: &arena_store::Cell, f: &harness::Facts| !f.sequential && c.workers >= 2;
+    // Precondition: two or more threads racing under the lock. A sequential interpreter holds a GIL too and loses
+    // nothing by construction; an asyncio loop holds one too, but the claim is about threads (the loops have their
+    // own claim below). The plain form is the cell with no opt but `rmw=plain` (no yield point, no lock).
+    let racers = |c: &arena_store::Cell, f: &harness::Facts| gil_threads(f) && c.workers >= 2;
     let plain = lost(m, |c, _, f| {
-        gil(&f) && racers(c, &f) && !c.opts.iter().any(|(k, v)| k == opts::RMW && v != "plain")
+        racers(c, &f) && c.opts.iter().all(|(k, v)| k == opts::RMW && v == "plain")
     });
     let call = lost(m, |c, _, f| {
-        gil(&f) && racers(c, &f) && c.opts.iter().any(|(k, v)| k == opts::RMW && v == "call")
+        racers(c, &f) && c.opts.iter().any(|(k, v)| k == opts::RMW && v == "call")
     });
     if plain.is_empty() {
         return Verdict::missing(
