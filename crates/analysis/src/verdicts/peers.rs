@@ -503,7 +503,7 @@ pub(super) fn with_free_threaded(full: &Analysis, mut v: Verdict, race: bool) ->
     };
     match (figure, &mut v.evidence) {
         (Some((key, fact, agrees)), Evidence::Measured(e)) => {
-            let mut clause = Clause::of(vec![fact]).on(Scope::FreeThreadedCpython);
+            let mut clause = Clause::of(vec![fact.clone()]).on(Scope::FreeThreadedCpython);
             let emulation_says = v.mark == Mark::Supported;
             if agrees != emulation_says {
                 clause = clause.by(Stated::EmulationDisagrees);
@@ -513,7 +513,25 @@ pub(super) fn with_free_threaded(full: &Analysis, mut v: Verdict, race: bool) ->
             } else {
                 Mark::Contradicted
             };
-            // The interpreter first, the emulation after it.
+            // The interpreter first, the emulation after it, in the evidence and on the panel.
+            if let Some(p) = v.panel.as_mut() {
+                let value = match &fact {
+                    Fact::Lost(l) if l.attempted > 0 => {
+                        Some(l.lost as f64 * 100.0 / l.attempted as f64)
+                    }
+                    Fact::OwnSpeedup { speedup, .. } => Some(*speedup),
+                    _ => None,
+                };
+                if let (Some(value), Some(label)) = (value, fact.labels().first()) {
+                    p.bars.insert(
+                        0,
+                        super::Bar {
+                            label: label.to_string(),
+                            value,
+                        },
+                    );
+                }
+            }
             e.insert(0, clause);
             v.rests_on.insert(0, key);
         }
