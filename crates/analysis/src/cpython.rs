@@ -6,6 +6,7 @@
 //! rt-gil's cells are found by the parts the calibration cast by facts ([`crate::roles`]): the emulated GIL's
 //! thread pool and the same runtime's pool without the lock; never by name.
 
+use crate::stats::{Even, median};
 use harness::{RunReport, opts};
 use workloads::Workload;
 
@@ -225,30 +226,7 @@ pub struct Versions {
     pub race_scale: u64,
 }
 
-/// `major.minor` of a version string.
-pub fn major_minor(v: &str) -> Option<(u64, u64)> {
-    let mut it = v.split('.');
-    let major = it.next()?.parse().ok()?;
-    let minor: String = it
-        .next()?
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    Some((major, minor.parse().ok()?))
-}
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
-}
+pub use arena_store::cpython::major_minor;
 
 fn row_of(rec: &CpythonRecord, i: &Interpreter) -> VersionRow {
     let runs = || {
@@ -281,12 +259,14 @@ fn row_of(rec: &CpythonRecord, i: &Interpreter) -> VersionRow {
     let seq = elapsed(&|p| *p == Probe::CpuSeq);
     let thr = elapsed(&|p| matches!(p, Probe::CpuThreads { workers: 2 }));
     let n = seq.len().min(thr.len());
-    let speedup = median(seq).zip(median(thr)).map(|(s, t)| Speedup {
-        seq_ms: s,
-        threads_ms: t,
-        ratio: s / t.max(1e-9),
-        runs: n,
-    });
+    let speedup = median(&seq, Even::Mean)
+        .zip(median(&thr, Even::Mean))
+        .map(|(s, t)| Speedup {
+            seq_ms: s,
+            threads_ms: t,
+            ratio: s / t.max(1e-9),
+            runs: n,
+        });
     VersionRow {
         id: i.id.clone(),
         version: i.version.clone(),

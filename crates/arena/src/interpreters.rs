@@ -178,17 +178,7 @@ pub fn probe(path: &Path) -> Result<Probed, String> {
     }
 }
 
-/// The `major.minor` of a version string (`3.13.0rc1` -> (3, 13)).
-pub fn major_minor(v: &str) -> Option<(u64, u64)> {
-    let mut it = v.split('.');
-    let major = it.next()?.parse().ok()?;
-    let minor: String = it
-        .next()?
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    Some((major, minor.parse().ok()?))
-}
+pub use arena_store::cpython::major_minor;
 
 /// The parts of a configure flag that bear on threads or speed (a distribution's build lists a dozen others:
 /// ipv6, sqlite, expat...).

@@ -138,3 +138,15 @@ pub struct LeftOut {
     /// One line: why.
     pub reason: String,
 }
+
+/// The `major.minor` of a version string (`3.13.0rc1` -> (3, 13)): what discovery keeps and the analysis groups by.
+pub fn major_minor(v: &str) -> Option<(u64, u64)> {
+    let mut it = v.split('.');
+    let major = it.next()?.parse().ok()?;
+    let minor: String = it
+        .next()?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    Some((major, minor.parse().ok()?))
+}
