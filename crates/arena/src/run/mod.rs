@@ -197,15 +197,26 @@ pub fn bench(
     Ok(if meta.interrupted { 130 } else { 0 })
 }
 
-/// Whether the CPython-versions sweep runs: a profile with a sweep budget, peers not turned off, and either
-/// `--python` or a CPython peer among the selected runtimes (a run of Rust runtimes alone does not get one).
+/// Whether the CPython-versions sweep runs: a profile with a sweep budget, peers not turned off, a `--workload`
+/// selection that includes what it runs (race or cpu-balanced; none selected is all), and either `--python` or a
+/// CPython peer among the selected runtimes (a run of Rust runtimes alone does not get one).
 fn wants_cpython_sweep(o: &Options, p: &Profile, rts: &[Entrant], pythons: &[PathBuf]) -> bool {
+    let selected = o.workloads.is_empty()
+        || o.workloads.iter().any(|w| {
+            matches!(
+                w,
+                workloads::Workload::Race | workloads::Workload::CpuBalanced
+            )
+        });
     let cpython_peer = rts.iter().any(|r| {
         r.peer
             .as_ref()
             .is_some_and(|m| m.interpreter.starts_with("python"))
     });
-    p.cpython_budget_s != Some(0.0) && !o.no_peers && (!pythons.is_empty() || cpython_peer)
+    selected
+        && p.cpython_budget_s != Some(0.0)
+        && !o.no_peers
+        && (!pythons.is_empty() || cpython_peer)
 }
 
 /// Times the calibration kernel now and records it under `at`.
