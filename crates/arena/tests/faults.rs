@@ -88,7 +88,9 @@ fn fault_processes(marker: &str) -> usize {
         .flatten()
         .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
         .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
-        .filter(|c| c.contains("arena-fault") && c.contains("--variant hang") && c.contains(marker))
+        // This build's fixture only (its path is in the command line): another checkout's test suite running at the same
+        // time has hung children of its own, and counting those pressed Ctrl-C before this run had started.
+        .filter(|c| c.contains(FAULT) && c.contains("--variant hang") && c.contains(marker))
         .count()
 }
 
@@ -303,7 +305,8 @@ fn a_spawn_sweep_records_where_the_model_stopped_and_keeps_everything_else() {
         .flatten()
         .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
         .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
-        .filter(|c| c.contains("arena-fault") && c.contains("--variant limit"))
+        // This build's fixture only, as in `fault_processes`.
+        .filter(|c| c.contains(FAULT) && c.contains("--variant limit"))
         .count();
     assert_eq!(left, 0, "a fixture process outlived the bench");
 }

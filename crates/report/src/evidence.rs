@@ -235,7 +235,7 @@ impl Display for Words<'_, Offload> {
 }
 
 /// "`p` takes 1.20x the time of the thread pool `t` with the same 2 workers and 100 tasks on io-sleep (Welch p =
-/// 0.001; supported when slower at p < 0.05)".
+/// 0.001; a difference counts at p < 0.05)".
 impl Display for Words<'_, PoolCost> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let p = self.0;
@@ -410,7 +410,7 @@ mod tests {
         assert_eq!(
             said(&[Clause::of(vec![Fact::PoolCost(cost)])]),
             "`p` takes 1.23x the time of the thread pool `t` with the same 2 workers and 100 tasks on io-sleep (no \
-             test (too few runs); supported when slower at p < 0.05)"
+             test (too few runs); a difference counts at p < 0.05)"
         );
         let threshold: Threshold = SIGNIFICANT;
         assert_eq!(
