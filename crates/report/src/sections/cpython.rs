@@ -41,20 +41,12 @@ pub fn write(out: &mut String, cx: &Ctx<'_>) {
 /// `417,959 of 1,000,000` as `417,959 (41.8%)`.
 fn loss(l: Option<Loss>) -> String {
     l.map_or("n/a".into(), |l| {
-        format!("{} ({:.1}%)", grouped(l.lost), l.share() * 100.0)
+        format!(
+            "{} ({:.1}%)",
+            harness::floor::thousands(l.lost),
+            l.share() * 100.0
+        )
     })
-}
-
-fn grouped(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn intro(out: &mut String, v: &Versions) {
